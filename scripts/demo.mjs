@@ -1,0 +1,27 @@
+// `npm run demo`: the main job on embedded defaults. Builds the sample repository, then runs
+// Herald on it as a user would, through the CLI, and prints what each step produced.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildSampleRepo } from './sample-repo.mjs';
+
+const root = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
+const repo = path.join(root, '.herald', 'demo', 'acme-cloud');
+const herald = path.join(root, 'dist', 'cli', 'main.js');
+
+function step(title, args) {
+  process.stdout.write(`\n\x1b[1m$ herald ${args.join(' ')}\x1b[0m   # ${title}\n\n`);
+  const result = spawnSync(process.execPath, [herald, ...args, '--cwd', repo], { stdio: 'inherit' });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+buildSampleRepo(repo);
+console.log(
+  `Sample repository built at ${path.relative(process.cwd(), repo)} (tags v1.0.0, v1.0.1 on 1.0.x, v1.1.0, unreleased work on main).`,
+);
+
+step('customer notes for the tagged release v1.1.0', ['notes', '--to', 'v1.1.0']);
+step('internal notes for the same release', ['notes', '--to', 'v1.1.0', '--audience', 'internal']);
+step('the unreleased work on main: next version computed from the commits', ['notes']);
+step('the maintenance release on the 1.0.x branch', ['notes', '--to', 'v1.0.1']);
+step('CHANGELOG.md rebuilt from every release tag', ['changelog', '--rebuild', '--stdout']);

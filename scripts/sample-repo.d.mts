@@ -1,0 +1,3 @@
+export declare const sampleConfig: Record<string, unknown>;
+/** Builds the sample repository in `dir` (removed first) and returns `dir`. */
+export declare function buildSampleRepo(dir: string): string;

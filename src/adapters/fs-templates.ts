@@ -1,0 +1,56 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { errors } from '../errors/index.js';
+import type { TemplatePort, TemplateSource } from '../ports/index.js';
+
+/** Herald's own templates/ directory, next to dist/ in the installed package. */
+export const builtinTemplatesDir = fileURLToPath(new URL('../../templates/', import.meta.url));
+
+/**
+ * Templates from the repository's template dir, falling back to the built-in ones. Partials are
+ * the `.hbs` files in `partials/`, named after the file.
+ */
+export function createFsTemplates(repoDir: string | null): TemplatePort {
+  const dirs = [repoDir, builtinTemplatesDir].filter((d): d is string => d !== null);
+  const read = async (file: string): Promise<TemplateSource | null> => {
+    try {
+      return { file: displayPath(file), source: await readFile(file, 'utf8') };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+  };
+  return {
+    async load(name) {
+      for (const dir of dirs) {
+        const found = await read(path.join(dir, name));
+        if (found) return found;
+      }
+      throw errors.templateMissing(repoDir ? path.join(repoDir, name) : name);
+    },
+    async partials() {
+      const result: Record<string, TemplateSource> = {};
+      for (const dir of [...dirs].reverse()) {
+        const partialDir = path.join(dir, 'partials');
+        let names: string[] = [];
+        try {
+          names = (await readdir(partialDir)).filter((n) => n.endsWith('.hbs'));
+        } catch {
+          continue;
+        }
+        for (const name of names) {
+          const found = await read(path.join(partialDir, name));
+          if (found) result[name.slice(0, -'.hbs'.length)] = found;
+        }
+      }
+      return result;
+    },
+  };
+}
+
+/** Paths in messages: relative to where the user is, when that is shorter. */
+function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
+}

@@ -1,0 +1,208 @@
+import { spawn } from 'node:child_process';
+import { errors } from '../errors/index.js';
+import type { RawCommit } from '../model/index.js';
+import type { GitPort } from '../ports/index.js';
+
+const FIELD = '\x1f';
+// hash, parents, author name, author email, author date, committer date, raw body
+const LOG_FORMAT = ['%H', '%P', '%an', '%ae', '%aI', '%cI', '%B'].join('%x1f');
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+/** Fixed environment so user settings (pagers, colours, locale) never change what git prints. */
+function gitEnv(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    GIT_PAGER: 'cat',
+    PAGER: 'cat',
+    LC_ALL: 'C',
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_OPTIONAL_LOCKS: '0',
+  };
+}
+
+interface RunResult {
+  stdout: Buffer;
+  stderr: string;
+  code: number;
+}
+
+function run(cwd: string, args: string[]): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, { cwd, env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.on('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'ENOENT' ? errors.gitMissing() : error),
+    );
+    child.on('close', (code) =>
+      resolve({ stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8'), code: code ?? 1 }),
+    );
+  });
+}
+
+/** GitPort over the `git` command line. One streaming `git log` reads a range of any size. */
+export function createGitCli(cwd: string): GitPort {
+  let rootPromise: Promise<string> | null = null;
+
+  const git = async (args: string[]): Promise<string> => {
+    const result = await run(cwd, args);
+    if (result.code !== 0) {
+      if (/not a git repository/i.test(result.stderr)) throw errors.notGitRepo(cwd);
+      throw errors.gitFailed(args, result.stderr);
+    }
+    return result.stdout.toString('utf8');
+  };
+
+  const port: GitPort = {
+    root() {
+      rootPromise ??= git(['rev-parse', '--show-toplevel']).then((s) => s.trim());
+      return rootPromise;
+    },
+
+    async resolve(ref) {
+      await port.root();
+      if (ref.startsWith('-')) throw errors.unknownRef(ref);
+      const result = await run(cwd, [
+        'rev-parse',
+        '--verify',
+        '--quiet',
+        '--end-of-options',
+        `${ref}^{commit}`,
+      ]);
+      if (result.code === 0) return result.stdout.toString('utf8').trim();
+      if (ref === 'HEAD') {
+        const any = await run(cwd, ['rev-list', '-n', '1', '--all']);
+        if (any.stdout.length === 0) throw errors.emptyRepo();
+      }
+      throw errors.unknownRef(ref);
+    },
+
+    async mergedTags(target, glob) {
+      const out = await git([
+        'for-each-ref',
+        `--merged=${target}`,
+        '--format=%(refname:strip=2)%09%(*objectname)%09%(objectname)',
+        `refs/tags/${glob}`,
+      ]);
+      return parseTagLines(out);
+    },
+
+    async tags(glob) {
+      const out = await git([
+        'for-each-ref',
+        '--format=%(refname:strip=2)%09%(*objectname)%09%(objectname)',
+        `refs/tags/${glob}`,
+      ]);
+      return parseTagLines(out);
+    },
+
+    async tagsAt(hash) {
+      const out = await git(['tag', '--points-at', hash]);
+      return out.split('\n').filter(Boolean);
+    },
+
+    async *commits({ from, to, path }) {
+      const range = from ? `${from}..${to}` : to;
+      const args = [
+        '-c',
+        'core.quotepath=off',
+        'log',
+        '-z',
+        '--topo-order',
+        `--format=${LOG_FORMAT}`,
+        '--end-of-options',
+        range,
+      ];
+      if (path) args.push('--parents', '--', path);
+      const child = spawn('git', args, { cwd, env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+      const stderr: Buffer[] = [];
+      child.stderr.on('data', (d: Buffer) => stderr.push(d));
+      const exited = new Promise<number>((resolve, reject) => {
+        child.on('error', (error: NodeJS.ErrnoException) =>
+          reject(error.code === 'ENOENT' ? errors.gitMissing() : error),
+        );
+        child.on('close', (code) => resolve(code ?? 1));
+      });
+      let pending: Buffer[] = [];
+      let finished = false;
+      try {
+        for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+          let start = 0;
+          for (let nul = chunk.indexOf(0, start); nul !== -1; nul = chunk.indexOf(0, start)) {
+            pending.push(chunk.subarray(start, nul));
+            const record = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
+            pending = [];
+            start = nul + 1;
+            if (record.length > 0) yield parseRecord(record);
+          }
+          if (start < chunk.length) pending.push(Buffer.from(chunk.subarray(start)));
+        }
+        if (pending.length > 0) {
+          const record = Buffer.concat(pending);
+          if (record.length > 0) yield parseRecord(record);
+        }
+        finished = true;
+      } finally {
+        if (!finished) child.kill();
+      }
+      const code = await exited;
+      if (code !== 0) throw errors.gitFailed(['log'], Buffer.concat(stderr).toString('utf8'));
+    },
+
+    async commitDate(hash) {
+      return (await git(['show', '-s', '--format=%cI', hash])).trim();
+    },
+
+    async remoteUrl() {
+      const result = await run(cwd, ['remote', 'get-url', 'origin']);
+      return result.code === 0 ? result.stdout.toString('utf8').trim() || null : null;
+    },
+
+    async readFile(ref, path) {
+      const result = await run(cwd, ['show', `${ref}:${path}`]);
+      return result.code === 0 ? result.stdout : null;
+    },
+  };
+  return port;
+}
+
+function parseTagLines(out: string): { tag: string; hash: string }[] {
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [tag, peeled, object] = line.split('\t') as [string, string, string];
+      return { tag, hash: peeled || object };
+    });
+}
+
+function parseRecord(record: Buffer): RawCommit {
+  const text = decoder.decode(record).replace(/^\n/, '');
+  const fields: string[] = [];
+  let start = 0;
+  for (let i = 0; i < 6; i++) {
+    const end = text.indexOf(FIELD, start);
+    fields.push(text.slice(start, end));
+    start = end + 1;
+  }
+  const [hash, parents, authorName, authorEmail, authorDate, committerDate] = fields as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  // With --parents git prefixes nothing in --format mode; %P already lists (rewritten) parents.
+  return {
+    hash,
+    parents: parents ? parents.split(' ') : [],
+    authorName,
+    authorEmail,
+    authorDate,
+    committerDate,
+    message: text.slice(start),
+  };
+}

@@ -1,0 +1,180 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import semver from 'semver';
+import { upsertChangelogSection } from '../../core/changelog.js';
+import { errors } from '../../errors/index.js';
+import { rebuildChangelog } from '../../stages/changelog.js';
+import { generateNotes } from '../../stages/notes.js';
+import { parseCommandArgs } from '../args.js';
+import type { Output } from '../output.js';
+import { createRuntime } from '../runtime.js';
+
+export const notesHelp = `Usage: herald notes [options]
+
+Prints the release notes for the changes since the previous release tag.
+
+Options:
+  --from <ref>              start after this ref (default: the previous release tag)
+  --to <ref>                release this ref (default: HEAD)
+  --release-version <v>     the version being released (default: the target's tag, else computed)
+  --audience <name>         customer (default), internal, or one defined in config
+  --package <name>          monorepo package (its tagFormat and path from config)
+  --path <dir>              only commits touching this directory
+  --write                   write release-notes/<version>.md and update CHANGELOG.md
+  --json                    print the notes model as JSON
+  --cwd <dir>, --config <file>, -h/--help`;
+
+export const changelogHelp = `Usage: herald changelog --rebuild [options]
+
+Regenerates the whole CHANGELOG.md, one section per release tag, in one pass over history.
+
+Options:
+  --rebuild                 required: rewrite CHANGELOG.md from all release tags
+  --to <ref>                newest release to include (default: HEAD)
+  --audience <name>         customer (default) or internal
+  --package <name>, --path <dir>
+  --stdout                  print instead of writing the file
+  --json                    print the sections as JSON
+  --cwd <dir>, --config <file>, -h/--help`;
+
+const notesOptions = {
+  from: { type: 'string' },
+  to: { type: 'string' },
+  'release-version': { type: 'string' },
+  audience: { type: 'string' },
+  package: { type: 'string' },
+  path: { type: 'string' },
+  write: { type: 'boolean' },
+} as const;
+
+export async function runNotes(argv: string[], output: Output, cwd: string): Promise<number> {
+  const { values } = parseCommandArgs(argv, notesOptions, 'notes');
+  const runtime = await createRuntime(
+    { cwd, config: values.config },
+    { package: values.package, path: values.path },
+    output,
+  );
+  const audience = values.audience ?? 'customer';
+  const outcome = await generateNotes(
+    {
+      config: runtime.config,
+      tagFormat: runtime.tagFormat,
+      product: runtime.product,
+      packageName: runtime.packageName,
+      path: runtime.path,
+      from: values.from,
+      to: values.to,
+      releaseVersion: values['release-version'],
+      audiences: [audience],
+      linker: runtime.linker,
+    },
+    runtime,
+  );
+  if (outcome.kind === 'nothing') {
+    if (output.json)
+      output.out(
+        JSON.stringify(
+          { ok: true, release: null, reason: outcome.reason, range: outcome.collected.range },
+          null,
+          2,
+        ),
+      );
+    else output.info(`Nothing to release: ${outcome.reason}.`);
+    return 0;
+  }
+  const markdown = outcome.markdown[audience]!;
+  if (values.write) {
+    const base = path.join(runtime.root, runtime.path ?? '');
+    const notesFile = path.join(base, 'release-notes', `${outcome.version}.md`);
+    await writeAtomically(notesFile, markdown);
+    const changelogFile = path.join(base, 'CHANGELOG.md');
+    const existing = await readFile(changelogFile, 'utf8').catch(() => '');
+    const updated = upsertChangelogSection(existing, outcome.version, markdown, semver.compare);
+    if (updated !== existing) await writeAtomically(changelogFile, updated);
+    output.info(
+      `Wrote ${path.relative(process.cwd(), notesFile)} and ${path.relative(process.cwd(), changelogFile)}${updated === existing ? ' (unchanged)' : ''}.`,
+    );
+  }
+  if (output.json) {
+    output.out(
+      JSON.stringify(
+        {
+          ok: true,
+          release: { version: outcome.version, tag: outcome.tag },
+          range: outcome.collected.range,
+          warnings: outcome.collected.warnings,
+          notes: outcome.notes[audience],
+          markdown,
+        },
+        null,
+        2,
+      ),
+    );
+  } else if (!values.write) {
+    output.out(markdown);
+  }
+  return 0;
+}
+
+const changelogOptions = {
+  rebuild: { type: 'boolean' },
+  to: { type: 'string' },
+  audience: { type: 'string' },
+  package: { type: 'string' },
+  path: { type: 'string' },
+  stdout: { type: 'boolean' },
+} as const;
+
+export async function runChangelog(argv: string[], output: Output, cwd: string): Promise<number> {
+  const { values } = parseCommandArgs(argv, changelogOptions, 'changelog');
+  if (!values.rebuild)
+    throw errors.usage(
+      'herald changelog needs --rebuild',
+      'Run `herald changelog --rebuild`; `herald notes --write` updates one release.',
+    );
+  const runtime = await createRuntime(
+    { cwd, config: values.config },
+    { package: values.package, path: values.path },
+    output,
+  );
+  const audience = values.audience ?? 'customer';
+  if (!runtime.config.notes.audiences[audience])
+    throw errors.unknownAudience(audience, Object.keys(runtime.config.notes.audiences));
+  const result = await rebuildChangelog(
+    {
+      config: runtime.config,
+      tagFormat: runtime.tagFormat,
+      product: runtime.product,
+      packageName: runtime.packageName,
+      path: runtime.path,
+      to: values.to,
+      audience,
+      linker: runtime.linker,
+    },
+    runtime,
+  );
+  if (output.json) {
+    output.out(JSON.stringify({ ok: true, sections: result.sections }, null, 2));
+  } else if (values.stdout) {
+    output.out(result.text);
+  } else {
+    const file = path.join(runtime.root, runtime.path ?? '', 'CHANGELOG.md');
+    await writeAtomically(file, result.text);
+    output.info(
+      `Wrote ${path.relative(process.cwd(), file)} with ${result.sections.length} release${result.sections.length === 1 ? '' : 's'}.`,
+    );
+  }
+  return 0;
+}
+
+/** Write to a temporary file and rename it over the target: a crash never leaves half a file. */
+async function writeAtomically(file: string, text: string): Promise<void> {
+  try {
+    await mkdir(path.dirname(file), { recursive: true });
+    const temp = `${file}.${process.pid}.tmp`;
+    await writeFile(temp, text);
+    await rename(temp, file);
+  } catch (error) {
+    throw errors.fileWrite(file, (error as Error).message);
+  }
+}

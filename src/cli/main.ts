@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { createRedactor } from '../core/redact.js';
+import { HeraldError, isHeraldError } from '../errors/index.js';
+import { changelogHelp, notesHelp, runChangelog, runNotes } from './commands/notes.js';
+import { configJsonSchema, schemaHelp } from './commands/schema.js';
+import { createOutput } from './output.js';
+
+const mainHelp = `Usage: herald <command> [options]
+
+Release notes from conventional commits, held until announce day.
+
+Commands:
+  notes        print (or --write) the release notes since the last release tag
+  changelog    rebuild CHANGELOG.md from every release tag (--rebuild)
+  schema       print the JSON Schema of .releaserc.json
+
+Global options:
+  --cwd <dir>       run in this directory (default: the current one)
+  --config <file>   config file (default: .releaserc.json in the repository root)
+  --json            machine-readable output on stdout; logs stay on stderr
+  -h, --help        help for a command
+  --version         print Herald's version
+
+Environment: NO_COLOR disables colour. Exit codes: 0 ok, 1 failure, 2 bad usage or input.`;
+
+interface Command {
+  help: string;
+  run(argv: string[], output: ReturnType<typeof createOutput>, cwd: string): Promise<number>;
+}
+
+const commands: Record<string, Command> = {
+  notes: { help: notesHelp, run: runNotes },
+  changelog: { help: changelogHelp, run: runChangelog },
+  schema: {
+    help: schemaHelp,
+    run: async (_argv, output) => {
+      output.out(JSON.stringify(configJsonSchema(), null, 2));
+      return 0;
+    },
+  },
+};
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+/** Runs one CLI invocation and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const json = argv.includes('--json');
+  const color = !json && process.stderr.isTTY === true && !process.env.NO_COLOR;
+  const output = createOutput({ json, color, redact: createRedactor(process.env) });
+  try {
+    const [name, ...rest] = argv;
+    if (name === '--version' || name === '-v') {
+      output.out(version());
+      return 0;
+    }
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      const topic = name === 'help' ? rest[0] : undefined;
+      output.out(topic && commands[topic] ? commands[topic].help : mainHelp);
+      return name === undefined ? 2 : 0;
+    }
+    const command = commands[name];
+    if (!command) {
+      throw new HeraldError({
+        code: 'EUSAGE',
+        message: `unknown command "${name}"`,
+        fix: `Run \`herald --help\`; commands: ${Object.keys(commands).join(', ')}.`,
+        exitCode: 2,
+      });
+    }
+    if (rest.includes('--help') || rest.includes('-h')) {
+      output.out(command.help);
+      return 0;
+    }
+    const cwd = path.resolve(cwdFlag(rest) ?? process.cwd());
+    return await command.run(rest, output, cwd);
+  } catch (error) {
+    if (isHeraldError(error)) {
+      output.error(error);
+      return error.exitCode;
+    }
+    output.bug(error);
+    return 1;
+  }
+}
+
+function cwdFlag(argv: string[]): string | undefined {
+  const index = argv.findIndex((a) => a === '--cwd' || a.startsWith('--cwd='));
+  if (index === -1) return undefined;
+  const arg = argv[index]!;
+  return arg.includes('=') ? arg.slice('--cwd='.length) : argv[index + 1];
+}
+
+const invokedDirectly = process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]));
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,142 @@
+import path from 'node:path';
+import { createFsTemplates } from '../adapters/fs-templates.js';
+import { createGitCli } from '../adapters/git-cli.js';
+import { createGitIssueTracker } from '../adapters/issue-tracker-git.js';
+import { createGitHubIssueTracker } from '../adapters/issue-tracker-github.js';
+import { createGitLabIssueTracker } from '../adapters/issue-tracker-gitlab.js';
+import { loadConfig } from '../config/load-config.js';
+import type { HeraldConfig } from '../config/validate-config.js';
+import { createLinker, type Linker, webUrlFromRemote } from '../core/links.js';
+import { parseTagFormat, type TagFormat } from '../core/tag-format.js';
+import { errors } from '../errors/index.js';
+import type { GitPort, IssueTrackerPort, Logger, TemplatePort } from '../ports/index.js';
+import type { Output } from './output.js';
+
+export interface GlobalOptions {
+  cwd: string;
+  config?: string | undefined;
+}
+
+export interface PackageOptions {
+  package?: string | undefined;
+  path?: string | undefined;
+}
+
+/** Everything a notes-type command needs, wired from real adapters. */
+export interface Runtime {
+  root: string;
+  git: GitPort;
+  config: HeraldConfig;
+  configFile: string | null;
+  tagFormat: TagFormat;
+  packageName: string | null;
+  path: string | null;
+  product: string;
+  linker: Linker;
+  issues: IssueTrackerPort;
+  templates: TemplatePort;
+  logger: Logger;
+}
+
+export async function createRuntime(
+  global: GlobalOptions,
+  pkg: PackageOptions,
+  output: Output,
+): Promise<Runtime> {
+  const git = createGitCli(global.cwd);
+  const root = await git.root();
+  const { config, file } = await loadConfig(root, global.config);
+  const logger: Logger = { info: output.info, warn: output.warn, debug: () => {} };
+
+  let packageName: string | null = null;
+  let filter: string | null = pkg.path ?? null;
+  let format = config.tagFormat;
+  if (pkg.package !== undefined) {
+    const entry = config.packages.find((p) => p.name === pkg.package);
+    if (!entry && filter === null) {
+      const known = config.packages.map((p) => p.name);
+      throw errors.usage(
+        `unknown package "${pkg.package}"`,
+        known.length > 0
+          ? `Use one of: ${known.join(', ')}; or pass --path with it.`
+          : 'Define it under herald.packages in .releaserc.json, or pass --path with it.',
+      );
+    }
+    packageName = pkg.package;
+    filter ??= entry?.path ?? null;
+    format = entry?.tagFormat ?? format;
+  } else if (format.includes('${name}')) {
+    throw errors.usage(
+      `tagFormat "${format}" names a package with \${name}`,
+      'Choose the package with --package <name>.',
+    );
+  }
+  if (filter !== null) {
+    // git pathspecs are relative to the repository root in Herald, whatever --cwd is.
+    filter = path.relative(root, path.resolve(root, filter)) || '.';
+    if (filter.startsWith('..'))
+      throw errors.usage(
+        `--path ${pkg.path} is outside the repository`,
+        'Give a path inside the repository.',
+      );
+  }
+  let tagFormat: TagFormat;
+  try {
+    tagFormat = parseTagFormat(format, packageName);
+  } catch (error) {
+    throw errors.invalidTagFormat(format, (error as Error).message);
+  }
+
+  const remote = await git.remoteUrl();
+  const web = remote ? webUrlFromRemote(remote) : null;
+  const links = config.notes.links;
+  const linker = createLinker({ ...links, repository: links.repository ?? web?.url });
+
+  return {
+    root,
+    git,
+    config,
+    configFile: file,
+    tagFormat,
+    packageName,
+    path: filter,
+    product: config.product ?? packageName ?? path.basename(root),
+    linker,
+    issues: createIssueTracker(config, web, root),
+    templates: createFsTemplates(path.resolve(root, config.notes.templates)),
+    logger,
+  };
+}
+
+function createIssueTracker(
+  config: HeraldConfig,
+  web: ReturnType<typeof webUrlFromRemote>,
+  root: string,
+): IssueTrackerPort {
+  const settings = config.issues;
+  const cacheFile = path.join(root, '.herald', 'cache', `issues-${settings.provider}.json`);
+  const repository = settings.repository ?? web?.path;
+  if (settings.provider === 'git') return createGitIssueTracker();
+  if (!repository) {
+    throw errors.usage(
+      `issues.provider is "${settings.provider}" but the repository is unknown`,
+      'Set herald.issues.repository (owner/name), or add an origin remote.',
+    );
+  }
+  if (settings.provider === 'github') {
+    return createGitHubIssueTracker({
+      repository,
+      apiUrl: settings.apiUrl ?? process.env.GITHUB_API_URL ?? 'https://api.github.com',
+      token: process.env.GITHUB_TOKEN ?? process.env.GH_TOKEN ?? null,
+      concurrency: settings.concurrency,
+      cacheFile,
+    });
+  }
+  return createGitLabIssueTracker({
+    project: repository,
+    apiUrl: settings.apiUrl ?? process.env.GITLAB_API_URL ?? 'https://gitlab.com/api/v4',
+    token: process.env.GITLAB_TOKEN ?? null,
+    concurrency: settings.concurrency,
+    cacheFile,
+  });
+}

@@ -1,0 +1,191 @@
+import type { z } from 'zod';
+import { parseTagFormat } from '../core/tag-format.js';
+import { errors, type Problem } from '../errors/index.js';
+import { locateJsonPath } from './locate-json-path.js';
+import {
+  type AudienceSetting,
+  defaultAudiences,
+  defaultTypes,
+  type HeraldSettings,
+  type LinkSettings,
+  releaseConfigFile,
+} from './schema.js';
+
+export interface TypeConfig {
+  type: string;
+  title: string;
+  hidden: boolean;
+}
+
+export interface AudienceConfig {
+  name: string;
+  types: 'all' | string[];
+  hideLabels: string[];
+  template: string;
+}
+
+/** The resolved configuration every stage reads: defaults merged, names normalised. */
+export interface HeraldConfig {
+  tagFormat: string;
+  product: string | null;
+  packages: HeraldSettings['packages'];
+  notes: {
+    types: TypeConfig[];
+    components: Record<string, string>;
+    nonConventional: 'other' | 'drop';
+    skipMarkers: string[];
+    previousRelease: 'stable' | 'any';
+    links: LinkSettings;
+    audiences: Record<string, AudienceConfig>;
+    templates: string;
+  };
+  issues: HeraldSettings['issues'];
+  docs: HeraldSettings['docs'];
+}
+
+/**
+ * Pure: validates a parsed config value and resolves defaults. Every problem is collected with its
+ * JSON path and, when the source text is given, its line and column.
+ */
+export function validateConfig(value: unknown, file: string, sourceText?: string): HeraldConfig {
+  const parsed = releaseConfigFile.safeParse(value ?? {});
+  const problems: Problem[] = [];
+  const locate = (path: readonly (string | number)[]) =>
+    sourceText
+      ? { file, path: path.join('.') || '(root)', ...locateJsonPath(sourceText, path) }
+      : { file, path: path.join('.') };
+
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(describeIssue(issue, locate));
+    throw errors.invalidConfig(file, problems);
+  }
+  const data = parsed.data;
+  try {
+    parseTagFormat(data.tagFormat);
+  } catch (error) {
+    problems.push({
+      message: (error as Error).message,
+      location: locate(['tagFormat']),
+      fix: 'Use a format such as "v${version}".',
+    });
+  }
+  const notes = data.herald.notes;
+  for (const [i, key] of [notes.links.jira, ...notes.links.keys].entries()) {
+    if (!key) continue;
+    try {
+      new RegExp(key.pattern);
+    } catch (error) {
+      const path =
+        i === 0 && notes.links.jira
+          ? ['herald', 'notes', 'links', 'jira', 'pattern']
+          : ['herald', 'notes', 'links', 'keys', i - (notes.links.jira ? 1 : 0), 'pattern'];
+      problems.push({
+        message: `invalid regular expression: ${(error as Error).message}`,
+        location: locate(path),
+        fix: 'Write a JavaScript regular expression, e.g. "PROJ-\\\\d+".',
+      });
+    }
+  }
+  for (const [i, pkg] of data.herald.packages.entries()) {
+    if (
+      pkg.tagFormat === undefined &&
+      !data.tagFormat.includes('${name}') &&
+      data.herald.packages.length > 1
+    ) {
+      problems.push({
+        message: `package "${pkg.name}" shares tagFormat "${data.tagFormat}" with the other packages, so their tags would collide`,
+        location: locate(['herald', 'packages', i]),
+        fix: 'Give each package a tagFormat with ${name}, e.g. "${name}@${version}".',
+      });
+    }
+  }
+  const types = mergeTypes(notes.types);
+  const audiences = mergeAudiences(notes.audiences, notes.hideLabels);
+  for (const audience of Object.values(audiences)) {
+    if (audience.types === 'all') continue;
+    for (const type of audience.types) {
+      if (!types.some((t) => t.type === type)) {
+        problems.push({
+          message: `audience "${audience.name}" lists unknown type "${type}"`,
+          location: locate(['herald', 'notes', 'audiences', audience.name, 'types']),
+          fix: `Define it under herald.notes.types, or use one of: ${types.map((t) => t.type).join(', ')}.`,
+        });
+      }
+    }
+  }
+  if (problems.length > 0) throw errors.invalidConfig(file, problems);
+
+  return {
+    tagFormat: data.tagFormat,
+    product: data.herald.product ?? null,
+    packages: data.herald.packages,
+    notes: {
+      types,
+      components: notes.components,
+      nonConventional: notes.nonConventional,
+      skipMarkers: notes.skipMarkers,
+      previousRelease: notes.previousRelease,
+      links: notes.links,
+      audiences,
+      templates: notes.templates,
+    },
+    issues: data.herald.issues,
+    docs: data.herald.docs,
+  };
+}
+
+function mergeTypes(custom: Record<string, { title: string; hidden: boolean }>): TypeConfig[] {
+  const merged = new Map<string, TypeConfig>();
+  for (const [type, setting] of Object.entries(defaultTypes)) merged.set(type, { type, ...setting });
+  for (const [type, setting] of Object.entries(custom)) merged.set(type, { type, ...setting });
+  // "other" (non-conventional commits) always comes last.
+  const other = merged.get('other')!;
+  merged.delete('other');
+  return [...merged.values(), other];
+}
+
+function mergeAudiences(
+  custom: Record<string, AudienceSetting>,
+  hideLabels: string[],
+): Record<string, AudienceConfig> {
+  const result: Record<string, AudienceConfig> = {};
+  const all: Record<string, AudienceSetting> = { ...defaultAudiences, ...custom };
+  for (const [name, setting] of Object.entries(all)) {
+    result[name] = {
+      name,
+      types: setting.types,
+      hideLabels: setting.hideLabels ?? (setting.types === 'all' ? [] : hideLabels),
+      template: setting.template ?? `${name}.hbs`,
+    };
+  }
+  return result;
+}
+
+function describeIssue(
+  issue: z.core.$ZodIssue,
+  locate: (path: readonly (string | number)[]) => Problem['location'],
+): Problem {
+  const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys;
+    return {
+      message: `unknown setting${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')}`,
+      location: locate([...path, keys[0]!]),
+      fix: 'Remove it or check its spelling; `herald schema` lists every setting.',
+    };
+  }
+  return { message: issue.message, location: locate(path), fix: fixFor(issue) };
+}
+
+function fixFor(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return `Use a value of type ${issue.expected}.`;
+    case 'invalid_value':
+      return `Use one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}.`;
+    case 'too_small':
+      return 'Give a non-empty value.';
+    default:
+      return 'See `herald schema` for the allowed values.';
+  }
+}

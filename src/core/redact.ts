@@ -1,0 +1,24 @@
+/** Environment variable names whose values are secrets. */
+const SECRET_NAME =
+  /(TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|PRIVATE_KEY|CREDENTIALS?)$|^(SMTP_URL|HERALD_DATABASE_URL|DATABASE_URL)$/i;
+
+/**
+ * Builds a redactor that masks every secret value from the environment, plain and URL-encoded,
+ * plus passwords embedded in URLs (`https://user:pass@host`). Every line Herald prints passes it.
+ */
+export function createRedactor(env: Readonly<Record<string, string | undefined>>): (text: string) => string {
+  const values = new Set<string>();
+  for (const [name, value] of Object.entries(env)) {
+    if (!value || value.length < 4 || !SECRET_NAME.test(name)) continue;
+    values.add(value);
+    values.add(encodeURIComponent(value));
+    const password = /^[a-z][\w+.-]*:\/\/[^:/@]*:([^@/]+)@/i.exec(value)?.[1];
+    if (password && password.length >= 3) values.add(password);
+  }
+  const sorted = [...values].sort((a, b) => b.length - a.length);
+  return (text) => {
+    let out = text;
+    for (const value of sorted) if (out.includes(value)) out = out.split(value).join('[redacted]');
+    return out.replace(/(\b[a-z][\w+.-]*:\/\/[^:/@\s]*:)[^@/\s]+@/gi, '$1[redacted]@');
+  };
+}

@@ -1,0 +1,122 @@
+import { HeraldError, type Location, type Problem } from './herald-error.js';
+
+/**
+ * The one catalogue of expected failures. Each entry builds a HeraldError with a stable code,
+ * a one-line message and the fix. Add new codes here, never ad hoc in the code that throws.
+ */
+export const errors = {
+  invalidConfig: (file: string, problems: Problem[]) =>
+    new HeraldError({
+      code: 'EINVALIDCONFIG',
+      message: `${file} has ${problems.length} invalid setting${problems.length === 1 ? '' : 's'}`,
+      problems,
+      fix: 'Correct each setting listed above; `herald schema` prints the full JSON Schema.',
+      exitCode: 2,
+    }),
+  configSyntax: (location: Location, reason: string) =>
+    new HeraldError({
+      code: 'ECONFIGSYNTAX',
+      message: `${location.file} is not valid JSON: ${reason}`,
+      problems: [{ message: reason, location }],
+      fix: 'Fix the JSON syntax at the position shown (comments and trailing commas are not allowed).',
+      exitCode: 2,
+    }),
+  configNotFound: (file: string) =>
+    new HeraldError({
+      code: 'ENOCONFIG',
+      message: `config file ${file} does not exist`,
+      fix: 'Check the --config path, or omit it to use .releaserc.json in the repository root.',
+      exitCode: 2,
+    }),
+  notGitRepo: (dir: string) =>
+    new HeraldError({
+      code: 'ENOTGITREPO',
+      message: `${dir} is not inside a git repository`,
+      fix: 'Run Herald from a git checkout, or point --cwd at one.',
+      exitCode: 2,
+    }),
+  gitMissing: () =>
+    new HeraldError({
+      code: 'ENOGIT',
+      message: 'git is not installed or not on PATH',
+      fix: 'Install git (2.20 or newer) and make sure `git --version` works.',
+      exitCode: 1,
+    }),
+  unknownRef: (ref: string) =>
+    new HeraldError({
+      code: 'EUNKNOWNREF',
+      message: `git does not know the ref "${ref}"`,
+      fix: 'Use an existing tag, branch or commit; in CI, fetch tags and full history (`git fetch --tags --unshallow`).',
+      exitCode: 2,
+    }),
+  emptyRepo: () =>
+    new HeraldError({
+      code: 'ENOCOMMITS',
+      message: 'the repository has no commits yet',
+      fix: 'Make a first commit, then run Herald again.',
+      exitCode: 2,
+    }),
+  gitFailed: (args: readonly string[], stderr: string) =>
+    new HeraldError({
+      code: 'EGIT',
+      message: `git ${args[0] ?? ''} failed: ${firstLine(stderr) || 'no error output'}`,
+      fix: 'Run the same git command by hand to see the full error; check the repository is not corrupt.',
+      exitCode: 1,
+    }),
+  invalidTagFormat: (tagFormat: string, reason: string) =>
+    new HeraldError({
+      code: 'ETAGFORMAT',
+      message: `tagFormat "${tagFormat}" is invalid: ${reason}`,
+      fix: 'tagFormat must contain ${version} exactly once, for example "v${version}" or "${name}@${version}".',
+      exitCode: 2,
+    }),
+  invalidVersion: (version: string) =>
+    new HeraldError({
+      code: 'EINVALIDVERSION',
+      message: `"${version}" is not a valid semantic version`,
+      fix: 'Pass a version such as 1.4.0 or 2.0.0-beta.1 (without the tag prefix).',
+      exitCode: 2,
+    }),
+  templateSyntax: (location: Location, reason: string) =>
+    new HeraldError({
+      code: 'ETEMPLATE',
+      message: `template ${location.file} does not compile: ${reason}`,
+      problems: [{ message: reason, location }],
+      fix: 'Fix the Handlebars syntax at the line shown; see templates/ in Herald for working examples.',
+      exitCode: 2,
+    }),
+  templateField: (location: Location, reason: string) =>
+    new HeraldError({
+      code: 'ETEMPLATEFIELD',
+      message: `template ${location.file} uses a field the notes model does not have: ${reason}`,
+      problems: [{ message: reason, location }],
+      fix: 'Use only fields of the notes model (`herald notes --json` shows them all), or guard optional ones with {{#if}}.',
+      exitCode: 2,
+    }),
+  templateMissing: (file: string) =>
+    new HeraldError({
+      code: 'ENOTEMPLATE',
+      message: `template ${file} does not exist`,
+      fix: 'Create the file, or remove the audience\'s "template" setting to use the built-in one.',
+      exitCode: 2,
+    }),
+  unknownAudience: (audience: string, known: readonly string[]) =>
+    new HeraldError({
+      code: 'EAUDIENCE',
+      message: `unknown audience "${audience}"`,
+      fix: `Use one of: ${known.join(', ')}; or define it under herald.notes.audiences.`,
+      exitCode: 2,
+    }),
+  usage: (message: string, fix: string) => new HeraldError({ code: 'EUSAGE', message, fix, exitCode: 2 }),
+  fileWrite: (file: string, reason: string) =>
+    new HeraldError({
+      code: 'EWRITE',
+      message: `could not write ${file}: ${reason}`,
+      fix: 'Check the directory exists and is writable.',
+      exitCode: 1,
+    }),
+} as const;
+
+function firstLine(text: string): string {
+  return text.trim().split('\n')[0] ?? '';
+}

@@ -1,0 +1,18 @@
+export { createGitCli } from './adapters/git-cli.js';
+export { loadConfig } from './config/load-config.js';
+export { releaseConfigFile } from './config/schema.js';
+export { type HeraldConfig, validateConfig } from './config/validate-config.js';
+export { buildNotes, type NotesInput } from './core/build-notes.js';
+export { upsertChangelogSection } from './core/changelog.js';
+export { foldHistory } from './core/fold-history.js';
+export { createLinker, webUrlFromRemote } from './core/links.js';
+export { bumpFor, nextVersion } from './core/next-version.js';
+export { createCommitParser } from './core/parse-commit.js';
+export { parseTagFormat } from './core/tag-format.js';
+export { errors, HeraldError, isHeraldError } from './errors/index.js';
+export type * from './model/index.js';
+export type * from './ports/index.js';
+export { rebuildChangelog } from './stages/changelog.js';
+export { collect, resolveRange } from './stages/collect.js';
+export { generateNotes } from './stages/notes.js';
+export { createNotesRenderer } from './stages/render-notes.js';

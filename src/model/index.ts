@@ -1,0 +1,2 @@
+export type * from './change.js';
+export type * from './notes.js';

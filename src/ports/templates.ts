@@ -1,0 +1,12 @@
+/** A template's source and the file it came from (for error locations). */
+export interface TemplateSource {
+  file: string;
+  source: string;
+}
+
+/** Where templates come from: the repository's template dir over Herald's built-in ones. */
+export interface TemplatePort {
+  load(name: string): Promise<TemplateSource>;
+  /** Every partial available (`header`, `entry`, …), repository ones overriding built-ins. */
+  partials(): Promise<Record<string, TemplateSource>>;
+}

@@ -1,0 +1,111 @@
+import semver from 'semver';
+import type { HeraldConfig } from '../config/validate-config.js';
+import { buildNotes } from '../core/build-notes.js';
+import type { Linker } from '../core/links.js';
+import { bumpFor, nextVersion } from '../core/next-version.js';
+import type { TagFormat } from '../core/tag-format.js';
+import { errors } from '../errors/index.js';
+import type { Collected, ReleaseNotes } from '../model/index.js';
+import type { GitPort, IssueTrackerPort, Logger, TemplatePort } from '../ports/index.js';
+import { collect } from './collect.js';
+import { createNotesRenderer } from './render-notes.js';
+
+export interface NotesRequest {
+  config: HeraldConfig;
+  tagFormat: TagFormat;
+  product: string;
+  packageName: string | null;
+  path: string | null;
+  from?: string | undefined;
+  to?: string | undefined;
+  releaseVersion?: string | undefined;
+  audiences: string[];
+  linker: Linker;
+}
+
+export interface NotesPorts {
+  git: GitPort;
+  issues: IssueTrackerPort;
+  templates: TemplatePort;
+  logger: Logger;
+}
+
+export type NotesOutcome =
+  | { kind: 'nothing'; reason: string; collected: Collected }
+  | {
+      kind: 'notes';
+      version: string;
+      tag: string;
+      collected: Collected;
+      notes: Record<string, ReleaseNotes>;
+      markdown: Record<string, string>;
+    };
+
+/** collect → version → notes model per audience → Markdown per audience. */
+export async function generateNotes(request: NotesRequest, ports: NotesPorts): Promise<NotesOutcome> {
+  const { config } = request;
+  for (const audience of request.audiences) {
+    if (!config.notes.audiences[audience])
+      throw errors.unknownAudience(audience, Object.keys(config.notes.audiences));
+  }
+  if (
+    request.releaseVersion !== undefined &&
+    semver.valid(request.releaseVersion) !== request.releaseVersion
+  ) {
+    throw errors.invalidVersion(request.releaseVersion);
+  }
+  const keyPatterns = [config.notes.links.jira, ...config.notes.links.keys]
+    .filter((k) => k !== undefined)
+    .map((k) => k.pattern);
+  const collected = await collect(
+    {
+      to: request.to,
+      from: request.from,
+      path: request.path,
+      tagFormat: request.tagFormat,
+      previousRelease: config.notes.previousRelease,
+      releaseVersion: request.releaseVersion,
+      parse: { skipMarkers: config.notes.skipMarkers, keyPatterns },
+    },
+    ports,
+  );
+  const { range } = collected;
+  const since = range.from ? `since ${range.from.tag ?? range.from.ref}` : 'in the history';
+  if (collected.changes.length === 0 && request.releaseVersion === undefined && range.to.version === null) {
+    return { kind: 'nothing', reason: `no commits to release ${since}`, collected };
+  }
+  const version = range.to.version ?? nextVersion(range.from?.version ?? null, bumpFor(collected.changes));
+  if (version === null) {
+    return {
+      kind: 'nothing',
+      reason: `no release-worthy changes ${since} (only ${describeTypes(collected)}); pass --release-version to render notes anyway`,
+      collected,
+    };
+  }
+  const tag = range.to.tag ?? request.tagFormat.tagOf(version);
+  const render = await createNotesRenderer(ports.templates);
+  const notes: Record<string, ReleaseNotes> = {};
+  const markdown: Record<string, string> = {};
+  for (const name of request.audiences) {
+    const audience = config.notes.audiences[name]!;
+    notes[name] = buildNotes({
+      collected,
+      audience,
+      types: config.notes.types,
+      components: config.notes.components,
+      nonConventional: config.notes.nonConventional,
+      product: request.product,
+      packageName: request.packageName,
+      version,
+      tag,
+      linker: request.linker,
+    });
+    markdown[name] = (await render(audience.template))(notes[name]);
+  }
+  return { kind: 'notes', version, tag, collected, notes, markdown };
+}
+
+function describeTypes(collected: Collected): string {
+  const types = [...new Set(collected.changes.map((c) => c.type ?? 'non-conventional'))];
+  return types.length > 0 ? types.join(', ') : 'no changes';
+}

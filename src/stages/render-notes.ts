@@ -1,0 +1,139 @@
+import Handlebars from 'handlebars';
+import {
+  escapeMarkdownBlock,
+  escapeMarkdownInline,
+  escapeMarkdownText,
+  markdownUrl,
+} from '../core/markdown-text.js';
+import { errors, HeraldError } from '../errors/index.js';
+import type { NoteEntry, NoteLink, Person, ReleaseNotes } from '../model/index.js';
+import type { TemplatePort, TemplateSource } from '../ports/index.js';
+
+type Render = (notes: ReleaseNotes) => string;
+
+/**
+ * Render notes: Handlebars over the notes model, no side effects. Templates compile once, in an
+ * isolated Handlebars environment, in strict mode (a field the model lacks is an error naming the
+ * template line) with HTML escaping off: output is Markdown, and every untrusted string has
+ * already been Markdown-escaped in the view.
+ */
+export async function createNotesRenderer(
+  templates: TemplatePort,
+): Promise<(template: string) => Promise<Render>> {
+  const hb = Handlebars.create();
+  registerHelpers(hb);
+  for (const [name, partial] of Object.entries(await templates.partials())) {
+    const compiled = compileChecked(hb, partial);
+    hb.registerPartial(name, (context: unknown, options?: Handlebars.RuntimeOptions) =>
+      runChecked(partial, () => compiled(context, options)),
+    );
+  }
+  const cache = new Map<string, Promise<Render>>();
+  return (name) => {
+    let render = cache.get(name);
+    if (!render) {
+      render = templates.load(name).then((template) => {
+        const compiled = compileChecked(hb, template);
+        return (notes: ReleaseNotes) => tidy(runChecked(template, () => compiled(toView(notes))));
+      });
+      cache.set(name, render);
+    }
+    return render;
+  };
+}
+
+function compileChecked(hb: typeof Handlebars, template: TemplateSource): Handlebars.TemplateDelegate {
+  try {
+    hb.parse(template.source);
+  } catch (error) {
+    // Two shapes: "Parse error on line 3: …" from the grammar, "x doesn't match y - 3:3" from block checks.
+    const e = error as Error & { lineNumber?: number; column?: number };
+    const line = e.lineNumber ?? Number(/line (\d+)/.exec(e.message)?.[1] ?? Number.NaN);
+    const reason = (
+      e.message
+        .split('\n')
+        .filter((l) => !/^-*\^$/.test(l.trim()))
+        .pop() ?? e.message
+    ).replace(/ - \d+:\d+$/, '');
+    const location = Number.isNaN(line)
+      ? {}
+      : { line, ...(e.column !== undefined ? { column: e.column + 1 } : {}) };
+    throw errors.templateSyntax({ file: template.file, ...location }, reason.trim());
+  }
+  return hb.compile(template.source, { strict: true, noEscape: true, preventIndent: true });
+}
+
+function runChecked(template: TemplateSource, run: () => string): string {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof HeraldError) throw error;
+    const e = error as Error & { lineNumber?: number; column?: number };
+    const reason = e.message.replace(/ - \d+:\d+$/, '').replace(/ in \[object Object\]$/, '');
+    throw errors.templateField(
+      {
+        file: template.file,
+        ...(e.lineNumber !== undefined ? { line: e.lineNumber, column: (e.column ?? 0) + 1 } : {}),
+      },
+      reason,
+    );
+  }
+}
+
+function registerHelpers(hb: typeof Handlebars): void {
+  // {{link text url}}: a Markdown link when there is a safe URL, else the text.
+  hb.registerHelper('link', (text: string, url: string | null) => (url ? `[${text}](${url})` : text));
+  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hb.registerHelper('join', (list: unknown, separator: unknown) =>
+    Array.isArray(list) ? list.join(typeof separator === 'string' ? separator : ', ') : '',
+  );
+  hb.registerHelper('indent', (text: string, spaces: number) =>
+    text.split('\n').join(`\n${' '.repeat(spaces)}`),
+  );
+}
+
+/** At most one blank line in a row, and one trailing newline: templates can stay readable. */
+function tidy(markdown: string): string {
+  return `${markdown
+    .replace(/[ \t]+$/gm, '')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()}\n`;
+}
+
+/** The model with every untrusted string escaped for Markdown and every URL checked. */
+function toView(notes: ReleaseNotes): unknown {
+  const link = (l: NoteLink) => ({ text: escapeMarkdownInline(l.text), url: markdownUrl(l.url) });
+  const person = (p: Person) => ({
+    name: escapeMarkdownText(p.name),
+    email: p.email,
+    login: p.login ? escapeMarkdownText(p.login) : null,
+  });
+  const entry = (e: NoteEntry) => ({
+    ...e,
+    text: escapeMarkdownText(e.text),
+    scope: e.scope === null ? null : escapeMarkdownText(e.scope),
+    component: e.component === null ? null : escapeMarkdownText(e.component),
+    commitUrl: markdownUrl(e.commitUrl),
+    pullRequest: e.pullRequest ? link(e.pullRequest) : null,
+    issues: e.issues.map(link),
+    authors: e.authors.map(person),
+  });
+  return {
+    ...notes,
+    product: escapeMarkdownText(notes.product),
+    compareUrl: markdownUrl(notes.compareUrl),
+    sections: notes.sections.map((s) => ({
+      ...s,
+      title: escapeMarkdownText(s.title),
+      entries: s.entries.map(entry),
+      components: s.components.map((c) => ({
+        component: escapeMarkdownText(c.component),
+        entries: c.entries.map(entry),
+      })),
+    })),
+    breaking: notes.breaking.map((b) => ({ text: escapeMarkdownBlock(b.text), entry: entry(b.entry) })),
+    components: notes.components.map(escapeMarkdownText),
+    contributors: notes.contributors.map(person),
+    linked: notes.linked.map(link),
+  };
+}

@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { configJsonSchema } from '../../src/cli/commands/schema.js';
+import { validateConfig } from '../../src/config/validate-config.js';
+import { HeraldError } from '../../src/errors/index.js';
+
+function problemsOf(run: () => unknown): HeraldError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof HeraldError) return error;
+    throw error;
+  }
+  throw new Error('expected a HeraldError');
+}
+
+describe('validateConfig', () => {
+  it('resolves defaults for an empty config', () => {
+    const config = validateConfig({}, '.releaserc.json');
+    expect(config.tagFormat).toBe('v${version}');
+    expect(config.notes.types.map((t) => t.type)).toEqual(
+      expect.arrayContaining(['feat', 'fix', 'perf', 'other']),
+    );
+    expect(config.notes.types.at(-1)!.type).toBe('other');
+    expect(config.notes.audiences.customer).toMatchObject({
+      types: ['feat', 'fix', 'perf', 'revert'],
+      hideLabels: ['internal'],
+    });
+    expect(config.notes.audiences.internal).toMatchObject({ types: 'all', hideLabels: [] });
+    expect(config.issues.provider).toBe('git');
+  });
+
+  it('merges custom types and audiences, and ignores semantic-release keys', () => {
+    const config = validateConfig(
+      {
+        branches: ['main'],
+        plugins: ['@semantic-release/commit-analyzer'],
+        herald: {
+          notes: {
+            types: { feat: { title: 'New' }, security: { title: 'Security' } },
+            audiences: { partners: { types: ['feat', 'security'] } },
+          },
+        },
+      },
+      'x.json',
+    );
+    expect(config.notes.types.find((t) => t.type === 'feat')!.title).toBe('New');
+    expect(config.notes.types.find((t) => t.type === 'security')).toBeDefined();
+    expect(config.notes.audiences.partners).toMatchObject({
+      template: 'partners.hbs',
+      hideLabels: ['internal'],
+    });
+  });
+
+  it('reports every problem at once with its path, line and fix', () => {
+    const text = `{
+  "tagFormat": "release",
+  "herald": {
+    "notes": {
+      "nonConventional": "keep",
+      "typos": true,
+      "links": { "jira": { "pattern": "PROJ-(", "url": "https://j/{id}" } }
+    },
+    "issues": { "provider": "bitbucket" }
+  }
+}`;
+    const error = problemsOf(() => validateConfig(JSON.parse(text), '.releaserc.json', text));
+    expect(error.code).toBe('EINVALIDCONFIG');
+    expect(error.exitCode).toBe(2);
+    const byPath = Object.fromEntries(error.problems.map((p) => [p.location?.path, p]));
+    expect(byPath['herald.notes.nonConventional']?.location).toMatchObject({
+      file: '.releaserc.json',
+      line: 5,
+    });
+    expect(byPath['herald.notes.nonConventional']?.fix).toMatch(/"other", "drop"/);
+    expect(byPath['herald.notes.typos']?.message).toMatch(/unknown setting "typos"/);
+    expect(byPath['herald.notes.typos']?.location?.line).toBe(6);
+    expect(byPath['herald.issues.provider']?.location?.line).toBe(9);
+    expect(error.problems.length).toBe(3);
+  });
+
+  it('reports rule problems (tag format, regexes, audience types) together', () => {
+    const error = problemsOf(() =>
+      validateConfig(
+        {
+          tagFormat: 'release',
+          herald: {
+            notes: {
+              links: { jira: { pattern: 'PROJ-(', url: 'u' } },
+              audiences: { x: { types: ['nope'] } },
+            },
+          },
+        },
+        'f.json',
+      ),
+    );
+    expect(error.problems.map((p) => p.location?.path)).toEqual([
+      'tagFormat',
+      'herald.notes.links.jira.pattern',
+      'herald.notes.audiences.x.types',
+    ]);
+  });
+});
+
+describe('published JSON Schema', () => {
+  it('is in sync with the zod schema (run `npm run schema` to refresh)', () => {
+    const committed = JSON.parse(
+      readFileSync(new URL('../../schema/herald.schema.json', import.meta.url), 'utf8'),
+    );
+    expect(committed).toEqual(configJsonSchema());
+  });
+
+  it('describes the herald settings for editors', () => {
+    const schema = configJsonSchema() as {
+      properties: Record<string, { properties?: Record<string, unknown> }>;
+    };
+    expect(Object.keys(schema.properties.herald!.properties!)).toEqual(
+      expect.arrayContaining(['product', 'notes', 'issues', 'docs', 'packages']),
+    );
+  });
+});

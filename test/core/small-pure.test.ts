@@ -1,0 +1,142 @@
+import semver from 'semver';
+import { describe, expect, it } from 'vitest';
+import { upsertChangelogSection } from '../../src/core/changelog.js';
+import { createLinker, webUrlFromRemote } from '../../src/core/links.js';
+import { escapeMarkdownText, markdownUrl } from '../../src/core/markdown-text.js';
+import { bumpFor, nextVersion } from '../../src/core/next-version.js';
+import { createRedactor } from '../../src/core/redact.js';
+import { parseTagFormat } from '../../src/core/tag-format.js';
+import type { Change } from '../../src/model/index.js';
+
+describe('parseTagFormat', () => {
+  it('maps versions to tags and back', () => {
+    const format = parseTagFormat('v${version}');
+    expect(format.tagOf('1.2.3')).toBe('v1.2.3');
+    expect(format.versionOf('v1.2.3')).toBe('1.2.3');
+    expect(format.versionOf('v1.2.3-beta.1')).toBe('1.2.3-beta.1');
+    expect(format.versionOf('v1.2')).toBeNull();
+    expect(format.versionOf('1.2.3')).toBeNull();
+    expect(format.glob).toBe('v*');
+  });
+
+  it('binds ${name} for monorepo packages', () => {
+    const format = parseTagFormat('${name}@${version}', '@acme/web');
+    expect(format.tagOf('2.0.0')).toBe('@acme/web@2.0.0');
+    expect(format.versionOf('@acme/web@2.0.0')).toBe('2.0.0');
+    expect(format.versionOf('@acme/api@2.0.0')).toBeNull();
+  });
+
+  it('rejects formats without exactly one ${version}', () => {
+    expect(() => parseTagFormat('release')).toThrow(/exactly once/);
+    expect(() => parseTagFormat('${version}-${version}')).toThrow(/exactly once/);
+    expect(() => parseTagFormat('v ${version}')).toThrow(/spaces/);
+  });
+});
+
+describe('links', () => {
+  it('derives the web URL from remotes and drops credentials', () => {
+    expect(webUrlFromRemote('git@github.com:acme/app.git')).toEqual({
+      url: 'https://github.com/acme/app',
+      forge: 'github',
+      path: 'acme/app',
+    });
+    expect(webUrlFromRemote('https://user:s3cret@gitlab.com/group/sub/proj.git')).toEqual({
+      url: 'https://gitlab.com/group/sub/proj',
+      forge: 'gitlab',
+      path: 'group/sub/proj',
+    });
+    expect(webUrlFromRemote('/some/local/path')).toBeNull();
+  });
+
+  it('builds GitHub, GitLab and tracker-key URLs', () => {
+    const gh = createLinker({
+      repository: 'https://github.com/acme/app',
+      jira: { pattern: 'PROJ-\\d+', url: 'https://acme.atlassian.net/browse/{id}' },
+    });
+    expect(gh.reference({ prefix: '#', id: '12', repository: null })).toBe(
+      'https://github.com/acme/app/issues/12',
+    );
+    expect(gh.reference({ prefix: '#', id: '12', repository: null }, 'pull')).toBe(
+      'https://github.com/acme/app/pull/12',
+    );
+    expect(gh.reference({ prefix: '#', id: '3', repository: 'org/other' })).toBe(
+      'https://github.com/org/other/issues/3',
+    );
+    expect(gh.reference({ prefix: 'PROJ-', id: 'PROJ-7', repository: null })).toBe(
+      'https://acme.atlassian.net/browse/PROJ-7',
+    );
+    expect(gh.compare('v1.0.0', 'v1.1.0')).toBe('https://github.com/acme/app/compare/v1.0.0...v1.1.0');
+    const gl = createLinker({ repository: 'https://gitlab.com/g/p' });
+    expect(gl.reference({ prefix: '#', id: '5', repository: null }, 'pull')).toBe(
+      'https://gitlab.com/g/p/-/merge_requests/5',
+    );
+    expect(gl.commit('abc')).toBe('https://gitlab.com/g/p/-/commit/abc');
+    expect(createLinker({}).reference({ prefix: '#', id: '1', repository: null })).toBeNull();
+  });
+});
+
+describe('markdown escaping', () => {
+  it('neutralises HTML, links and images from untrusted text', () => {
+    expect(escapeMarkdownText('<script>alert(1)</script>')).toBe('\\<script\\>alert(1)\\</script\\>');
+    expect(escapeMarkdownText('[click](javascript:alert(1))')).toBe('\\[click\\](javascript:alert(1))');
+    expect(escapeMarkdownText('![x](http://evil/x.png)')).toBe('\\!\\[x\\](http://evil/x.png)');
+    expect(escapeMarkdownText('line one\nline two')).toBe('line one line two');
+    expect(escapeMarkdownText('# not a heading')).toBe('\\# not a heading');
+    expect(escapeMarkdownText('keeps `code` and *emphasis*')).toBe('keeps `code` and *emphasis*');
+  });
+
+  it('allows only http(s) URLs', () => {
+    expect(markdownUrl('javascript:alert(1)')).toBeNull();
+    expect(markdownUrl('https://x.test/a (b)')).toBe('https://x.test/a%20%28b%29');
+  });
+});
+
+describe('upsertChangelogSection', () => {
+  const cmp = semver.compare;
+  it('creates, inserts in order and replaces sections; running twice changes nothing', () => {
+    let text = upsertChangelogSection('', '1.0.0', '## 1.0.0 (2026-01-01)\n\n- a', cmp);
+    expect(text).toBe('# Changelog\n\n## 1.0.0 (2026-01-01)\n\n- a\n');
+    text = upsertChangelogSection(text, '1.1.0', '## [1.1.0](https://x/compare) (2026-02-01)\n\n- b', cmp);
+    expect(text.indexOf('1.1.0')).toBeLessThan(text.indexOf('## 1.0.0'));
+    const again = upsertChangelogSection(
+      text,
+      '1.1.0',
+      '## [1.1.0](https://x/compare) (2026-02-01)\n\n- b',
+      cmp,
+    );
+    expect(again).toBe(text);
+    const replaced = upsertChangelogSection(text, '1.0.0', '## 1.0.0 (2026-01-01)\n\n- a, reworded', cmp);
+    expect(replaced).toContain('- a, reworded');
+    expect(replaced.match(/## 1\.0\.0/g)).toHaveLength(1);
+    const middle = upsertChangelogSection(replaced, '1.0.5', '## 1.0.5\n\n- c', cmp);
+    expect(middle.indexOf('## 1.0.5')).toBeGreaterThan(middle.indexOf('1.1.0'));
+    expect(middle.indexOf('## 1.0.5')).toBeLessThan(middle.indexOf('## 1.0.0'));
+  });
+});
+
+describe('next version', () => {
+  const change = (type: string | null, breaking: string[] = []) => ({ type, breaking }) as Change;
+  it('bumps by the most significant change', () => {
+    expect(bumpFor([change('fix'), change('feat')])).toBe('minor');
+    expect(bumpFor([change('fix'), change('chore', ['x'])])).toBe('major');
+    expect(bumpFor([change('chore'), change(null)])).toBeNull();
+    expect(nextVersion('1.2.3', 'minor')).toBe('1.3.0');
+    expect(nextVersion('0.4.1', 'major')).toBe('0.5.0');
+    expect(nextVersion(null, 'patch')).toBe('1.0.0');
+    expect(nextVersion('2.0.0-beta.1', 'minor')).toBe('2.0.0-beta.2');
+  });
+});
+
+describe('createRedactor', () => {
+  it('masks secret environment values, encoded forms and URL passwords', () => {
+    const redact = createRedactor({
+      GITHUB_TOKEN: 'ghp_abc123def',
+      SMTP_URL: 'smtp://u:p%40ss@mail.test',
+      PATH: '/usr/bin',
+    });
+    expect(redact('token ghp_abc123def and smtp://u:p%40ss@mail.test, /usr/bin')).toBe(
+      'token [redacted] and [redacted], /usr/bin',
+    );
+    expect(redact('see https://bob:hunter2@git.test/x')).toBe('see https://bob:[redacted]@git.test/x');
+  });
+});
