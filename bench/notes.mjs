@@ -5,7 +5,7 @@
 // history (the floor), `herald notes` for the typical release at HEAD (150 commits), one section
 // over the whole history, and the whole changelog with one section per release. Prints medians,
 // peak RSS and ratios to the floor. Sizes: BENCH_COMMITS, BENCH_TAGS, BENCH_RUNS.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const root = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 const work = path.join(root, 'bench', '.work');
 const repo = path.join(work, `notes-${COMMITS}-${TAGS}`);
-const herald = path.join(root, 'dist', 'cli', 'main.js');
+const herald = path.join(root, 'dist', 'bin', 'herald.js');
 const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
 const types = ['feat', 'fix', 'fix', 'perf', 'chore', 'docs', 'refactor', 'test', 'fix', 'feat'];

@@ -7,7 +7,7 @@ import { buildSampleRepo } from './sample-repo.mjs';
 
 const root = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 const repo = path.join(root, '.herald', 'demo', 'acme-cloud');
-const herald = path.join(root, 'dist', 'cli', 'main.js');
+const herald = path.join(root, 'dist', 'bin', 'herald.js');
 
 function step(title, args) {
   process.stdout.write(`\n\x1b[1m$ herald ${args.join(' ')}\x1b[0m   # ${title}\n\n`);

@@ -1,4 +1,5 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errors } from '../errors/index.js';
@@ -11,7 +12,14 @@ export const builtinTemplatesDir = fileURLToPath(new URL('../../templates/', imp
  * Templates from the repository's template dir, falling back to the built-in ones. Partials are
  * the `.hbs` files in `partials/`, named after the file.
  */
-export function createFsTemplates(repoDir: string | null): TemplatePort {
+export function createFsTemplates(repoDir: string | null, cacheDir: string | null = null): TemplatePort {
+  const cacheFile = (template: TemplateSource, variant: string) =>
+    cacheDir === null
+      ? null
+      : path.join(
+          cacheDir,
+          `${createHash('sha256').update(`${variant}\0${template.source}`).digest('hex').slice(0, 32)}.js`,
+        );
   const dirs = [repoDir, builtinTemplatesDir].filter((d): d is string => d !== null);
   const read = async (file: string): Promise<TemplateSource | null> => {
     try {
@@ -28,6 +36,22 @@ export function createFsTemplates(repoDir: string | null): TemplatePort {
         if (found) return found;
       }
       throw errors.templateMissing(repoDir ? path.join(repoDir, name) : name);
+    },
+    async readCompiled(template, variant) {
+      const file = cacheFile(template, variant);
+      return file === null ? null : readFile(file, 'utf8').catch(() => null);
+    },
+    async writeCompiled(template, variant, compiled) {
+      const file = cacheFile(template, variant);
+      if (file === null) return;
+      try {
+        await mkdir(path.dirname(file), { recursive: true });
+        const temp = `${file}.${process.pid}.tmp`;
+        await writeFile(temp, compiled);
+        await rename(temp, file);
+      } catch {
+        // A read-only checkout simply compiles every time.
+      }
     },
     async partials() {
       const result: Record<string, TemplateSource> = {};

@@ -55,6 +55,38 @@ export function createGitCli(cwd: string): GitPort {
     return result.stdout.toString('utf8');
   };
 
+  // Memoised: the CLI asks early (to overlap with config loading) and the stage asks again.
+  let allTags: Promise<{ tag: string; hash: string }[]> | null = null;
+  const describedRefs = new Map<string, Promise<{ hash: string; date: string; tags: string[] }>>();
+  const describeRef = async (ref: string): Promise<{ hash: string; date: string; tags: string[] }> => {
+    const result = ref.startsWith('-')
+      ? null
+      : await run(cwd, [
+          'log',
+          '-1',
+          '--no-walk',
+          '--decorate-refs=refs/tags/',
+          '--format=%H%x00%cI%x00%D',
+          '--end-of-options',
+          `${ref}^{commit}`,
+          '--',
+        ]);
+    if (result?.code !== 0) {
+      await port.resolve(ref); // throws the precise error: not a repository, no commits, unknown ref
+      throw errors.gitFailed(['log', ref], result?.stderr ?? '');
+    }
+    const [hash, date, decorations] = result.stdout.toString('utf8').trim().split('\0') as [
+      string,
+      string,
+      string?,
+    ];
+    const tags = (decorations ?? '')
+      .split(', ')
+      .filter((d) => d.startsWith('tag: '))
+      .map((d) => d.slice('tag: '.length));
+    return { hash, date, tags };
+  };
+
   const port: GitPort = {
     root() {
       rootPromise ??= git(['rev-parse', '--show-toplevel']).then((s) => s.trim());
@@ -90,17 +122,15 @@ export function createGitCli(cwd: string): GitPort {
     },
 
     async tags(glob) {
-      const out = await git([
+      // All tags are read once and filtered here, so the read can start before the config
+      // (and so the tag format) is known.
+      allTags ??= git([
         'for-each-ref',
         '--format=%(refname:strip=2)%09%(*objectname)%09%(objectname)',
-        `refs/tags/${glob}`,
-      ]);
-      return parseTagLines(out);
-    },
-
-    async tagsAt(hash) {
-      const out = await git(['tag', '--points-at', hash]);
-      return out.split('\n').filter(Boolean);
+        'refs/tags/',
+      ]).then(parseTagLines);
+      const matches = globToRegExp(glob);
+      return (await allTags).filter((t) => matches.test(t.tag));
     },
 
     async *commits({ from, to, path }) {
@@ -151,8 +181,19 @@ export function createGitCli(cwd: string): GitPort {
       if (code !== 0) throw errors.gitFailed(['log'], Buffer.concat(stderr).toString('utf8'));
     },
 
-    async commitDate(hash) {
-      return (await git(['show', '-s', '--format=%cI', hash])).trim();
+    describe(ref) {
+      let described = describedRefs.get(ref);
+      if (!described) {
+        described = describeRef(ref);
+        describedRefs.set(ref, described);
+      }
+      return described;
+    },
+
+    async isAncestor(ancestor, descendant) {
+      const result = await run(cwd, ['merge-base', '--is-ancestor', ancestor, descendant]);
+      if (result.code > 1) throw errors.gitFailed(['merge-base'], result.stderr);
+      return result.code === 0;
     },
 
     async remoteUrl() {
@@ -205,4 +246,13 @@ function parseRecord(record: Buffer): RawCommit {
     committerDate,
     message: text.slice(start),
   };
+}
+
+/** A `git for-each-ref` style glob (only `*` is special) as an anchored regular expression. */
+function globToRegExp(glob: string): RegExp {
+  const source = glob
+    .split('*')
+    .map((part) => part.replace(/\\(.)/g, '$1').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${source}$`);
 }

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRedactor } from '../core/redact.js';
@@ -95,17 +94,4 @@ function cwdFlag(argv: string[]): string | undefined {
   if (index === -1) return undefined;
   const arg = argv[index]!;
   return arg.includes('=') ? arg.slice('--cwd='.length) : argv[index + 1];
-}
-
-const invokedDirectly = process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]));
-if (invokedDirectly) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
 }

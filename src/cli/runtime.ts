@@ -20,6 +20,8 @@ export interface GlobalOptions {
 export interface PackageOptions {
   package?: string | undefined;
   path?: string | undefined;
+  /** The target ref, read from git while the config loads (startup is most of a typical run). */
+  prefetchRef?: string | undefined;
 }
 
 /** Everything a notes-type command needs, wired from real adapters. */
@@ -44,8 +46,14 @@ export async function createRuntime(
   output: Output,
 ): Promise<Runtime> {
   const git = createGitCli(global.cwd);
+  if (pkg.prefetchRef !== undefined) {
+    // Errors surface later, from the calls that need the answers.
+    git.describe(pkg.prefetchRef).catch(() => {});
+    git.tags('*').catch(() => {});
+  }
   const root = await git.root();
-  const { config, file } = await loadConfig(root, global.config);
+  // Independent reads overlap: the remote (for links) need not wait for the config.
+  const [{ config, file }, remote] = await Promise.all([loadConfig(root, global.config), git.remoteUrl()]);
   const logger: Logger = { info: output.info, warn: output.warn, debug: () => {} };
 
   let packageName: string | null = null;
@@ -87,7 +95,6 @@ export async function createRuntime(
     throw errors.invalidTagFormat(format, (error as Error).message);
   }
 
-  const remote = await git.remoteUrl();
   const web = remote ? webUrlFromRemote(remote) : null;
   const links = config.notes.links;
   const linker = createLinker({ ...links, repository: links.repository ?? web?.url });
@@ -103,7 +110,10 @@ export async function createRuntime(
     product: config.product ?? packageName ?? path.basename(root),
     linker,
     issues: createIssueTracker(config, web, root),
-    templates: createFsTemplates(path.resolve(root, config.notes.templates)),
+    templates: createFsTemplates(
+      path.resolve(root, config.notes.templates),
+      path.join(root, '.herald', 'cache', 'templates'),
+    ),
     logger,
   };
 }

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type { $ZodIssue } from 'zod/v4/core';
 import { parseTagFormat } from '../core/tag-format.js';
 import { errors, type Problem } from '../errors/index.js';
 import { locateJsonPath } from './locate-json-path.js';
@@ -48,7 +48,7 @@ export interface HeraldConfig {
  * JSON path and, when the source text is given, its line and column.
  */
 export function validateConfig(value: unknown, file: string, sourceText?: string): HeraldConfig {
-  const parsed = releaseConfigFile.safeParse(value ?? {});
+  const parsed = releaseConfigFile.safeParse(value ?? {}, { reportInput: true });
   const problems: Problem[] = [];
   const locate = (path: readonly (string | number)[]) =>
     sourceText
@@ -162,7 +162,7 @@ function mergeAudiences(
 }
 
 function describeIssue(
-  issue: z.core.$ZodIssue,
+  issue: $ZodIssue,
   locate: (path: readonly (string | number)[]) => Problem['location'],
 ): Problem {
   const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
@@ -174,10 +174,43 @@ function describeIssue(
       fix: 'Remove it or check its spelling; `herald schema` lists every setting.',
     };
   }
-  return { message: issue.message, location: locate(path), fix: fixFor(issue) };
+  return { message: messageFor(issue), location: locate(path), fix: fixFor(issue) };
 }
 
-function fixFor(issue: z.core.$ZodIssue): string {
+/** zod/mini carries no message texts; these say what was wrong with the value given. */
+function messageFor(issue: $ZodIssue): string {
+  const given = describeValue(issue.input);
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined
+        ? `a ${issue.expected} is required`
+        : `expected a ${issue.expected}, got ${given}`;
+    case 'invalid_value':
+      return `${given} is not one of the allowed values`;
+    case 'too_small':
+      return issue.origin === 'string' ? 'must not be empty' : `must be at least ${String(issue.minimum)}`;
+    case 'too_big':
+      return `must be at most ${String(issue.maximum)}`;
+    case 'invalid_union':
+      return `${given} does not match any allowed form`;
+    case 'not_multiple_of':
+    case 'invalid_format':
+      return `${given} is not valid here`;
+    default:
+      return `invalid value ${given}`;
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'an object';
+  const text = JSON.stringify(value);
+  return `${typeof value} ${text.length > 40 ? `${text.slice(0, 40)}…` : text}`;
+}
+
+function fixFor(issue: $ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
       return `Use a value of type ${issue.expected}.`;
@@ -185,6 +218,8 @@ function fixFor(issue: z.core.$ZodIssue): string {
       return `Use one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}.`;
     case 'too_small':
       return 'Give a non-empty value.';
+    case 'invalid_union':
+      return 'See `herald schema` for the forms this setting takes.';
     default:
       return 'See `herald schema` for the allowed values.';
   }

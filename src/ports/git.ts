@@ -8,14 +8,14 @@ export interface GitPort {
   resolve(ref: string): Promise<string>;
   /** Tags matching a glob that are reachable from `target` (ancestors, including target itself). */
   mergedTags(target: string, glob: string): Promise<{ tag: string; hash: string }[]>;
-  /** Tags pointing exactly at a commit. */
-  tagsAt(hash: string): Promise<string[]>;
   /** All tags matching a glob, with the commit each points at. */
   tags(glob: string): Promise<{ tag: string; hash: string }[]>;
   /** Commits in `from..to` (from exclusive, null = from the root), streamed children before parents. */
   commits(range: { from: string | null; to: string; path: string | null }): AsyncIterable<RawCommit>;
-  /** Committer date (ISO) of a commit. */
-  commitDate(hash: string): Promise<string>;
+  /** One call for what a release target needs: full hash, committer date, tags pointing at it. */
+  describe(ref: string): Promise<{ hash: string; date: string; tags: string[] }>;
+  /** True when `ancestor` is reachable from `descendant` (or the same commit). */
+  isAncestor(ancestor: string, descendant: string): Promise<boolean>;
   /** URL of the `origin` remote, or null. */
   remoteUrl(): Promise<string | null>;
   /** Contents of a file at a ref, or null when absent. */

@@ -9,4 +9,11 @@ export interface TemplatePort {
   load(name: string): Promise<TemplateSource>;
   /** Every partial available (`header`, `entry`, …), repository ones overriding built-ins. */
   partials(): Promise<Record<string, TemplateSource>>;
+  /**
+   * A precompiled form of this exact source for this compiler `variant` (version and options),
+   * if one was kept; null otherwise.
+   */
+  readCompiled(template: TemplateSource, variant: string): Promise<string | null>;
+  /** Keeps a precompiled form (best effort: failing to keep it is not an error). */
+  writeCompiled(template: TemplateSource, variant: string, compiled: string): Promise<void>;
 }

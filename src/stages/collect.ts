@@ -60,28 +60,23 @@ export async function collect(input: CollectInput, ports: CollectPorts): Promise
  */
 export async function resolveRange(input: CollectInput, git: GitPort): Promise<ReleaseRange> {
   const toRef = input.to ?? 'HEAD';
-  const toHash = await git.resolve(toRef);
-  const ownTags = (await git.tagsAt(toHash))
-    .map((tag) => ({ tag, version: input.tagFormat.versionOf(tag) }))
-    .filter((t): t is { tag: string; version: string } => t.version !== null)
-    .sort((a, b) => semver.rcompare(a.version, b.version));
+  const [target, candidates, from] = await Promise.all([
+    git.describe(toRef),
+    input.from === undefined ? git.tags(input.tagFormat.glob) : Promise.resolve([]),
+    input.from === undefined ? Promise.resolve(null) : git.describe(input.from),
+  ]);
+  const ownTags = releaseTags(target.tags, input.tagFormat);
   const toVersion = input.releaseVersion ?? ownTags[0]?.version ?? null;
   const toTag = input.releaseVersion
     ? input.tagFormat.tagOf(input.releaseVersion)
     : (ownTags[0]?.tag ?? null);
-  const date = await git.commitDate(toHash);
-  const to = { ref: toRef, hash: toHash, tag: toTag, version: toVersion, date };
+  const to = { ref: toRef, hash: target.hash, tag: toTag, version: toVersion, date: target.date };
   const path = input.path ?? null;
 
-  if (input.from !== undefined) {
-    const fromHash = await git.resolve(input.from);
-    const fromTags = (await git.tagsAt(fromHash)).map((tag) => ({
-      tag,
-      version: input.tagFormat.versionOf(tag),
-    }));
-    const tagged = fromTags.find((t) => t.version !== null);
+  if (from !== null) {
+    const tagged = releaseTags(from.tags, input.tagFormat)[0];
     return {
-      from: { ref: input.from, hash: fromHash, tag: tagged?.tag ?? null, version: tagged?.version ?? null },
+      from: { ref: input.from!, hash: from.hash, tag: tagged?.tag ?? null, version: tagged?.version ?? null },
       to,
       path,
     };
@@ -89,17 +84,46 @@ export async function resolveRange(input: CollectInput, git: GitPort): Promise<R
 
   const stableOnly =
     input.previousRelease === 'stable' && (toVersion === null || semver.prerelease(toVersion) === null);
-  let best: { tag: string; hash: string; version: string } | null = null;
-  for (const { tag, hash } of await git.mergedTags(toHash, input.tagFormat.glob)) {
-    const version = input.tagFormat.versionOf(tag);
-    if (version === null || hash === toHash) continue;
-    if (toVersion !== null && semver.gte(version, toVersion)) continue;
-    if (stableOnly && semver.prerelease(version) !== null) continue;
-    if (best === null || semver.gt(version, best.version)) best = { tag, hash, version };
-  }
+  const eligible = candidates
+    .map(({ tag, hash }) => ({ tag, hash, version: input.tagFormat.versionOf(tag) }))
+    .filter(
+      (t): t is { tag: string; hash: string; version: string } =>
+        t.version !== null && t.hash !== target.hash,
+    )
+    .filter((t) => toVersion === null || semver.lt(t.version, toVersion))
+    .filter((t) => !stableOnly || semver.prerelease(t.version) === null)
+    .sort((a, b) => semver.rcompare(a.version, b.version));
+  const best = await highestAncestor(eligible, target.hash, input.tagFormat.glob, git);
   return {
     from: best ? { ref: best.tag, hash: best.hash, tag: best.tag, version: best.version } : null,
     to,
     path,
   };
+}
+
+/**
+ * The first tag (highest version first) that is an ancestor of the target. Usually the first
+ * candidate is; when several are not (a maintenance branch behind newer releases), one
+ * `--merged` query answers for all of them instead of one check per tag.
+ */
+async function highestAncestor<T extends { tag: string; hash: string }>(
+  sorted: T[],
+  target: string,
+  glob: string,
+  git: GitPort,
+): Promise<T | null> {
+  const DIRECT_CHECKS = 3;
+  for (const candidate of sorted.slice(0, DIRECT_CHECKS)) {
+    if (await git.isAncestor(candidate.hash, target)) return candidate;
+  }
+  if (sorted.length <= DIRECT_CHECKS) return null;
+  const merged = new Set((await git.mergedTags(target, glob)).map((t) => t.tag));
+  return sorted.slice(DIRECT_CHECKS).find((t) => merged.has(t.tag)) ?? null;
+}
+
+function releaseTags(tags: string[], format: TagFormat): { tag: string; version: string }[] {
+  return tags
+    .map((tag) => ({ tag, version: format.versionOf(tag) }))
+    .filter((t): t is { tag: string; version: string } => t.version !== null)
+    .sort((a, b) => semver.rcompare(a.version, b.version));
 }

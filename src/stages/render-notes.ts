@@ -1,4 +1,4 @@
-import Handlebars from 'handlebars';
+import Handlebars from 'handlebars/runtime';
 import {
   escapeMarkdownBlock,
   escapeMarkdownInline,
@@ -23,7 +23,7 @@ export async function createNotesRenderer(
   const hb = Handlebars.create();
   registerHelpers(hb);
   for (const [name, partial] of Object.entries(await templates.partials())) {
-    const compiled = compileChecked(hb, partial);
+    const compiled = await compileTemplate(hb, partial, templates);
     hb.registerPartial(name, (context: unknown, options?: Handlebars.RuntimeOptions) =>
       runChecked(partial, () => compiled(context, options)),
     );
@@ -32,8 +32,8 @@ export async function createNotesRenderer(
   return (name) => {
     let render = cache.get(name);
     if (!render) {
-      render = templates.load(name).then((template) => {
-        const compiled = compileChecked(hb, template);
+      render = templates.load(name).then(async (template) => {
+        const compiled = await compileTemplate(hb, template, templates);
         return (notes: ReleaseNotes) => tidy(runChecked(template, () => compiled(toView(notes))));
       });
       cache.set(name, render);
@@ -42,25 +42,59 @@ export async function createNotesRenderer(
   };
 }
 
-function compileChecked(hb: typeof Handlebars, template: TemplateSource): Handlebars.TemplateDelegate {
-  try {
-    hb.parse(template.source);
-  } catch (error) {
-    // Two shapes: "Parse error on line 3: …" from the grammar, "x doesn't match y - 3:3" from block checks.
-    const e = error as Error & { lineNumber?: number; column?: number };
-    const line = e.lineNumber ?? Number(/line (\d+)/.exec(e.message)?.[1] ?? Number.NaN);
-    const reason = (
-      e.message
-        .split('\n')
-        .filter((l) => !/^-*\^$/.test(l.trim()))
-        .pop() ?? e.message
-    ).replace(/ - \d+:\d+$/, '');
-    const location = Number.isNaN(line)
-      ? {}
-      : { line, ...(e.column !== undefined ? { column: e.column + 1 } : {}) };
-    throw errors.templateSyntax({ file: template.file, ...location }, reason.trim());
+const compileOptions = { strict: true, noEscape: true, preventIndent: true } as const;
+const compileVariant = `handlebars ${Handlebars.VERSION} ${JSON.stringify(compileOptions)}`;
+
+/**
+ * Templates are precompiled once and the result kept by the template port: a typical run then
+ * needs only the Handlebars runtime, and the compiler (most of Handlebars) is loaded on a miss.
+ */
+async function compileTemplate(
+  hb: typeof Handlebars,
+  template: TemplateSource,
+  templates: TemplatePort,
+): Promise<Handlebars.TemplateDelegate> {
+  const cached = await templates.readCompiled(template, compileVariant);
+  if (cached !== null) {
+    try {
+      return hb.template(evaluateSpec(cached));
+    } catch {
+      // A damaged cache entry: compile again below.
+    }
   }
-  return hb.compile(template.source, { strict: true, noEscape: true, preventIndent: true });
+  const { default: compiler } = await import('handlebars');
+  let ast: hbs.AST.Program;
+  try {
+    ast = compiler.parse(template.source);
+  } catch (error) {
+    throw syntaxError(template, error);
+  }
+  const spec = compiler.precompile(ast, compileOptions) as string;
+  await templates.writeCompiled(template, compileVariant, spec);
+  return hb.template(evaluateSpec(spec));
+}
+
+/** A precompiled template is JavaScript source that Handlebars generated from a trusted template. */
+function evaluateSpec(spec: string): TemplateSpecification {
+  return new Function(`return ${spec};`)() as TemplateSpecification;
+}
+
+type TemplateSpecification = Parameters<typeof Handlebars.template>[0];
+
+function syntaxError(template: TemplateSource, error: unknown): HeraldError {
+  // Two shapes: "Parse error on line 3: …" from the grammar, "x doesn't match y - 3:3" from block checks.
+  const e = error as Error & { lineNumber?: number; column?: number };
+  const line = e.lineNumber ?? Number(/line (\d+)/.exec(e.message)?.[1] ?? Number.NaN);
+  const reason = (
+    e.message
+      .split('\n')
+      .filter((l) => !/^-*\^$/.test(l.trim()))
+      .pop() ?? e.message
+  ).replace(/ - \d+:\d+$/, '');
+  const location = Number.isNaN(line)
+    ? {}
+    : { line, ...(e.column !== undefined ? { column: e.column + 1 } : {}) };
+  return errors.templateSyntax({ file: template.file, ...location }, reason.trim());
 }
 
 function runChecked(template: TemplateSource, run: () => string): string {

@@ -51,7 +51,7 @@ export async function runNotes(argv: string[], output: Output, cwd: string): Pro
   const { values } = parseCommandArgs(argv, notesOptions, 'notes');
   const runtime = await createRuntime(
     { cwd, config: values.config },
-    { package: values.package, path: values.path },
+    { package: values.package, path: values.path, prefetchRef: values.to ?? 'HEAD' },
     output,
   );
   const audience = values.audience ?? 'customer';

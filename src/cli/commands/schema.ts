@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { releaseConfigFile } from '../../config/schema.js';
 
 /** The JSON Schema of `.releaserc.json` as Herald reads it (herald settings plus semantic-release's tagFormat). */

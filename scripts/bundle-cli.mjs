@@ -1,0 +1,29 @@
+// Bundles the CLI into one file (dist/bin/herald.js). Node 20 has no compile cache, and
+// resolving ~100 ESM modules costs more than the work of a typical `herald notes`: one file
+// starts about twice as fast. The library build (tsc → dist/) stays unbundled.
+import { rmSync } from 'node:fs';
+import { build } from 'esbuild';
+
+rmSync('dist/bin', { recursive: true, force: true });
+
+await build({
+  entryPoints: ['src/cli/bin.ts'],
+  outdir: 'dist/bin',
+  entryNames: 'herald',
+  // The template compiler is loaded only when a template changed: a chunk of its own.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: 'linked',
+  legalComments: 'none',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  logLevel: 'warning',
+  // CommonJS dependencies (handlebars, semver) call require(); give the ESM bundle one.
+  banner: {
+    js: "import { createRequire as __heraldRequire } from 'node:module';\nconst require = __heraldRequire(import.meta.url);",
+  },
+});
