@@ -142,10 +142,13 @@ export function createGitCli(cwd: string): GitPort {
         '-z',
         '--topo-order',
         `--format=${LOG_FORMAT}`,
+        // With a path filter, --parents makes %P list rewritten parents (history simplified to the path).
+        ...(path ? ['--parents'] : []),
         '--end-of-options',
         range,
+        '--',
+        ...(path ? [path] : []),
       ];
-      if (path) args.push('--parents', '--', path);
       const child = spawn('git', args, { cwd, env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
       const stderr: Buffer[] = [];
       child.stderr.on('data', (d: Buffer) => stderr.push(d));

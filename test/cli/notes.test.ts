@@ -164,3 +164,24 @@ describe('herald notes on the sample repository', () => {
     expect(stdout).toContain(single.stdout.trim());
   });
 });
+
+describe("herald notes on Herald's own repository", () => {
+  it('renders notes for this checkout', async () => {
+    const root = path.resolve(import.meta.dirname, '../..');
+    const { code, stdout, stderr } = await runCli([
+      'notes',
+      '--audience',
+      'internal',
+      '--json',
+      '--cwd',
+      root,
+    ]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout);
+    // Herald's own commits are conventional: something is always there to release or released.
+    expect(result.ok).toBe(true);
+    if (result.release) expect(result.notes.counts.entries).toBeGreaterThan(0);
+    else expect(result.reason).toMatch(/since/);
+  });
+});
