@@ -131,3 +131,13 @@ function foldMembers(merge: Change, branch: Change[]): Change {
     includes: live.map((c) => c.hash),
   };
 }
+
+/** The issue/PR numbers of this repository that changes refer to: what a tracker is asked about. */
+export function trackerIds(changes: readonly Change[]): string[] {
+  const ids = new Set<string>();
+  for (const change of changes) {
+    if (change.pullRequest) ids.add(change.pullRequest);
+    for (const ref of change.references) if (ref.prefix === '#' && !ref.repository) ids.add(ref.id);
+  }
+  return [...ids];
+}

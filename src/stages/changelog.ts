@@ -2,11 +2,11 @@ import semver from 'semver';
 import { buildNotes } from '../core/build-notes.js';
 import { CHANGELOG_TITLE } from '../core/changelog.js';
 import { pushTo } from '../core/collections.js';
-import { foldHistory, type HistoryEntry } from '../core/fold-history.js';
+import { foldHistory, type HistoryEntry, trackerIds } from '../core/fold-history.js';
 import { createCommitParser } from '../core/parse-commit.js';
 import type { Collected, IssueInfo, ReleaseRange } from '../model/index.js';
 import { collect } from './collect.js';
-import type { NotesPorts, NotesRequest } from './notes.js';
+import { type NotesPorts, type NotesRequest, notesInputFor, parseOptionsFor } from './notes.js';
 import { createNotesRenderer } from './render-notes.js';
 
 export interface ChangelogSection {
@@ -41,10 +41,7 @@ export async function rebuildChangelog(
   }
   releases.sort((a, b) => semver.rcompare(a.version, b.version));
   const countFromAny = config.notes.previousRelease === 'any';
-  const keyPatterns = [config.notes.links.jira, ...config.notes.links.keys]
-    .filter((k) => k !== undefined)
-    .map((k) => k.pattern);
-  const parseOptions = { skipMarkers: config.notes.skipMarkers, keyPatterns };
+  const parseOptions = parseOptionsFor(config);
 
   const buckets = new Map<string, HistoryEntry[]>();
   const dates = new Map<string, string>();
@@ -125,16 +122,10 @@ export async function rebuildChangelog(
   }
 
   // One tracker lookup for the whole changelog.
-  const ids = new Set<string>();
-  for (const collected of collectedByTag.values()) {
-    for (const change of collected.changes) {
-      if (change.pullRequest) ids.add(change.pullRequest);
-      for (const ref of change.references) if (ref.prefix === '#' && !ref.repository) ids.add(ref.id);
-    }
-  }
+  const ids = trackerIds([...collectedByTag.values()].flatMap((c) => c.changes));
   let issues: IssueInfo[] = [];
-  if (ids.size > 0) {
-    const looked = await ports.issues.lookup({ ids: [...ids] });
+  if (ids.length > 0) {
+    const looked = await ports.issues.lookup({ ids });
     issues = looked.issues;
     for (const warning of looked.warnings) ports.logger.warn(warning);
   }
@@ -143,18 +134,7 @@ export async function rebuildChangelog(
   const render = await (await createNotesRenderer(ports.templates))(audience.template);
   const sections: ChangelogSection[] = releases.map((release) => {
     const collected = { ...collectedByTag.get(release.tag)!, issues };
-    const notes = buildNotes({
-      collected,
-      audience,
-      types: config.notes.types,
-      components: config.notes.components,
-      nonConventional: config.notes.nonConventional,
-      product: request.product,
-      packageName: request.packageName,
-      version: release.version,
-      tag: release.tag,
-      linker: request.linker,
-    });
+    const notes = buildNotes(notesInputFor(request, collected, audience, release.version, release.tag));
     return { version: release.version, tag: release.tag, markdown: render(notes) };
   });
   const text = `${CHANGELOG_TITLE}\n${sections.map((s) => s.markdown.trim()).join('\n\n')}\n`;

@@ -1,5 +1,5 @@
 import semver from 'semver';
-import { foldHistory, type HistoryEntry } from '../core/fold-history.js';
+import { foldHistory, type HistoryEntry, trackerIds } from '../core/fold-history.js';
 import { createCommitParser, type ParseOptions } from '../core/parse-commit.js';
 import type { TagFormat } from '../core/tag-format.js';
 import type { Collected, ReleaseRange } from '../model/index.js';
@@ -41,12 +41,8 @@ export async function collect(input: CollectInput, ports: CollectPorts): Promise
   const folded = foldHistory(entries, range.to.hash);
   const warnings: string[] = [];
 
-  const ids = new Set<string>();
-  for (const change of folded.changes) {
-    if (change.pullRequest) ids.add(change.pullRequest);
-    for (const ref of change.references) if (ref.prefix === '#' && !ref.repository) ids.add(ref.id);
-  }
-  const looked = ids.size > 0 ? await ports.issues.lookup({ ids: [...ids] }) : { issues: [], warnings: [] };
+  const ids = trackerIds(folded.changes);
+  const looked = ids.length > 0 ? await ports.issues.lookup({ ids }) : { issues: [], warnings: [] };
   warnings.push(...looked.warnings);
   for (const warning of warnings) ports.logger.warn(warning);
 

@@ -1,8 +1,9 @@
 import semver from 'semver';
 import type { HeraldConfig } from '../config/validate-config.js';
-import { buildNotes } from '../core/build-notes.js';
+import { buildNotes, type NotesAudience, type NotesInput } from '../core/build-notes.js';
 import type { Linker } from '../core/links.js';
 import { bumpFor, nextVersion } from '../core/next-version.js';
+import type { ParseOptions } from '../core/parse-commit.js';
 import type { TagFormat } from '../core/tag-format.js';
 import { errors } from '../errors/index.js';
 import type { Collected, ReleaseNotes } from '../model/index.js';
@@ -54,9 +55,7 @@ export async function generateNotes(request: NotesRequest, ports: NotesPorts): P
   ) {
     throw errors.invalidVersion(request.releaseVersion);
   }
-  const keyPatterns = [config.notes.links.jira, ...config.notes.links.keys]
-    .filter((k) => k !== undefined)
-    .map((k) => k.pattern);
+
   const collected = await collect(
     {
       to: request.to,
@@ -65,7 +64,7 @@ export async function generateNotes(request: NotesRequest, ports: NotesPorts): P
       tagFormat: request.tagFormat,
       previousRelease: config.notes.previousRelease,
       releaseVersion: request.releaseVersion,
-      parse: { skipMarkers: config.notes.skipMarkers, keyPatterns },
+      parse: parseOptionsFor(config),
     },
     ports,
   );
@@ -88,21 +87,39 @@ export async function generateNotes(request: NotesRequest, ports: NotesPorts): P
   const markdown: Record<string, string> = {};
   for (const name of request.audiences) {
     const audience = config.notes.audiences[name]!;
-    notes[name] = buildNotes({
-      collected,
-      audience,
-      types: config.notes.types,
-      components: config.notes.components,
-      nonConventional: config.notes.nonConventional,
-      product: request.product,
-      packageName: request.packageName,
-      version,
-      tag,
-      linker: request.linker,
-    });
+    notes[name] = buildNotes(notesInputFor(request, collected, audience, version, tag));
     markdown[name] = (await render(audience.template))(notes[name]);
   }
   return { kind: 'notes', version, tag, collected, notes, markdown };
+}
+
+/** What commit parsing needs from the config. */
+export function parseOptionsFor(config: HeraldConfig): ParseOptions {
+  const keys = [config.notes.links.jira, ...config.notes.links.keys].filter((k) => k !== undefined);
+  return { skipMarkers: config.notes.skipMarkers, keyPatterns: keys.map((k) => k.pattern) };
+}
+
+/** The notes-model input for one audience of one release. */
+export function notesInputFor(
+  request: Pick<NotesRequest, 'config' | 'product' | 'packageName' | 'linker'>,
+  collected: Collected,
+  audience: NotesAudience,
+  version: string,
+  tag: string,
+): NotesInput {
+  const { notes } = request.config;
+  return {
+    collected,
+    audience,
+    types: notes.types,
+    components: notes.components,
+    nonConventional: notes.nonConventional,
+    product: request.product,
+    packageName: request.packageName,
+    version,
+    tag,
+    linker: request.linker,
+  };
 }
 
 function describeTypes(collected: Collected): string {
