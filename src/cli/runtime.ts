@@ -51,9 +51,17 @@ export async function createRuntime(
     git.describe(pkg.prefetchRef).catch(() => {});
     git.tags('*').catch(() => {});
   }
+  // Independent reads overlap. The config is read from --cwd while git finds the root: CI runs
+  // in the root, so the guess is almost always right; when it is not, read it again from the root.
+  const remote = git.remoteUrl().catch(() => null);
+  const guess = loadConfig(global.cwd, global.config).then(
+    (loaded) => ({ loaded }),
+    (error: unknown) => ({ error }),
+  );
   const root = await git.root();
-  // Independent reads overlap: the remote (for links) need not wait for the config.
-  const [{ config, file }, remote] = await Promise.all([loadConfig(root, global.config), git.remoteUrl()]);
+  const guessed = path.resolve(global.cwd) === root ? await guess : null;
+  if (guessed && 'error' in guessed) throw guessed.error;
+  const { config, file } = guessed?.loaded ?? (await loadConfig(root, global.config));
   const logger: Logger = { info: output.info, warn: output.warn, debug: () => {} };
 
   let packageName: string | null = null;
@@ -95,7 +103,8 @@ export async function createRuntime(
     throw errors.invalidTagFormat(format, (error as Error).message);
   }
 
-  const web = remote ? webUrlFromRemote(remote) : null;
+  const remoteUrl = await remote;
+  const web = remoteUrl ? webUrlFromRemote(remoteUrl) : null;
   const links = config.notes.links;
   const linker = createLinker({ ...links, repository: links.repository ?? web?.url });
 
