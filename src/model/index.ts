@@ -1,2 +1,3 @@
 export type * from './change.js';
+export type * from './docs.js';
 export type * from './notes.js';
