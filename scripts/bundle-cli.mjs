@@ -7,9 +7,9 @@ import { build } from 'esbuild';
 rmSync('dist/bin', { recursive: true, force: true });
 
 await build({
-  entryPoints: ['src/cli/bin.ts'],
+  entryPoints: { herald: 'src/cli/bin.ts', 'page-compiler-worker': 'src/adapters/page-compiler-worker.ts' },
   outdir: 'dist/bin',
-  entryNames: 'herald',
+  entryNames: '[name]',
   // The template compiler is loaded only when a template changed: a chunk of its own.
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',

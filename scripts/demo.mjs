@@ -25,3 +25,21 @@ step('internal notes for the same release', ['notes', '--to', 'v1.1.0', '--audie
 step('the unreleased work on main: next version computed from the commits', ['notes']);
 step('the maintenance release on the 1.0.x branch', ['notes', '--to', 'v1.0.1']);
 step('CHANGELOG.md rebuilt from every release tag', ['changelog', '--rebuild', '--stdout']);
+step('the product docs at v1.1.0, checked: every broken link or bad page would be listed', [
+  'docs',
+  'check',
+  '--ref',
+  'v1.1.0',
+]);
+step('what changed in the docs between the two releases', ['docs', 'diff', 'v1.0.0', 'v1.1.0']);
+step('the docs compiled to HTML, as the help centre will get them', [
+  'docs',
+  'build',
+  '--ref',
+  'v1.1.0',
+  '--out',
+  path.join(repo, '..', 'docs-site'),
+]);
+console.log(
+  `\nOpen ${path.relative(process.cwd(), path.join(repo, '..', 'docs-site', 'getting-started', 'overview.html'))} in a browser to read the compiled docs.`,
+);

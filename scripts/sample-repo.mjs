@@ -2,8 +2,9 @@
 // merged pull requests, a revert, breaking changes, trailers and non-conventional commits.
 // Dates are pinned so every run produces the same hashes and notes.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export const sampleConfig = {
   $schema: './node_modules/herald-release/schema/herald.schema.json',
@@ -21,6 +22,21 @@ export const sampleConfig = {
     docs: { dir: 'docs' },
   },
 };
+
+const fixtures = fileURLToPath(new URL('../docs-fixtures/', import.meta.url));
+const nextDocs = fileURLToPath(new URL('../test/fixtures/docs-v2/', import.meta.url));
+
+/** The next release's docs: pages changed, added, removed and moved (test/fixtures/docs-v2). */
+function applyNextDocs(docs) {
+  const changes = JSON.parse(readFileSync(path.join(nextDocs, 'changes.json'), 'utf8'));
+  for (const file of changes.remove) rmSync(path.join(docs, file));
+  for (const [from, to] of Object.entries(changes.rename)) {
+    mkdirSync(path.dirname(path.join(docs, to)), { recursive: true });
+    cpSync(path.join(docs, from), path.join(docs, to));
+    rmSync(path.join(docs, from));
+  }
+  cpSync(path.join(nextDocs, 'files'), docs, { recursive: true });
+}
 
 export function buildSampleRepo(dir) {
   rmSync(dir, { recursive: true, force: true });
@@ -57,6 +73,8 @@ export function buildSampleRepo(dir) {
   write('.releaserc.json', `${JSON.stringify(sampleConfig, null, 2)}\n`);
 
   commit('feat: first public release of Acme Cloud');
+  cpSync(fixtures, path.join(dir, 'docs'), { recursive: true });
+  git('add', '-A');
   commit('docs: getting started guide');
   tag('v1.0.0');
 
@@ -103,6 +121,9 @@ export function buildSampleRepo(dir) {
   commit('refactor(billing): split invoice module\n\nAudience: internal', 'src/billing/split.txt');
   commit('Update CONTRIBUTING', 'CONTRIBUTING.md');
   commit('fix(ui): escape <script> in project names [skip changelog]', 'src/ui/escape.txt');
+  applyNextDocs(path.join(dir, 'docs'));
+  git('add', '-A');
+  commit('docs: audit log and comments API pages');
   tag('v1.1.0');
 
   // Unreleased work on main: Herald computes the next version (2.0.0: breaking).

@@ -208,8 +208,91 @@ export function createGitCli(cwd: string): GitPort {
       const result = await run(cwd, ['show', `${ref}:${path}`]);
       return result.code === 0 ? result.stdout : null;
     },
+
+    async listTree(commit, dir) {
+      const prefix = dir.replace(/\/+$/, '');
+      const out = await run(cwd, [
+        'ls-tree',
+        '-r',
+        '-z',
+        '--long',
+        '--full-tree',
+        '--end-of-options',
+        commit,
+        '--',
+        `${prefix}/`,
+      ]);
+      if (out.code !== 0) throw errors.gitFailed(['ls-tree'], out.stderr);
+      const entries: { path: string; mode: string; hash: string; size: number }[] = [];
+      for (const record of out.stdout.toString('utf8').split('\0')) {
+        const tab = record.indexOf('\t');
+        if (tab === -1) continue;
+        const [mode, type, hash, size] = record.slice(0, tab).trim().split(/\s+/) as [
+          string,
+          string,
+          string,
+          string,
+        ];
+        if (type !== 'blob') continue; // submodules (commit) are not docs
+        entries.push({
+          path: record.slice(tab + 1).slice(prefix.length + 1),
+          mode,
+          hash,
+          size: Number(size) || 0,
+        });
+      }
+      return entries;
+    },
+
+    readBlobs(hashes) {
+      return readBlobsBatch(cwd, hashes);
+    },
   };
   return port;
+}
+
+/** One `git cat-file --batch` for any number of blobs: `<id> blob <size>\n<bytes>\n` per answer. */
+function readBlobsBatch(cwd: string, hashes: string[]): Promise<Map<string, Buffer>> {
+  return new Promise((resolve, reject) => {
+    const result = new Map<string, Buffer>();
+    if (hashes.length === 0) return resolve(result);
+    const child = spawn('git', ['cat-file', '--batch'], {
+      cwd,
+      env: gitEnv(),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let buffer: Buffer = Buffer.alloc(0);
+    let index = 0;
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
+      for (;;) {
+        const newline = buffer.indexOf(10);
+        if (newline === -1) return;
+        const header = buffer.subarray(0, newline).toString('utf8');
+        const [, type, size] = header.split(' ');
+        if (type === 'missing' || type === undefined) {
+          buffer = buffer.subarray(newline + 1);
+          index++;
+          continue;
+        }
+        const length = Number(size);
+        if (buffer.length < newline + 1 + length + 1) return;
+        result.set(hashes[index++]!, Buffer.from(buffer.subarray(newline + 1, newline + 1 + length)));
+        buffer = buffer.subarray(newline + 1 + length + 1);
+      }
+    });
+    const stderr: Buffer[] = [];
+    child.stderr.on('data', (d: Buffer) => stderr.push(d));
+    child.on('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'ENOENT' ? errors.gitMissing() : error),
+    );
+    child.on('close', (code) =>
+      code === 0
+        ? resolve(result)
+        : reject(errors.gitFailed(['cat-file'], Buffer.concat(stderr).toString('utf8'))),
+    );
+    child.stdin.end(`${hashes.join('\n')}\n`);
+  });
 }
 
 function parseTagLines(out: string): { tag: string; hash: string }[] {

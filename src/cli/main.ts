@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRedactor } from '../core/redact.js';
 import { HeraldError, isHeraldError } from '../errors/index.js';
+import { docsHelp } from './commands/docs-help.js';
 import { changelogHelp, notesHelp, runChangelog, runNotes } from './commands/notes.js';
 import { configJsonSchema, schemaHelp } from './commands/schema.js';
 import { createOutput } from './output.js';
@@ -13,6 +14,7 @@ Release notes from conventional commits, held until announce day.
 Commands:
   notes        print (or --write) the release notes since the last release tag
   changelog    rebuild CHANGELOG.md from every release tag (--rebuild)
+  docs         compile the product docs at a release: build, check, diff
   schema       print the JSON Schema of .releaserc.json
 
 Global options:
@@ -32,6 +34,11 @@ interface Command {
 const commands: Record<string, Command> = {
   notes: { help: notesHelp, run: runNotes },
   changelog: { help: changelogHelp, run: runChangelog },
+  docs: {
+    help: docsHelp,
+    // Loaded on demand: the Markdown toolchain is large and `herald notes` does not need it.
+    run: async (argv, output, cwd) => (await import('./commands/docs.js')).runDocs(argv, output, cwd),
+  },
   schema: {
     help: schemaHelp,
     run: async (_argv, output) => {

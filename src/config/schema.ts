@@ -135,6 +135,10 @@ const issues = z.strictObject({
 
 const docs = z.strictObject({
   dir: about(z._default(nonEmpty(), 'docs'), 'Directory of the product docs in the repository.'),
+  locale: about(
+    z._default(nonEmpty(), 'en-us'),
+    'Locale of pages that do not name one (translations are `<name>.<locale>.md` or set `locale:`).',
+  ),
 });
 
 export const heraldSettings = z.strictObject({

@@ -18,6 +18,13 @@ export interface GitPort {
   isAncestor(ancestor: string, descendant: string): Promise<boolean>;
   /** URL of the `origin` remote, or null. */
   remoteUrl(): Promise<string | null>;
+  /** Every file under `dir` at a commit: git's mode (`100644`, `120000` for symlinks), blob id and size. */
+  listTree(
+    commit: string,
+    dir: string,
+  ): Promise<{ path: string; mode: string; hash: string; size: number }[]>;
+  /** Contents of blobs by id, read in one batch. */
+  readBlobs(hashes: string[]): Promise<Map<string, Buffer>>;
   /** Contents of a file at a ref, or null when absent. */
   readFile(ref: string, path: string): Promise<Buffer | null>;
 }

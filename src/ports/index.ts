@@ -1,3 +1,4 @@
+export type { DocsCachePort, PageCompilerPort } from './docs.js';
 export type { GitPort } from './git.js';
 export type { IssueLookup, IssueTrackerPort } from './issue-tracker.js';
 export type { Logger } from './logger.js';

@@ -185,3 +185,16 @@ describe("herald notes on Herald's own repository", () => {
     else expect(result.reason).toMatch(/since/);
   });
 });
+
+describe('herald notes --html', () => {
+  it('compiles the notes through the docs pipeline: sanitised HTML with heading ids', async () => {
+    const { code, stdout } = await runCli(['notes', '--html', '--cwd', repo]);
+    expect(code).toBe(0);
+    expect(stdout).toContain(
+      '<h2 id="200-2026-09-04"><a href="https://github.com/acme/cloud/compare/v1.1.0...v2.0.0">2.0.0</a> (2026-09-04)</h2>',
+    );
+    expect(stdout).toContain('<h3 id="-breaking-changes">⚠ Breaking changes</h3>');
+    expect(stdout).toContain('Keep filters when paging &#x3C;b>bold&#x3C;/b> [click](javascript:alert(1))');
+    expect(stdout).not.toMatch(/<b>|href="javascript/);
+  });
+});

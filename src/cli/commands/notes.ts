@@ -21,6 +21,7 @@ Options:
   --package <name>          monorepo package (its tagFormat and path from config)
   --path <dir>              only commits touching this directory
   --write                   write release-notes/<version>.md and update CHANGELOG.md
+  --html                    print the notes as HTML, compiled like the docs (help-centre article)
   --json                    print the notes model as JSON
   --cwd <dir>, --config <file>, -h/--help`;
 
@@ -45,6 +46,7 @@ const notesOptions = {
   package: { type: 'string' },
   path: { type: 'string' },
   write: { type: 'boolean' },
+  html: { type: 'boolean' },
 } as const;
 
 export async function runNotes(argv: string[], output: Output, cwd: string): Promise<number> {
@@ -110,6 +112,10 @@ export async function runNotes(argv: string[], output: Output, cwd: string): Pro
         2,
       ),
     );
+  } else if (values.html) {
+    // The docs pipeline is loaded only here: plain notes start faster without it.
+    const { compileMarkdown } = await import('../../core/docs/compile-page.js');
+    output.out(compileMarkdown(markdown));
   } else if (!values.write) {
     output.out(markdown);
   }

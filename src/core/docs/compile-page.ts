@@ -24,6 +24,9 @@ import { sanitizeSchema } from './sanitize-schema.js';
  * sanitising. Raw HTML is parsed (rehype-raw) and then allow-listed like GitHub does, so
  * `<kbd>` or `<details>` survive and `<script>` or `onclick` never do.
  */
+/** Bump when compiled output changes for the same input: cached pages are keyed by it. */
+export const COMPILER_VERSION = 1;
+
 const processor = unified()
   .use(remarkParse)
   .use(remarkFrontmatter, ['yaml'])
@@ -148,7 +151,7 @@ export function compilePage(source: PageSource): CompiledPage {
     throw error;
   }
 
-  const meta = readFrontmatter(mdast, source, fallback, report);
+  const meta = readFrontmatter(mdast, fallback, report);
   const anchors = addHeadingIds(tree);
   const leadingTitle = removeLeadingH1(tree);
   if (meta.title === '' && leadingTitle) meta.title = leadingTitle;
@@ -256,12 +259,7 @@ type Report = (
   severity?: DocMessage['severity'],
 ) => void;
 
-function readFrontmatter(
-  mdast: MdastRoot,
-  source: PageSource,
-  fallback: DocPageMeta,
-  report: Report,
-): DocPageMeta {
+function readFrontmatter(mdast: MdastRoot, fallback: DocPageMeta, report: Report): DocPageMeta {
   const meta = { ...fallback, labels: [...fallback.labels] };
   const node = mdast.children[0]?.type === 'yaml' ? (mdast.children[0] as Yaml) : null;
   if (!node) {
