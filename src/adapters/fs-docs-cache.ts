@@ -1,33 +1,67 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CompiledPage } from '../model/index.js';
 import type { DocsCachePort } from '../ports/index.js';
 
+type Entry = [string, CompiledPage];
+
 /**
- * Compiled pages in one JSON file (`.herald/cache/docs.json`): one read and one write per build,
- * however many pages. A missing, old or damaged file just means compiling again.
+ * Compiled pages in one JSON file (`docs.json`) plus a journal of entries added since
+ * (`docs.journal.jsonl`, one line each): a rebuild after one changed page appends one line instead
+ * of rewriting tens of megabytes. The journal is folded into the main file when it grows past a
+ * tenth of it, which also drops entries no longer used. A missing, old or damaged file just means
+ * compiling again; a torn last journal line is ignored.
  */
 export function createFsDocsCache(file: string | null): DocsCachePort {
+  const journal = file === null ? null : file.replace(/\.json$/, '.journal.jsonl');
+  let loadedMain = new Set<string>();
+  let journaled = new Set<string>();
   return {
     async load() {
-      if (file === null) return new Map();
+      const entries = new Map<string, CompiledPage>();
+      if (file === null || journal === null) return entries;
       try {
-        const data = JSON.parse(await readFile(file, 'utf8')) as {
-          version?: number;
-          entries?: [string, CompiledPage][];
-        };
-        return data.version === 1 && Array.isArray(data.entries) ? new Map(data.entries) : new Map();
+        const data = JSON.parse(await readFile(file, 'utf8')) as { version?: number; entries?: Entry[] };
+        if (data.version === 1 && Array.isArray(data.entries))
+          for (const [key, page] of data.entries) entries.set(key, page);
       } catch {
-        return new Map();
+        // No usable main file.
       }
+      loadedMain = new Set(entries.keys());
+      journaled = new Set<string>();
+      try {
+        for (const line of (await readFile(journal, 'utf8')).split('\n')) {
+          if (line === '') continue;
+          try {
+            const [key, page] = JSON.parse(line) as Entry;
+            entries.set(key, page);
+            journaled.add(key);
+          } catch {
+            // A line cut short by a crash.
+          }
+        }
+      } catch {
+        // No journal yet.
+      }
+      return entries;
     },
     async save(entries) {
-      if (file === null) return;
+      if (file === null || journal === null) return;
       try {
         await mkdir(path.dirname(file), { recursive: true });
+        const added = [...entries].filter(([key]) => !loadedMain.has(key));
+        const fresh = added.filter(([key]) => !journaled.has(key));
+        if (fresh.length > 0 && added.length <= Math.max(16, entries.size / 10)) {
+          await appendFile(journal, fresh.map((entry) => `${JSON.stringify(entry)}\n`).join(''));
+          for (const [key] of fresh) journaled.add(key);
+          return;
+        }
         const temp = `${file}.${process.pid}.tmp`;
         await writeFile(temp, JSON.stringify({ version: 1, entries: [...entries] }));
         await rename(temp, file);
+        await rm(journal, { force: true });
+        loadedMain = new Set(entries.keys());
+        journaled = new Set<string>();
       } catch {
         // A read-only checkout compiles every time.
       }

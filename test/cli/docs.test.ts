@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
@@ -150,5 +150,20 @@ describe('herald docs', () => {
     );
     // v1.0.0 differs from v1.1.0 in 4 page files (3 changed, 1 moved), 1 removed page comes back.
     expect(diffRun.stats.compiled).toBe(5);
+  });
+
+  it('a rebuild writes only what changed, and removes pages that are gone', async () => {
+    const out = path.join(repo.dir, 'site-inc');
+    const build = (ref: string) => runCli(['docs', 'build', '--ref', ref, '--out', out, '--cwd', repo.dir]);
+    expect((await build('v1.1.0')).code).toBe(0);
+    const overview = path.join(out, 'getting-started/overview.html');
+    utimesSync(overview, new Date(0), new Date(0));
+    expect((await build('v1.1.0')).code).toBe(0);
+    expect(statSync(overview).mtimeMs).toBe(0);
+    // v1.0.0 has other paths (a moved page): every page is written again, the new pages go.
+    expect((await build('v1.0.0')).code).toBe(0);
+    expect(statSync(overview).mtimeMs).toBeGreaterThan(0);
+    expect(existsSync(path.join(out, 'guides/workspace/audit-log.html'))).toBe(false);
+    expect(existsSync(path.join(out, 'troubleshooting/sync-issues.html'))).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createFsDocsCache } from '../../adapters/fs-docs-cache.js';
 import { createGitCli } from '../../adapters/git-cli.js';
@@ -137,36 +138,90 @@ function htmlFileOf(page: Pick<DocPage, 'path'>): string {
   return page.path.replace(/\.md$/i, '.html');
 }
 
-/** The DocSet as a browsable folder: one HTML file per page beside its source path, assets copied. */
+/**
+ * The DocSet as a browsable folder: one HTML file per page beside its source path, assets copied,
+ * manifest.json last. Files whose content hash matches the previous manifest are left alone, so a
+ * rebuild after one changed page writes one page (and a crash midway is repaired by the next run:
+ * the manifest is only replaced at the end).
+ */
 async function writeSite(docSet: DocSet, out: string, git: ReturnType<typeof createGitCli>): Promise<void> {
-  const staging = `${out}.${process.pid}.tmp`;
-  await rm(staging, { recursive: true, force: true });
+  const previous = await readPreviousManifest(out);
+  const layout = (pages: { id: string; locale: string; path: string }[]) =>
+    pages
+      .map((p) => `${p.id}\u0000${p.locale}\u0000${p.path}`)
+      .sort()
+      .join('\n');
+  // Relative links depend on where every page lives: any move means rewriting every page.
+  const sameLayout = previous !== null && layout(previous.pages) === layout(docSet.pages);
+  const previousPage = new Map((previous?.pages ?? []).map((p) => [p.path, p.hash]));
+  const previousAsset = new Map((previous?.assets ?? []).map((a) => [a.path, a.hash]));
+
   const byIdLocale = new Map(docSet.pages.map((p) => [`${p.id}\u0000${p.locale}`, p]));
   const mainLocale = docSet.pages[0]?.locale;
-  const blobs = await git.readBlobs(docSet.assets.map((a) => a.hash));
+  const writes: (() => Promise<void>)[] = [];
   for (const page of docSet.pages) {
-    const file = htmlFileOf(page);
-    const fromDir = path.posix.dirname(file);
-    const relative = (target: string) => path.posix.relative(fromDir, target) || path.posix.basename(target);
-    const html = resolveDocReferences(page.html, {
-      page: (id, anchor) => {
-        const target =
-          byIdLocale.get(`${id}\u0000${page.locale}`) ?? byIdLocale.get(`${id}\u0000${mainLocale}`);
-        const href = target ? relative(htmlFileOf(target)) : '#';
-        return anchor === null ? href : `${href}#${anchor}`;
-      },
-      asset: (assetPath) => relative(assetPath),
+    if (
+      sameLayout &&
+      previousPage.get(page.path) === page.hash &&
+      existsSync(path.join(out, htmlFileOf(page)))
+    )
+      continue;
+    writes.push(async () => {
+      const file = htmlFileOf(page);
+      const fromDir = path.posix.dirname(file);
+      const relative = (target: string) =>
+        path.posix.relative(fromDir, target) || path.posix.basename(target);
+      const html = resolveDocReferences(page.html, {
+        page: (id, anchor) => {
+          const target =
+            byIdLocale.get(`${id}\u0000${page.locale}`) ?? byIdLocale.get(`${id}\u0000${mainLocale}`);
+          const href = target ? relative(htmlFileOf(target)) : '#';
+          return anchor === null ? href : `${href}#${anchor}`;
+        },
+        asset: (assetPath) => relative(assetPath),
+      });
+      await writeFileIn(out, file, documentFor(page, html));
     });
-    await writeFileIn(staging, file, documentFor(page, html));
   }
-  for (const asset of docSet.assets) {
+  const assets = docSet.assets.filter(
+    (a) => previousAsset.get(a.path) !== a.hash || !existsSync(path.join(out, a.path)),
+  );
+  const blobs = await git.readBlobs(assets.map((a) => a.hash));
+  for (const asset of assets) {
     const bytes = blobs.get(asset.hash);
-    if (bytes) await writeFileIn(staging, asset.path, bytes);
+    if (bytes) writes.push(() => writeFileIn(out, asset.path, bytes));
   }
-  await writeFileIn(staging, 'manifest.json', `${JSON.stringify(manifestOf(docSet), null, 2)}\n`);
-  await rm(out, { recursive: true, force: true });
-  await mkdir(path.dirname(out), { recursive: true });
-  await rename(staging, out);
+  const current = new Set([...docSet.pages.map(htmlFileOf), ...docSet.assets.map((a) => a.path)]);
+  for (const old of [
+    ...(previous?.pages ?? []).map(htmlFileOf),
+    ...(previous?.assets ?? []).map((a) => a.path),
+  ]) {
+    if (!current.has(old)) writes.push(() => rm(path.join(out, old), { force: true }));
+  }
+  await runLimited(writes, 32);
+  await writeFileIn(out, 'manifest.json.tmp', `${JSON.stringify(manifestOf(docSet), null, 2)}\n`);
+  await rename(path.join(out, 'manifest.json.tmp'), path.join(out, 'manifest.json'));
+}
+
+async function readPreviousManifest(out: string): Promise<{
+  pages: Pick<DocPage, 'id' | 'locale' | 'path' | 'hash'>[];
+  assets: { path: string; hash: string }[];
+} | null> {
+  try {
+    const manifest = JSON.parse(await readFile(path.join(out, 'manifest.json'), 'utf8'));
+    return Array.isArray(manifest.pages) && Array.isArray(manifest.assets) ? manifest : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Runs tasks with at most `limit` in flight: thousands of small writes without thousands of open files. */
+async function runLimited(tasks: (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) await tasks[next++]!();
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
 }
 
 async function writeFileIn(root: string, relative: string, content: string | Uint8Array): Promise<void> {
