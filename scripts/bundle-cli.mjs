@@ -22,6 +22,8 @@ await build({
   minifyWhitespace: true,
   minifySyntax: true,
   logLevel: 'warning',
+  // Native (better-sqlite3) and CommonJS-with-optional-native (pg) drivers load from node_modules.
+  external: ['better-sqlite3', 'pg', 'pg-native'],
   // CommonJS dependencies (handlebars, semver) call require(); give the ESM bundle one.
   banner: {
     js: "import { createRequire as __heraldRequire } from 'node:module';\nconst require = __heraldRequire(import.meta.url);",

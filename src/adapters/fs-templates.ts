@@ -1,12 +1,21 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { errors } from '../errors/index.js';
 import type { TemplatePort, TemplateSource } from '../ports/index.js';
 
-/** Herald's own templates/ directory, next to dist/ in the installed package. */
-export const builtinTemplatesDir = fileURLToPath(new URL('../../templates/', import.meta.url));
+/**
+ * Herald's own templates/ directory, next to dist/ in the installed package: two levels up from
+ * this module (tsc build, or the CLI bundle's entry), three from a bundle chunk.
+ */
+export const builtinTemplatesDir = [
+  new URL('../../templates/', import.meta.url),
+  new URL('../../../templates/', import.meta.url),
+]
+  .map((url) => fileURLToPath(url))
+  .find((dir) => existsSync(path.join(dir, 'customer.hbs'))) as string;
 
 /**
  * Templates from the repository's template dir, falling back to the built-in ones. Partials are

@@ -4,6 +4,7 @@ import { createRedactor } from '../core/redact.js';
 import { HeraldError, isHeraldError } from '../errors/index.js';
 import { docsHelp } from './commands/docs-help.js';
 import { changelogHelp, notesHelp, runChangelog, runNotes } from './commands/notes.js';
+import { prepareHelp, releaseHelp } from './commands/release-help.js';
 import { configJsonSchema, schemaHelp } from './commands/schema.js';
 import { createOutput } from './output.js';
 
@@ -15,6 +16,15 @@ Commands:
   notes        print (or --write) the release notes since the last release tag
   changelog    rebuild CHANGELOG.md from every release tag (--rebuild)
   docs         compile the product docs at a release: build, check, diff
+  prepare      store the release's notes and docs as an embargoed bundle
+  schedule     set when a prepared release is announced (--at, --tz, --now)
+  hold         take a release off the schedule, keep it
+  cancel       cancel a release's announcement
+  list         prepared releases: status, announce time, revision, deliveries
+  show         one release: state, content, notes
+  preview      write every artefact of a release as files to open
+  edit         reword, hide, reorder the notes of a release; add an intro
+  log          the audit log of a release
   schema       print the JSON Schema of .releaserc.json
 
 Global options:
@@ -24,7 +34,8 @@ Global options:
   -h, --help        help for a command
   --version         print Herald's version
 
-Environment: NO_COLOR disables colour. Exit codes: 0 ok, 1 failure, 2 bad usage or input.`;
+Environment: NO_COLOR disables colour; HERALD_DATABASE_URL picks a PostgreSQL store;
+HERALD_ACTOR names you in the audit log. Exit codes: 0 ok, 1 failure, 2 bad usage or input.`;
 
 interface Command {
   help: string;
@@ -39,6 +50,20 @@ const commands: Record<string, Command> = {
     // Loaded on demand: the Markdown toolchain is large and `herald notes` does not need it.
     run: async (argv, output, cwd) => (await import('./commands/docs.js')).runDocs(argv, output, cwd),
   },
+  prepare: {
+    help: prepareHelp,
+    run: async (argv, output, cwd) => (await import('./commands/prepare.js')).runPrepare(argv, output, cwd),
+  },
+  ...Object.fromEntries(
+    Object.entries(releaseHelp).map(([name, help]) => [
+      name,
+      {
+        help,
+        run: async (argv: string[], output: ReturnType<typeof createOutput>, cwd: string) =>
+          (await import('./commands/release.js')).runReleaseCommand(name, argv, output, cwd),
+      },
+    ]),
+  ),
   schema: {
     help: schemaHelp,
     run: async (_argv, output) => {

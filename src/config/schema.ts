@@ -141,6 +141,13 @@ const docs = z.strictObject({
   ),
 });
 
+const schedule = z.strictObject({
+  timeZone: about(
+    z.optional(nonEmpty()),
+    'IANA time zone (e.g. Europe/Berlin) for announce times given without an offset; default: the local zone of whoever runs `herald schedule`.',
+  ),
+});
+
 export const heraldSettings = z.strictObject({
   $schema: z.optional(z.string()),
   product: about(z.optional(nonEmpty()), 'Product name shown in notes and announcements.'),
@@ -151,6 +158,7 @@ export const heraldSettings = z.strictObject({
   notes: z.prefault(notes, {}),
   issues: z.prefault(issues, {}),
   docs: z.prefault(docs, {}),
+  schedule: z.prefault(schedule, {}),
 });
 
 // semantic-release owns the other top-level keys (branches, plugins, …): a loose object.

@@ -1,4 +1,5 @@
 import type { $ZodIssue } from 'zod/v4/core';
+import { isValidTimeZone } from '../core/announce-time.js';
 import { parseTagFormat } from '../core/tag-format.js';
 import { errors, type Problem } from '../errors/index.js';
 import { locateJsonPath } from './locate-json-path.js';
@@ -41,6 +42,7 @@ export interface HeraldConfig {
   };
   issues: HeraldSettings['issues'];
   docs: HeraldSettings['docs'];
+  schedule: HeraldSettings['schedule'];
 }
 
 /**
@@ -113,6 +115,14 @@ export function validateConfig(value: unknown, file: string, sourceText?: string
       }
     }
   }
+  const zone = data.herald.schedule.timeZone;
+  if (zone !== undefined && !isValidTimeZone(zone)) {
+    problems.push({
+      message: `"${zone}" is not a known IANA time zone`,
+      location: locate(['herald', 'schedule', 'timeZone']),
+      fix: 'Use a zone name such as "Europe/Berlin", "America/New_York" or "UTC".',
+    });
+  }
   if (problems.length > 0) throw errors.invalidConfig(file, problems);
 
   return {
@@ -131,6 +141,7 @@ export function validateConfig(value: unknown, file: string, sourceText?: string
     },
     issues: data.herald.issues,
     docs: data.herald.docs,
+    schedule: data.herald.schedule,
   };
 }
 

@@ -107,6 +107,7 @@ export function buildNotes(input: NotesInput): ReleaseNotes {
     linked: [...linked.values()],
     counts: { entries: entryCount, breaking: breaking.length, hidden },
     empty: entryCount === 0 && breaking.length === 0,
+    intro: null,
   };
 }
 

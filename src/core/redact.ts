@@ -22,3 +22,8 @@ export function createRedactor(env: Readonly<Record<string, string | undefined>>
     return out.replace(/(\b[a-z][\w+.-]*:\/\/[^:/@\s]*:)[^@/\s]+@/gi, '$1[redacted]@');
   };
 }
+
+/** A URL without its password, for messages: `postgres://herald:[redacted]@db/herald`. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z][\w+.-]*:\/\/[^:/@\s]*:)[^@/\s]+@/i, '$1[redacted]@');
+}

@@ -107,6 +107,72 @@ export const errors = {
       fix: `Use one of: ${known.join(', ')}; or define it under herald.notes.audiences.`,
       exitCode: 2,
     }),
+  unknownBundle: (version: string, known: readonly string[]) =>
+    new HeraldError({
+      code: 'EUNKNOWNVERSION',
+      message: `no prepared release ${version}`,
+      fix:
+        known.length > 0
+          ? `Use one of the prepared versions (${known.slice(0, 8).join(', ')}${known.length > 8 ? ', …' : ''}); \`herald list\` shows them all.`
+          : 'Run `herald prepare` after tagging the release; `herald list` shows what is stored.',
+      exitCode: 2,
+    }),
+  alreadyAnnounced: (version: string, status: string) =>
+    new HeraldError({
+      code: 'EANNOUNCED',
+      message: `release ${version} is ${status}: its content can no longer change`,
+      fix: 'Pass --force to store a correction revision (publishing it updates what went out).',
+      exitCode: 2,
+    }),
+  badTransition: (version: string, status: string, action: string, fix: string) =>
+    new HeraldError({
+      code: 'ESTATUS',
+      message: `cannot ${action} release ${version}: it is ${status}`,
+      fix,
+      exitCode: 2,
+    }),
+  announceTime: (
+    code: 'ETIME' | 'ETIMEZONE' | 'ETIMEGAP' | 'ETIMEAMBIGUOUS' | 'EPAST',
+    message: string,
+    fix: string,
+  ) => new HeraldError({ code, message, fix, exitCode: 2 }),
+  store: (target: string, reason: string) =>
+    new HeraldError({
+      code: 'ESTORE',
+      message: `the state store ${target} failed: ${reason}`,
+      fix: 'Check HERALD_DATABASE_URL (or --store): the server must be reachable and the user allowed to create tables. The SQLite file needs a writable directory.',
+      exitCode: 1,
+    }),
+  storeTooNew: (target: string, unknown: readonly string[]) =>
+    new HeraldError({
+      code: 'ESTORENEWER',
+      message: `the state store ${target} was migrated by a newer Herald (${unknown.join(', ')})`,
+      fix: 'Upgrade Herald on this runner to the version the other runners use.',
+      exitCode: 1,
+    }),
+  editConflict: (version: string) =>
+    new HeraldError({
+      code: 'ECONFLICT',
+      message: `release ${version} changed while it was being edited`,
+      fix: 'Run the command again: it starts from the new revision.',
+      exitCode: 1,
+    }),
+  editSyntax: (file: string, problems: Problem[]) =>
+    new HeraldError({
+      code: 'EEDIT',
+      message: `${file} has ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was saved`,
+      problems,
+      fix: 'Keep each entry on one line ending with its [#id] marker, and section headings as `=== Title ===`.',
+      exitCode: 2,
+    }),
+  docsInvalid: (ref: string, problems: Problem[]) =>
+    new HeraldError({
+      code: 'EDOCS',
+      message: `the docs at ${ref} have ${problems.length} error${problems.length === 1 ? '' : 's'}; nothing was stored`,
+      problems,
+      fix: 'Fix the pages listed above (`herald docs check --ref <ref>` shows the same list), tag again, and rerun prepare.',
+      exitCode: 1,
+    }),
   usage: (message: string, fix: string) => new HeraldError({ code: 'EUSAGE', message, fix, exitCode: 2 }),
   fileWrite: (file: string, reason: string) =>
     new HeraldError({

@@ -1,3 +1,4 @@
+export * from './bundle.js';
 export type * from './change.js';
 export type * from './docs.js';
 export type * from './notes.js';

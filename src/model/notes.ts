@@ -61,4 +61,6 @@ export interface ReleaseNotes {
   counts: { entries: number; breaking: number; hidden: number };
   /** True when nothing in range is shown to this audience. */
   empty: boolean;
+  /** A paragraph the release manager wrote above the notes (`herald edit`), Markdown; else null. */
+  intro: string | null;
 }

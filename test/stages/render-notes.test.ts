@@ -45,6 +45,7 @@ const notes: ReleaseNotes = {
   linked: [],
   counts: { entries: 1, breaking: 0, hidden: 0 },
   empty: false,
+  intro: null,
 };
 
 /** An in-memory template port: counts compiles through its precompiled-template store. */

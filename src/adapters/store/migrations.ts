@@ -1,0 +1,97 @@
+/**
+ * The store's schema, one list of migrations per dialect (the SQL differs in small ways: integer
+ * ids, bytea/blob). Applied in order inside one transaction that holds the store's write lock,
+ * so two processes starting at once never both migrate. Never edit a shipped migration: add one.
+ */
+export interface Migration {
+  name: string;
+  sql: string[];
+}
+
+const statuses = `'draft', 'scheduled', 'held', 'cancelled', 'announcing', 'announced'`;
+const states = `'pending', 'attempting', 'sent', 'unknown', 'failed', 'skipped'`;
+
+function initial(dialect: 'sqlite' | 'postgres'): string[] {
+  const id = dialect === 'sqlite' ? 'INTEGER PRIMARY KEY' : 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY';
+  const int = dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
+  const bytes = dialect === 'sqlite' ? 'BLOB' : 'BYTEA';
+  return [
+    // One row per release (product, monorepo package or '', version). Times are epoch ms from
+    // the store's clock. `revision` is the fencing token every change bumps.
+    `CREATE TABLE bundles (
+      id ${id},
+      product TEXT NOT NULL,
+      package TEXT NOT NULL,
+      version TEXT NOT NULL,
+      status TEXT NOT NULL CHECK (status IN (${statuses})),
+      revision ${int} NOT NULL,
+      content_revision ${int} NOT NULL,
+      content_hash TEXT NOT NULL,
+      announce_at ${int},
+      time_zone TEXT,
+      overlay TEXT NOT NULL,
+      created_at ${int} NOT NULL,
+      updated_at ${int} NOT NULL,
+      announced_at ${int},
+      UNIQUE (product, package, version)
+    )`,
+    'CREATE INDEX bundles_due ON bundles (status, announce_at)',
+    'CREATE INDEX bundles_recent ON bundles (created_at)',
+    // Immutable content revisions: the whole rendered bundle as JSON.
+    `CREATE TABLE bundle_revisions (
+      bundle_id ${int} NOT NULL REFERENCES bundles (id),
+      number ${int} NOT NULL,
+      kind TEXT NOT NULL CHECK (kind IN ('prepare', 'edit', 'correction')),
+      content_hash TEXT NOT NULL,
+      schema_version ${int} NOT NULL,
+      body TEXT NOT NULL,
+      created_at ${int} NOT NULL,
+      created_by TEXT NOT NULL,
+      PRIMARY KEY (bundle_id, number)
+    )`,
+    // Doc assets by content hash (git blob id), shared by every bundle that uses them.
+    `CREATE TABLE blobs (
+      hash TEXT PRIMARY KEY,
+      content_type TEXT NOT NULL,
+      size ${int} NOT NULL,
+      bytes ${bytes} NOT NULL
+    )`,
+    // The delivery ledger: one row per intended effect, keyed for ever by (bundle, target, key).
+    `CREATE TABLE deliveries (
+      id ${id},
+      bundle_id ${int} NOT NULL REFERENCES bundles (id),
+      target TEXT NOT NULL,
+      target_key TEXT NOT NULL,
+      state TEXT NOT NULL CHECK (state IN (${states})),
+      bundle_revision ${int} NOT NULL,
+      attempts ${int} NOT NULL DEFAULT 0,
+      next_attempt_at ${int} NOT NULL,
+      lease_owner TEXT,
+      lease_until ${int},
+      attempt_id TEXT,
+      attempt_started_at ${int},
+      external_id TEXT,
+      external_url TEXT,
+      last_error TEXT,
+      created_at ${int} NOT NULL,
+      updated_at ${int} NOT NULL,
+      UNIQUE (bundle_id, target, target_key)
+    )`,
+    'CREATE INDEX deliveries_claim ON deliveries (state, next_attempt_at)',
+    'CREATE INDEX deliveries_summary ON deliveries (bundle_id, target, state)',
+    // Append-only: who changed what, when (store clock).
+    `CREATE TABLE audit_log (
+      id ${id},
+      bundle_id ${int} REFERENCES bundles (id),
+      at ${int} NOT NULL,
+      actor TEXT NOT NULL,
+      action TEXT NOT NULL,
+      details TEXT NOT NULL
+    )`,
+    'CREATE INDEX audit_log_bundle ON audit_log (bundle_id, id)',
+  ];
+}
+
+export function migrationsFor(dialect: 'sqlite' | 'postgres'): Migration[] {
+  return [{ name: '0001-bundles-ledger-audit', sql: initial(dialect) }];
+}

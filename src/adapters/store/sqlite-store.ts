@@ -1,0 +1,65 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Sqlite from 'better-sqlite3';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import type { StorePort } from '../../ports/store.js';
+import { createKyselyStore, type Database, type DialectOps, migrate } from './kysely-store.js';
+
+/** How long a writer waits for another process's write transaction before giving up. */
+const BUSY_TIMEOUT_MS = 15_000;
+
+/**
+ * BEGIN IMMEDIATE, waiting for the write lock without blocking the event loop: SQLite's own busy
+ * timeout sleeps in this thread, which would stall every other task of the process (and
+ * deadlock two connections of one process). So: try without waiting, back off, try again.
+ */
+async function beginImmediate(database: Sqlite.Database): Promise<void> {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  for (let delay = 2; ; delay = Math.min(delay * 2, 100)) {
+    database.pragma('busy_timeout = 0');
+    try {
+      database.exec('BEGIN IMMEDIATE');
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
+    } finally {
+      database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, delay * (0.5 + Math.random())));
+  }
+}
+
+/**
+ * The embedded store: one SQLite file (default `.herald/state.db`). WAL lets readers run beside
+ * the one writer; every write transaction starts with BEGIN IMMEDIATE, so it takes the write
+ * lock up front and waits (busy timeout) instead of failing with SQLITE_BUSY halfway through.
+ */
+export async function openSqliteStore(file: string): Promise<StorePort> {
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  const database = new Sqlite(file, { timeout: BUSY_TIMEOUT_MS });
+  database.pragma('journal_mode = WAL');
+  // NORMAL in WAL mode: a killed process never loses a committed transaction; only an OS crash
+  // or power loss can drop the last ones, and never corrupts the file.
+  database.pragma('synchronous = NORMAL');
+  database.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const ops: DialectOps = {
+    dialect: 'sqlite',
+    now: sql<number>`CAST(unixepoch('subsec') * 1000 AS INTEGER)`,
+    writeTransaction: (kysely, _lockKey, work) =>
+      kysely.connection().execute(async (connection) => {
+        await beginImmediate(database);
+        try {
+          const result = await work(connection);
+          await sql`COMMIT`.execute(connection);
+          return result;
+        } catch (error) {
+          if (database.inTransaction) await sql`ROLLBACK`.execute(connection);
+          throw error;
+        }
+      }),
+    close: async () => {},
+  };
+  await migrate(db, ops);
+  return createKyselyStore(db, ops);
+}

@@ -1,0 +1,77 @@
+// Help texts live apart from the commands so `herald --help` loads neither the store nor unified.
+
+export const prepareHelp = `Usage: herald prepare [options]
+
+Renders everything a release will publish (notes for every audience, the docs at the release
+commit) and stores it as an embargoed bundle. Nothing is sent anywhere. Safe to rerun: the same
+content changes nothing; new content becomes a new revision and keeps the schedule.
+
+Options:
+  --release-version <v>   the version (default: the target's tag, else computed from commits)
+  --to <ref>              the release commit (default: HEAD)
+  --announce-at <time>    schedule it too: "2026-12-01 09:00" (with --tz) or ISO 8601 with offset
+  --tz <zone>             IANA zone for --announce-at (default: herald.schedule.timeZone, else local)
+  --force                 store a correction revision of a release already announced
+  --package <name>, --path <dir>   monorepo package
+  --store <url|file>      postgres://… or a SQLite file (default: HERALD_DATABASE_URL, else .herald/state.db)
+  --json                  the stored bundle's summary as JSON
+  --cwd <dir>, --config <file>, -h/--help`;
+
+const commonHelp = `  --package <name>        monorepo package
+  --store <url|file>      postgres://… or a SQLite file (default: HERALD_DATABASE_URL, else .herald/state.db)
+  --json                  machine-readable output
+  --cwd <dir>, --config <file>, -h/--help`;
+
+export const releaseHelp: Record<string, string> = {
+  schedule: `Usage: herald schedule <version> (--at <time> [--tz <zone>] | --now)
+
+Sets when a prepared release is announced. Nothing goes out before that time, by the store's clock.
+
+  --at <time>     "2026-12-01 09:00" read in --tz, or ISO 8601 with offset (2026-12-01T09:00+01:00)
+  --tz <zone>     IANA zone, stored and shown (default: herald.schedule.timeZone, else local)
+  --now           due at once: the next announce run publishes it
+${commonHelp}`,
+  hold: `Usage: herald hold <version>
+
+Takes a scheduled release off the schedule and keeps it (no date) until scheduled again.
+${commonHelp}`,
+  cancel: `Usage: herald cancel <version>
+
+Cancels a release's announcement; \`herald schedule\` can bring it back later.
+${commonHelp}`,
+  list: `Usage: herald list [--all] [--limit <n>]
+
+Prepared releases, newest first: status, announce time (stored zone and yours), revision, deliveries.
+
+  --limit <n>     at most n releases (default 50)
+  --all           every product in the store, not just this repository's
+${commonHelp}`,
+  show: `Usage: herald show <version> [--audience <name>]
+
+A release's state, schedule, content and deliveries, then its notes.
+
+  --audience <name>   notes to print (default customer)
+${commonHelp}`,
+  preview: `Usage: herald preview <version> [--out <dir>]
+
+Writes every artefact as files you can open: index.html, the help-centre release-notes article,
+the notes per audience (Markdown and HTML), and the docs pages with their assets.
+
+  --out <dir>     where (default .herald/preview/<version>)
+${commonHelp}`,
+  log: `Usage: herald log <version>
+
+The audit log of a release: every prepare, schedule, hold, cancel and edit, with actor and time.
+${commonHelp}`,
+  edit: `Usage: herald edit <version> [--file <file>] [--audience <name>]
+
+Edits the notes of a prepared release: reword, hide, reorder entries, add an intro. Opens
+$VISUAL/$EDITOR on the notes (or reads --file, '-' for stdin). Edits are kept by change and
+applied again whenever prepare regenerates the notes.
+
+  --file <file>       the edited document instead of an editor (see --print)
+  --print             print the document to edit and stop
+  --audience <name>   which notes (default customer)
+  --force             edit a release already announced (stores a correction)
+${commonHelp}`,
+};

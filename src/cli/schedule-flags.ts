@@ -1,0 +1,89 @@
+import type { HeraldConfig } from '../config/validate-config.js';
+import { formatInstant, isValidTimeZone, parseAnnounceTime, relativeTime } from '../core/announce-time.js';
+import type { Schedule } from '../core/bundle-lifecycle.js';
+import { errors } from '../errors/index.js';
+import type { BundleListing, BundleRecord, DeliverySummary } from '../model/index.js';
+
+export const storeFlag = { store: { type: 'string' } } as const;
+
+/** The zone of whoever runs Herald (TZ, else the system's). */
+export function localZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+/** --at/--tz/--now to a schedule; every refusal names the fix. */
+export function parseScheduleFlags(
+  flags: { at?: string | undefined; tz?: string | undefined; now?: boolean | undefined },
+  config: HeraldConfig,
+): Schedule {
+  const zone = flags.tz ?? config.schedule.timeZone ?? localZone();
+  if (!isValidTimeZone(zone))
+    throw errors.announceTime(
+      'ETIMEZONE',
+      `"${zone}" is not a known IANA time zone`,
+      'Use a zone name such as Europe/Berlin, America/New_York or UTC.',
+    );
+  if (flags.now) {
+    if (flags.at !== undefined) throw errors.usage('--now and --at both given', 'Pass one of them.');
+    return { at: 'now', zone };
+  }
+  if (flags.at === undefined)
+    throw errors.usage(
+      'no announce time given',
+      'Pass --at "YYYY-MM-DD HH:MM" (with --tz <zone>) or an ISO 8601 time with offset, or --now.',
+    );
+  const parsed = parseAnnounceTime(flags.at, zone);
+  if (parsed.ok) return { at: parsed.at, zone };
+  switch (parsed.reason) {
+    case 'syntax':
+      throw errors.announceTime(
+        'ETIME',
+        parsed.message,
+        'Write "2026-12-01 09:00" with --tz Europe/Berlin, or ISO 8601 with an offset: 2026-12-01T09:00+01:00.',
+      );
+    case 'zone':
+      throw errors.announceTime('ETIMEZONE', parsed.message, 'Use a zone name such as Europe/Berlin or UTC.');
+    case 'gap':
+      throw errors.announceTime(
+        'ETIMEGAP',
+        parsed.message,
+        'Pick a time outside the skipped hour, or give an explicit offset (ISO 8601).',
+      );
+    case 'ambiguous':
+      throw errors.announceTime(
+        'ETIMEAMBIGUOUS',
+        parsed.message,
+        `Say which one you mean with its offset: --at ${parsed.candidates!.join(' or --at ')}.`,
+      );
+  }
+}
+
+export function summariseDeliveries(deliveries: DeliverySummary): string {
+  const parts = Object.entries(deliveries).map(([target, states]) => {
+    const total = Object.values(states).reduce((n, c) => n + (c ?? 0), 0);
+    const detail = Object.entries(states)
+      .filter(([state]) => state !== 'sent')
+      .map(([state, count]) => `${count} ${state}`)
+      .join(', ');
+    return `${target} ${states.sent ?? 0}/${total} sent${detail ? ` (${detail})` : ''}`;
+  });
+  return parts.length > 0 ? parts.join('; ') : '—';
+}
+
+/** One line for a bundle: version, status, when (stored zone, viewer's zone, relative), revision. */
+export function renderBundleLine(record: BundleRecord | BundleListing, now: number): string {
+  const when = describeWhen(record, now);
+  const deliveries = 'deliveries' in record ? `  ${summariseDeliveries(record.deliveries)}` : '';
+  const embargoed = ['draft', 'scheduled', 'held'].includes(record.status) ? ' (embargoed)' : '';
+  return `  ${record.key.version}: ${record.status}${embargoed}, ${when}, revision r${record.revision}${deliveries}`;
+}
+
+export function describeWhen(record: BundleRecord, now: number): string {
+  if (record.announceAt === null)
+    return record.status === 'cancelled' ? 'will not be announced' : 'no announce date';
+  const zone = record.timeZone ?? 'UTC';
+  const local = localZone();
+  const stored = formatInstant(record.announceAt, zone);
+  const mine = zone === local ? '' : ` (${formatInstant(record.announceAt, local)} local)`;
+  return `${stored}${mine}, ${relativeTime(record.announceAt, now)}`;
+}

@@ -1,0 +1,227 @@
+/**
+ * What each release-manager command does to a stored bundle, decided from the current row and
+ * the store's clock. Pure: the store runs these inside its write transaction, so a decision and
+ * its write can never be split by another process.
+ */
+import { errors } from '../errors/index.js';
+import type { BundleOverlay, BundleRecord, BundleStatus, ReleaseBundle } from '../model/index.js';
+import type { BundleMutation } from '../ports/store.js';
+import { formatInstant } from './announce-time.js';
+
+export interface Schedule {
+  /** Epoch ms, or 'now': due at the store's current time. */
+  at: number | 'now';
+  zone: string;
+}
+
+export type PrepareOutcome = 'created' | 'unchanged' | 'revised' | 'corrected';
+
+export interface PrepareDecisionInput {
+  bundle: ReleaseBundle;
+  contentHash: string;
+  schedule: Schedule | null;
+  force: boolean;
+}
+
+const finished: BundleStatus[] = ['announcing', 'announced'];
+
+function versionOf(current: BundleRecord | null, fallback: string): string {
+  return current?.key.version ?? fallback;
+}
+
+/** Resolves a schedule against the store's clock; the past is refused unless it is `now`. */
+function resolveAt(schedule: Schedule, now: number): number {
+  if (schedule.at === 'now') return now;
+  if (schedule.at <= now) {
+    throw errors.announceTime(
+      'EPAST',
+      `${formatInstant(schedule.at, schedule.zone)} is in the past (the store's clock says ${formatInstant(now, schedule.zone)})`,
+      'Pick a later time, or pass --now to announce at the next announce run.',
+    );
+  }
+  return schedule.at;
+}
+
+export function decidePrepare(
+  current: BundleRecord | null,
+  now: number,
+  input: PrepareDecisionInput,
+): BundleMutation<{ outcome: PrepareOutcome }> {
+  const revision = { kind: 'prepare' as const, contentHash: input.contentHash, bundle: input.bundle };
+  if (current === null) {
+    const at = input.schedule ? resolveAt(input.schedule, now) : null;
+    return {
+      write: true,
+      result: { outcome: 'created' },
+      status: at === null ? 'draft' : 'scheduled',
+      announceAt: at,
+      timeZone: input.schedule?.zone ?? null,
+      revision,
+      audit: {
+        action: 'prepare',
+        details: { contentRevision: 1, contentHash: input.contentHash, announceAt: at },
+      },
+    };
+  }
+  const changed = current.contentHash !== input.contentHash;
+  const reschedule =
+    input.schedule !== null &&
+    !finished.includes(current.status) &&
+    (input.schedule.at === 'now' ||
+      input.schedule.at !== current.announceAt ||
+      input.schedule.zone !== current.timeZone ||
+      current.status !== 'scheduled');
+  if (!changed && !reschedule) return { write: false, result: { outcome: 'unchanged' } };
+  if (changed && finished.includes(current.status)) {
+    if (current.status === 'announcing')
+      throw errors.badTransition(
+        current.key.version,
+        'being announced',
+        'store a new revision of',
+        'Wait until the announce run finishes (`herald list`), then run prepare --force for a correction.',
+      );
+    if (!input.force) throw errors.alreadyAnnounced(current.key.version, current.status);
+  }
+  const at = reschedule ? resolveAt(input.schedule!, now) : current.announceAt;
+  const correction = changed && current.status === 'announced';
+  return {
+    write: true,
+    result: { outcome: correction ? 'corrected' : changed ? 'revised' : 'unchanged' },
+    status: reschedule ? 'scheduled' : current.status,
+    announceAt: at,
+    timeZone: reschedule ? input.schedule!.zone : current.timeZone,
+    ...(changed ? { revision: { ...revision, kind: correction ? 'correction' : 'prepare' } } : {}),
+    audit: {
+      action: correction ? 'correct' : changed ? 'revise' : 'schedule',
+      details: {
+        ...(changed ? { contentRevision: current.contentRevision + 1, contentHash: input.contentHash } : {}),
+        ...(reschedule ? { from: current.announceAt, announceAt: at, timeZone: input.schedule!.zone } : {}),
+      },
+    },
+  };
+}
+
+export function decideSchedule(
+  current: BundleRecord | null,
+  now: number,
+  schedule: Schedule,
+  version: string,
+): BundleMutation<{ changed: boolean; announceAt: number }> {
+  if (current === null) throw errors.unknownBundle(version, []);
+  if (finished.includes(current.status))
+    throw errors.badTransition(
+      version,
+      current.status,
+      'schedule',
+      'It has gone out already; `herald show` tells where.',
+    );
+  const at = resolveAt(schedule, now);
+  if (current.status === 'scheduled' && current.announceAt === at && current.timeZone === schedule.zone)
+    return { write: false, result: { changed: false, announceAt: at } };
+  return {
+    write: true,
+    result: { changed: true, announceAt: at },
+    status: 'scheduled',
+    announceAt: at,
+    timeZone: schedule.zone,
+    audit: {
+      action: 'schedule',
+      details: { from: current.announceAt, announceAt: at, timeZone: schedule.zone, was: current.status },
+    },
+  };
+}
+
+export function decideHold(
+  current: BundleRecord | null,
+  version: string,
+): BundleMutation<{ changed: boolean }> {
+  if (current === null) throw errors.unknownBundle(version, []);
+  if (current.status === 'held' || current.status === 'draft')
+    return { write: false, result: { changed: false } };
+  if (current.status !== 'scheduled')
+    throw errors.badTransition(
+      version,
+      current.status,
+      'hold',
+      current.status === 'cancelled'
+        ? 'It is cancelled already; `herald schedule` brings it back.'
+        : 'It has gone out already; `herald show` tells where.',
+    );
+  return {
+    write: true,
+    result: { changed: true },
+    status: 'held',
+    announceAt: null,
+    timeZone: current.timeZone,
+    audit: { action: 'hold', details: { from: current.announceAt } },
+  };
+}
+
+export function decideCancel(
+  current: BundleRecord | null,
+  version: string,
+): BundleMutation<{ changed: boolean; was: BundleStatus | null }> {
+  if (current === null) throw errors.unknownBundle(version, []);
+  if (current.status === 'cancelled') return { write: false, result: { changed: false, was: 'cancelled' } };
+  if (current.status === 'announced')
+    throw errors.badTransition(
+      version,
+      'announced',
+      'cancel',
+      'It has gone out already; publish a correction with `herald prepare --force`.',
+    );
+  return {
+    write: true,
+    result: { changed: true, was: current.status },
+    status: 'cancelled',
+    announceAt: null,
+    timeZone: current.timeZone,
+    audit: { action: 'cancel', details: { from: current.announceAt, was: current.status } },
+  };
+}
+
+export interface EditDecisionInput {
+  /** The content revision the edit started from: a newer one means someone else changed it. */
+  baseRevision: number;
+  bundle: ReleaseBundle;
+  contentHash: string;
+  overlay: BundleOverlay;
+  force: boolean;
+}
+
+export function decideEdit(
+  current: BundleRecord | null,
+  input: EditDecisionInput,
+): BundleMutation<{ changed: boolean }> {
+  const version = versionOf(current, input.bundle.version);
+  if (current === null) throw errors.unknownBundle(version, []);
+  if (current.contentRevision !== input.baseRevision) throw errors.editConflict(version);
+  if (finished.includes(current.status) && !(current.status === 'announced' && input.force))
+    throw errors.alreadyAnnounced(version, current.status);
+  const sameOverlay = JSON.stringify(current.overlay) === JSON.stringify(input.overlay);
+  if (sameOverlay && current.contentHash === input.contentHash)
+    return { write: false, result: { changed: false } };
+  const correction = current.status === 'announced';
+  return {
+    write: true,
+    result: { changed: true },
+    status: current.status,
+    announceAt: current.announceAt,
+    timeZone: current.timeZone,
+    overlay: input.overlay,
+    ...(current.contentHash !== input.contentHash
+      ? {
+          revision: {
+            kind: correction ? ('correction' as const) : ('edit' as const),
+            contentHash: input.contentHash,
+            bundle: input.bundle,
+          },
+        }
+      : {}),
+    audit: {
+      action: 'edit',
+      details:
+        current.contentHash !== input.contentHash ? { contentRevision: current.contentRevision + 1 } : {},
+    },
+  };
+}

@@ -1,0 +1,213 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPostgresStore } from '../../src/adapters/store/postgres-store.js';
+import { openSqliteStore } from '../../src/adapters/store/sqlite-store.js';
+import { decideCancel, decideHold, decideSchedule } from '../../src/core/bundle-lifecycle.js';
+import type { StorePort } from '../../src/ports/index.js';
+import { keyOf, prepare } from '../helpers/bundles.js';
+import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
+
+let postgres: TestPostgres;
+beforeAll(async () => {
+  postgres = await startPostgres();
+});
+afterAll(async () => {
+  await postgres?.stop();
+});
+
+/** Each dialect: a way to get a fresh store location, and to open it (again). */
+const dialects = [
+  {
+    name: 'sqlite',
+    fresh: async () => path.join(mkdtempSync(path.join(tmpdir(), 'herald-store-')), 'state.db'),
+    open: (where: string) => openSqliteStore(where),
+  },
+  {
+    name: 'postgres',
+    fresh: () => postgres.freshDatabase(),
+    open: (where: string) => openPostgresStore(where),
+  },
+] as const;
+
+const HOUR = 3_600_000;
+
+describe.each(dialects)('store contract: $name', (dialect) => {
+  async function withStore<T>(work: (store: StorePort, where: string) => Promise<T>): Promise<T> {
+    const where = await dialect.fresh();
+    const store = await dialect.open(where);
+    try {
+      return await work(store, where);
+    } finally {
+      await store.close();
+    }
+  }
+
+  it('migrates once, even when several processes open a new store at once', async () => {
+    const where = await dialect.fresh();
+    const stores = await Promise.all(Array.from({ length: 4 }, () => dialect.open(where)));
+    await prepare(stores[0]!, '1.0.0');
+    for (const store of stores) expect(await store.findBundle(keyOf('1.0.0'))).not.toBeNull();
+    await Promise.all(stores.map((s) => s.close()));
+    const again = await dialect.open(where);
+    expect((await again.listBundles()).map((b) => b.key.version)).toEqual(['1.0.0']);
+    await again.close();
+  });
+
+  it("tells time by the store's clock", () =>
+    withStore(async (store) => {
+      const now = await store.now();
+      expect(Number.isInteger(now)).toBe(true);
+      expect(Math.abs(now - Date.now())).toBeLessThan(5_000);
+    }));
+
+  it('stores a prepared bundle as a draft with revision 1 and an audit entry', () =>
+    withStore(async (store) => {
+      const { result, record } = await prepare(store, '1.0.0', { actor: 'Ada <ada@example.com>' });
+      expect(result).toEqual({ outcome: 'created' });
+      expect(record).toMatchObject({ status: 'draft', revision: 1, contentRevision: 1, announceAt: null });
+      const revision = await store.readRevision(record!.id);
+      expect(revision).toMatchObject({ number: 1, kind: 'prepare', createdBy: 'Ada <ada@example.com>' });
+      expect(revision!.bundle.notes.customer!.markdown).toBe('- Export invoices as CSV\n');
+      const log = await store.auditLog(keyOf('1.0.0'));
+      expect(log).toMatchObject([{ action: 'prepare', actor: 'Ada <ada@example.com>', version: '1.0.0' }]);
+    }));
+
+  it('treats identical content as a no-op and changed content as a new revision that keeps the schedule', () =>
+    withStore(async (store) => {
+      const first = await prepare(store, '1.0.0');
+      const at = (await store.now()) + 2 * HOUR;
+      await store.mutateBundle(keyOf('1.0.0'), 'rm', (c, now) =>
+        decideSchedule(c, now, { at, zone: 'Europe/Berlin' }, '1.0.0'),
+      );
+      const same = await prepare(store, '1.0.0');
+      expect(same.result.outcome).toBe('unchanged');
+      expect(same.record!.revision).toBe(2);
+      const changed = await prepare(store, '1.0.0', { text: 'Export invoices as CSV and PDF' });
+      expect(changed.result.outcome).toBe('revised');
+      expect(changed.record).toMatchObject({
+        status: 'scheduled',
+        announceAt: at,
+        timeZone: 'Europe/Berlin',
+        contentRevision: 2,
+        revision: 3,
+      });
+      expect(changed.record!.contentHash).not.toBe(first.record!.contentHash);
+      expect((await store.readRevision(first.record!.id, 1))!.bundle.notes.customer!.markdown).toContain(
+        'CSV\n',
+      );
+      expect((await store.readRevision(first.record!.id))!.number).toBe(2);
+    }));
+
+  it('is due only once its time has come, and never when held or cancelled', () =>
+    withStore(async (store) => {
+      await prepare(store, '1.0.0', { schedule: { at: 'now', zone: 'UTC' } });
+      await prepare(store, '1.1.0', { schedule: { at: (await store.now()) + HOUR, zone: 'UTC' } });
+      await prepare(store, '1.2.0', { schedule: { at: 'now', zone: 'UTC' } });
+      await prepare(store, '1.3.0', { schedule: { at: 'now', zone: 'UTC' } });
+      await store.mutateBundle(keyOf('1.2.0'), 'rm', (c) => decideHold(c, '1.2.0'));
+      await store.mutateBundle(keyOf('1.3.0'), 'rm', (c) => decideCancel(c, '1.3.0'));
+      expect((await store.dueBundles()).map((b) => b.key.version)).toEqual(['1.0.0']);
+      const held = await store.findBundle(keyOf('1.2.0'));
+      expect(held).toMatchObject({ status: 'held', announceAt: null });
+    }));
+
+  it('becomes due when a near announce time passes (no clock override: it waits)', () =>
+    withStore(async (store) => {
+      const at = (await store.now()) + 1_200;
+      await prepare(store, '1.0.0', { schedule: { at, zone: 'UTC' } });
+      expect(await store.dueBundles()).toEqual([]);
+      while ((await store.now()) < at) await new Promise((r) => setTimeout(r, 100));
+      expect((await store.dueBundles()).map((b) => b.key.version)).toEqual(['1.0.0']);
+    }));
+
+  it('refuses to schedule in the past, and leaves the row untouched', () =>
+    withStore(async (store) => {
+      await prepare(store, '1.0.0');
+      const past = (await store.now()) - 60_000;
+      await expect(
+        store.mutateBundle(keyOf('1.0.0'), 'rm', (c, now) =>
+          decideSchedule(c, now, { at: past, zone: 'UTC' }, '1.0.0'),
+        ),
+      ).rejects.toMatchObject({ code: 'EPAST' });
+      expect(await store.findBundle(keyOf('1.0.0'))).toMatchObject({ status: 'draft', revision: 1 });
+      expect(await store.auditLog(keyOf('1.0.0'))).toHaveLength(1);
+    }));
+
+  it('refuses new content for an announced release unless forced, then stores a correction', () =>
+    withStore(async (store) => {
+      await prepare(store, '1.0.0');
+      await store.mutateBundle(keyOf('1.0.0'), 'announcer', (c) => ({
+        write: true,
+        result: null,
+        status: 'announced',
+        announceAt: c!.announceAt,
+        timeZone: c!.timeZone,
+        audit: { action: 'announced', details: {} },
+      }));
+      expect((await prepare(store, '1.0.0')).result.outcome).toBe('unchanged');
+      await expect(prepare(store, '1.0.0', { text: 'Fixed wording' })).rejects.toMatchObject({
+        code: 'EANNOUNCED',
+      });
+      const corrected = await prepare(store, '1.0.0', { text: 'Fixed wording', force: true });
+      expect(corrected.result.outcome).toBe('corrected');
+      expect((await store.readRevision(corrected.record!.id))!.kind).toBe('correction');
+      const last = await store.lastAnnounced('Acme', '', '2.0.0');
+      expect(last!.record.key.version).toBe('1.0.0');
+      expect(last!.revision.number).toBe(2);
+      expect(await store.lastAnnounced('Acme', '', '1.0.0')).toBeNull();
+    }));
+
+  it('serialises concurrent writers of one bundle: one creation, no lost update', () =>
+    withStore(async (store, where) => {
+      const others = await Promise.all(Array.from({ length: 3 }, () => dialect.open(where)));
+      const all = [store, ...others];
+      const results = await Promise.all(all.flatMap((s) => [prepare(s, '2.0.0'), prepare(s, '2.0.0')]));
+      expect(results.filter((r) => r.result.outcome === 'created')).toHaveLength(1);
+      expect(results.filter((r) => r.result.outcome === 'unchanged')).toHaveLength(7);
+      const record = (await store.findBundle(keyOf('2.0.0')))!;
+      expect(record.contentRevision).toBe(1);
+      expect(await store.auditLog(keyOf('2.0.0'))).toHaveLength(1);
+      await Promise.all(others.map((s) => s.close()));
+    }));
+
+  it('rolls back everything a failing decision would have written', () =>
+    withStore(async (store) => {
+      await expect(
+        store.mutateBundle(keyOf('3.0.0'), 'rm', () => {
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(await store.findBundle(keyOf('3.0.0'))).toBeNull();
+      // The store is still usable after the rollback.
+      expect((await prepare(store, '3.0.0')).result.outcome).toBe('created');
+    }));
+
+  it('keeps blobs by content hash, once', () =>
+    withStore(async (store) => {
+      const bytes = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 255, 10, 13]);
+      expect(await store.missingBlobs(['h1', 'h2'])).toEqual(['h1', 'h2']);
+      await store.putBlobs([{ hash: 'h1', contentType: 'image/png', bytes }]);
+      await store.putBlobs([{ hash: 'h1', contentType: 'image/png', bytes }]);
+      expect(await store.missingBlobs(['h1', 'h2'])).toEqual(['h2']);
+      const blob = await store.readBlob('h1');
+      expect(blob!.contentType).toBe('image/png');
+      expect([...blob!.bytes]).toEqual([...bytes]);
+      expect(await store.readBlob('nope')).toBeNull();
+    }));
+
+  it('lists bundles newest first, per product, with a limit', () =>
+    withStore(async (store) => {
+      for (const v of ['1.0.0', '1.1.0', '1.2.0']) await prepare(store, v);
+      await prepare(store, '9.0.0', { product: 'Other' });
+      expect((await store.listBundles({ product: 'Acme' })).map((b) => b.key.version)).toEqual([
+        '1.2.0',
+        '1.1.0',
+        '1.0.0',
+      ]);
+      expect(await store.listBundles({ product: 'Acme', limit: 1 })).toHaveLength(1);
+      expect(await store.listBundles()).toHaveLength(4);
+      expect((await store.listBundles({ product: 'Acme' }))[0]!.deliveries).toEqual({});
+    }));
+});
