@@ -40,6 +40,29 @@ step('the docs compiled to HTML, as the help centre will get them', [
   '--out',
   path.join(repo, '..', 'docs-site'),
 ]);
+// The embedded store: a SQLite file in the demo repository (.herald/state.db), fresh each run.
+const announceDay = `${new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10)} 09:00`;
+step('CI after tagging: store v1.1.0 as an embargoed bundle (notes for every audience, docs at the tag)', [
+  'prepare',
+  '--to',
+  'v1.1.0',
+]);
+step('the release manager picks the announce day, in their zone', [
+  'schedule',
+  'v1.1.0',
+  '--at',
+  announceDay,
+  '--tz',
+  'Europe/Berlin',
+]);
+step('what is prepared, and when it goes out (nothing has been published)', ['list']);
+step('every artefact as files to open', [
+  'preview',
+  'v1.1.0',
+  '--out',
+  path.join(repo, '..', 'preview-1.1.0'),
+]);
+step('who did what, when', ['log', 'v1.1.0']);
 console.log(
-  `\nOpen ${path.relative(process.cwd(), path.join(repo, '..', 'docs-site', 'getting-started', 'overview.html'))} in a browser to read the compiled docs.`,
+  `\nOpen ${path.relative(process.cwd(), path.join(repo, '..', 'docs-site', 'getting-started', 'overview.html'))} to read the compiled docs, and ${path.relative(process.cwd(), path.join(repo, '..', 'preview-1.1.0', 'index.html'))} for the release preview.`,
 );

@@ -98,6 +98,7 @@ describe('herald notes on the sample repository', () => {
         'counts',
         'date',
         'empty',
+        'intro',
         'linked',
         'packageName',
         'previousTag',

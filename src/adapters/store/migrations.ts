@@ -36,7 +36,7 @@ function initial(dialect: 'sqlite' | 'postgres'): string[] {
       UNIQUE (product, package, version)
     )`,
     'CREATE INDEX bundles_due ON bundles (status, announce_at)',
-    'CREATE INDEX bundles_recent ON bundles (created_at)',
+    'CREATE INDEX bundles_recent ON bundles (product, created_at)',
     // Immutable content revisions: the whole rendered bundle as JSON.
     `CREATE TABLE bundle_revisions (
       bundle_id ${int} NOT NULL REFERENCES bundles (id),

@@ -5,12 +5,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { formatInstant } from '../../core/announce-time.js';
 import { decideCancel, decideEdit, decideHold, decideSchedule } from '../../core/bundle-lifecycle.js';
-import { compileMarkdown } from '../../core/docs/compile-page.js';
 import { parseEditDocument, renderEditDocument } from '../../core/notes-overlay.js';
 import { errors } from '../../errors/index.js';
 import type { BundleKey, BundleRecord, ReleaseBundle, RenderedNotes } from '../../model/index.js';
 import type { StorePort } from '../../ports/index.js';
-import { hashBundle, renderAudience } from '../../stages/prepare.js';
 import { resolveActor } from '../actor.js';
 import { parseCommandArgs } from '../args.js';
 import type { Output } from '../output.js';
@@ -24,7 +22,6 @@ import {
   summariseDeliveries,
 } from '../schedule-flags.js';
 import { chooseStore, openStore } from '../store.js';
-import { writePreview } from './preview.js';
 
 const common = { package: { type: 'string' }, ...storeFlag } as const;
 
@@ -312,6 +309,7 @@ async function preview(argv: string[], output: Output, cwd: string): Promise<num
       cwd,
       values.out ?? path.join(runtime.root, '.herald', 'preview', record.key.version),
     );
+    const { writePreview } = await import('./preview.js');
     const files = await writePreview(revision.bundle, record, out, store);
     if (output.json) output.out(JSON.stringify({ ok: true, out, files }, null, 2));
     else {
@@ -424,6 +422,11 @@ async function edit(argv: string[], output: Output, cwd: string): Promise<number
       [audience]: { ...parsed.overlay, entries: { ...kept, ...parsed.overlay.entries } },
     };
     const config = runtime.config.notes.audiences[audience];
+    // The Markdown pipeline and the renderer load only for an edit that is stored.
+    const [{ compileMarkdown }, { hashBundle, renderAudience }] = await Promise.all([
+      import('../../core/docs/compile-page.js'),
+      import('../../stages/prepare.js'),
+    ]);
     const rendered = await renderAudience(
       current.generated,
       overlay,
