@@ -115,9 +115,14 @@ export async function writeFileIn(
   await writeFile(file, content);
 }
 
+/** Text for HTML content or a double-quoted attribute. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 /** A standalone HTML page around a sanitised fragment (the title is escaped here). */
 export function documentFor(page: { title: string; locale: string }, html: string): string {
-  const title = page.title.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  const title = escapeHtml(page.title);
   return `<!doctype html>
 <html lang="${page.locale}">
 <head>

@@ -40,6 +40,12 @@ export interface Runtime {
   logger: Logger;
 }
 
+/** The part of a notes, changelog or prepare request that comes from the runtime. */
+export function releaseSettingsOf(runtime: Runtime) {
+  const { config, tagFormat, product, packageName, path, linker } = runtime;
+  return { config, tagFormat, product, packageName, path, linker };
+}
+
 export async function createRuntime(
   global: GlobalOptions,
   pkg: PackageOptions,

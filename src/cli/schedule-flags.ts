@@ -1,8 +1,8 @@
 import type { HeraldConfig } from '../config/validate-config.js';
 import { formatInstant, isValidTimeZone, parseAnnounceTime, relativeTime } from '../core/announce-time.js';
-import type { Schedule } from '../core/bundle-lifecycle.js';
+import { isEmbargoed, type Schedule } from '../core/bundle-lifecycle.js';
 import { errors } from '../errors/index.js';
-import type { BundleListing, BundleRecord, DeliverySummary } from '../model/index.js';
+import type { BundleListing, BundleRecord, DeliverySummary, ReleaseBundle } from '../model/index.js';
 
 export const storeFlag = { store: { type: 'string' } } as const;
 
@@ -74,7 +74,7 @@ export function summariseDeliveries(deliveries: DeliverySummary): string {
 export function renderBundleLine(record: BundleRecord | BundleListing, now: number): string {
   const when = describeWhen(record, now);
   const deliveries = 'deliveries' in record ? `  ${summariseDeliveries(record.deliveries)}` : '';
-  const embargoed = ['draft', 'scheduled', 'held'].includes(record.status) ? ' (embargoed)' : '';
+  const embargoed = isEmbargoed(record.status) ? ' (embargoed)' : '';
   return `  ${record.key.version}: ${record.status}${embargoed}, ${when}, revision r${record.revision}${deliveries}`;
 }
 
@@ -86,4 +86,27 @@ export function describeWhen(record: BundleRecord, now: number): string {
   const stored = formatInstant(record.announceAt, zone);
   const mine = zone === local ? '' : ` (${formatInstant(record.announceAt, local)} local)`;
   return `${stored}${mine}, ${relativeTime(record.announceAt, now)}`;
+}
+
+/** A bundle row as JSON, times as ISO 8601 (UTC). */
+export function recordJson(record: BundleRecord) {
+  return {
+    version: record.key.version,
+    product: record.key.product,
+    package: record.key.package || null,
+    status: record.status,
+    announceAt: record.announceAt === null ? null : new Date(record.announceAt).toISOString(),
+    timeZone: record.timeZone,
+    revision: record.revision,
+    contentRevision: record.contentRevision,
+    contentHash: record.contentHash,
+    createdAt: new Date(record.createdAt).toISOString(),
+    updatedAt: new Date(record.updatedAt).toISOString(),
+  };
+}
+
+/** "since 1.0.0: 2 added, 3 changed, 1 renamed, 1 removed", or null before any announcement. */
+export function describeDocsDiff(diff: ReleaseBundle['docsDiff']): string | null {
+  if (!diff) return null;
+  return `since ${diff.since}: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.renamed.length} renamed, ${diff.removed.length} removed`;
 }

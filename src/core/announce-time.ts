@@ -9,9 +9,9 @@ export type AnnounceTimeResult =
   | { ok: true; at: number; zone: string }
   | { ok: false; reason: 'syntax' | 'zone' | 'gap' | 'ambiguous'; message: string; candidates?: string[] };
 
-const withOffset =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?(Z|[+-]\d{2}:?\d{2})$/i;
-const wallTime = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/;
+/** A date and time, with an optional fraction of a second and an optional offset. */
+const dateTime =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
 /** True when the IANA zone is known to this runtime. */
 export function isValidTimeZone(zone: string): boolean {
@@ -31,41 +31,22 @@ export function parseAnnounceTime(text: string, zone: string): AnnounceTimeResul
   const input = text.trim();
   if (!isValidTimeZone(zone))
     return { ok: false, reason: 'zone', message: `"${zone}" is not a known IANA time zone` };
-  const exact = withOffset.exec(input);
-  if (exact) {
-    const [, y, mo, d, h, mi, s, ms, offset] = exact;
-    const fields = [y, mo, d, h, mi, s ?? '0'].map(Number) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
-    if (!validFields(...fields)) return syntax(input);
-    const utc = Date.UTC(
-      fields[0],
-      fields[1] - 1,
-      fields[2],
-      fields[3],
-      fields[4],
-      fields[5],
-      Number((ms ?? '0').padEnd(3, '0')),
-    );
-    return { ok: true, at: utc - offsetMinutes(offset!) * 60_000, zone };
-  }
-  const local = wallTime.exec(input);
-  if (!local) return syntax(input);
-  const fields = local.slice(1, 7).map((v) => Number(v ?? '0')) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const match = dateTime.exec(input);
+  const [, y, mo, d, h, mi, s = '0', ms, offset] = match ?? [];
+  // A fraction of a second only means something with an exact offset.
+  if (!match || (ms !== undefined && offset === undefined)) return syntax(input);
+  const fields = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
   if (!validFields(...fields)) return syntax(input);
-  const asUtc = Date.UTC(fields[0], fields[1] - 1, fields[2], fields[3], fields[4], fields[5]);
+  const asUtc = Date.UTC(
+    fields[0],
+    fields[1] - 1,
+    fields[2],
+    fields[3],
+    fields[4],
+    fields[5],
+    Number((ms ?? '0').padEnd(3, '0')),
+  );
+  if (offset !== undefined) return { ok: true, at: asUtc - offsetMinutes(offset) * 60_000, zone };
   // The instant is asUtc - offset, for an offset the zone uses around that time. Offsets change
   // at most once in a few hours, so the offsets a day either side cover every candidate.
   const offsets = new Set(

@@ -25,8 +25,9 @@ export interface PrepareDecisionInput {
 
 const finished: BundleStatus[] = ['announcing', 'announced'];
 
-function versionOf(current: BundleRecord | null, fallback: string): string {
-  return current?.key.version ?? fallback;
+/** Prepared and not (yet) on its way out: nothing of it has been published. */
+export function isEmbargoed(status: BundleStatus): boolean {
+  return status === 'draft' || status === 'scheduled' || status === 'held';
 }
 
 /** Resolves a schedule against the store's clock; the past is refused unless it is `now`. */
@@ -193,8 +194,8 @@ export function decideEdit(
   current: BundleRecord | null,
   input: EditDecisionInput,
 ): BundleMutation<{ changed: boolean }> {
-  const version = versionOf(current, input.bundle.version);
-  if (current === null) throw errors.unknownBundle(version, []);
+  if (current === null) throw errors.unknownBundle(input.bundle.version, []);
+  const version = current.key.version;
   if (current.contentRevision !== input.baseRevision) throw errors.editConflict(version);
   if (finished.includes(current.status) && !(current.status === 'announced' && input.force))
     throw errors.alreadyAnnounced(version, current.status);

@@ -143,13 +143,6 @@ export const errors = {
       fix: 'Check HERALD_DATABASE_URL (or --store): the server must be reachable and the user allowed to create tables. The SQLite file needs a writable directory.',
       exitCode: 1,
     }),
-  storeTooNew: (target: string, unknown: readonly string[]) =>
-    new HeraldError({
-      code: 'ESTORENEWER',
-      message: `the state store ${target} was migrated by a newer Herald (${unknown.join(', ')})`,
-      fix: 'Upgrade Herald on this runner to the version the other runners use.',
-      exitCode: 1,
-    }),
   editConflict: (version: string) =>
     new HeraldError({
       code: 'ECONFLICT',

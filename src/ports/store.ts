@@ -6,6 +6,7 @@ import type {
   BundleRecord,
   BundleRevision,
   BundleStatus,
+  DeliverySummary,
   ReleaseBundle,
   RevisionKind,
 } from '../model/index.js';
@@ -61,10 +62,12 @@ export interface StorePort {
   ): Promise<{ result: T; record: BundleRecord | null }>;
   /** Bundles, newest first (scheduled and draft ones first when `active`), with delivery counts. */
   listBundles(options?: { product?: string; limit?: number }): Promise<BundleListing[]>;
+  /** Ledger rows of one bundle per target and state. */
+  deliverySummary(bundleId: number): Promise<DeliverySummary>;
   /** Scheduled bundles whose announce time has come, by the store's clock, oldest first. */
   dueBundles(limit?: number): Promise<BundleRecord[]>;
   auditLog(key: BundleKey): Promise<AuditEntry[]>;
-  /** Stores blobs not stored yet (idempotent). */
+  /** Stores blobs; ones already stored are left as they are (idempotent). */
   putBlobs(blobs: StoredBlob[]): Promise<void>;
   missingBlobs(hashes: string[]): Promise<string[]>;
   readBlob(hash: string): Promise<StoredBlob | null>;

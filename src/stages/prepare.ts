@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { decidePrepare, type PrepareOutcome, type Schedule } from '../core/bundle-lifecycle.js';
+import { compileMarkdown } from '../core/docs/compile-page.js';
 import { diffDocSets } from '../core/docs/link-docset.js';
 import { applyOverlay } from '../core/notes-overlay.js';
 import { errors } from '../errors/index.js';
@@ -28,10 +30,6 @@ export interface PreparePorts extends NotesPorts {
   compiler: PageCompilerPort;
   cache: DocsCachePort;
   store: StorePort;
-  /** sha256 hex of a string: content hashes. */
-  hash(text: string): string;
-  /** Markdown to sanitised HTML through the docs pipeline. */
-  compileMarkdown(markdown: string): string;
 }
 
 export type PrepareResult =
@@ -54,7 +52,6 @@ export async function renderAudience(
   overlay: BundleOverlay,
   template: string,
   templates: TemplatePort,
-  compileMarkdown: (markdown: string) => string,
   generatedMarkdown?: string,
 ): Promise<{ rendered: RenderedNotes; orphans: string[] }> {
   const edit = overlay[generated.audience];
@@ -67,8 +64,8 @@ export async function renderAudience(
 }
 
 /** The content hash of a bundle: equal hashes, nothing to store. */
-export function hashBundle(bundle: ReleaseBundle, hash: (text: string) => string): string {
-  return hash(JSON.stringify(bundle));
+export function hashBundle(bundle: ReleaseBundle): string {
+  return createHash('sha256').update(JSON.stringify(bundle)).digest('hex');
 }
 
 /**
@@ -118,7 +115,6 @@ export async function prepareRelease(request: PrepareRequest, ports: PreparePort
       overlay,
       config.notes.audiences[name]!.template,
       ports.templates,
-      ports.compileMarkdown,
       outcome.markdown[name],
     );
     notes[name] = result.rendered;
@@ -139,7 +135,7 @@ export async function prepareRelease(request: PrepareRequest, ports: PreparePort
       ? { since: previous.record.key.version, ...diffDocSets(previous.revision.bundle.docs, docs) }
       : null,
   };
-  const contentHash = hashBundle(bundle, ports.hash);
+  const contentHash = hashBundle(bundle);
 
   // Assets first: a stored revision never points at bytes the store does not have.
   const missing = await ports.store.missingBlobs(docs.assets.map((a) => a.hash));

@@ -12,7 +12,7 @@ import {
 import type { BundleStatus } from '../../src/model/index.js';
 import type { StorePort } from '../../src/ports/index.js';
 import { hashBundle } from '../../src/stages/prepare.js';
-import { keyOf, makeBundle, prepare, sha256 } from '../helpers/bundles.js';
+import { keyOf, makeBundle, prepare } from '../helpers/bundles.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 
 /**
@@ -184,7 +184,7 @@ class Edit extends Checked {
       decideEdit(c, {
         baseRevision: record.contentRevision,
         bundle,
-        contentHash: hashBundle(bundle, sha256),
+        contentHash: hashBundle(bundle),
         overlay,
         force: false,
       }),

@@ -1,10 +1,7 @@
-import { createHash } from 'node:crypto';
 import { decidePrepare, type Schedule } from '../../src/core/bundle-lifecycle.js';
 import type { BundleKey, ReleaseBundle, ReleaseNotes } from '../../src/model/index.js';
 import type { StorePort } from '../../src/ports/index.js';
 import { hashBundle } from '../../src/stages/prepare.js';
-
-export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** A small but complete bundle; `text` varies its content. */
 export function makeBundle(
@@ -76,7 +73,7 @@ export async function prepare(
   } = {},
 ) {
   const bundle = makeBundle(version, options.text, options.product);
-  const contentHash = hashBundle(bundle, sha256);
+  const contentHash = hashBundle(bundle);
   return store.mutateBundle(keyOf(version, options.product), options.actor ?? 'tester', (current, now) =>
     decidePrepare(current, now, {
       bundle,

@@ -74,7 +74,6 @@ export interface Database {
 }
 
 type BundleRow = Database['bundles'];
-// Kysely's insert types want generated ids omitted; these tables are written with explicit columns.
 type Tx = Transaction<Database> | Kysely<Database>;
 
 /** What differs between the dialects: the clock expression and how a writer takes the lock. */
@@ -87,7 +86,6 @@ export interface DialectOps {
    * (SQLite: BEGIN IMMEDIATE excludes every writer; Postgres: an advisory transaction lock).
    */
   writeTransaction<T>(db: Kysely<Database>, lockKey: string, work: (trx: Tx) => Promise<T>): Promise<T>;
-  close(): Promise<void>;
 }
 
 const MIGRATION_LOCK = 'herald:migrations';
@@ -107,7 +105,7 @@ export async function migrate(db: Kysely<Database>, ops: DialectOps): Promise<vo
       for (const statement of migration.sql) await sql.raw(statement).execute(trx);
       await trx
         .insertInto('herald_migrations')
-        .values({ name: migration.name, applied_at: sql<number>`${ops.now}` })
+        .values({ name: migration.name, applied_at: ops.now })
         .execute();
     }
   });
@@ -152,13 +150,30 @@ export function createKyselyStore(db: Kysely<Database>, ops: DialectOps): StoreP
       .where('package', '=', key.package)
       .where('version', '=', key.version);
 
+  const clockOf = async (trx: Tx) =>
+    Number((await sql<{ now: number }>`SELECT ${ops.now} AS now`.execute(trx)).rows[0]!.now);
+
+  /** Ledger rows per bundle, target and state. */
+  const summarise = async (bundleIds: number[]) => {
+    const counts = await db
+      .selectFrom('deliveries')
+      .select(['bundle_id', 'target', 'state', (eb) => eb.fn.countAll<number>().as('count')])
+      .where('bundle_id', 'in', bundleIds)
+      .groupBy(['bundle_id', 'target', 'state'])
+      .execute();
+    const summaries = new Map<number, DeliverySummary>();
+    for (const c of counts) {
+      const summary = summaries.get(c.bundle_id) ?? {};
+      summary[c.target] = { ...summary[c.target], [c.state]: Number(c.count) };
+      summaries.set(c.bundle_id, summary);
+    }
+    return summaries;
+  };
+
   return {
     dialect: ops.dialect,
 
-    async now() {
-      const row = await sql<{ now: number }>`SELECT ${ops.now} AS now`.execute(db);
-      return Number(row.rows[0]!.now);
-    },
+    now: () => clockOf(db),
 
     async findBundle(key) {
       const row = await byKey(db, key).executeTakeFirst();
@@ -192,11 +207,8 @@ export function createKyselyStore(db: Kysely<Database>, ops: DialectOps): StoreP
 
     async mutateBundle(key, actor, decide) {
       return ops.writeTransaction(db, keyText(key), async (trx) => {
-        const [row, clock] = [
-          await byKey(trx, key).executeTakeFirst(),
-          await sql<{ now: number }>`SELECT ${ops.now} AS now`.execute(trx),
-        ];
-        const now = Number(clock.rows[0]!.now);
+        const row = await byKey(trx, key).executeTakeFirst();
+        const now = await clockOf(trx);
         const current = row ? recordOf(row) : null;
         const mutation: BundleMutation<unknown> = decide(current, now);
         if (!mutation.write) return { result: mutation.result, record: current };
@@ -221,6 +233,7 @@ export function createKyselyStore(db: Kysely<Database>, ops: DialectOps): StoreP
         } else {
           const inserted = await trx
             .insertInto('bundles')
+            // The row type lists the generated id, which an insert leaves out.
             .values({ ...key, ...values, created_at: now } as never)
             .returning('id')
             .executeTakeFirstOrThrow();
@@ -251,12 +264,21 @@ export function createKyselyStore(db: Kysely<Database>, ops: DialectOps): StoreP
             details: JSON.stringify(mutation.audit.details),
           } as never)
           .execute();
-        const written = await trx
-          .selectFrom('bundles')
-          .selectAll()
-          .where('id', '=', id)
-          .executeTakeFirstOrThrow();
-        return { result: mutation.result, record: recordOf(written) };
+        // The row as written: no need to read it back.
+        const record: BundleRecord = {
+          id,
+          key,
+          status: values.status,
+          revision: values.revision,
+          contentRevision: values.content_revision,
+          contentHash: values.content_hash,
+          announceAt: values.announce_at,
+          timeZone: values.time_zone,
+          overlay: mutation.overlay ?? current?.overlay ?? {},
+          createdAt: current?.createdAt ?? now,
+          updatedAt: now,
+        };
+        return { result: mutation.result, record };
       }) as never;
     },
 
@@ -269,25 +291,14 @@ export function createKyselyStore(db: Kysely<Database>, ops: DialectOps): StoreP
         .limit(options.limit ?? 50)
         .execute();
       if (rows.length === 0) return [];
-      const counts = await db
-        .selectFrom('deliveries')
-        .select(['bundle_id', 'target', 'state', (eb) => eb.fn.countAll<number>().as('count')])
-        .where(
-          'bundle_id',
-          'in',
-          rows.map((r) => r.id),
-        )
-        .groupBy(['bundle_id', 'target', 'state'])
-        .execute();
-      const summaries = new Map<number, DeliverySummary>();
-      for (const c of counts) {
-        const summary = summaries.get(c.bundle_id) ?? {};
-        summary[c.target] = { ...summary[c.target], [c.state]: Number(c.count) };
-        summaries.set(c.bundle_id, summary);
-      }
+      const summaries = await summarise(rows.map((r) => r.id));
       return rows.map(
         (row): BundleListing => ({ ...recordOf(row), deliveries: summaries.get(row.id) ?? {} }),
       );
+    },
+
+    async deliverySummary(bundleId) {
+      return (await summarise([bundleId])).get(bundleId) ?? {};
     },
 
     async dueBundles(limit = 100) {
@@ -295,7 +306,7 @@ export function createKyselyStore(db: Kysely<Database>, ops: DialectOps): StoreP
         .selectFrom('bundles')
         .selectAll()
         .where('status', '=', 'scheduled')
-        .where('announce_at', '<=', sql<number>`${ops.now}`)
+        .where('announce_at', '<=', ops.now)
         .orderBy('announce_at')
         .limit(limit)
         .execute();
@@ -330,10 +341,7 @@ export function createKyselyStore(db: Kysely<Database>, ops: DialectOps): StoreP
     },
 
     async putBlobs(blobs) {
-      const missing = new Set(await this.missingBlobs(blobs.map((b) => b.hash)));
       for (const blob of blobs) {
-        if (!missing.has(blob.hash)) continue;
-        missing.delete(blob.hash);
         await db
           .insertInto('blobs')
           .values({
@@ -374,7 +382,6 @@ export function createKyselyStore(db: Kysely<Database>, ops: DialectOps): StoreP
 
     async close() {
       await db.destroy();
-      await ops.close();
     },
   };
 }

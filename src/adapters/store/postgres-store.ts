@@ -34,7 +34,6 @@ export async function openPostgresStore(url: string): Promise<StorePort> {
         await sql`SELECT pg_advisory_xact_lock(hashtextextended(${lockKey}, 0))`.execute(trx);
         return work(trx);
       }),
-    close: async () => {},
   };
   try {
     await migrate(db, ops);

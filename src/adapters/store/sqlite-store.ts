@@ -58,7 +58,6 @@ export async function openSqliteStore(file: string): Promise<StorePort> {
           throw error;
         }
       }),
-    close: async () => {},
   };
   await migrate(db, ops);
   return createKyselyStore(db, ops);

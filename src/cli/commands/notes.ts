@@ -7,7 +7,7 @@ import { rebuildChangelog } from '../../stages/changelog.js';
 import { generateNotes } from '../../stages/notes.js';
 import { parseCommandArgs } from '../args.js';
 import type { Output } from '../output.js';
-import { createRuntime } from '../runtime.js';
+import { createRuntime, releaseSettingsOf } from '../runtime.js';
 
 export const notesHelp = `Usage: herald notes [options]
 
@@ -59,16 +59,11 @@ export async function runNotes(argv: string[], output: Output, cwd: string): Pro
   const audience = values.audience ?? 'customer';
   const outcome = await generateNotes(
     {
-      config: runtime.config,
-      tagFormat: runtime.tagFormat,
-      product: runtime.product,
-      packageName: runtime.packageName,
-      path: runtime.path,
+      ...releaseSettingsOf(runtime),
       from: values.from,
       to: values.to,
       releaseVersion: values['release-version'],
       audiences: [audience],
-      linker: runtime.linker,
     },
     runtime,
   );
@@ -148,14 +143,9 @@ export async function runChangelog(argv: string[], output: Output, cwd: string):
     throw errors.unknownAudience(audience, Object.keys(runtime.config.notes.audiences));
   const result = await rebuildChangelog(
     {
-      config: runtime.config,
-      tagFormat: runtime.tagFormat,
-      product: runtime.product,
-      packageName: runtime.packageName,
-      path: runtime.path,
+      ...releaseSettingsOf(runtime),
       to: values.to,
       audience,
-      linker: runtime.linker,
     },
     runtime,
   );

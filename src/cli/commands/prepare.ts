@@ -1,14 +1,18 @@
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { createFsDocsCache } from '../../adapters/fs-docs-cache.js';
 import { createPageCompiler } from '../../adapters/page-compiler.js';
-import { compileMarkdown } from '../../core/docs/compile-page.js';
 import { prepareRelease } from '../../stages/prepare.js';
 import { resolveActor } from '../actor.js';
 import { parseCommandArgs } from '../args.js';
 import type { Output } from '../output.js';
-import { createRuntime } from '../runtime.js';
-import { parseScheduleFlags, renderBundleLine, storeFlag } from '../schedule-flags.js';
+import { createRuntime, releaseSettingsOf } from '../runtime.js';
+import {
+  describeDocsDiff,
+  parseScheduleFlags,
+  recordJson,
+  renderBundleLine,
+  storeFlag,
+} from '../schedule-flags.js';
 import { chooseStore, openStore } from '../store.js';
 
 export { prepareHelp } from './release-help.js';
@@ -42,14 +46,9 @@ export async function runPrepare(argv: string[], output: Output, cwd: string): P
   try {
     const result = await prepareRelease(
       {
-        config: runtime.config,
-        tagFormat: runtime.tagFormat,
-        product: runtime.product,
-        packageName: runtime.packageName,
-        path: runtime.path,
+        ...releaseSettingsOf(runtime),
         to: values.to,
         releaseVersion: values['release-version'],
-        linker: runtime.linker,
         docs: { dir: runtime.config.docs.dir, locale: runtime.config.docs.locale },
         schedule,
         force: values.force === true,
@@ -60,8 +59,6 @@ export async function runPrepare(argv: string[], output: Output, cwd: string): P
         compiler: createPageCompiler(),
         cache: createFsDocsCache(path.join(runtime.root, '.herald', 'cache', 'docs.json')),
         store,
-        hash: (text) => createHash('sha256').update(text).digest('hex'),
-        compileMarkdown,
       },
     );
     if (result.kind === 'nothing') {
@@ -83,14 +80,7 @@ export async function runPrepare(argv: string[], output: Output, cwd: string): P
           {
             ok: true,
             outcome: result.outcome,
-            version: result.key.version,
-            status: result.record.status,
-            revision: result.record.revision,
-            contentRevision: result.record.contentRevision,
-            contentHash: result.contentHash,
-            announceAt:
-              result.record.announceAt === null ? null : new Date(result.record.announceAt).toISOString(),
-            timeZone: result.record.timeZone,
+            ...recordJson(result.record),
             audiences: Object.keys(result.bundle.notes),
             docs: { pages: docs.pages.length, assets: docs.assets.length, diff: result.bundle.docsDiff },
             orphanedEdits: result.orphans,
@@ -113,13 +103,9 @@ export async function runPrepare(argv: string[], output: Output, cwd: string): P
     const counts = Object.entries(result.bundle.notes)
       .map(([name, n]) => `${name} ${n.model.counts.entries}`)
       .join(', ');
-    const diff = result.bundle.docsDiff;
+    const diff = describeDocsDiff(result.bundle.docsDiff);
     output.out(
-      `  notes: ${counts} entries; docs: ${docs.pages.length} pages, ${docs.assets.length} assets${
-        diff
-          ? ` (since ${diff.since}: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.renamed.length} renamed, ${diff.removed.length} removed)`
-          : ''
-      }`,
+      `  notes: ${counts} entries; docs: ${docs.pages.length} pages, ${docs.assets.length} assets${diff ? ` (${diff})` : ''}`,
     );
     if (result.record.status === 'draft' && result.outcome === 'created')
       output.info(

@@ -1,10 +1,9 @@
 import path from 'node:path';
-import { documentFor, htmlFileOf, writeFileIn, writeSite } from '../../adapters/fs-doc-site.js';
+import { documentFor, escapeHtml, htmlFileOf, writeFileIn, writeSite } from '../../adapters/fs-doc-site.js';
 import { formatInstant } from '../../core/announce-time.js';
+import { isEmbargoed } from '../../core/bundle-lifecycle.js';
 import type { BundleRecord, ReleaseBundle } from '../../model/index.js';
 import type { StorePort } from '../../ports/index.js';
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * Every artefact of a bundle as files a person can open, with an index.html linking them: the
@@ -58,7 +57,7 @@ export async function writePreview(
   const link = (href: string, text: string) => `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`;
   const changed = new Set([...(bundle.docsDiff?.added ?? []), ...(bundle.docsDiff?.changed ?? [])]);
   const index = `<p><strong>${escapeHtml(record.status)}</strong>${
-    ['draft', 'scheduled', 'held'].includes(record.status) ? ' (embargoed: nothing has been published)' : ''
+    isEmbargoed(record.status) ? ' (embargoed: nothing has been published)' : ''
   }; ${escapeHtml(when)}; revision ${record.revision}.</p>
 <h2>Help centre</h2>
 <ul><li>${link('help-center/release-notes.html', 'Release-notes article')}</li></ul>

@@ -1,10 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { formatInstant } from '../../core/announce-time.js';
-import { decideCancel, decideEdit, decideHold, decideSchedule } from '../../core/bundle-lifecycle.js';
+import { formatInstant, relativeTime } from '../../core/announce-time.js';
+import {
+  decideCancel,
+  decideEdit,
+  decideHold,
+  decideSchedule,
+  isEmbargoed,
+} from '../../core/bundle-lifecycle.js';
 import { parseEditDocument, renderEditDocument } from '../../core/notes-overlay.js';
 import { errors } from '../../errors/index.js';
 import type { BundleKey, BundleRecord, ReleaseBundle, RenderedNotes } from '../../model/index.js';
@@ -14,9 +19,11 @@ import { parseCommandArgs } from '../args.js';
 import type { Output } from '../output.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 import {
+  describeDocsDiff,
   describeWhen,
   localZone,
   parseScheduleFlags,
+  recordJson,
   renderBundleLine,
   storeFlag,
   summariseDeliveries,
@@ -70,22 +77,6 @@ async function requireBundle(store: StorePort, key: BundleKey): Promise<BundleRe
     .filter((b) => b.key.package === key.package)
     .map((b) => b.key.version);
   throw errors.unknownBundle(key.version, known);
-}
-
-function recordJson(record: BundleRecord) {
-  return {
-    version: record.key.version,
-    product: record.key.product,
-    package: record.key.package || null,
-    status: record.status,
-    announceAt: record.announceAt === null ? null : new Date(record.announceAt).toISOString(),
-    timeZone: record.timeZone,
-    revision: record.revision,
-    contentRevision: record.contentRevision,
-    contentHash: record.contentHash,
-    createdAt: new Date(record.createdAt).toISOString(),
-    updatedAt: new Date(record.updatedAt).toISOString(),
-  };
 }
 
 export async function runReleaseCommand(
@@ -200,12 +191,10 @@ async function list(argv: string[], output: Output, cwd: string): Promise<number
     const rows = bundles.map((b) => [
       values.all ? `${b.key.product}${b.key.package ? `/${b.key.package}` : ''}` : null,
       b.key.version,
-      b.status === 'draft' || b.status === 'scheduled' || b.status === 'held'
-        ? `${b.status} (embargoed)`
-        : b.status,
+      isEmbargoed(b.status) ? `${b.status} (embargoed)` : b.status,
       b.announceAt === null ? '—' : formatInstant(b.announceAt, b.timeZone ?? 'UTC'),
       b.announceAt === null ? '—' : formatInstant(b.announceAt, zone),
-      b.announceAt === null ? '—' : describeWhen(b, now).split(', ').pop()!,
+      b.announceAt === null ? '—' : relativeTime(b.announceAt, now),
       `r${b.revision}`,
       summariseDeliveries(b.deliveries),
     ]);
@@ -243,13 +232,12 @@ async function show(argv: string[], output: Output, cwd: string): Promise<number
   const version = versionArg(positionals, 'show');
   return withContext(values, output, cwd, async ({ store, key }) => {
     const record = await requireBundle(store, key(version));
-    const [revision, listing, now] = await Promise.all([
+    const [revision, deliveries, now] = await Promise.all([
       store.readRevision(record.id),
-      store.listBundles({ product: record.key.product, limit: 1000 }),
+      store.deliverySummary(record.id),
       store.now(),
     ]);
     const bundle = revision!.bundle;
-    const deliveries = listing.find((b) => b.id === record.id)?.deliveries ?? {};
     if (output.json) {
       output.out(
         JSON.stringify(
@@ -271,11 +259,11 @@ async function show(argv: string[], output: Output, cwd: string): Promise<number
     const audience = values.audience ?? 'customer';
     const notes = bundle.notes[audience];
     if (!notes) throw errors.unknownAudience(audience, Object.keys(bundle.notes));
-    const diff = bundle.docsDiff;
+    const diff = describeDocsDiff(bundle.docsDiff);
     output.out(
       [
         `${bundle.product}${bundle.package ? ` (${bundle.package})` : ''} ${bundle.version}  ${record.status}${
-          ['draft', 'scheduled', 'held'].includes(record.status) ? ', embargoed' : ''
+          isEmbargoed(record.status) ? ', embargoed' : ''
         }`,
         `  announce:   ${describeWhen(record, now)}`,
         `  revision:   r${record.revision}, content revision ${record.contentRevision} (${revision!.kind}) by ${revision!.createdBy}, ${formatInstant(revision!.createdAt, localZone())}`,
@@ -284,11 +272,7 @@ async function show(argv: string[], output: Output, cwd: string): Promise<number
         `  notes:      ${Object.entries(bundle.notes)
           .map(([name, n]) => `${name} ${n.model.counts.entries} entries`)
           .join(', ')}${Object.keys(record.overlay).length > 0 ? ' (edited)' : ''}`,
-        `  docs:       ${bundle.docs.pages.length} pages, ${bundle.docs.assets.length} assets${
-          diff
-            ? `; since ${diff.since}: ${diff.added.length} added, ${diff.changed.length} changed, ${diff.renamed.length} renamed, ${diff.removed.length} removed`
-            : ''
-        }`,
+        `  docs:       ${bundle.docs.pages.length} pages, ${bundle.docs.assets.length} assets${diff ? `; ${diff}` : ''}`,
         `  deliveries: ${summariseDeliveries(deliveries)}`,
         '',
         notes.markdown.trimEnd(),
@@ -423,22 +407,18 @@ async function edit(argv: string[], output: Output, cwd: string): Promise<number
     };
     const config = runtime.config.notes.audiences[audience];
     // The Markdown pipeline and the renderer load only for an edit that is stored.
-    const [{ compileMarkdown }, { hashBundle, renderAudience }] = await Promise.all([
-      import('../../core/docs/compile-page.js'),
-      import('../../stages/prepare.js'),
-    ]);
+    const { hashBundle, renderAudience } = await import('../../stages/prepare.js');
     const rendered = await renderAudience(
       current.generated,
       overlay,
       config?.template ?? `${audience}.hbs`,
       runtime.templates,
-      compileMarkdown,
     );
     const bundle: ReleaseBundle = {
       ...revision.bundle,
       notes: { ...revision.bundle.notes, [audience]: rendered.rendered as RenderedNotes },
     };
-    const contentHash = hashBundle(bundle, (t) => createHash('sha256').update(t).digest('hex'));
+    const contentHash = hashBundle(bundle);
     const actor = await resolveActor(runtime.root);
     const { result, record: written } = await store.mutateBundle(record.key, actor, (row) =>
       decideEdit(row, {
