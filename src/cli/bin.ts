@@ -1,6 +1,12 @@
 #!/usr/bin/env node
 import { main } from './main.js';
 
+// `herald status 1.2.0 | head`: a reader that stops early is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -4,7 +4,7 @@ import { createRedactor } from '../core/redact.js';
 import { HeraldError, isHeraldError } from '../errors/index.js';
 import { docsHelp } from './commands/docs-help.js';
 import { changelogHelp, notesHelp, runChangelog, runNotes } from './commands/notes.js';
-import { prepareHelp, releaseHelp } from './commands/release-help.js';
+import { announceHelp, prepareHelp, releaseHelp } from './commands/release-help.js';
 import { configJsonSchema, schemaHelp } from './commands/schema.js';
 import { createOutput } from './output.js';
 
@@ -25,6 +25,10 @@ Commands:
   preview      write every artefact of a release as files to open
   edit         reword, hide, reorder the notes of a release; add an intro
   log          the audit log of a release
+  announce     publish every release that is due (--dry-run: the plan only)
+  status       the delivery ledger of a release
+  retry        re-queue a release's failed deliveries
+  doctor       check the store and each channel's credentials and settings
   schema       print the JSON Schema of .releaserc.json
 
 Global options:
@@ -61,6 +65,16 @@ const commands: Record<string, Command> = {
         help,
         run: async (argv: string[], output: ReturnType<typeof createOutput>, cwd: string) =>
           (await import('./commands/release.js')).runReleaseCommand(name, argv, output, cwd),
+      },
+    ]),
+  ),
+  ...Object.fromEntries(
+    Object.entries(announceHelp).map(([name, help]) => [
+      name,
+      {
+        help,
+        run: async (argv: string[], output: ReturnType<typeof createOutput>, cwd: string) =>
+          (await import('./commands/announce.js')).runAnnounceCommand(name, argv, output, cwd),
       },
     ]),
   ),

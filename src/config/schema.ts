@@ -148,6 +148,74 @@ const schedule = z.strictObject({
   ),
 });
 
+const id = z.union([z.number().check(z.int(), z.positive()), z.string().check(z.regex(/^\d+$/))]);
+
+const helpCenter = z.strictObject({
+  provider: about(
+    z._default(z.enum(['auto', 'zendesk', 'static']), 'auto'),
+    'Where announce publishes: Zendesk Guide, or the built-in static help centre. "auto": Zendesk when ZENDESK_URL or ZENDESK_SUBDOMAIN and credentials are set, else static.',
+  ),
+  audience: about(
+    z._default(nonEmpty(), 'customer'),
+    'Which notes audience the release-notes article shows.',
+  ),
+  locale: about(
+    z.optional(nonEmpty()),
+    'Locale articles are created in (default: herald.docs.locale). Other locales of a page become translations.',
+  ),
+  releaseNotesSectionId: about(
+    z._default(z.nullable(id), null),
+    'Zendesk section for release-notes articles (required for Zendesk).',
+  ),
+  docsSections: about(
+    z._default(z.record(nonEmpty(), id), {}),
+    'Docs section id (the folder, or `section:` in frontmatter) → Zendesk section id.',
+  ),
+  createMissingSections: about(
+    z._default(z.boolean(), false),
+    'Create Zendesk sections that docsSections does not map, in categoryId.',
+  ),
+  categoryId: about(z._default(z.nullable(id), null), 'Zendesk category new sections are created in.'),
+  permissionGroupId: about(
+    z._default(z.nullable(id), null),
+    'Zendesk permission group of created articles (required for Zendesk).',
+  ),
+  userSegmentId: about(z._default(z.nullable(id), null), 'Zendesk user segment; null: visible to everyone.'),
+  notifySubscribers: about(
+    z._default(z.boolean(), true),
+    "Let Zendesk email the release-notes section's followers about a new release-notes article.",
+  ),
+  title: about(
+    z._default(nonEmpty(), '{{product}} {{version}} release notes'),
+    'Handlebars template of the release-notes article title ({{product}}, {{version}}, {{package}}).',
+  ),
+  labels: about(
+    z._default(z.array(nonEmpty()), ['release-notes']),
+    'Labels of every release-notes article (the version is added).',
+  ),
+  requestsPerMinute: about(
+    z._default(z.number().check(z.int(), z.minimum(1)), 200),
+    "Zendesk requests per minute Herald allows itself (your plan's limit is 200 to 700 or more).",
+  ),
+  concurrency: about(
+    z._default(z.number().check(z.int(), z.minimum(1), z.maximum(16)), 4),
+    'Zendesk requests in flight at once.',
+  ),
+  static: z.prefault(
+    z.strictObject({
+      dir: about(
+        z._default(nonEmpty(), '.herald/site'),
+        'Directory of the static help centre (relative to the repository).',
+      ),
+      baseUrl: about(
+        z.optional(z.string().check(z.regex(/^(https?|file):\/\/.+\/$/))),
+        'Public URL of the static site, ending in "/" (default: HERALD_PUBLIC_URL + "help/", else a file:// URL).',
+      ),
+    }),
+    {},
+  ),
+});
+
 export const heraldSettings = z.strictObject({
   $schema: z.optional(z.string()),
   product: about(z.optional(nonEmpty()), 'Product name shown in notes and announcements.'),
@@ -159,6 +227,7 @@ export const heraldSettings = z.strictObject({
   issues: z.prefault(issues, {}),
   docs: z.prefault(docs, {}),
   schedule: z.prefault(schedule, {}),
+  helpCenter: z.prefault(helpCenter, {}),
 });
 
 // semantic-release owns the other top-level keys (branches, plugins, …): a loose object.

@@ -43,6 +43,7 @@ export interface HeraldConfig {
   issues: HeraldSettings['issues'];
   docs: HeraldSettings['docs'];
   schedule: HeraldSettings['schedule'];
+  helpCenter: HeraldSettings['helpCenter'];
 }
 
 /**
@@ -142,6 +143,7 @@ export function validateConfig(value: unknown, file: string, sourceText?: string
     issues: data.herald.issues,
     docs: data.herald.docs,
     schedule: data.herald.schedule,
+    helpCenter: data.herald.helpCenter,
   };
 }
 

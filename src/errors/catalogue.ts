@@ -166,6 +166,21 @@ export const errors = {
       fix: 'Fix the pages listed above (`herald docs check --ref <ref>` shows the same list), tag again, and rerun prepare.',
       exitCode: 1,
     }),
+  missingCredentials: (channel: string, variables: string) =>
+    new HeraldError({
+      code: 'ECREDENTIALS',
+      message: `${channel} is configured but its credentials are not set`,
+      fix: `Set ${variables} in the environment (never in the config file), or set the provider to the embedded default.`,
+      exitCode: 2,
+    }),
+  deliveriesFailed: (problems: Problem[]) =>
+    new HeraldError({
+      code: 'EDELIVERY',
+      message: `${problems.length} deliver${problems.length === 1 ? 'y' : 'ies'} failed; the others went out`,
+      problems,
+      fix: 'Fix what each failure names, then run `herald retry <version>` and `herald announce`.',
+      exitCode: 1,
+    }),
   usage: (message: string, fix: string) => new HeraldError({ code: 'EUSAGE', message, fix, exitCode: 2 }),
   fileWrite: (file: string, reason: string) =>
     new HeraldError({

@@ -6,9 +6,13 @@ import type {
   BundleRecord,
   BundleRevision,
   BundleStatus,
+  DeliveryOutcome,
+  DeliveryRow,
   DeliverySummary,
+  PlannedDelivery,
   ReleaseBundle,
   RevisionKind,
+  TargetObject,
 } from '../model/index.js';
 
 /** What one write transaction does to one bundle; decided by pure code from the current row. */
@@ -38,7 +42,7 @@ export interface StoredBlob {
  * serialises with other writers to the same bundle (SQLite: BEGIN IMMEDIATE; Postgres: a
  * transaction-level advisory lock), and time always comes from the store's clock.
  */
-export interface StorePort {
+export interface StorePort extends LedgerPort {
   readonly dialect: 'sqlite' | 'postgres';
   /** The store's clock, epoch milliseconds. */
   now(): Promise<number>;
@@ -72,4 +76,63 @@ export interface StorePort {
   missingBlobs(hashes: string[]): Promise<string[]>;
   readBlob(hash: string): Promise<StoredBlob | null>;
   close(): Promise<void>;
+}
+
+/** A bundle the announce engine has to plan: due, and its current revision not planned yet. */
+export interface BundleToPlan {
+  record: BundleRecord;
+  /** The revision its ledger rows were last planned for (null: never planned). */
+  plannedRevision: number | null;
+}
+
+/**
+ * The delivery ledger, as the announce engine drives it. Every gate (status, revision, announce
+ * time) is evaluated by the store on its own clock, inside the transaction that changes the row.
+ */
+export interface LedgerPort {
+  /** Bundles whose announce time has come (store clock) and whose revision has no plan yet. */
+  bundlesToPlan(limit?: number): Promise<BundleToPlan[]>;
+  /**
+   * Records the plan for `revision` and starts announcing, in one transaction that re-checks the
+   * bundle (same revision, announceable status, due). Rows already in the ledger keep their state;
+   * unsent rows of an earlier plan that this plan drops become `skipped`. Returns false (and writes
+   * nothing) when the bundle changed meanwhile. With nothing left to deliver the bundle is announced.
+   */
+  recordPlan(bundleId: number, revision: number, plan: PlannedDelivery[], actor: string): Promise<boolean>;
+  /**
+   * Leases up to `limit` rows of `target` that may run now: `pending` (due for an attempt) or
+   * `unknown`, of an announcing bundle past its announce time, whose lower phases are finished.
+   * Rows left `attempting` by a run whose lease expired become `unknown` first.
+   */
+  claimDeliveries(input: {
+    owner: string;
+    target: string;
+    limit: number;
+    leaseMs: number;
+  }): Promise<DeliveryRow[]>;
+  /**
+   * The fence, right before the external call: marks the row `attempting` with `attemptId` if it is
+   * still leased to `owner`, still `pending`/`unknown`, and its bundle is still announcing the
+   * revision the row was planned for, past its announce time. False: do not call the target.
+   */
+  fenceDelivery(input: { id: number; owner: string; attemptId: string; leaseMs: number }): Promise<boolean>;
+  /** Writes how the attempt ended (only if the row still carries `attemptId`, or is leased to `owner` when not attempting). */
+  settleDelivery(input: {
+    id: number;
+    owner: string;
+    attemptId: string | null;
+    outcome: DeliveryOutcome;
+  }): Promise<boolean>;
+  /** Marks the bundle announced when every row is `sent` or `skipped`; returns its status after. */
+  completeBundle(bundleId: number, actor: string): Promise<BundleStatus | null>;
+  /** Milliseconds until the next row of an announcing bundle may be attempted (null: none waiting). */
+  nextAttemptIn(targets: string[]): Promise<number | null>;
+  listDeliveries(bundleId: number): Promise<DeliveryRow[]>;
+  /** Ids of bundles being announced (deliveries outstanding, or done but not yet marked announced). */
+  announcingBundleIds(): Promise<number[]>;
+  /** Rows of announcing bundles that are `failed` (all of them, for the run's report). */
+  failedDeliveries(): Promise<DeliveryRow[]>;
+  /** Puts `failed` rows (of one target, or all) back to `pending`, due now. Returns how many. */
+  requeueDeliveries(bundleId: number, target: string | null, actor: string): Promise<number>;
+  readTargetObjects(site: string, prefix: string): Promise<Map<string, TargetObject>>;
 }

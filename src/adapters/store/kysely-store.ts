@@ -12,6 +12,7 @@ import type {
   RevisionKind,
 } from '../../model/index.js';
 import type { BundleMutation, StoredBlob, StorePort } from '../../ports/store.js';
+import { createKyselyLedger } from './kysely-ledger.js';
 import { migrationsFor } from './migrations.js';
 
 /** Row types as the database returns them (ints as numbers: the pg adapter parses int8). */
@@ -31,6 +32,7 @@ export interface Database {
     created_at: number;
     updated_at: number;
     announced_at: number | null;
+    planned_revision: number | null;
   };
   bundle_revisions: {
     bundle_id: number;
@@ -61,6 +63,15 @@ export interface Database {
     last_error: string | null;
     created_at: number;
     updated_at: number;
+    phase: number;
+  };
+  target_objects: {
+    site: string;
+    key: string;
+    external_id: string;
+    url: string | null;
+    content_hash: string | null;
+    updated_at: number;
   };
   audit_log: {
     id: number;
@@ -86,6 +97,11 @@ export interface DialectOps {
    * (SQLite: BEGIN IMMEDIATE excludes every writer; Postgres: an advisory transaction lock).
    */
   writeTransaction<T>(db: Kysely<Database>, lockKey: string, work: (trx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * A transaction for ledger claims: on Postgres a plain one (rows are taken with FOR UPDATE SKIP
+   * LOCKED, so announcers never wait for each other); on SQLite BEGIN IMMEDIATE.
+   */
+  transaction<T>(db: Kysely<Database>, work: (trx: Tx) => Promise<T>): Promise<T>;
 }
 
 const MIGRATION_LOCK = 'herald:migrations';
@@ -138,7 +154,8 @@ function revisionOf(row: Database['bundle_revisions']): BundleRevision {
   };
 }
 
-const keyText = (key: BundleKey) => `bundle:${JSON.stringify([key.product, key.package, key.version])}`;
+const keyText = (key: Pick<BundleKey, 'product' | 'package' | 'version'>) =>
+  `bundle:${JSON.stringify([key.product, key.package, key.version])}`;
 
 /** The store over Kysely: one implementation, the dialect's differences in `ops`. */
 export function createKyselyStore(db: Kysely<Database>, ops: DialectOps): StorePort {
@@ -171,6 +188,7 @@ export function createKyselyStore(db: Kysely<Database>, ops: DialectOps): StoreP
   };
 
   return {
+    ...createKyselyLedger(db, ops, keyText),
     dialect: ops.dialect,
 
     now: () => clockOf(db),

@@ -92,6 +92,35 @@ function initial(dialect: 'sqlite' | 'postgres'): string[] {
   ];
 }
 
+function announceEngine(dialect: 'sqlite' | 'postgres'): string[] {
+  const int = dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
+  return [
+    // The bundle revision the delivery plan was made for: a bundle needs (re)planning when it
+    // differs from `revision` (first announce, a correction, a reschedule after a cancel).
+    `ALTER TABLE bundles ADD COLUMN planned_revision ${int}`,
+    "UPDATE bundles SET planned_revision = revision WHERE status = 'announced'",
+    // Deliveries run in phases per bundle: help-centre sections, then articles, then their
+    // content, then the channels that link to the articles.
+    `ALTER TABLE deliveries ADD COLUMN phase ${int} NOT NULL DEFAULT 0`,
+    'CREATE INDEX deliveries_bundle_phase ON deliveries (bundle_id, phase, state)',
+    // What Herald has published on each target site, across bundles: article ids and URLs per
+    // doc page, content hashes per translation, attachment URLs, section ids. Keyed per site so a
+    // switch from the static site to Zendesk starts from nothing.
+    `CREATE TABLE target_objects (
+      site TEXT NOT NULL,
+      key TEXT NOT NULL,
+      external_id TEXT NOT NULL,
+      url TEXT,
+      content_hash TEXT,
+      updated_at ${int} NOT NULL,
+      PRIMARY KEY (site, key)
+    )`,
+  ];
+}
+
 export function migrationsFor(dialect: 'sqlite' | 'postgres'): Migration[] {
-  return [{ name: '0001-bundles-ledger-audit', sql: initial(dialect) }];
+  return [
+    { name: '0001-bundles-ledger-audit', sql: initial(dialect) },
+    { name: '0002-announce-engine', sql: announceEngine(dialect) },
+  ];
 }

@@ -34,6 +34,7 @@ export async function openPostgresStore(url: string): Promise<StorePort> {
         await sql`SELECT pg_advisory_xact_lock(hashtextextended(${lockKey}, 0))`.execute(trx);
         return work(trx);
       }),
+    transaction: (kysely, work) => kysely.transaction().execute(work),
   };
   try {
     await migrate(db, ops);

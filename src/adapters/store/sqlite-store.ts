@@ -43,21 +43,24 @@ export async function openSqliteStore(file: string): Promise<StorePort> {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  // SQLite has one writer at a time: every write transaction, whatever its lock key, is the same.
+  const transaction: DialectOps['transaction'] = (kysely, work) =>
+    kysely.connection().execute(async (connection) => {
+      await beginImmediate(database);
+      try {
+        const result = await work(connection);
+        await sql`COMMIT`.execute(connection);
+        return result;
+      } catch (error) {
+        if (database.inTransaction) await sql`ROLLBACK`.execute(connection);
+        throw error;
+      }
+    });
   const ops: DialectOps = {
     dialect: 'sqlite',
     now: sql<number>`CAST(unixepoch('subsec') * 1000 AS INTEGER)`,
-    writeTransaction: (kysely, _lockKey, work) =>
-      kysely.connection().execute(async (connection) => {
-        await beginImmediate(database);
-        try {
-          const result = await work(connection);
-          await sql`COMMIT`.execute(connection);
-          return result;
-        } catch (error) {
-          if (database.inTransaction) await sql`ROLLBACK`.execute(connection);
-          throw error;
-        }
-      }),
+    writeTransaction: (kysely, _lockKey, work) => transaction(kysely, work),
+    transaction,
   };
   await migrate(db, ops);
   return createKyselyStore(db, ops);

@@ -75,3 +75,33 @@ applied again whenever prepare regenerates the notes.
   --force             edit a release already announced (stores a correction)
 ${commonHelp}`,
 };
+
+export const announceHelp: Record<string, string> = {
+  announce: `Usage: herald announce [--dry-run] [--wait <seconds>]
+
+Publishes every release whose announce time has come (by the store's clock) and nothing else:
+the help centre first (Zendesk Guide, or the static help centre without credentials), then the
+channels that link to it. Safe to run often and several at once (CI every few minutes): each
+effect happens once; a crashed run's deliveries are checked against the target, not repeated.
+
+  --dry-run            print the delivery plan; change nothing, contact nothing
+  --wait <seconds>     how long to wait for retries (rate limits, outages) before leaving them
+                       to the next run (default 300)
+${commonHelp}
+Exit: 0 when everything due went out (or waits for a retry), 1 when a delivery failed.`,
+  status: `Usage: herald status <version>
+
+The delivery ledger of a release: every effect, its state, attempts, and where it went (or why not).
+${commonHelp}`,
+  retry: `Usage: herald retry <version> [--channel <name>]
+
+Puts failed deliveries of a release back in the queue; the next \`herald announce\` tries them.
+
+  --channel <name>     only this channel (helpcenter)
+${commonHelp}`,
+  doctor: `Usage: herald doctor
+
+Checks the store and every channel's credentials and settings with read-only calls, and says
+which targets are active (real or embedded default). Nothing is published.
+${commonHelp}`,
+};

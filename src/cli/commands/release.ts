@@ -24,23 +24,22 @@ import {
   localZone,
   parseScheduleFlags,
   recordJson,
-  renderBundleLine,
   storeFlag,
   summariseDeliveries,
 } from '../schedule-flags.js';
 import { chooseStore, openStore } from '../store.js';
 
-const common = { package: { type: 'string' }, ...storeFlag } as const;
+export const common = { package: { type: 'string' }, ...storeFlag } as const;
 
 export { releaseHelp } from './release-help.js';
 
-interface Context {
+export interface Context {
   runtime: Runtime;
   store: StorePort;
   key: (version: string) => BundleKey;
 }
 
-async function withContext<T>(
+export async function withContext<T>(
   values: { config?: string | undefined; package?: string | undefined; store?: string | undefined },
   output: Output,
   cwd: string,
@@ -60,7 +59,7 @@ async function withContext<T>(
   }
 }
 
-function versionArg(positionals: string[], command: string): string {
+export function versionArg(positionals: string[], command: string): string {
   const [version, ...extra] = positionals;
   if (!version || extra.length > 0)
     throw errors.usage(
@@ -70,7 +69,7 @@ function versionArg(positionals: string[], command: string): string {
   return version;
 }
 
-async function requireBundle(store: StorePort, key: BundleKey): Promise<BundleRecord> {
+export async function requireBundle(store: StorePort, key: BundleKey): Promise<BundleRecord> {
   const record = await store.findBundle(key);
   if (record) return record;
   const known = (await store.listBundles({ product: key.product, limit: 200 }))

@@ -1,0 +1,460 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { BundleStatus, DeliveryRow } from '../../model/index.js';
+import type { LedgerPort } from '../../ports/store.js';
+import type { Database, DialectOps } from './kysely-store.js';
+
+type Tx = Transaction<Database> | Kysely<Database>;
+type Row = Database['deliveries'];
+
+/** Rows a delivery plan no longer needs and that never went out. */
+const UNSENT = ['pending', 'failed', 'unknown'] as const;
+const DONE = ['sent', 'skipped'] as const;
+const CHUNK = 200;
+
+function deliveryOf(row: Row): DeliveryRow {
+  return {
+    id: Number(row.id),
+    bundleId: Number(row.bundle_id),
+    target: row.target,
+    key: row.target_key,
+    phase: row.phase,
+    state: row.state,
+    bundleRevision: row.bundle_revision,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    attemptId: row.attempt_id,
+    attemptStartedAt: row.attempt_started_at,
+    externalId: row.external_id,
+    externalUrl: row.external_url,
+    lastError: row.last_error,
+    updatedAt: row.updated_at,
+  };
+}
+
+/**
+ * The delivery ledger over Kysely. Writes that must agree with the release manager's commands
+ * (plan, complete, requeue) take the bundle's write lock (`lockKeyOf`); claims and fences use
+ * short transactions of their own, with FOR UPDATE SKIP LOCKED / FOR SHARE on Postgres.
+ */
+export function createKyselyLedger(
+  db: Kysely<Database>,
+  ops: DialectOps,
+  lockKeyOf: (bundle: { product: string; package: string; version: string }) => string,
+): LedgerPort {
+  const clockOf = async (trx: Tx) =>
+    Number((await sql<{ now: number }>`SELECT ${ops.now} AS now`.execute(trx)).rows[0]!.now);
+  const postgres = ops.dialect === 'postgres';
+
+  /** Runs `work` holding the bundle's write lock; null when the bundle does not exist. */
+  const withBundleLock = async <T>(
+    bundleId: number,
+    work: (trx: Tx, bundle: Database['bundles'], now: number) => Promise<T>,
+  ): Promise<T | null> => {
+    const found = await db.selectFrom('bundles').selectAll().where('id', '=', bundleId).executeTakeFirst();
+    if (!found) return null;
+    return ops.writeTransaction(db, lockKeyOf(found), async (trx) => {
+      const bundle = await trx
+        .selectFrom('bundles')
+        .selectAll()
+        .where('id', '=', bundleId)
+        .executeTakeFirst();
+      return bundle ? work(trx, bundle, await clockOf(trx)) : null;
+    });
+  };
+
+  const audit = (trx: Tx, bundleId: number, now: number, actor: string, action: string, details: object) =>
+    trx
+      .insertInto('audit_log')
+      .values({ bundle_id: bundleId, at: now, actor, action, details: JSON.stringify(details) } as never)
+      .execute();
+
+  return {
+    async bundlesToPlan(limit = 100) {
+      const rows = await db
+        .selectFrom('bundles')
+        .selectAll()
+        .where('status', 'in', ['scheduled', 'announcing', 'announced'])
+        .where('announce_at', '<=', ops.now)
+        .where((eb) =>
+          eb.or([eb('planned_revision', 'is', null), eb('planned_revision', '!=', eb.ref('revision'))]),
+        )
+        .orderBy('announce_at')
+        .limit(limit)
+        .execute();
+      return rows.map((row) => ({
+        record: {
+          id: row.id,
+          key: { product: row.product, package: row.package, version: row.version },
+          status: row.status,
+          revision: row.revision,
+          contentRevision: row.content_revision,
+          contentHash: row.content_hash,
+          announceAt: row.announce_at,
+          timeZone: row.time_zone,
+          overlay: JSON.parse(row.overlay),
+          createdAt: row.created_at,
+          updatedAt: row.updated_at,
+        },
+        plannedRevision: row.planned_revision,
+      }));
+    },
+
+    async recordPlan(bundleId, revision, plan, actor) {
+      const done = await withBundleLock(bundleId, async (trx, bundle, now) => {
+        if (
+          bundle.revision !== revision ||
+          !['scheduled', 'announcing', 'announced'].includes(bundle.status) ||
+          bundle.announce_at === null ||
+          bundle.announce_at > now
+        )
+          return false;
+        const existing = await trx
+          .selectFrom('deliveries')
+          .selectAll()
+          .where('bundle_id', '=', bundleId)
+          .execute();
+        const keyOf = (d: { target: string; key: string }) => `${d.target}\u0000${d.key}`;
+        const known = new Map(
+          existing.map((row) => [keyOf({ target: row.target, key: row.target_key }), row]),
+        );
+        const planned = new Set(plan.map(keyOf));
+        const fresh = plan.filter((d) => !known.has(keyOf(d)));
+        for (let i = 0; i < fresh.length; i += CHUNK) {
+          await trx
+            .insertInto('deliveries')
+            .values(
+              fresh.slice(i, i + CHUNK).map((d) => ({
+                bundle_id: bundleId,
+                target: d.target,
+                target_key: d.key,
+                phase: d.phase,
+                state: 'pending' as const,
+                bundle_revision: revision,
+                next_attempt_at: now,
+                created_at: now,
+                updated_at: now,
+              })) as never,
+            )
+            .onConflict((oc) => oc.columns(['bundle_id', 'target', 'target_key']).doNothing())
+            .execute();
+        }
+        const keep = existing.filter(
+          (row) =>
+            UNSENT.includes(row.state as never) &&
+            planned.has(keyOf({ target: row.target, key: row.target_key })),
+        );
+        const drop = existing.filter(
+          (row) =>
+            UNSENT.includes(row.state as never) &&
+            !planned.has(keyOf({ target: row.target, key: row.target_key })),
+        );
+        for (let i = 0; i < keep.length; i += CHUNK) {
+          await trx
+            .updateTable('deliveries')
+            .set({ bundle_revision: revision, updated_at: now })
+            .where(
+              'id',
+              'in',
+              keep.slice(i, i + CHUNK).map((r) => r.id),
+            )
+            .execute();
+        }
+        for (let i = 0; i < drop.length; i += CHUNK) {
+          await trx
+            .updateTable('deliveries')
+            .set({
+              state: 'skipped',
+              last_error: `not needed by revision ${revision}`,
+              lease_owner: null,
+              lease_until: null,
+              updated_at: now,
+            })
+            .where(
+              'id',
+              'in',
+              drop.slice(i, i + CHUNK).map((r) => r.id),
+            )
+            .execute();
+        }
+        const outstanding =
+          fresh.length + keep.length + existing.filter((r) => r.state === 'attempting').length;
+        const status: BundleStatus = outstanding > 0 ? 'announcing' : 'announced';
+        await trx
+          .updateTable('bundles')
+          .set({
+            planned_revision: revision,
+            status,
+            updated_at: now,
+            ...(status === 'announced' && bundle.announced_at === null ? { announced_at: now } : {}),
+          })
+          .where('id', '=', bundleId)
+          .execute();
+        await audit(trx, bundleId, now, actor, status === 'announced' ? 'announced' : 'announce-start', {
+          revision,
+          planned: plan.length,
+          new: fresh.length,
+          ...(drop.length > 0 ? { dropped: drop.length } : {}),
+        });
+        return true;
+      });
+      return done === true;
+    },
+
+    async claimDeliveries({ owner, target, limit, leaseMs }) {
+      return ops.transaction(db, async (trx) => {
+        const now = await clockOf(trx);
+        // A run that died (or lost its lease) mid-call: the effect may or may not have happened.
+        await trx
+          .updateTable('deliveries')
+          .set({
+            state: 'unknown',
+            lease_owner: null,
+            lease_until: null,
+            next_attempt_at: now,
+            last_error:
+              'an attempt was interrupted (its run stopped or lost its lease): reconciling with the target',
+            updated_at: now,
+          })
+          .where('target', '=', target)
+          .where('state', '=', 'attempting')
+          .where('lease_until', '<', now)
+          .execute();
+        let pick = trx
+          .selectFrom('deliveries as d')
+          .innerJoin('bundles as b', 'b.id', 'd.bundle_id')
+          .select('d.id')
+          .where('d.target', '=', target)
+          .where('d.state', 'in', ['pending', 'unknown'])
+          .where('d.next_attempt_at', '<=', now)
+          .where((eb) => eb.or([eb('d.lease_until', 'is', null), eb('d.lease_until', '<', now)]))
+          .where('b.status', '=', 'announcing')
+          .where('b.announce_at', '<=', now)
+          .where(({ not, exists, selectFrom }) =>
+            not(
+              exists(
+                selectFrom('deliveries as e')
+                  .select('e.id')
+                  .whereRef('e.bundle_id', '=', 'd.bundle_id')
+                  .whereRef('e.phase', '<', 'd.phase')
+                  .where('e.state', 'not in', [...DONE]),
+              ),
+            ),
+          )
+          .orderBy('d.bundle_id')
+          .orderBy('d.phase')
+          .orderBy('d.id')
+          .limit(limit);
+        if (postgres) pick = pick.forUpdate('d').skipLocked();
+        const ids = (await pick.execute()).map((r) => r.id);
+        if (ids.length === 0) return [];
+        const rows = await trx
+          .updateTable('deliveries')
+          .set({ lease_owner: owner, lease_until: now + leaseMs, updated_at: now })
+          .where('id', 'in', ids)
+          .returningAll()
+          .execute();
+        return rows.map(deliveryOf).sort((a, b) => a.phase - b.phase || a.id - b.id);
+      });
+    },
+
+    async fenceDelivery({ id, owner, attemptId, leaseMs }) {
+      return ops.transaction(db, async (trx) => {
+        const now = await clockOf(trx);
+        let read = trx
+          .selectFrom('bundles as b')
+          .innerJoin('deliveries as d', 'd.bundle_id', 'b.id')
+          .select(['b.status', 'b.revision', 'b.announce_at', 'd.bundle_revision'])
+          .where('d.id', '=', id);
+        // Holds the bundle row against a concurrent hold/cancel until this transaction ends.
+        if (postgres) read = read.forShare('b');
+        const gate = await read.executeTakeFirst();
+        if (
+          gate?.status !== 'announcing' ||
+          gate.revision !== gate.bundle_revision ||
+          gate.announce_at === null ||
+          gate.announce_at > now
+        )
+          return false;
+        const result = await trx
+          .updateTable('deliveries')
+          .set((eb) => ({
+            state: 'attempting',
+            attempt_id: attemptId,
+            attempt_started_at: now,
+            attempts: eb('attempts', '+', 1),
+            lease_until: now + leaseMs,
+            updated_at: now,
+          }))
+          .where('id', '=', id)
+          .where('lease_owner', '=', owner)
+          .where('state', 'in', ['pending', 'unknown'])
+          .executeTakeFirst();
+        return Number(result.numUpdatedRows) === 1;
+      });
+    },
+
+    async settleDelivery({ id, owner, attemptId, outcome }) {
+      return ops.transaction(db, async (trx) => {
+        const now = await clockOf(trx);
+        const fields =
+          outcome.state === 'sent'
+            ? { external_id: outcome.externalId, external_url: outcome.url, last_error: null }
+            : outcome.state === 'pending'
+              ? { next_attempt_at: now + Math.max(0, Math.round(outcome.delayMs)), last_error: outcome.error }
+              : { next_attempt_at: now, last_error: outcome.error };
+        let update = trx
+          .updateTable('deliveries')
+          .set({ state: outcome.state, lease_owner: null, lease_until: null, updated_at: now, ...fields })
+          .where('id', '=', id);
+        update =
+          attemptId === null
+            ? update.where('lease_owner', '=', owner).where('state', 'in', ['pending', 'unknown'])
+            : update.where('attempt_id', '=', attemptId).where('state', '=', 'attempting');
+        const result = await update.executeTakeFirst();
+        if (Number(result.numUpdatedRows) !== 1) return false;
+        if (outcome.state === 'sent' && outcome.objects && outcome.site !== undefined) {
+          for (const object of outcome.objects) {
+            await trx
+              .insertInto('target_objects')
+              .values({
+                site: outcome.site,
+                key: object.key,
+                external_id: object.externalId,
+                url: object.url,
+                content_hash: object.contentHash,
+                updated_at: now,
+              })
+              .onConflict((oc) =>
+                oc.columns(['site', 'key']).doUpdateSet({
+                  external_id: object.externalId,
+                  url: object.url,
+                  content_hash: object.contentHash,
+                  updated_at: now,
+                }),
+              )
+              .execute();
+          }
+        }
+        return true;
+      });
+    },
+
+    async completeBundle(bundleId, actor) {
+      return withBundleLock(bundleId, async (trx, bundle, now) => {
+        if (bundle.status !== 'announcing') return bundle.status;
+        const open = await trx
+          .selectFrom('deliveries')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('bundle_id', '=', bundleId)
+          .where('state', 'not in', [...DONE])
+          .executeTakeFirstOrThrow();
+        if (Number(open.n) > 0) return bundle.status;
+        await trx
+          .updateTable('bundles')
+          .set({ status: 'announced', updated_at: now, announced_at: bundle.announced_at ?? now })
+          .where('id', '=', bundleId)
+          .execute();
+        await audit(trx, bundleId, now, actor, 'announced', { revision: bundle.revision });
+        return 'announced' as const;
+      });
+    },
+
+    async nextAttemptIn(targets) {
+      if (targets.length === 0) return null;
+      const row = await db
+        .selectFrom('deliveries as d')
+        .innerJoin('bundles as b', 'b.id', 'd.bundle_id')
+        .select((eb) => [
+          eb.fn
+            .min(
+              sql<number>`CASE WHEN d.lease_until IS NOT NULL AND d.lease_until > d.next_attempt_at THEN d.lease_until ELSE d.next_attempt_at END`,
+            )
+            .as('next'),
+          sql<number>`${ops.now}`.as('now'),
+        ])
+        .where('d.target', 'in', targets)
+        .where('d.state', 'in', ['pending', 'unknown', 'attempting'])
+        .where('b.status', '=', 'announcing')
+        .where(({ not, exists, selectFrom }) =>
+          not(
+            exists(
+              selectFrom('deliveries as e')
+                .select('e.id')
+                .whereRef('e.bundle_id', '=', 'd.bundle_id')
+                .whereRef('e.phase', '<', 'd.phase')
+                .where('e.state', '=', 'failed'),
+            ),
+          ),
+        )
+        .executeTakeFirst();
+      if (!row || row.next === null) return null;
+      return Number(row.next) - Number(row.now);
+    },
+
+    async listDeliveries(bundleId) {
+      const rows = await db
+        .selectFrom('deliveries')
+        .selectAll()
+        .where('bundle_id', '=', bundleId)
+        .orderBy('phase')
+        .orderBy('id')
+        .execute();
+      return rows.map(deliveryOf);
+    },
+
+    async announcingBundleIds() {
+      const rows = await db.selectFrom('bundles').select('id').where('status', '=', 'announcing').execute();
+      return rows.map((r) => Number(r.id));
+    },
+
+    async failedDeliveries() {
+      const rows = await db
+        .selectFrom('deliveries as d')
+        .innerJoin('bundles as b', 'b.id', 'd.bundle_id')
+        .selectAll('d')
+        .where('d.state', '=', 'failed')
+        .where('b.status', '=', 'announcing')
+        .orderBy('d.bundle_id')
+        .orderBy('d.id')
+        .execute();
+      return rows.map(deliveryOf);
+    },
+
+    async requeueDeliveries(bundleId, target, actor) {
+      const count = await withBundleLock(bundleId, async (trx, _bundle, now) => {
+        let update = trx
+          .updateTable('deliveries')
+          .set({
+            state: 'pending',
+            next_attempt_at: now,
+            lease_owner: null,
+            lease_until: null,
+            updated_at: now,
+          })
+          .where('bundle_id', '=', bundleId)
+          .where('state', '=', 'failed');
+        if (target !== null) update = update.where('target', '=', target);
+        const result = await update.executeTakeFirst();
+        const n = Number(result.numUpdatedRows);
+        if (n > 0) await audit(trx, bundleId, now, actor, 'retry', { target, requeued: n });
+        return n;
+      });
+      return count ?? 0;
+    },
+
+    async readTargetObjects(site, prefix) {
+      const rows = await db
+        .selectFrom('target_objects')
+        .selectAll()
+        .where('site', '=', site)
+        .where(sql<string>`substr(key, 1, ${prefix.length})`, '=', prefix)
+        .execute();
+      return new Map(
+        rows.map((r) => [
+          r.key,
+          { key: r.key, externalId: r.external_id, url: r.url, contentHash: r.content_hash },
+        ]),
+      );
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import Handlebars from 'handlebars';
+import type { HeraldConfig } from '../config/validate-config.js';
+import { errors } from '../errors/index.js';
+import type { Channel, StorePort } from '../ports/index.js';
+import { createHelpCenterChannel } from '../stages/help-center-channel.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface ChannelChoice {
+  channels: Channel[];
+  /** One line per channel: what it publishes to, and why (embedded default or credentials). */
+  notes: string[];
+  /** Where the static help centre is, when it is the one in use. */
+  staticSite: string | null;
+}
+
+/** The Zendesk site root: ZENDESK_URL (emulator, proxy) or https://<ZENDESK_SUBDOMAIN>.zendesk.com. */
+function zendeskBase(env: Env): string | null {
+  if (env.ZENDESK_URL) return env.ZENDESK_URL;
+  if (env.ZENDESK_SUBDOMAIN) return `https://${env.ZENDESK_SUBDOMAIN}.zendesk.com`;
+  return null;
+}
+
+/**
+ * The channels announce publishes to, chosen from config and environment: a channel without its
+ * credentials falls back to its embedded default and says so.
+ */
+export async function chooseChannels(
+  config: HeraldConfig,
+  root: string,
+  product: string,
+  store: StorePort,
+  env: Env = process.env,
+): Promise<ChannelChoice> {
+  const settings = config.helpCenter;
+  const base = zendeskBase(env);
+  const hasCredentials = Boolean(env.ZENDESK_OAUTH_TOKEN || (env.ZENDESK_EMAIL && env.ZENDESK_API_TOKEN));
+  const provider =
+    settings.provider === 'auto' ? (base && hasCredentials ? 'zendesk' : 'static') : settings.provider;
+  const title = Handlebars.compile(settings.title, { noEscape: true, strict: false });
+  const common = {
+    locale: (settings.locale ?? config.docs.locale).toLowerCase(),
+    audience: settings.audience,
+    notifySubscribers: settings.notifySubscribers,
+    labels: settings.labels,
+    title: (bundle: { product: string; version: string; package: string | null }) =>
+      title({ product: bundle.product, version: bundle.version, package: bundle.package ?? '' }),
+  };
+  const asString = (value: number | string | null) => (value === null ? null : String(value));
+  const asNumber = (value: number | string | null) => (value === null ? null : Number(value));
+
+  if (provider === 'zendesk') {
+    if (!base || !hasCredentials)
+      throw errors.missingCredentials(
+        'Zendesk Guide',
+        'ZENDESK_SUBDOMAIN (or ZENDESK_URL) with ZENDESK_EMAIL and ZENDESK_API_TOKEN, or ZENDESK_OAUTH_TOKEN',
+      );
+    const { createZendeskHelpCenter } = await import('../adapters/zendesk-help-center.js');
+    const port = createZendeskHelpCenter(
+      {
+        baseUrl: base,
+        email: env.ZENDESK_EMAIL ?? null,
+        apiToken: env.ZENDESK_API_TOKEN ?? null,
+        oauthToken: env.ZENDESK_OAUTH_TOKEN || null,
+      },
+      { requestsPerMinute: settings.requestsPerMinute },
+    );
+    return {
+      channels: [
+        createHelpCenterChannel(port, store, {
+          ...common,
+          sections: Object.fromEntries(Object.entries(settings.docsSections).map(([k, v]) => [k, String(v)])),
+          releaseNotesSection: asString(settings.releaseNotesSectionId),
+          createMissingSections: settings.createMissingSections,
+          categoryId: asNumber(settings.categoryId),
+          permissionGroupId: asNumber(settings.permissionGroupId),
+          userSegmentId: asNumber(settings.userSegmentId),
+          concurrency: settings.concurrency,
+        }),
+      ],
+      notes: [`help centre: ${port.description}`],
+      staticSite: null,
+    };
+  }
+
+  const dir = path.resolve(root, settings.static.dir);
+  const baseUrl =
+    settings.static.baseUrl ??
+    (env.HERALD_PUBLIC_URL
+      ? `${env.HERALD_PUBLIC_URL.replace(/\/+$/, '')}/help/`
+      : `${pathToFileURL(dir).href}/`);
+  const { createStaticHelpCenter } = await import('../adapters/static-help-center.js');
+  const port = createStaticHelpCenter({ dir, baseUrl, title: product, defaultLocale: common.locale });
+  return {
+    channels: [
+      createHelpCenterChannel(port, store, {
+        ...common,
+        // The static site makes a section per docs section, named after it.
+        sections: {},
+        releaseNotesSection: null,
+        createMissingSections: true,
+        categoryId: null,
+        permissionGroupId: null,
+        userSegmentId: null,
+        concurrency: 1,
+      }),
+    ],
+    notes: [
+      `help centre: ${port.description}${settings.provider === 'auto' ? ' (no Zendesk credentials: the embedded default)' : ''}`,
+    ],
+    staticSite: dir,
+  };
+}

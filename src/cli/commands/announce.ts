@@ -1,0 +1,323 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { formatInstant } from '../../core/announce-time.js';
+import { errors } from '../../errors/index.js';
+import type { BundleKey, DeliveryRow } from '../../model/index.js';
+import { type AnnounceEvent, type AnnounceReport, announce, decodeError } from '../../stages/announce.js';
+import { resolveActor } from '../actor.js';
+import { parseCommandArgs } from '../args.js';
+import { chooseChannels } from '../channels.js';
+import type { Output } from '../output.js';
+import { localZone } from '../schedule-flags.js';
+import { common, requireBundle, versionArg, withContext } from './release.js';
+
+export async function runAnnounceCommand(command: string, argv: string[], output: Output, cwd: string) {
+  switch (command) {
+    case 'announce':
+      return runAnnounce(argv, output, cwd);
+    case 'status':
+      return runStatus(argv, output, cwd);
+    case 'retry':
+      return runRetry(argv, output, cwd);
+    case 'doctor':
+      return runDoctor(argv, output, cwd);
+    default:
+      throw new Error(`no announce command ${command}`);
+  }
+}
+
+const versionOf = (key: BundleKey) => `${key.package ? `${key.package}@` : ''}${key.version}`;
+
+/** A one-line, self-overwriting progress display on a terminal; plain lines elsewhere. */
+function progressDisplay(output: Output, dryRun: boolean) {
+  const live = !output.json && process.stderr.isTTY === true;
+  const counts = new Map<string, Record<string, number>>();
+  let last = 0;
+  const render = (final: boolean) => {
+    const now = Date.now();
+    if (!final && now - last < 100) return;
+    last = now;
+    const line = [...counts]
+      .map(
+        ([target, c]) =>
+          `${target}: ${c.sent ?? 0} sent${c.pending ? ` · ${c.pending} retrying` : ''}${c.unknown ? ` · ${c.unknown} reconciling` : ''}${c.failed ? ` · ${c.failed} failed` : ''}`,
+      )
+      .join('  ');
+    process.stderr.write(`\r\x1b[2K${line}${final ? '\n' : ''}`);
+  };
+  return {
+    event(event: AnnounceEvent) {
+      if (output.json) return;
+      if (event.type === 'plan') {
+        if (live) process.stderr.write('\r\x1b[2K');
+        output.info(
+          `${versionOf(event.key)}: due, ${event.deliveries} deliveries${dryRun ? ' would be' : ''} planned`,
+        );
+        return;
+      }
+      if (event.type !== 'delivery') return;
+      const c = counts.get(event.target) ?? {};
+      c[event.state] = (c[event.state] ?? 0) + 1;
+      counts.set(event.target, c);
+      if (live) render(false);
+      else if (event.state === 'failed') output.info(`${event.version} ${event.target} ${event.key}: failed`);
+    },
+    done() {
+      if (live && counts.size > 0) render(true);
+    },
+  };
+}
+
+async function runAnnounce(argv: string[], output: Output, cwd: string): Promise<number> {
+  const options = { 'dry-run': { type: 'boolean' }, wait: { type: 'string' }, ...common } as const;
+  const { values, positionals } = parseCommandArgs(argv, options, 'announce');
+  if (positionals.length > 0)
+    throw errors.usage(
+      `unexpected argument "${positionals[0]}"`,
+      'herald announce publishes every due release: no version.',
+    );
+  const waitSeconds = values.wait === undefined ? 300 : Number(values.wait);
+  if (!Number.isFinite(waitSeconds) || waitSeconds < 0)
+    throw errors.usage(
+      `--wait ${values.wait} is not a number of seconds`,
+      'Pass e.g. --wait 60, or --wait 0 not to wait.',
+    );
+  return withContext(values, output, cwd, async ({ runtime, store }) => {
+    const choice = await chooseChannels(runtime.config, runtime.root, runtime.product, store);
+    const progress = progressDisplay(output, values['dry-run'] === true);
+    const abort = new AbortController();
+    const stop = () => abort.abort();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    let report: AnnounceReport;
+    try {
+      report = await announce({
+        store,
+        channels: choice.channels,
+        owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+        actor: await resolveActor(runtime.root),
+        dryRun: values['dry-run'] === true,
+        maxWaitMs: waitSeconds * 1000,
+        onEvent: progress.event,
+        signal: abort.signal,
+        ...crashHook(process.env.HERALD_CRASH_AT),
+      });
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      progress.done();
+      await Promise.all(choice.channels.map((c) => c.close?.()));
+    }
+    const announcedUrls = await Promise.all(
+      report.announced.map(async (key) => {
+        const record = await store.findBundle(key);
+        const rows = record ? await store.listDeliveries(record.id) : [];
+        return { key, url: rows.find((r) => r.key === 'article:notes')?.externalUrl ?? null };
+      }),
+    );
+    if (output.json) {
+      output.out(
+        JSON.stringify(
+          {
+            ok: report.failures.length === 0,
+            dryRun: report.dryRun,
+            targets: choice.notes,
+            planned: report.planned.map((p) => ({
+              ...p.key,
+              revision: p.revision,
+              deliveries: p.deliveries,
+            })),
+            results: report.results,
+            announced: announcedUrls.map((a) => ({ ...a.key, releaseNotesUrl: a.url })),
+            failures: report.failures,
+            deferred: report.deferred,
+            staticSite: choice.staticSite,
+          },
+          null,
+          2,
+        ),
+      );
+      return report.failures.length === 0 ? 0 : 1;
+    }
+    for (const note of choice.notes) output.info(note);
+    if (report.dryRun) {
+      if (report.planned.length === 0) {
+        output.info(await nothingDue(store, runtime.product));
+        return 0;
+      }
+      for (const plan of report.planned) {
+        output.out(
+          `${versionOf(plan.key)} (${plan.key.product}, r${plan.revision}): ${plan.deliveries.length} deliveries`,
+        );
+        for (const d of plan.deliveries) output.out(`  ${d.target.padEnd(11)} ${d.summary}  [${d.key}]`);
+      }
+      output.info('Dry run: nothing was recorded or published.');
+      return 0;
+    }
+    if (
+      report.planned.length === 0 &&
+      report.announced.length === 0 &&
+      report.failures.length === 0 &&
+      !report.deferred
+    )
+      output.info(await nothingDue(store, runtime.product));
+    for (const { key, url } of announcedUrls)
+      output.out(`Announced ${versionOf(key)}${url ? `: ${url}` : ''}`);
+    if (choice.staticSite && (report.announced.length > 0 || report.planned.length > 0))
+      output.out(`Static help centre: ${path.join(choice.staticSite, 'index.html')}`);
+    if (report.deferred)
+      output.warn(
+        `${report.deferred.count} deliveries wait for a retry in ${Math.ceil(report.deferred.inMs / 1000)} s; the next \`herald announce\` continues them.`,
+      );
+    if (report.failures.length > 0)
+      throw errors.deliveriesFailed(
+        report.failures.map((f) => ({
+          message: `${f.version} ${f.target} ${f.key}: ${f.message}`,
+          ...(f.fix ? { fix: f.fix } : {}),
+        })),
+      );
+    return 0;
+  });
+}
+
+async function nothingDue(store: Parameters<Parameters<typeof withContext>[3]>[0]['store'], product: string) {
+  const scheduled = (await store.listBundles({ product, limit: 200 }))
+    .filter((b) => b.status === 'scheduled' && b.announceAt !== null)
+    .sort((a, b) => a.announceAt! - b.announceAt!);
+  const next = scheduled[0];
+  return next
+    ? `Nothing is due. Next: ${versionOf(next.key)} at ${formatInstant(next.announceAt!, next.timeZone ?? localZone())}.`
+    : 'Nothing is due, and nothing is scheduled (`herald schedule <version> --at …`).';
+}
+
+function rowJson(row: DeliveryRow) {
+  const error = row.lastError === null ? null : decodeError(row.lastError);
+  return {
+    target: row.target,
+    key: row.key,
+    phase: row.phase,
+    state: row.state,
+    attempts: row.attempts,
+    externalId: row.externalId,
+    url: row.externalUrl,
+    error: error?.message ?? null,
+    fix: error?.fix ?? null,
+    updatedAt: new Date(row.updatedAt).toISOString(),
+  };
+}
+
+async function runStatus(argv: string[], output: Output, cwd: string): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, common, 'status');
+  const version = versionArg(positionals, 'status');
+  return withContext(values, output, cwd, async ({ store, key }) => {
+    const record = await requireBundle(store, key(version));
+    const rows = await store.listDeliveries(record.id);
+    if (output.json) {
+      output.out(
+        JSON.stringify(
+          { ok: true, version: record.key.version, status: record.status, deliveries: rows.map(rowJson) },
+          null,
+          2,
+        ),
+      );
+      return 0;
+    }
+    output.out(`${versionOf(record.key)}: ${record.status}, ${rows.length} deliveries`);
+    if (rows.length === 0) {
+      output.out(
+        record.status === 'scheduled' || record.status === 'draft' || record.status === 'held'
+          ? '  nothing planned yet: deliveries are planned when the announce time has come'
+          : '  no deliveries',
+      );
+      return 0;
+    }
+    const counts = new Map<string, number>();
+    for (const row of rows) counts.set(row.state, (counts.get(row.state) ?? 0) + 1);
+    output.out(`  ${[...counts].map(([state, n]) => `${n} ${state}`).join(', ')}`);
+    for (const row of rows) {
+      const j = rowJson(row);
+      const where = j.url ?? (j.error ? `${j.error}${j.fix ? ` (fix: ${j.fix})` : ''}` : '');
+      output.out(
+        `  ${row.state.padEnd(10)} ${row.target} ${row.key}${row.attempts > 1 ? ` ×${row.attempts}` : ''}${where ? `  ${where}` : ''}`,
+      );
+    }
+    return 0;
+  });
+}
+
+async function runRetry(argv: string[], output: Output, cwd: string): Promise<number> {
+  const options = { channel: { type: 'string' }, ...common } as const;
+  const { values, positionals } = parseCommandArgs(argv, options, 'retry');
+  const version = versionArg(positionals, 'retry');
+  return withContext(values, output, cwd, async ({ runtime, store, key }) => {
+    const record = await requireBundle(store, key(version));
+    const count = await store.requeueDeliveries(
+      record.id,
+      values.channel ?? null,
+      await resolveActor(runtime.root),
+    );
+    if (output.json)
+      output.out(JSON.stringify({ ok: true, version: record.key.version, requeued: count }, null, 2));
+    else
+      output.out(
+        count === 0
+          ? `${versionOf(record.key)}: no failed deliveries${values.channel ? ` on ${values.channel}` : ''}.`
+          : `${versionOf(record.key)}: ${count} deliver${count === 1 ? 'y' : 'ies'} queued again; \`herald announce\` sends ${count === 1 ? 'it' : 'them'}.`,
+      );
+    return 0;
+  });
+}
+
+async function runDoctor(argv: string[], output: Output, cwd: string): Promise<number> {
+  const { values } = parseCommandArgs(argv, common, 'doctor');
+  return withContext(values, output, cwd, async ({ runtime, store }) => {
+    const before = Date.now();
+    const storeNow = await store.now();
+    const skew = storeNow - Math.round((before + Date.now()) / 2);
+    const findings = [
+      {
+        channel: 'store',
+        ok: Math.abs(skew) < 5_000,
+        check: `${store.dialect} store`,
+        detail: `reachable; its clock is ${skew >= 0 ? '+' : ''}${skew} ms from this machine's`,
+        ...(Math.abs(skew) >= 5_000
+          ? { fix: "Sync this machine's clock (NTP): announce times are judged by the store's clock." }
+          : {}),
+      },
+    ];
+    const choice = await chooseChannels(runtime.config, runtime.root, runtime.product, store);
+    try {
+      for (const channel of choice.channels)
+        for (const finding of await channel.verify()) findings.push({ channel: channel.target, ...finding });
+    } finally {
+      await Promise.all(choice.channels.map((c) => c.close?.()));
+    }
+    const ok = findings.every((f) => f.ok);
+    if (output.json) {
+      output.out(JSON.stringify({ ok, targets: choice.notes, findings }, null, 2));
+      return ok ? 0 : 1;
+    }
+    for (const note of choice.notes) output.out(note);
+    for (const f of findings)
+      output.out(
+        `  ${f.ok ? 'ok  ' : 'FAIL'} ${f.channel}: ${f.check}: ${f.detail}${'fix' in f && f.fix ? `\n       fix: ${f.fix}` : ''}`,
+      );
+    return ok ? 0 : 1;
+  });
+}
+
+/**
+ * For the crash tests: `HERALD_CRASH_AT=<point>:<n>` kills this process (SIGKILL, no cleanup) the
+ * n-th time the engine reaches `point` (fenced, delivered, settled). Not set: no hook at all.
+ */
+function crashHook(spec: string | undefined) {
+  const match = spec ? /^(fenced|delivered|settled):(\d+)$/.exec(spec) : null;
+  if (!match) return {};
+  let remaining = Number(match[2]);
+  return {
+    crashPoint: (point: string) => {
+      if (point === match[1] && --remaining <= 0) process.kill(process.pid, 'SIGKILL');
+    },
+  };
+}

@@ -1,0 +1,128 @@
+import type { DocPage, DocSet, PlannedDelivery, TargetObject } from '../model/index.js';
+
+/**
+ * What a help centre needs for one bundle, from what Herald already published there (the target
+ * objects). Pure: the same bundle and objects always give the same plan.
+ *
+ * Ledger keys (target `helpcenter`), phases in brackets:
+ * - `section:<doc section>` [10]: create a section the config does not map;
+ * - `article:doc:<page>` [20]: create the page's article with its final content;
+ *   `draft:doc:<page>` [20]: create it unpublished, because its content links to articles created in
+ *   this same run or embeds images (uploaded as attachments of the article, so it needs an id);
+ * - `content:doc:<page>:<locale>:<hash>` [30]: put the page's title and body in that locale;
+ * - `archive:doc:<page>` [30]: archive the article of a page the docs no longer have;
+ * - `article:notes` [30]: the release-notes article; `content:notes:<hash>` [30]: a correction of it.
+ * Later channels (Slack, email) use phase 40, so they run once the articles have their URLs.
+ */
+export const HELP_CENTER_TARGET = 'helpcenter';
+export const PHASE = { sections: 10, articles: 20, content: 30, channels: 40 } as const;
+
+/** Marks an archived page's article in the target objects. */
+export const ARCHIVED = 'archived';
+
+export interface HelpCenterPlanInput {
+  docs: DocSet;
+  /** Hash of the release-notes article (title and body) as it would be published now. */
+  notesHash: string;
+  /** Published objects of this product on this site, by object key (see `objectKeys`). */
+  objects: ReadonlyMap<string, TargetObject>;
+  /** Locale articles are created in (their source locale). */
+  locale: string;
+  /** Doc section id → help-centre section id, from config. */
+  sections: Readonly<Record<string, string>>;
+  /** The release notes' section from config (null: a `release-notes` section the channel creates). */
+  releaseNotesSection: string | null;
+  /** False for an older release announced after a newer one: its docs must not overwrite newer docs. */
+  syncDocs: boolean;
+}
+
+/** Keys of the target objects the help-centre channel keeps per product. */
+export const objectKeys = {
+  section: (docSection: string) => `section:${docSection}`,
+  article: (page: string) => `article:doc:${page}`,
+  content: (page: string, locale: string) => `content:doc:${page}:${locale}`,
+  notes: (version: string) => `notes:${version}`,
+};
+
+export const RELEASE_NOTES_SECTION = 'release-notes';
+
+/** Pages grouped by id, with the one in the source locale (or the first) as the article's source. */
+export function pagesById(docs: DocSet, locale: string): Map<string, { source: DocPage; pages: DocPage[] }> {
+  const byId = new Map<string, { source: DocPage; pages: DocPage[] }>();
+  for (const page of docs.pages) {
+    const entry = byId.get(page.id);
+    if (!entry) byId.set(page.id, { source: page, pages: [page] });
+    else {
+      entry.pages.push(page);
+      if (page.locale === locale && entry.source.locale !== locale) entry.source = page;
+    }
+  }
+  return byId;
+}
+
+const short = (hash: string) => hash.replace(/^sha256:/, '').slice(0, 12);
+
+export function planHelpCenter(input: HelpCenterPlanInput, version: string): PlannedDelivery[] {
+  const plan: PlannedDelivery[] = [];
+  const add = (key: string, phase: number, summary: string) =>
+    plan.push({ target: HELP_CENTER_TARGET, key, phase, summary });
+  const has = (key: string) => {
+    const object = input.objects.get(key);
+    return object !== undefined && object.contentHash !== ARCHIVED;
+  };
+
+  const sectionsNeeded = new Set<string>();
+  if (input.releaseNotesSection === null && !has(objectKeys.section(RELEASE_NOTES_SECTION)))
+    sectionsNeeded.add(RELEASE_NOTES_SECTION);
+
+  if (input.syncDocs) {
+    const byId = pagesById(input.docs, input.locale);
+    const creating = new Set([...byId.keys()].filter((id) => !has(objectKeys.article(id))));
+    for (const [id, { source, pages }] of byId) {
+      if (input.sections[source.section] === undefined && !has(objectKeys.section(source.section)))
+        sectionsNeeded.add(source.section);
+      let sourceDone = false;
+      if (creating.has(id)) {
+        const secondPass = source.assets.length > 0 || source.links.some((link) => creating.has(link.page));
+        if (secondPass) add(`draft:doc:${id}`, PHASE.articles, `create "${source.title}" unpublished`);
+        else {
+          add(`article:doc:${id}`, PHASE.articles, `create "${source.title}"`);
+          sourceDone = true;
+        }
+      }
+      for (const page of pages) {
+        if (page === source && sourceDone) continue;
+        if (input.objects.get(objectKeys.content(id, page.locale))?.contentHash === page.hash) continue;
+        const verb = creating.has(id) ? 'publish' : 'update';
+        add(
+          `content:doc:${id}:${page.locale}:${short(page.hash)}`,
+          PHASE.content,
+          `${verb} "${page.title}" (${page.locale})`,
+        );
+      }
+    }
+    // An empty DocSet is far more likely a misconfigured docs dir than a product without docs.
+    if (byId.size > 0) {
+      for (const [key, object] of input.objects) {
+        if (!key.startsWith('article:doc:') || object.contentHash === ARCHIVED) continue;
+        const id = key.slice('article:doc:'.length);
+        if (!byId.has(id)) add(`archive:doc:${id}`, PHASE.content, `archive "${id}" (removed from the docs)`);
+      }
+    }
+  }
+
+  for (const section of [...sectionsNeeded].sort())
+    plan.push({
+      target: HELP_CENTER_TARGET,
+      key: `section:${section}`,
+      phase: PHASE.sections,
+      summary: `create section "${section}"`,
+    });
+
+  const notes = input.objects.get(objectKeys.notes(version));
+  if (!notes) add('article:notes', PHASE.content, `publish the ${version} release notes`);
+  else if (notes.contentHash !== input.notesHash)
+    add(`content:notes:${short(input.notesHash)}`, PHASE.content, `correct the ${version} release notes`);
+
+  return plan.sort((a, b) => a.phase - b.phase);
+}

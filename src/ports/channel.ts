@@ -1,0 +1,49 @@
+import type {
+  BundleRecord,
+  DeliveryRow,
+  PlannedDelivery,
+  ReleaseBundle,
+  TargetObject,
+} from '../model/index.js';
+import type { VerifyFinding } from './help-center.js';
+
+/** A bundle as a channel sees it: the stored row and its current content. */
+export interface ChannelBundle {
+  record: BundleRecord;
+  bundle: ReleaseBundle;
+}
+
+/** A delivery that went out: what the ledger records, and what the target now holds. */
+export interface Delivered {
+  externalId: string | null;
+  url: string | null;
+  /** Objects to remember on the target site (article ids, content hashes), written with the ledger row. */
+  objects?: TargetObject[];
+}
+
+/**
+ * One announce target (help centre, Slack, email). The engine owns the ledger, the claims, the
+ * fence and the retries; a channel only says what to do and does one delivery at a time.
+ * `deliver` throws a `DeliveryFailure` when the target refuses or does not answer.
+ */
+export interface Channel {
+  /** The ledger's `target` for this channel's rows. */
+  readonly target: string;
+  /** Where it publishes, for output (`Zendesk Guide at …`, `static help centre in …`). */
+  readonly description: string;
+  /** Identifies the target site, so the objects Herald published there are kept per site. */
+  readonly site: string;
+  /** Deliveries in flight at once for this channel. */
+  readonly concurrency: number;
+  /** Every delivery this bundle needs now; reads the store, never the target. */
+  plan(input: ChannelBundle & { syncDocs: boolean }): Promise<PlannedDelivery[]>;
+  deliver(row: DeliveryRow, input: ChannelBundle): Promise<Delivered>;
+  /**
+   * After an ambiguous attempt: did it take effect? `found` adopts the effect (row becomes `sent`);
+   * null means it provably did not, and the engine attempts it again.
+   */
+  reconcile(row: DeliveryRow, input: ChannelBundle): Promise<Delivered | null>;
+  /** Read-only checks of credentials and settings. */
+  verify(): Promise<VerifyFinding[]>;
+  close?(): Promise<void>;
+}

@@ -1,0 +1,317 @@
+import { randomUUID } from 'node:crypto';
+import semver from 'semver';
+import { attemptsExhausted, retryDelay } from '../core/retry-policy.js';
+import { isDeliveryFailure } from '../errors/delivery-failure.js';
+import type { BundleKey, DeliveryOutcome, DeliveryRow, PlannedDelivery } from '../model/index.js';
+import type { Channel, ChannelBundle, StorePort } from '../ports/index.js';
+
+export interface AnnounceOptions {
+  store: StorePort;
+  /** In delivery order: the help centre first. */
+  channels: Channel[];
+  /** Who holds the leases (unique per run). */
+  owner: string;
+  /** Who the audit log names. */
+  actor: string;
+  dryRun: boolean;
+  /** How long to wait for deliveries that must be retried later, before leaving them to the next run. */
+  maxWaitMs: number;
+  leaseMs?: number;
+  onEvent?: (event: AnnounceEvent) => void;
+  random?: () => number;
+  signal?: AbortSignal;
+  /** Test hook: called at the engine's crash points (`fenced`: intent committed, call not made; `delivered`: call made, outcome not recorded). */
+  crashPoint?: (point: 'fenced' | 'delivered' | 'settled') => void;
+}
+
+export type AnnounceEvent =
+  | { type: 'plan'; key: BundleKey; deliveries: number }
+  | {
+      type: 'delivery';
+      target: string;
+      key: string;
+      version: string;
+      state: DeliveryOutcome['state'] | 'fenced';
+      error?: string;
+    }
+  | { type: 'wait'; ms: number };
+
+export interface DeliveryFailureReport {
+  version: string;
+  target: string;
+  key: string;
+  attempts: number;
+  message: string;
+  fix: string | null;
+}
+
+export interface AnnounceReport {
+  dryRun: boolean;
+  planned: { key: BundleKey; revision: number; deliveries: PlannedDelivery[] }[];
+  /** Per target: what this run did. */
+  results: Record<
+    string,
+    { sent: number; reconciled: number; retrying: number; unknown: number; failed: number; fenced: number }
+  >;
+  /** Every failed delivery of a bundle still being announced (from this run or earlier ones). */
+  failures: DeliveryFailureReport[];
+  announced: BundleKey[];
+  /** Deliveries left for a later run (retry time beyond the wait), and when the first is due. */
+  deferred: { count: number; inMs: number } | null;
+}
+
+/** How a failure is written to the ledger: the message and the fix, as JSON. */
+export function encodeError(message: string, fix?: string | null, status?: number | null): string {
+  return JSON.stringify({ message, ...(fix ? { fix } : {}), ...(status ? { status } : {}) });
+}
+
+export function decodeError(text: string | null): { message: string; fix: string | null } {
+  if (text === null) return { message: '', fix: null };
+  try {
+    const parsed = JSON.parse(text) as { message?: string; fix?: string };
+    return { message: parsed.message ?? text, fix: parsed.fix ?? null };
+  } catch {
+    return { message: text, fix: null };
+  }
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+
+/**
+ * `herald announce`: plans every bundle whose announce time has come (by the store's clock),
+ * then delivers its ledger rows channel by channel. Safe to run any number of times, at once:
+ * rows are leased, each external call is fenced, ambiguous outcomes are reconciled.
+ */
+export async function announce(options: AnnounceOptions): Promise<AnnounceReport> {
+  const { store, channels, owner, actor } = options;
+  const leaseMs = options.leaseMs ?? 120_000;
+  const random = options.random ?? Math.random;
+  const emit = options.onEvent ?? (() => {});
+  const report: AnnounceReport = {
+    dryRun: options.dryRun,
+    planned: [],
+    results: Object.fromEntries(
+      channels.map((c) => [
+        c.target,
+        { sent: 0, reconciled: 0, retrying: 0, unknown: 0, failed: 0, fenced: 0 },
+      ]),
+    ),
+    failures: [],
+    announced: [],
+    deferred: null,
+  };
+
+  // Bundle content per bundle id, for the rows of this run.
+  const contents = new Map<number, Promise<ChannelBundle | null>>();
+  const contentOf = (bundleId: number) => {
+    let loaded = contents.get(bundleId);
+    if (!loaded) {
+      loaded = (async () => {
+        const revision = await store.readRevision(bundleId);
+        if (!revision) return null;
+        const b = revision.bundle;
+        const record = await store.findBundle({
+          product: b.product,
+          package: b.package ?? '',
+          version: b.version,
+        });
+        return record ? { record, bundle: b } : null;
+      })();
+      contents.set(bundleId, loaded);
+    }
+    return loaded;
+  };
+
+  // 1. Plan what is due.
+  const toPlan = await store.bundlesToPlan();
+  for (const { record } of toPlan) {
+    const revision = await store.readRevision(record.id);
+    if (!revision) continue;
+    const syncDocs = await isNewestRelease(
+      store,
+      record.key,
+      toPlan.map((p) => p.record.key),
+    );
+    const deliveries: PlannedDelivery[] = [];
+    for (const channel of channels)
+      deliveries.push(...(await channel.plan({ record, bundle: revision.bundle, syncDocs })));
+    report.planned.push({ key: record.key, revision: record.revision, deliveries });
+    emit({ type: 'plan', key: record.key, deliveries: deliveries.length });
+    if (!options.dryRun) await store.recordPlan(record.id, record.revision, deliveries, actor);
+  }
+  if (options.dryRun) return report;
+
+  // 2. Deliver: per channel, `concurrency` workers claiming small batches.
+  const deadline = Date.now() + options.maxWaitMs;
+  const deliverOne = async (channel: Channel, row: DeliveryRow) => {
+    const results = report.results[channel.target]!;
+    const content = await contentOf(row.bundleId);
+    if (!content) return;
+    const version = content.record.key.version;
+    const settle = async (outcome: DeliveryOutcome, attemptId: string | null) => {
+      const written = await store.settleDelivery({
+        id: row.id,
+        owner,
+        attemptId,
+        outcome: outcome.state === 'sent' ? { ...outcome, site: channel.site } : outcome,
+      });
+      if (written)
+        emit({
+          type: 'delivery',
+          target: channel.target,
+          key: row.key,
+          version,
+          state: outcome.state,
+          ...('error' in outcome ? { error: outcome.error } : {}),
+        });
+      return written;
+    };
+    const failed = async (error: unknown, attempts: number, attemptId: string | null) => {
+      if (isDeliveryFailure(error) && error.kind === 'permanent') {
+        results.failed++;
+        return settle(
+          { state: 'failed', error: encodeError(error.message, error.fix, error.status) },
+          attemptId,
+        );
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      if (attemptsExhausted(attempts)) {
+        results.failed++;
+        return settle(
+          {
+            state: 'failed',
+            error: encodeError(
+              `gave up after ${attempts} attempts: ${message}`,
+              'Check the target is reachable and healthy, then run `herald retry <version>`.',
+            ),
+          },
+          attemptId,
+        );
+      }
+      const delayMs = retryDelay(attempts, isDeliveryFailure(error) ? error.retryAfterMs : null, random());
+      if (isDeliveryFailure(error) && error.kind === 'retryable') {
+        results.retrying++;
+        return settle(
+          { state: 'pending', delayMs, error: encodeError(message, error.fix, error.status) },
+          attemptId,
+        );
+      }
+      // Ambiguous, or an unexpected error: the effect may have happened. Reconcile, never repeat blindly.
+      results.unknown++;
+      return settle({ state: 'unknown', error: encodeError(message) }, attemptId);
+    };
+
+    if (row.state === 'unknown') {
+      let found: Awaited<ReturnType<Channel['reconcile']>>;
+      try {
+        found = await channel.reconcile(row, content);
+      } catch (error) {
+        await failed(error, row.attempts, null);
+        return;
+      }
+      if (found) {
+        results.reconciled++;
+        await settle(
+          { state: 'sent', externalId: found.externalId, url: found.url, objects: found.objects ?? [] },
+          null,
+        );
+        return;
+      }
+    }
+    const attemptId = randomUUID();
+    if (!(await store.fenceDelivery({ id: row.id, owner, attemptId, leaseMs }))) {
+      results.fenced++;
+      emit({ type: 'delivery', target: channel.target, key: row.key, version, state: 'fenced' });
+      return;
+    }
+    try {
+      const delivered = await channel.deliver(row, content);
+      if (
+        await settle(
+          {
+            state: 'sent',
+            externalId: delivered.externalId,
+            url: delivered.url,
+            objects: delivered.objects ?? [],
+          },
+          attemptId,
+        )
+      )
+        results.sent++;
+      options.crashPoint?.('settled');
+    } catch (error) {
+      await failed(error, row.attempts + 1, attemptId);
+    }
+  };
+
+  const worker = async (channel: Channel) => {
+    while (!options.signal?.aborted) {
+      const rows = await store.claimDeliveries({ owner, target: channel.target, limit: 4, leaseMs });
+      if (rows.length > 0) {
+        for (const row of rows) {
+          if (options.signal?.aborted) break;
+          await deliverOne(channel, row);
+        }
+        // Rows claimed but not reached (aborted) keep their lease until it expires: harmless.
+        continue;
+      }
+      const next = await store.nextAttemptIn([channel.target]);
+      if (next === null || Date.now() + next > deadline) return;
+      const wait = Math.min(Math.max(next, 50), 500);
+      emit({ type: 'wait', ms: wait });
+      await sleep(wait, options.signal);
+    }
+  };
+  await Promise.all(
+    channels.flatMap((channel) => Array.from({ length: channel.concurrency }, () => worker(channel))),
+  );
+
+  // 3. Bundles with nothing left become announced; report what remains.
+  for (const id of await store.announcingBundleIds()) {
+    const status = await store.completeBundle(id, actor);
+    const content = await contentOf(id);
+    if (status === 'announced' && content) report.announced.push(content.record.key);
+  }
+  for (const row of await store.failedDeliveries()) {
+    const content = await contentOf(row.bundleId);
+    const { message, fix } = decodeError(row.lastError);
+    report.failures.push({
+      version: content?.record.key.version ?? `bundle ${row.bundleId}`,
+      target: row.target,
+      key: row.key,
+      attempts: row.attempts,
+      message,
+      fix,
+    });
+  }
+  const next = await store.nextAttemptIn(channels.map((c) => c.target));
+  if (next !== null) {
+    const outstanding = (
+      await Promise.all((await store.announcingBundleIds()).map((id) => store.listDeliveries(id)))
+    )
+      .flat()
+      .filter((r) => r.state === 'pending' || r.state === 'unknown' || r.state === 'attempting');
+    if (outstanding.length > 0) report.deferred = { count: outstanding.length, inMs: Math.max(0, next) };
+  }
+  return report;
+}
+
+/**
+ * Docs are synced only from the newest release of a product: an older release announced late (or
+ * corrected) must not put older pages back.
+ */
+async function isNewestRelease(store: StorePort, key: BundleKey, due: BundleKey[]): Promise<boolean> {
+  const newer = (other: string) =>
+    semver.valid(other) && semver.valid(key.version) ? semver.gt(other, key.version) : false;
+  const sameScope = (k: BundleKey) => k.product === key.product && k.package === key.package;
+  if (due.some((k) => sameScope(k) && newer(k.version))) return false;
+  const last = await store.lastAnnounced(key.product, key.package, key.version);
+  return !(last && newer(last.record.key.version));
+}
