@@ -62,7 +62,25 @@ step('every artefact as files to open', [
   '--out',
   path.join(repo, '..', 'preview-1.1.0'),
 ]);
+step('the announce step CI runs every few minutes: nothing is due, so nothing goes out', ['announce']);
+// Announce day, compressed: move the date to a few seconds from now and let the embargo lift.
+const soon = new Date(Date.now() + 5_000);
+step('the release manager moves the announce time to a few seconds from now', [
+  'schedule',
+  'v1.1.0',
+  '--at',
+  soon.toISOString(),
+]);
+process.stdout.write('\nWaiting for the announce time (the embargo is judged by the store clock)…\n');
+while (Date.now() < soon.getTime() + 300) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+step('what the announce run will do, without doing it', ['announce', '--dry-run']);
+step('announce: the static help centre (no Zendesk credentials) gets the notes and every doc page', [
+  'announce',
+]);
+step('the delivery ledger: every effect, where it went', ['status', 'v1.1.0']);
+step('a second run changes nothing: each effect happens once', ['announce']);
+step('which targets are active, and whether their settings hold', ['doctor']);
 step('who did what, when', ['log', 'v1.1.0']);
 console.log(
-  `\nOpen ${path.relative(process.cwd(), path.join(repo, '..', 'docs-site', 'getting-started', 'overview.html'))} to read the compiled docs, and ${path.relative(process.cwd(), path.join(repo, '..', 'preview-1.1.0', 'index.html'))} for the release preview.`,
+  `\nOpen ${path.relative(process.cwd(), path.join(repo, '.herald', 'site', 'index.html'))} for the static help centre, ${path.relative(process.cwd(), path.join(repo, '..', 'docs-site', 'getting-started', 'overview.html'))} for the compiled docs, and ${path.relative(process.cwd(), path.join(repo, '..', 'preview-1.1.0', 'index.html'))} for the release preview.`,
 );

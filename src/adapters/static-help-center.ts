@@ -63,16 +63,16 @@ interface SectionRecord {
 /** What an index lists for an article: the translation readers see first, and its page. */
 interface Listed {
   record: ArticleRecord;
-  locale: string;
   translation: TranslationRecord;
   /** Page path relative to the site root. */
   page: string;
 }
 
+/**
+ * The signature of `_data`: every JSON file's name (without `.json`) → inode, mtime and size.
+ * Every commit replaces a file with a new one, so any commit by anyone changes it.
+ */
 interface DataScan {
-  /** Names, inodes, mtimes and sizes of every data file: changes whenever any writer commits. */
-  signature: string;
-  /** File name without `.json` → stat key. */
   articles: Map<string, string>;
   sections: Map<string, string>;
 }
@@ -116,6 +116,11 @@ export function createStaticHelpCenter(options: StaticHelpCenterOptions): HelpCe
   const written = new Map<string, { content: string; key: string }>();
   /** Last sorted order of listed article ids: nearly sorted input keeps each sort linear. */
   let listingOrder: string[] = [];
+  /**
+   * `_data` as this instance last saw it: its last scan plus its own commits since. Used as the
+   * "before" signature of the next index render, which saves a full scan per write.
+   */
+  let known: DataScan | null = null;
   let siteIdentity: Promise<{ id: string; createdAt: number }> | undefined;
   const articleLocks = new Map<string, Promise<void>>();
   let sectionLock: Promise<void> = Promise.resolve();
@@ -127,32 +132,15 @@ export function createStaticHelpCenter(options: StaticHelpCenterOptions): HelpCe
 
   // --- Data ----------------------------------------------------------------------------------
 
-  /**
-   * One synchronous stat per data file: measured about 3x faster than going through libuv's
-   * thread pool, and this runs twice per write.
-   */
   function scanData(): DataScan {
-    const scanDir = (folder: string) => {
-      const entries = new Map<string, string>();
-      let names: string[];
-      try {
-        names = readdirSync(folder);
-      } catch (error) {
-        if (codeOf(error) === 'ENOENT') return entries;
-        throw error;
-      }
-      for (const name of names.filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort()) {
-        const stats = statSync(path.join(folder, name), { throwIfNoEntry: false });
-        if (stats) entries.set(name.slice(0, -'.json'.length), statKey(stats));
-      }
-      return entries;
-    };
-    const articles = scanDir(articlesDir);
-    const sections = scanDir(sectionsDir);
-    const lines: string[] = [];
-    for (const [name, key] of articles) lines.push(`a ${name} ${key}`);
-    for (const [name, key] of sections) lines.push(`s ${name} ${key}`);
-    return { signature: lines.join('\n'), articles, sections };
+    const scan = { articles: scanFolder(articlesDir), sections: scanFolder(sectionsDir) };
+    known = { articles: new Map(scan.articles), sections: new Map(scan.sections) };
+    return scan;
+  }
+
+  /** Keeps `known` up to date with this instance's own commits. */
+  function noteCommit(kind: keyof DataScan, name: string, stats: Stats): void {
+    known?.[kind].set(name, statKey(stats));
   }
 
   /** The records behind a scan, re-reading only files whose stat key changed since last time. */
@@ -198,9 +186,14 @@ export function createStaticHelpCenter(options: StaticHelpCenterOptions): HelpCe
     return readJson(sectionFile(id), (value) => parseSection(value, id));
   }
 
-  async function saveArticle(record: ArticleRecord): Promise<void> {
-    const stats = await writeAtomic(articleFile(record.id), jsonOf(record));
+  async function saveArticle(record: ArticleRecord, exclusive = false): Promise<boolean> {
+    const stats = exclusive
+      ? await createExclusive(articleFile(record.id), jsonOf(record))
+      : await writeAtomic(articleFile(record.id), jsonOf(record));
+    if (stats === null) return false;
     articleCache.set(record.id, { key: statKey(stats), record: summaryOf(record) });
+    noteCommit('articles', record.id, stats);
+    return true;
   }
 
   /** Index renders only need bodies for the feed: other articles are cached without them. */
@@ -248,7 +241,7 @@ export function createStaticHelpCenter(options: StaticHelpCenterOptions): HelpCe
       const existing = await readJson(file, parse);
       if (existing) return existing;
       const fresh = { id: randomUUID(), createdAt: Date.now() };
-      if (await createExclusive(file, jsonOf(fresh))) return fresh;
+      if ((await createExclusive(file, jsonOf(fresh))) !== null) return fresh;
       return (await readJson(file, parse)) ?? fresh;
     })();
     siteIdentity.catch(() => {
@@ -271,10 +264,27 @@ export function createStaticHelpCenter(options: StaticHelpCenterOptions): HelpCe
     for (const locale of [defaultLocale, record.sourceLocale]) {
       const translation = record.translations[locale];
       if (translation && !translation.draft) {
-        return { record, locale, translation, page: pageOf(record.id, locale) };
+        return { record, translation, page: pageOf(record.id, locale) };
       }
     }
     return null;
+  }
+
+  /**
+   * What the indexes show of an article ('' when they do not list it): a write that leaves it
+   * unchanged needs no index render. Bodies and dates only appear for release notes.
+   */
+  function indexFingerprint(record: ArticleRecord): string {
+    const listed = listedOf(record);
+    if (!listed) return '';
+    const note = record.labels.includes(RELEASE_NOTES_LABEL);
+    return JSON.stringify([
+      record.sectionId,
+      record.position,
+      listed.page,
+      listed.translation.title,
+      note && [record.publishedAt, listed.translation.updatedAt, listed.translation.body],
+    ]);
   }
 
   /** Writes the article's visible translations and removes the pages of the others. */
@@ -302,7 +312,7 @@ export function createStaticHelpCenter(options: StaticHelpCenterOptions): HelpCe
     const translation = record.translations[locale]!;
     const root = rootOf(page);
     const relative = (target: string) => path.posix.relative(path.posix.dirname(page), target);
-    const alternates = visible
+    const alternates = (visible.length > 1 ? visible : [])
       .map(
         (other) =>
           `<link rel="alternate" hreflang="${other}" href="${escapeHtml(relative(pageOf(record.id, other)))}">`,
@@ -520,13 +530,17 @@ ${items.join('')}</feed>
   /**
    * Renders every index from `_data`. Other processes may commit data while this one renders, and
    * their index writes may land before ours: our files would then miss their articles. Rather than
-   * locking, compare a signature of `_data` taken before reading with one taken after writing: if
-   * they match, no commit happened in between, so what we wrote includes every commit before it,
-   * and any later commit is followed by its writer's own render, which lands after ours. If they
-   * differ, render again (bounded: a writer that keeps committing renders after itself anyway).
+   * locking, compare the signature of `_data` the render is based on with one taken after writing:
+   * if they match, no commit happened in between, so what we wrote includes every commit before
+   * it, and any later commit is followed by its writer's own render, which lands after ours. If
+   * they differ, render again (bounded: a writer that keeps committing renders after itself
+   * anyway). The "before" signature may come from memory (`known`): if it was wrong, the "after"
+   * one differs and the next round uses a real scan.
    */
   async function renderIndexes(): Promise<void> {
-    let scan = scanData();
+    let scan: DataScan = known
+      ? { articles: new Map(known.articles), sections: new Map(known.sections) }
+      : scanData();
     for (let round = 1; ; round++) {
       const [articles, sections, site] = await Promise.all([
         loadArticles(scan),
@@ -534,16 +548,14 @@ ${items.join('')}</feed>
         getSiteIdentity(),
       ]);
       const files = indexFiles(articles, sections, site);
-      await runLimited(
-        [...files].map(
-          ([relative, content]) =>
-            () =>
-              writeIfChanged(relative, content),
-        ),
-        16,
+      const writes = [...files].map(
+        ([relative, content]) =>
+          () =>
+            writeIfChanged(relative, content),
       );
+      await runLimited(writes, 16);
       const after = scanData();
-      if (after.signature === scan.signature || round >= MAX_RENDER_ROUNDS) return;
+      if (sameScan(after, scan) || round >= MAX_RENDER_ROUNDS) return;
       scan = after;
     }
   }
@@ -715,11 +727,11 @@ ${items.join('')}</feed>
         let record: ArticleRecord;
         for (;;) {
           record = { id: randomBytes(6).toString('hex'), ...base };
-          if (await createExclusive(articleFile(record.id), jsonOf(record))) break;
+          if (await saveArticle(record, true)) break;
         }
         commit();
         await withArticleLock(record.id, () => renderArticlePages(record));
-        await requestIndexRender();
+        if (indexFingerprint(record) !== '') await requestIndexRender();
         return toArticle(record);
       });
     },
@@ -728,9 +740,10 @@ ${items.join('')}</feed>
       return guard(`updating article ${articleId}`, async (commit) => {
         const normalized = checkLocale(locale);
         const title = checkTitle(input.title);
-        const url = await withArticleLock(articleId, async () => {
+        const { url, indexesChanged } = await withArticleLock(articleId, async () => {
           const record = await readArticle(articleId);
           if (!record) throw notFound(articleId);
+          const before = indexFingerprint(record);
           record.translations[normalized] = {
             title,
             body: input.body,
@@ -741,27 +754,31 @@ ${items.join('')}</feed>
           await saveArticle(record);
           commit();
           await renderArticlePages(record);
-          return baseUrl + pageOf(record.id, normalized);
+          return {
+            url: baseUrl + pageOf(record.id, normalized),
+            indexesChanged: indexFingerprint(record) !== before,
+          };
         });
-        await requestIndexRender();
+        if (indexesChanged) await requestIndexRender();
         return { url };
       });
     },
 
     async archiveArticle(articleId) {
       return guard(`archiving article ${articleId}`, async (commit) => {
-        const changed = await withArticleLock(articleId, async () => {
+        const indexesChanged = await withArticleLock(articleId, async () => {
           const record = await readArticle(articleId);
           if (!record) return false;
+          const before = indexFingerprint(record);
           if (!record.archived) {
             record.archived = true;
             await saveArticle(record);
           }
           commit();
           await renderArticlePages(record);
-          return true;
+          return before !== '';
         });
-        if (changed) await requestIndexRender();
+        if (indexesChanged) await requestIndexRender();
       });
     },
 
@@ -795,7 +812,7 @@ ${items.join('')}</feed>
 
     async listSections() {
       return guard('reading sections', async () => {
-        const sections = await loadSections(scanData());
+        const sections = await loadSections({ articles: new Map(), sections: scanFolder(sectionsDir) });
         return sections
           .sort(
             (a, b) =>
@@ -815,7 +832,8 @@ ${items.join('')}</feed>
         }
         const locale = checkLocale(input.locale);
         const created = await withSectionLock(async () => {
-          const existing = (await loadSections(scanData())).find((s) => s.name === name);
+          const sections = await loadSections({ articles: new Map(), sections: scanFolder(sectionsDir) });
+          const existing = sections.find((s) => s.name === name);
           if (existing) return { id: existing.id, name: existing.name, fresh: false };
           const slug = slugOf(name);
           for (let n = 1; ; n++) {
@@ -823,7 +841,12 @@ ${items.join('')}</feed>
             const record: SectionRecord = { id, name, locale, position: input.position };
             // Exclusive create: two processes creating the same name agree on one file, and a
             // different section never overwrites one already there.
-            if (await createExclusive(sectionFile(id), jsonOf(record))) return { id, name, fresh: true };
+            const stats = await createExclusive(sectionFile(id), jsonOf(record));
+            if (stats !== null) {
+              sectionCache.set(id, { key: statKey(stats), record });
+              noteCommit('sections', id, stats);
+              return { id, name, fresh: true };
+            }
             const other = await readSection(id);
             if (other?.name === name) return { id, name, fresh: false };
           }
@@ -868,7 +891,8 @@ function relativeUrl(page: string, target: string): string {
   const suffix = cut < 0 ? '' : target.slice(cut);
   const file = pathPart === '' || pathPart.endsWith('/') ? `${pathPart}index.html` : pathPart;
   const relative = path.posix.relative(path.posix.dirname(page), file) || path.posix.basename(file);
-  return relative + suffix;
+  // `articles/javascript:x` must not turn into a `javascript:` URL.
+  return (/^[^/]*:/.test(relative) ? `./${relative}` : relative) + suffix;
 }
 
 function rootOf(page: string): string {
@@ -999,18 +1023,38 @@ async function readJson<T>(file: string, parse: (value: unknown) => T | null): P
   }
 }
 
+/** An article file as stored, or null when it is not one (hand-edited, other tool): it is skipped. */
 function parseArticle(value: unknown, id: string): ArticleRecord | null {
   const record = value as Partial<ArticleRecord> | null;
   if (
     record === null ||
     typeof record !== 'object' ||
     record.id !== id ||
+    !ARTICLE_ID.test(id) ||
     typeof record.sectionId !== 'string' ||
+    !SECTION_ID.test(record.sectionId) ||
     typeof record.sourceLocale !== 'string' ||
+    !LOCALE.test(record.sourceLocale) ||
     typeof record.translations !== 'object' ||
     record.translations === null
   ) {
     return null;
+  }
+  const translations: Record<string, TranslationRecord> = {};
+  for (const [locale, entry] of Object.entries(record.translations as Record<string, unknown>)) {
+    const translation = entry as Partial<TranslationRecord> | null;
+    if (
+      LOCALE.test(locale) &&
+      typeof translation?.title === 'string' &&
+      typeof translation.body === 'string'
+    ) {
+      translations[locale] = {
+        title: translation.title,
+        body: translation.body,
+        draft: translation.draft === true,
+        updatedAt: typeof translation.updatedAt === 'number' ? translation.updatedAt : 0,
+      };
+    }
   }
   return {
     id,
@@ -1022,14 +1066,20 @@ function parseArticle(value: unknown, id: string): ArticleRecord | null {
     position: typeof record.position === 'number' ? record.position : null,
     createdAt: typeof record.createdAt === 'number' ? record.createdAt : 0,
     publishedAt: typeof record.publishedAt === 'number' ? record.publishedAt : 0,
-    translations: record.translations,
+    translations,
     attachments: Array.isArray(record.attachments) ? record.attachments : [],
   };
 }
 
 function parseSection(value: unknown, id: string): SectionRecord | null {
   const record = value as Partial<SectionRecord> | null;
-  if (record === null || typeof record !== 'object' || record.id !== id || typeof record.name !== 'string') {
+  if (
+    record === null ||
+    typeof record !== 'object' ||
+    record.id !== id ||
+    !SECTION_ID.test(id) ||
+    typeof record.name !== 'string'
+  ) {
     return null;
   }
   return {
@@ -1052,10 +1102,9 @@ function tempFileFor(file: string): string {
  * mix. Returns the new file's stats (a rename keeps inode and mtime).
  */
 async function writeAtomic(file: string, content: string | Uint8Array): Promise<Stats> {
-  await mkdir(path.dirname(file), { recursive: true });
   const temp = tempFileFor(file);
   try {
-    await writeFile(temp, content);
+    await writeTemp(temp, content);
     const stats = await stat(temp);
     await rename(temp, file);
     return stats;
@@ -1065,25 +1114,79 @@ async function writeAtomic(file: string, content: string | Uint8Array): Promise<
   }
 }
 
-/** Creates `file` with `content` unless it exists (false then), atomically: a hard link cannot clobber. */
-async function createExclusive(file: string, content: string): Promise<boolean> {
-  await mkdir(path.dirname(file), { recursive: true });
+/** Folders known to exist: most writes skip the mkdir (a folder removed since is created again). */
+const existingFolders = new Set<string>();
+
+async function writeTemp(temp: string, content: string | Uint8Array): Promise<void> {
+  const folder = path.dirname(temp);
+  if (existingFolders.has(folder)) {
+    try {
+      await writeFile(temp, content, { flag: 'wx' });
+      return;
+    } catch (error) {
+      if (codeOf(error) !== 'ENOENT') throw error;
+      existingFolders.delete(folder);
+    }
+  }
+  await mkdir(folder, { recursive: true });
+  await writeFile(temp, content, { flag: 'wx' });
+  existingFolders.add(folder);
+}
+
+/**
+ * Creates `file` with `content` unless it exists (null then), atomically: a hard link cannot
+ * clobber. Returns the new file's stats.
+ */
+async function createExclusive(file: string, content: string): Promise<Stats | null> {
   const temp = tempFileFor(file);
-  await writeFile(temp, content);
   try {
-    await link(temp, file);
-    return true;
-  } catch (error) {
-    const code = codeOf(error);
-    if (code === 'EEXIST') return false;
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw error;
-    // No hard links on this file system: check then rename (a narrow race, no torn files).
-    if (existsSync(file)) return false;
-    await rename(temp, file);
-    return true;
+    await writeTemp(temp, content);
+    const stats = await stat(temp);
+    try {
+      await link(temp, file);
+      return stats;
+    } catch (error) {
+      const code = codeOf(error);
+      if (code === 'EEXIST') return null;
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw error;
+      // No hard links on this file system: check then rename (a narrow race, never a torn file).
+      if (existsSync(file)) return null;
+      await rename(temp, file);
+      return stats;
+    }
   } finally {
     await rm(temp, { force: true });
   }
+}
+
+/**
+ * Name → stat key of the JSON files in `folder`. Synchronous stats: measured about 3x faster than
+ * through libuv's thread pool, and this runs on every write.
+ */
+function scanFolder(folder: string): Map<string, string> {
+  const entries = new Map<string, string>();
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch (error) {
+    if (codeOf(error) === 'ENOENT') return entries;
+    throw error;
+  }
+  for (const name of names) {
+    if (!name.endsWith('.json') || name.startsWith('.')) continue;
+    const stats = statSync(path.join(folder, name), { throwIfNoEntry: false });
+    if (stats) entries.set(name.slice(0, -'.json'.length), statKey(stats));
+  }
+  return entries;
+}
+
+function sameScan(a: DataScan, b: DataScan): boolean {
+  const same = (x: Map<string, string>, y: Map<string, string>) => {
+    if (x.size !== y.size) return false;
+    for (const [name, key] of x) if (y.get(name) !== key) return false;
+    return true;
+  };
+  return same(a.articles, b.articles) && same(a.sections, b.sections);
 }
 
 /** Runs tasks with at most `limit` in flight. */

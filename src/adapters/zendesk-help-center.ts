@@ -108,8 +108,14 @@ export function createZendeskHelpCenter(
     if (typeof status === 'number') {
       const detail = describeBody((error as { result?: unknown }).result);
       const message = `Zendesk answered ${status} to ${what}${detail ? `: ${detail}` : ''}`;
+      // A 5xx other than a throttling 503 may come after the write took effect: reconcile first.
       if (RETRYABLE_STATUS.has(status))
-        return new DeliveryFailure({ kind: 'retryable', message, status, retryAfterMs: retryAfterMs() });
+        return new DeliveryFailure({
+          kind: write && status !== 429 && status !== 503 ? 'ambiguous' : 'retryable',
+          message,
+          status,
+          retryAfterMs: retryAfterMs(),
+        });
       if (status === 401 || status === 403)
         return new DeliveryFailure({
           kind: 'permanent',

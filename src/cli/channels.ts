@@ -33,6 +33,7 @@ export async function chooseChannels(
   product: string,
   store: StorePort,
   env: Env = process.env,
+  leaseMs = 120_000,
 ): Promise<ChannelChoice> {
   const settings = config.helpCenter;
   const base = zendeskBase(env);
@@ -65,7 +66,8 @@ export async function chooseChannels(
         apiToken: env.ZENDESK_API_TOKEN ?? null,
         oauthToken: env.ZENDESK_OAUTH_TOKEN || null,
       },
-      { requestsPerMinute: settings.requestsPerMinute },
+      // A request must end well within the lease of the delivery it belongs to.
+      { requestsPerMinute: settings.requestsPerMinute, timeoutMs: Math.min(30_000, leaseMs / 2) },
     );
     return {
       channels: [

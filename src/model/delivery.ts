@@ -43,7 +43,8 @@ export type DeliveryOutcome =
   /** Try again after `delayMs` (by the store's clock). */
   | { state: 'pending'; delayMs: number; error: string }
   | { state: 'failed'; error: string }
-  | { state: 'unknown'; error: string }
+  /** Reconcile (after `delayMs`, default at once) before any new attempt. */
+  | { state: 'unknown'; error: string; delayMs?: number }
   | { state: 'skipped'; error: string };
 
 /** What a failed delivery says: the message and what to do about it. */

@@ -213,7 +213,18 @@ export async function announce(options: AnnounceOptions): Promise<AnnounceReport
       try {
         found = await channel.reconcile(row, content);
       } catch (error) {
-        await failed(error, row.attempts, null);
+        // Still unknown: whatever the error, never fall back to a blind new attempt.
+        const message = error instanceof Error ? error.message : String(error);
+        const retryAfter = isDeliveryFailure(error) ? error.retryAfterMs : null;
+        results.unknown++;
+        await settle(
+          {
+            state: 'unknown',
+            delayMs: retryDelay(Math.max(1, row.attempts), retryAfter, random()),
+            error: encodeError(`could not check the target: ${message}`),
+          },
+          null,
+        );
         return;
       }
       if (found) {
@@ -231,8 +242,10 @@ export async function announce(options: AnnounceOptions): Promise<AnnounceReport
       emit({ type: 'delivery', target: channel.target, key: row.key, version, state: 'fenced' });
       return;
     }
+    options.crashPoint?.('fenced');
     try {
       const delivered = await channel.deliver(row, content);
+      options.crashPoint?.('delivered');
       if (
         await settle(
           {

@@ -1,5 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +18,8 @@ let dir: string;
 let repo: string;
 const env = { HERALD_ACTOR: 'announce-test' };
 const site = () => path.join(repo, '.herald', 'site');
-const articleFiles = () => readdirSync(path.join(site(), '_data', 'articles')).filter((f) => f.endsWith('.json'));
+const articleFiles = () =>
+  readdirSync(path.join(site(), '_data', 'articles')).filter((f) => f.endsWith('.json'));
 const sleepUntil = async (at: number) => {
   while (Date.now() < at) await new Promise((r) => setTimeout(r, Math.min(250, at - Date.now())));
 };
@@ -60,7 +69,9 @@ describe('herald announce: the static help centre', () => {
 
     // One article per doc page id (created once each), plus the release notes.
     const created = keys.filter((k) => /^(article|draft):doc:/.test(k));
-    const articles = articleFiles().map((f) => JSON.parse(readFileSync(path.join(site(), '_data', 'articles', f), 'utf8')));
+    const articles = articleFiles().map((f) =>
+      JSON.parse(readFileSync(path.join(site(), '_data', 'articles', f), 'utf8')),
+    );
     const notes = articles.filter((a) => a.labels.includes('release-notes'));
     expect(notes).toHaveLength(1);
     expect(notes[0].labels).toContain('2.0.0');
@@ -90,7 +101,9 @@ describe('herald announce: the static help centre', () => {
     const report = JSON.parse(again.stdout);
     expect(report.planned).toEqual([]);
     expect(report.results.helpcenter.sent).toBe(0);
-    expect(articleFiles().map((f) => statSync(path.join(site(), '_data', 'articles', f)).mtimeMs)).toEqual(before);
+    expect(articleFiles().map((f) => statSync(path.join(site(), '_data', 'articles', f)).mtimeMs)).toEqual(
+      before,
+    );
   });
 
   it('publishes a correction as updates of the changed page and the notes, by stored id', async () => {
@@ -109,7 +122,9 @@ describe('herald announce: the static help centre', () => {
     expect(articleFiles()).toHaveLength(count);
     const invoices = articleFiles()
       .map((f) => JSON.parse(readFileSync(path.join(site(), '_data', 'articles', f), 'utf8')))
-      .find((a) => Object.values(a.translations).some((t) => (t as { body: string }).body.includes('tax id')));
+      .find((a) =>
+        Object.values(a.translations).some((t) => (t as { body: string }).body.includes('tax id')),
+      );
     expect(invoices).toBeDefined();
     const log = await runCli(['log', '2.0.0'], { cwd: repo, env });
     expect(log.stdout).toContain('announced');

@@ -301,7 +301,10 @@ export function createKyselyLedger(
             ? { external_id: outcome.externalId, external_url: outcome.url, last_error: null }
             : outcome.state === 'pending'
               ? { next_attempt_at: now + Math.max(0, Math.round(outcome.delayMs)), last_error: outcome.error }
-              : { next_attempt_at: now, last_error: outcome.error };
+              : {
+                  next_attempt_at: now + ('delayMs' in outcome ? Math.round(outcome.delayMs ?? 0) : 0),
+                  last_error: outcome.error,
+                };
         let update = trx
           .updateTable('deliveries')
           .set({ state: outcome.state, lease_owner: null, lease_until: null, updated_at: now, ...fields })

@@ -83,8 +83,16 @@ async function runAnnounce(argv: string[], output: Output, cwd: string): Promise
       `--wait ${values.wait} is not a number of seconds`,
       'Pass e.g. --wait 60, or --wait 0 not to wait.',
     );
+  const leaseMs = leaseOf(process.env.HERALD_LEASE_SECONDS);
   return withContext(values, output, cwd, async ({ runtime, store }) => {
-    const choice = await chooseChannels(runtime.config, runtime.root, runtime.product, store);
+    const choice = await chooseChannels(
+      runtime.config,
+      runtime.root,
+      runtime.product,
+      store,
+      process.env,
+      leaseMs,
+    );
     const progress = progressDisplay(output, values['dry-run'] === true);
     const abort = new AbortController();
     const stop = () => abort.abort();
@@ -99,6 +107,7 @@ async function runAnnounce(argv: string[], output: Output, cwd: string): Promise
         actor: await resolveActor(runtime.root),
         dryRun: values['dry-run'] === true,
         maxWaitMs: waitSeconds * 1000,
+        leaseMs,
         onEvent: progress.event,
         signal: abort.signal,
         ...crashHook(process.env.HERALD_CRASH_AT),
@@ -208,7 +217,7 @@ function rowJson(row: DeliveryRow) {
 }
 
 async function runStatus(argv: string[], output: Output, cwd: string): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, common, 'status');
+  const { values, positionals } = parseCommandArgs(argv, { all: { type: 'boolean' }, ...common }, 'status');
   const version = versionArg(positionals, 'status');
   return withContext(values, output, cwd, async ({ store, key }) => {
     const record = await requireBundle(store, key(version));
@@ -235,7 +244,11 @@ async function runStatus(argv: string[], output: Output, cwd: string): Promise<n
     const counts = new Map<string, number>();
     for (const row of rows) counts.set(row.state, (counts.get(row.state) ?? 0) + 1);
     output.out(`  ${[...counts].map(([state, n]) => `${n} ${state}`).join(', ')}`);
-    for (const row of rows) {
+    const notes = rows.find((r) => r.key === 'article:notes' && r.externalUrl);
+    if (notes) output.out(`  release notes: ${notes.externalUrl}`);
+    const shown = values.all ? rows : rows.filter((r) => r.state !== 'sent' && r.state !== 'skipped');
+    if (shown.length < rows.length && !values.all) output.out('  (--all lists the sent ones too)');
+    for (const row of shown) {
       const j = rowJson(row);
       const where = j.url ?? (j.error ? `${j.error}${j.fix ? ` (fix: ${j.fix})` : ''}` : '');
       output.out(
@@ -305,6 +318,21 @@ async function runDoctor(argv: string[], output: Output, cwd: string): Promise<n
       );
     return ok ? 0 : 1;
   });
+}
+
+/**
+ * How long a run owns the deliveries it claimed (HERALD_LEASE_SECONDS, default 120): a run that
+ * dies holds them that long. Requests time out in half of it, so no call outlives its lease.
+ */
+function leaseOf(value: string | undefined): number {
+  if (value === undefined || value === '') return 120_000;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 2)
+    throw errors.usage(
+      `HERALD_LEASE_SECONDS=${value} is not a number of seconds >= 2`,
+      'Unset it for the default of 120.',
+    );
+  return seconds * 1000;
 }
 
 /**

@@ -91,7 +91,10 @@ ${commonHelp}
 Exit: 0 when everything due went out (or waits for a retry), 1 when a delivery failed.`,
   status: `Usage: herald status <version>
 
-The delivery ledger of a release: every effect, its state, attempts, and where it went (or why not).
+The delivery ledger of a release: counts per state, and every effect not sent yet with its
+attempts and error (or why not).
+
+  --all                list the sent ones too, with where each went
 ${commonHelp}`,
   retry: `Usage: herald retry <version> [--channel <name>]
 
