@@ -10,8 +10,10 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSampleRepo } from '../../scripts/sample-repo.mjs';
+import { launchBrowser } from '../helpers/browser.js';
 import { runCli } from '../helpers/cli.js';
 
 let dir: string;
@@ -93,6 +95,60 @@ describe('herald announce: the static help centre', () => {
     const status = await runCli(['status', '2.0.0'], { cwd: repo, env });
     expect(status.stdout).toMatch(/^2\.0\.0: announced, \d+ deliveries/);
   });
+
+  it('reads well in a real browser: every page, link target, image and the stylesheet load', async () => {
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      const failed: string[] = [];
+      page.on('requestfailed', (request) =>
+        failed.push(`${request.url()} (${request.failure()?.errorText})`),
+      );
+      page.on('pageerror', (error) => failed.push(`script error: ${(error as Error).message}`));
+      const home = pathToFileURL(path.join(site(), 'index.html')).href;
+      await page.goto(home);
+      expect(await page.title()).toBe('Acme Cloud');
+      // The stylesheet applies: the body is a readable column, not the browser's full width.
+      const maxWidth = await page.$eval(
+        'main',
+        // Runs in the page: the browser's globals, which this Node program's types do not include.
+        (main) =>
+          (globalThis as unknown as { getComputedStyle(e: unknown): { maxWidth: string } }).getComputedStyle(
+            main,
+          ).maxWidth,
+      );
+      expect(maxWidth).not.toBe('none');
+      // Crawl every page reachable from the home page, inside the site.
+      const seen = new Set<string>([home]);
+      const queue = [home];
+      let images = 0;
+      while (queue.length > 0) {
+        const url = queue.shift()!;
+        const response = await page.goto(url);
+        expect(response?.ok() ?? true, url).toBe(true);
+        const broken = await page.$$eval('img', (imgs) =>
+          imgs.filter((img) => !img.complete || img.naturalWidth === 0).map((img) => img.src),
+        );
+        expect(broken, url).toEqual([]);
+        images += await page.$$eval('img', (imgs) => imgs.length);
+        const links = await page.$$eval('a[href]', (anchors) =>
+          anchors.map((a) => (a as unknown as { href: string }).href),
+        );
+        for (const link of links) {
+          const target = link.split('#')[0]!;
+          if (!target.startsWith(pathToFileURL(site()).href) || !target.endsWith('.html') || seen.has(target))
+            continue;
+          seen.add(target);
+          queue.push(target);
+        }
+      }
+      expect(failed).toEqual([]);
+      expect(seen.size).toBeGreaterThan(articleFiles().length);
+      expect(images).toBeGreaterThan(0);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 
   it('does nothing on a rerun: no delivery, no file touched', async () => {
     const before = articleFiles().map((f) => statSync(path.join(site(), '_data', 'articles', f)).mtimeMs);
