@@ -270,7 +270,14 @@ export async function announce(options: AnnounceOptions): Promise<AnnounceReport
       if (rows.length > 0) {
         for (const row of rows) {
           if (options.signal?.aborted) break;
-          await deliverOne(channel, row);
+          try {
+            await deliverOne(channel, row);
+          } catch (error) {
+            // The store failed mid-delivery: the row's lease runs out and a later run reconciles
+            // it. Finish the other claimed rows, then report the error.
+            storeErrors.push(error);
+            if (storeErrors.length >= 10) return;
+          }
         }
         // Rows claimed but not reached (aborted) keep their lease until it expires: harmless.
         continue;
@@ -282,9 +289,11 @@ export async function announce(options: AnnounceOptions): Promise<AnnounceReport
       await sleep(wait, options.signal);
     }
   };
+  const storeErrors: unknown[] = [];
   await Promise.all(
     channels.flatMap((channel) => Array.from({ length: channel.concurrency }, () => worker(channel))),
   );
+  if (storeErrors.length > 0) throw storeErrors[0];
 
   // 3. Bundles with nothing left become announced; report what remains.
   for (const id of await store.announcingBundleIds()) {

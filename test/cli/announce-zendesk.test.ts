@@ -238,7 +238,10 @@ describe('herald announce: Zendesk Guide (emulator)', () => {
           const repo = await dueRepo(store);
           const runs = await Promise.all(
             Array.from({ length: n }, () =>
-              runCli(['announce', '--store', store], { cwd: repo, env: envFor(emulator) }),
+              runCli(['announce', '--store', store], {
+                cwd: repo,
+                env: { ...envFor(emulator), HERALD_LEASE_SECONDS: '10' },
+              }),
             ),
           );
           expect(

@@ -53,11 +53,11 @@ export function createKyselyLedger(
     const found = await db.selectFrom('bundles').selectAll().where('id', '=', bundleId).executeTakeFirst();
     if (!found) return null;
     return ops.writeTransaction(db, lockKeyOf(found), async (trx) => {
-      const bundle = await trx
-        .selectFrom('bundles')
-        .selectAll()
-        .where('id', '=', bundleId)
-        .executeTakeFirst();
+      // Bundle row first, then its deliveries: the order the fence locks them in, so the two
+      // never wait for each other in a cycle.
+      let read = trx.selectFrom('bundles').selectAll().where('id', '=', bundleId);
+      if (postgres) read = read.forUpdate();
+      const bundle = await read.executeTakeFirst();
       return bundle ? work(trx, bundle, await clockOf(trx)) : null;
     });
   };
@@ -101,6 +101,9 @@ export function createKyselyLedger(
 
     async recordPlan(bundleId, revision, plan, actor) {
       const done = await withBundleLock(bundleId, async (trx, bundle, now) => {
+        // Another run planned this revision first: its plan stands (re-planning from objects that
+        // runs are creating right now could turn a pending create into a different one).
+        if (bundle.planned_revision === revision && bundle.revision === revision) return true;
         if (
           bundle.revision !== revision ||
           !['scheduled', 'announcing', 'announced'].includes(bundle.status) ||
