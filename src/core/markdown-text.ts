@@ -11,10 +11,24 @@ export function escapeMarkdownText(text: string): string {
 
 /** Like escapeMarkdownText, for text that never starts a line (link texts such as `#12`). */
 export function escapeMarkdownInline(text: string): string {
-  return text
-    .replace(/\s*[\r\n]+\s*/g, ' ')
+  return collapseLineBreaks(text)
     .replace(/[\\<>[\]]/g, (c) => `\\${c}`)
     .replace(/!(?=\\\[)/g, '\\!');
+}
+
+/**
+ * Each run of line breaks, with the whitespace around it, becomes one space: what the regex
+ * "whitespace, line breaks, whitespace" replaced by a space did, in linear time. That regex is
+ * quadratic on long runs of spaces, which a hostile commit message can contain.
+ */
+export function collapseLineBreaks(text: string): string {
+  if (!/[\r\n]/.test(text)) return text;
+  const parts = text.split(/[\r\n]/);
+  const last = parts.length - 1;
+  return parts
+    .map((part, i) => (i === 0 ? part.trimEnd() : i === last ? part.trimStart() : part.trim()))
+    .filter((part, i) => i === 0 || i === last || part !== '')
+    .join(' ');
 }
 
 /** Multi-line untrusted text (breaking-change migration notes): escaped per line, line breaks kept. */

@@ -1,8 +1,9 @@
+import fc from 'fast-check';
 import semver from 'semver';
 import { describe, expect, it } from 'vitest';
 import { upsertChangelogSection } from '../../src/core/changelog.js';
 import { createLinker, webUrlFromRemote } from '../../src/core/links.js';
-import { escapeMarkdownText, markdownUrl } from '../../src/core/markdown-text.js';
+import { collapseLineBreaks, escapeMarkdownText, markdownUrl } from '../../src/core/markdown-text.js';
 import { bumpFor, nextVersion } from '../../src/core/next-version.js';
 import { createRedactor } from '../../src/core/redact.js';
 import { parseTagFormat } from '../../src/core/tag-format.js';
@@ -138,5 +139,18 @@ describe('createRedactor', () => {
       'token [redacted] and [redacted], /usr/bin',
     );
     expect(redact('see https://bob:hunter2@git.test/x')).toBe('see https://bob:[redacted]@git.test/x');
+  });
+});
+
+describe('collapseLineBreaks', () => {
+  it('equals the regex it replaces, for any mix of whitespace, line breaks and text', () => {
+    const piece = fc.constantFrom(' ', '\n', '\r', '\t', 'a', 'b', '\u00a0', '\u2028', '\r\n');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 16 }), (pieces) => {
+        const text = pieces.join('');
+        expect(collapseLineBreaks(text)).toBe(text.replace(/\s*[\r\n]+\s*/g, ' '));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
