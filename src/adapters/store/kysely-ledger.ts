@@ -1,5 +1,5 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
-import type { BundleStatus, DeliveryRow } from '../../model/index.js';
+import type { BundleRecord, BundleStatus, DeliveryRow } from '../../model/index.js';
 import type { LedgerPort } from '../../ports/store.js';
 import type { Database, DialectOps } from './kysely-store.js';
 
@@ -40,6 +40,7 @@ export function createKyselyLedger(
   db: Kysely<Database>,
   ops: DialectOps,
   lockKeyOf: (bundle: { product: string; package: string; version: string }) => string,
+  recordOf: (row: Database['bundles']) => BundleRecord,
 ): LedgerPort {
   const clockOf = async (trx: Tx) =>
     Number((await sql<{ now: number }>`SELECT ${ops.now} AS now`.execute(trx)).rows[0]!.now);
@@ -82,19 +83,7 @@ export function createKyselyLedger(
         .limit(limit)
         .execute();
       return rows.map((row) => ({
-        record: {
-          id: row.id,
-          key: { product: row.product, package: row.package, version: row.version },
-          status: row.status,
-          revision: row.revision,
-          contentRevision: row.content_revision,
-          contentHash: row.content_hash,
-          announceAt: row.announce_at,
-          timeZone: row.time_zone,
-          overlay: JSON.parse(row.overlay),
-          createdAt: row.created_at,
-          updatedAt: row.updated_at,
-        },
+        record: recordOf(row),
         plannedRevision: row.planned_revision,
       }));
     },

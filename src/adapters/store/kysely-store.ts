@@ -188,7 +188,7 @@ export function createKyselyStore(db: Kysely<Database>, ops: DialectOps): StoreP
   };
 
   return {
-    ...createKyselyLedger(db, ops, keyText),
+    ...createKyselyLedger(db, ops, keyText, recordOf),
     dialect: ops.dialect,
 
     now: () => clockOf(db),
