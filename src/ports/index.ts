@@ -5,5 +5,5 @@ export type * from './help-center.js';
 export type { IssueLookup, IssueTrackerPort } from './issue-tracker.js';
 export type { Logger } from './logger.js';
 export { silentLogger } from './logger.js';
-export type { BundleMutation, BundleToPlan, LedgerPort, StoredBlob, StorePort } from './store.js';
+export type { BundleMutation, LedgerPort, StoredBlob, StorePort } from './store.js';
 export type { TemplatePort, TemplateSource } from './templates.js';

@@ -78,20 +78,13 @@ export interface StorePort extends LedgerPort {
   close(): Promise<void>;
 }
 
-/** A bundle the announce engine has to plan: due, and its current revision not planned yet. */
-export interface BundleToPlan {
-  record: BundleRecord;
-  /** The revision its ledger rows were last planned for (null: never planned). */
-  plannedRevision: number | null;
-}
-
 /**
  * The delivery ledger, as the announce engine drives it. Every gate (status, revision, announce
  * time) is evaluated by the store on its own clock, inside the transaction that changes the row.
  */
 export interface LedgerPort {
   /** Bundles whose announce time has come (store clock) and whose revision has no plan yet. */
-  bundlesToPlan(limit?: number): Promise<BundleToPlan[]>;
+  bundlesToPlan(limit?: number): Promise<BundleRecord[]>;
   /**
    * Records the plan for `revision` and starts announcing, in one transaction that re-checks the
    * bundle (same revision, announceable status, due). Rows already in the ledger keep their state;

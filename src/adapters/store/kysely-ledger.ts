@@ -1,5 +1,5 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
-import type { BundleRecord, BundleStatus, DeliveryRow } from '../../model/index.js';
+import { type ExpressionBuilder, type Kysely, sql, type Transaction } from 'kysely';
+import type { BundleRecord, BundleStatus, DeliveryRow, DeliveryState } from '../../model/index.js';
 import type { LedgerPort } from '../../ports/store.js';
 import type { Database, DialectOps } from './kysely-store.js';
 
@@ -10,6 +10,30 @@ type Row = Database['deliveries'];
 const UNSENT = ['pending', 'failed', 'unknown'] as const;
 const DONE = ['sent', 'skipped'] as const;
 const CHUNK = 200;
+
+/** Statements over many rows, a bounded number of parameters at a time. */
+async function inChunks<T>(items: T[], work: (chunk: T[]) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < items.length; i += CHUNK) await work(items.slice(i, i + CHUNK));
+}
+
+/**
+ * Some row of the same bundle (`d`) in a lower phase is (or is not) in `states`: lower phases
+ * finish before higher ones start.
+ */
+function lowerPhaseIn(
+  eb: ExpressionBuilder<{ d: Row; b: Database['bundles'] } & Database, 'd' | 'b'>,
+  op: 'in' | 'not in',
+  states: DeliveryState[],
+) {
+  return eb.exists(
+    eb
+      .selectFrom('deliveries as e')
+      .select('e.id')
+      .whereRef('e.bundle_id', '=', 'd.bundle_id')
+      .whereRef('e.phase', '<', 'd.phase')
+      .where('e.state', op, states),
+  );
+}
 
 function deliveryOf(row: Row): DeliveryRow {
   return {
@@ -82,10 +106,7 @@ export function createKyselyLedger(
         .orderBy('announce_at')
         .limit(limit)
         .execute();
-      return rows.map((row) => ({
-        record: recordOf(row),
-        plannedRevision: row.planned_revision,
-      }));
+      return rows.map(recordOf);
     },
 
     async recordPlan(bundleId, revision, plan, actor) {
@@ -105,17 +126,18 @@ export function createKyselyLedger(
           .selectAll()
           .where('bundle_id', '=', bundleId)
           .execute();
-        const keyOf = (d: { target: string; key: string }) => `${d.target}\u0000${d.key}`;
-        const known = new Map(
-          existing.map((row) => [keyOf({ target: row.target, key: row.target_key }), row]),
-        );
-        const planned = new Set(plan.map(keyOf));
-        const fresh = plan.filter((d) => !known.has(keyOf(d)));
-        for (let i = 0; i < fresh.length; i += CHUNK) {
-          await trx
+        const keyOf = (target: string, key: string) => `${target}\u0000${key}`;
+        const known = new Set(existing.map((row) => keyOf(row.target, row.target_key)));
+        const planned = new Set(plan.map((d) => keyOf(d.target, d.key)));
+        const fresh = plan.filter((d) => !known.has(keyOf(d.target, d.key)));
+        const unsent = existing.filter((row) => UNSENT.includes(row.state as never));
+        const keep = unsent.filter((row) => planned.has(keyOf(row.target, row.target_key)));
+        const drop = unsent.filter((row) => !planned.has(keyOf(row.target, row.target_key)));
+        await inChunks(fresh, (chunk) =>
+          trx
             .insertInto('deliveries')
             .values(
-              fresh.slice(i, i + CHUNK).map((d) => ({
+              chunk.map((d) => ({
                 bundle_id: bundleId,
                 target: d.target,
                 target_key: d.key,
@@ -128,31 +150,21 @@ export function createKyselyLedger(
               })) as never,
             )
             .onConflict((oc) => oc.columns(['bundle_id', 'target', 'target_key']).doNothing())
-            .execute();
-        }
-        const keep = existing.filter(
-          (row) =>
-            UNSENT.includes(row.state as never) &&
-            planned.has(keyOf({ target: row.target, key: row.target_key })),
+            .execute(),
         );
-        const drop = existing.filter(
-          (row) =>
-            UNSENT.includes(row.state as never) &&
-            !planned.has(keyOf({ target: row.target, key: row.target_key })),
-        );
-        for (let i = 0; i < keep.length; i += CHUNK) {
-          await trx
+        await inChunks(keep, (chunk) =>
+          trx
             .updateTable('deliveries')
             .set({ bundle_revision: revision, updated_at: now })
             .where(
               'id',
               'in',
-              keep.slice(i, i + CHUNK).map((r) => r.id),
+              chunk.map((r) => r.id),
             )
-            .execute();
-        }
-        for (let i = 0; i < drop.length; i += CHUNK) {
-          await trx
+            .execute(),
+        );
+        await inChunks(drop, (chunk) =>
+          trx
             .updateTable('deliveries')
             .set({
               state: 'skipped',
@@ -164,10 +176,10 @@ export function createKyselyLedger(
             .where(
               'id',
               'in',
-              drop.slice(i, i + CHUNK).map((r) => r.id),
+              chunk.map((r) => r.id),
             )
-            .execute();
-        }
+            .execute(),
+        );
         const outstanding =
           fresh.length + keep.length + existing.filter((r) => r.state === 'attempting').length;
         const status: BundleStatus = outstanding > 0 ? 'announcing' : 'announced';
@@ -221,17 +233,7 @@ export function createKyselyLedger(
           .where((eb) => eb.or([eb('d.lease_until', 'is', null), eb('d.lease_until', '<', now)]))
           .where('b.status', '=', 'announcing')
           .where('b.announce_at', '<=', now)
-          .where(({ not, exists, selectFrom }) =>
-            not(
-              exists(
-                selectFrom('deliveries as e')
-                  .select('e.id')
-                  .whereRef('e.bundle_id', '=', 'd.bundle_id')
-                  .whereRef('e.phase', '<', 'd.phase')
-                  .where('e.state', 'not in', [...DONE]),
-              ),
-            ),
-          )
+          .where((eb) => eb.not(lowerPhaseIn(eb, 'not in', [...DONE])))
           .orderBy('d.bundle_id')
           .orderBy('d.phase')
           .orderBy('d.id')
@@ -291,12 +293,11 @@ export function createKyselyLedger(
         const fields =
           outcome.state === 'sent'
             ? { external_id: outcome.externalId, external_url: outcome.url, last_error: null }
-            : outcome.state === 'pending'
-              ? { next_attempt_at: now + Math.max(0, Math.round(outcome.delayMs)), last_error: outcome.error }
-              : {
-                  next_attempt_at: now + ('delayMs' in outcome ? Math.round(outcome.delayMs ?? 0) : 0),
-                  last_error: outcome.error,
-                };
+            : {
+                next_attempt_at:
+                  now + Math.max(0, Math.round('delayMs' in outcome ? (outcome.delayMs ?? 0) : 0)),
+                last_error: outcome.error,
+              };
         let update = trx
           .updateTable('deliveries')
           .set({ state: outcome.state, lease_owner: null, lease_until: null, updated_at: now, ...fields })
@@ -370,17 +371,7 @@ export function createKyselyLedger(
         .where('d.target', 'in', targets)
         .where('d.state', 'in', ['pending', 'unknown', 'attempting'])
         .where('b.status', '=', 'announcing')
-        .where(({ not, exists, selectFrom }) =>
-          not(
-            exists(
-              selectFrom('deliveries as e')
-                .select('e.id')
-                .whereRef('e.bundle_id', '=', 'd.bundle_id')
-                .whereRef('e.phase', '<', 'd.phase')
-                .where('e.state', '=', 'failed'),
-            ),
-          ),
-        )
+        .where((eb) => eb.not(lowerPhaseIn(eb, 'in', ['failed'])))
         .executeTakeFirst();
       if (!row || row.next === null) return null;
       return Number(row.next) - Number(row.now);
