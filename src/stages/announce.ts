@@ -131,13 +131,15 @@ export async function announce(options: AnnounceOptions): Promise<AnnounceReport
 
   // 1. Plan what is due.
   const toPlan = await store.bundlesToPlan();
-  for (const { record } of toPlan) {
+  for (const record of toPlan) {
     const revision = await store.readRevision(record.id);
     if (!revision) continue;
+    // The deliveries below need the same content: no second read.
+    contents.set(record.id, Promise.resolve({ record, bundle: revision.bundle }));
     const syncDocs = await isNewestRelease(
       store,
       record.key,
-      toPlan.map((p) => p.record.key),
+      toPlan.map((p) => p.key),
     );
     const deliveries: PlannedDelivery[] = [];
     for (const channel of channels)
@@ -296,10 +298,15 @@ export async function announce(options: AnnounceOptions): Promise<AnnounceReport
   if (storeErrors.length > 0) throw storeErrors[0];
 
   // 3. Bundles with nothing left become announced; report what remains.
-  for (const id of await store.announcingBundleIds()) {
+  const announcing = await store.announcingBundleIds();
+  let outstanding = 0;
+  for (const id of announcing) {
     const status = await store.completeBundle(id, actor);
     const content = await contentOf(id);
     if (status === 'announced' && content) report.announced.push(content.record.key);
+    if (status !== 'announcing') continue;
+    for (const states of Object.values(await store.deliverySummary(id)))
+      outstanding += (states.pending ?? 0) + (states.unknown ?? 0) + (states.attempting ?? 0);
   }
   for (const row of await store.failedDeliveries()) {
     const content = await contentOf(row.bundleId);
@@ -313,15 +320,8 @@ export async function announce(options: AnnounceOptions): Promise<AnnounceReport
       fix,
     });
   }
-  const next = await store.nextAttemptIn(channels.map((c) => c.target));
-  if (next !== null) {
-    const outstanding = (
-      await Promise.all((await store.announcingBundleIds()).map((id) => store.listDeliveries(id)))
-    )
-      .flat()
-      .filter((r) => r.state === 'pending' || r.state === 'unknown' || r.state === 'attempting');
-    if (outstanding.length > 0) report.deferred = { count: outstanding.length, inMs: Math.max(0, next) };
-  }
+  const next = outstanding > 0 ? await store.nextAttemptIn(channels.map((c) => c.target)) : null;
+  if (next !== null) report.deferred = { count: outstanding, inMs: Math.max(0, next) };
   return report;
 }
 
