@@ -9,7 +9,7 @@ import {
   RELEASE_NOTES_SECTION,
 } from '../core/help-center-plan.js';
 import { DeliveryFailure } from '../errors/delivery-failure.js';
-import type { DeliveryRow, DocPage, ReleaseBundle, TargetObject } from '../model/index.js';
+import type { DeliveryRow, DocPage, DocSet, ReleaseBundle, TargetObject } from '../model/index.js';
 import type { Channel, Delivered, HelpCenterPort, StorePort } from '../ports/index.js';
 
 export interface HelpCenterSettings {
@@ -74,8 +74,27 @@ export function createHelpCenterChannel(
       });
     return found;
   };
-  const scoped = (bundle: ReleaseBundle, objects: TargetObject[]) =>
-    objects.map((o) => ({ ...o, key: `${scopeOf(bundle)}${o.key}` }));
+  /** Objects a delivery made, as the ledger stores them (keys scoped); this run's cache sees them at once. */
+  const scoped = (bundle: ReleaseBundle, objects: TargetObject[]) => {
+    const cached = cache.get(scopeOf(bundle));
+    for (const o of objects) cached?.set(o.key, o);
+    return objects.map((o) => ({ ...o, key: `${scopeOf(bundle)}${o.key}` }));
+  };
+  /** The objects, re-read once from the store when one of `keys` is not cached. */
+  const objectsWith = async (bundle: ReleaseBundle, keys: string[]) => {
+    const cached = await objectsOf(bundle);
+    return keys.every((key) => cached.has(key)) ? cached : objectsOf(bundle, true);
+  };
+  // Pages by id, once per DocSet (every doc delivery looks one up).
+  const pageIndex = new WeakMap<DocSet, ReturnType<typeof pagesById>>();
+  const pagesOf = (bundle: ReleaseBundle) => {
+    let index = pageIndex.get(bundle.docs);
+    if (!index) {
+      index = pagesById(bundle.docs, settings.locale);
+      pageIndex.set(bundle.docs, index);
+    }
+    return index;
+  };
 
   const notesOf = (bundle: ReleaseBundle) => {
     const notes = bundle.notes[settings.audience];
@@ -106,7 +125,20 @@ export function createHelpCenterChannel(
     articleId: string | null,
     uploads: TargetObject[],
   ) => {
-    const objects = await objectsOf(bundle, true);
+    const assetsOf = new Map(bundle.docs.assets.map((a) => [a.path, a]));
+    const objects = await objectsWith(bundle, [
+      // A link goes to the target's translation in this locale when the docs have one.
+      ...page.links.map((link) =>
+        pagesOf(bundle)
+          .get(link.page)
+          ?.pages.some((p) => p.locale === page.locale)
+          ? objectKeys.content(link.page, page.locale)
+          : objectKeys.article(link.page),
+      ),
+      ...(articleId === null
+        ? []
+        : page.assets.map((p) => `attachment:${articleId}:${assetsOf.get(p)?.hash ?? ''}`)),
+    ]);
     const urls = new Map<string, string>();
     for (const link of page.links) {
       const url =
@@ -117,7 +149,7 @@ export function createHelpCenterChannel(
     const assets = new Map<string, string>();
     if (articleId !== null) {
       for (const assetPath of page.assets) {
-        const asset = bundle.docs.assets.find((a) => a.path === assetPath);
+        const asset = assetsOf.get(assetPath);
         if (!asset) continue;
         const key = `attachment:${articleId}:${asset.hash}`;
         const known = objects.get(key)?.url;
@@ -151,7 +183,7 @@ export function createHelpCenterChannel(
   };
 
   const pageOf = (bundle: ReleaseBundle, id: string, locale?: string): DocPage => {
-    const entry = pagesById(bundle.docs, settings.locale).get(id);
+    const entry = pagesOf(bundle).get(id);
     const page = locale === undefined ? entry?.source : entry?.pages.find((p) => p.locale === locale);
     if (!page)
       throw new DeliveryFailure({
