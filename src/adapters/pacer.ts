@@ -8,6 +8,8 @@ export interface Pacer {
   wait(): Promise<void>;
   /** Nothing goes for `ms` (a Retry-After). */
   pause(ms: number): void;
+  /** How long the current pause still lasts, or null when there is none. */
+  pausedFor(): number | null;
 }
 
 export function createPacer(requestsPerMinute: number | null): Pacer {
@@ -24,6 +26,10 @@ export function createPacer(requestsPerMinute: number | null): Pacer {
     },
     pause(ms) {
       pausedUntil = Math.max(pausedUntil, Date.now() + ms);
+    },
+    pausedFor() {
+      const left = pausedUntil - Date.now();
+      return left > 0 ? left : null;
     },
   };
 }

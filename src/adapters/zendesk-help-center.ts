@@ -67,13 +67,11 @@ export function createZendeskHelpCenter(
     ? `Bearer ${credentials.oauthToken}`
     : `Basic ${Buffer.from(`${credentials.email}/token:${credentials.apiToken}`).toString('base64')}`;
   // Account-wide: a Retry-After seen on any response holds every request back.
-  let retryAfterUntil = 0;
   const send = async (uri: string, init: RequestInit) => {
     await pacer.wait();
     const response = await fetch(uri, { ...init, signal: AbortSignal.timeout(timeoutMs) });
     const retryAfter = parseRetryAfter(response.headers.get('retry-after'), Date.now());
     if (retryAfter !== null) {
-      retryAfterUntil = Math.max(retryAfterUntil, Date.now() + retryAfter);
       pacer.pause(retryAfter);
     }
     return response;
@@ -100,8 +98,6 @@ export function createZendeskHelpCenter(
   const hc = clientFor(`${base}/api/v2/help_center`).helpcenter;
   const core = clientFor(`${base}/api/v2`);
 
-  const retryAfterMs = () => Math.max(0, retryAfterUntil - Date.now()) || null;
-
   /** Every failure as the engine needs it. `write`: the request may have changed something. */
   const failure = (error: unknown, what: string, write: boolean): DeliveryFailure => {
     const status = (error as { statusCode?: number }).statusCode;
@@ -114,7 +110,7 @@ export function createZendeskHelpCenter(
           kind: write && status !== 429 && status !== 503 ? 'ambiguous' : 'retryable',
           message,
           status,
-          retryAfterMs: retryAfterMs(),
+          retryAfterMs: pacer.pausedFor(),
         });
       if (status === 401 || status === 403)
         return new DeliveryFailure({
