@@ -46,6 +46,10 @@ function article(sectionId: string, overrides: Partial<ArticleInput> = {}): Arti
   };
 }
 
+/** A section in the default locale, no position: what most tests need. */
+const plainSection = (port: HelpCenterPort, name: string) =>
+  port.createSection({ name, locale: 'en-us', categoryId: null, position: null });
+
 const read = (relative: string) => readFile(path.join(dir, relative), 'utf8');
 const exists = (relative: string) => existsSync(path.join(dir, relative));
 
@@ -123,12 +127,7 @@ describe('static help centre', () => {
 
   it('verifies the directory and reports sections the channel will create', async () => {
     const port = helpCenter({ dir: path.join(dir, 'site') });
-    const { id } = await port.createSection({
-      name: 'Guides',
-      locale: 'en-us',
-      categoryId: null,
-      position: null,
-    });
+    const { id } = await plainSection(port, 'Guides');
     const findings = await port.verify({
       locales: ['en-us'],
       sectionIds: [id, 'missing'],
@@ -175,12 +174,7 @@ describe('static help centre', () => {
 
   it('publishes articles as pages, listed by position then title; drafts appear nowhere', async () => {
     const port = helpCenter();
-    const { id: sectionId } = await port.createSection({
-      name: 'Guides',
-      locale: 'en-us',
-      categoryId: null,
-      position: null,
-    });
+    const { id: sectionId } = await plainSection(port, 'Guides');
     const second = await port.createArticle(
       article(sectionId, { title: 'Beta', position: 2, labels: ['x'] }),
     );
@@ -277,12 +271,7 @@ describe('static help centre', () => {
 
   it('renders translations under their locale with a language switcher', async () => {
     const port = helpCenter();
-    const { id: sectionId } = await port.createSection({
-      name: 'Guides',
-      locale: 'en-us',
-      categoryId: null,
-      position: null,
-    });
+    const { id: sectionId } = await plainSection(port, 'Guides');
     const created = await port.createArticle(article(sectionId, { title: 'Install' }));
     const { url } = await port.putTranslation(created.id, 'fr', {
       title: 'Installer',
@@ -315,12 +304,7 @@ describe('static help centre', () => {
 
   it('archives articles: pages removed, gone from indexes and label searches', async () => {
     const port = helpCenter();
-    const { id: sectionId } = await port.createSection({
-      name: 'Guides',
-      locale: 'en-us',
-      categoryId: null,
-      position: null,
-    });
+    const { id: sectionId } = await plainSection(port, 'Guides');
     const kept = await port.createArticle(article(sectionId, { labels: ['herald:a'] }));
     const gone = await port.createArticle(article(sectionId, { labels: ['herald:a', 'release-notes'] }));
     await port.putTranslation(gone.id, 'fr', { title: 'Parti', body: '', draft: false });
@@ -344,12 +328,7 @@ describe('static help centre', () => {
 
   it('lists release notes newest first on the home page, the release notes page and the Atom feed', async () => {
     const port = helpCenter({ baseUrl: 'https://help.example.com/docs' });
-    const { id: sectionId } = await port.createSection({
-      name: 'Releases',
-      locale: 'en-us',
-      categoryId: null,
-      position: null,
-    });
+    const { id: sectionId } = await plainSection(port, 'Releases');
     const notes: HelpCenterArticle[] = [];
     for (const day of [3, 1, 7, 5, 2, 6, 4]) {
       notes.push(
@@ -418,12 +397,7 @@ describe('static help centre', () => {
   it('makes links to the site relative, so article links and images resolve on disk', async () => {
     const port = helpCenter();
     const base = `${pathToFileURL(dir).href}/`;
-    const { id: sectionId } = await port.createSection({
-      name: 'Guides',
-      locale: 'en-us',
-      categoryId: null,
-      position: null,
-    });
+    const { id: sectionId } = await plainSection(port, 'Guides');
     const target = await port.createArticle(article(sectionId, { title: 'Target' }));
     const source = await port.createArticle(
       article(sectionId, { title: 'Source', body: '<p>Filled in later.</p>', draft: true }),
@@ -476,12 +450,7 @@ describe('static help centre', () => {
   it('rewrites single-quoted and entity-encoded links, and never makes a script URL', async () => {
     const base = 'https://help.example.com/a&b/';
     const port = helpCenter({ baseUrl: base });
-    const { id: sectionId } = await port.createSection({
-      name: 'Guides',
-      locale: 'en-us',
-      categoryId: null,
-      position: null,
-    });
+    const { id: sectionId } = await plainSection(port, 'Guides');
     const target = await port.createArticle(article(sectionId, { title: 'Target' }));
     expect(target.url).toBe(`${base}articles/${target.id}.html`);
     const encoded = target.url.replace('&', '&amp;');
@@ -528,15 +497,8 @@ describe('static help centre', () => {
   it('keeps indexes complete when two instances publish into the same directory at once', async () => {
     const a = helpCenter();
     const b = helpCenter();
-    const { id: sectionId } = await a.createSection({
-      name: 'Guides',
-      locale: 'en-us',
-      categoryId: null,
-      position: null,
-    });
-    expect(
-      (await b.createSection({ name: 'Guides', locale: 'en-us', categoryId: null, position: null })).id,
-    ).toBe(sectionId);
+    const { id: sectionId } = await plainSection(a, 'Guides');
+    expect((await plainSection(b, 'Guides')).id).toBe(sectionId);
     const created = await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
         (i % 2 === 0 ? a : b).createArticle(
@@ -570,12 +532,7 @@ describe('static help centre', () => {
 
   it('re-renders only the written article and the indexes', async () => {
     const port = helpCenter();
-    const { id: sectionId } = await port.createSection({
-      name: 'Guides',
-      locale: 'en-us',
-      categoryId: null,
-      position: null,
-    });
+    const { id: sectionId } = await plainSection(port, 'Guides');
     const first = await port.createArticle(article(sectionId, { title: 'First' }));
     const page = path.join(dir, `articles/${first.id}.html`);
     const before = await stat(page);
@@ -587,12 +544,7 @@ describe('static help centre', () => {
 
   it('refuses content meant for a user segment: the static site is public', async () => {
     const port = helpCenter();
-    const { id: sectionId } = await port.createSection({
-      name: 'Guides',
-      locale: 'en-us',
-      categoryId: null,
-      position: null,
-    });
+    const { id: sectionId } = await plainSection(port, 'Guides');
     await expect(port.createArticle(article(sectionId, { userSegmentId: 42 }))).rejects.toMatchObject({
       kind: 'permanent',
       status: 400,

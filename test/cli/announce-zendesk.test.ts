@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSampleRepo } from '../../scripts/sample-repo.mjs';
-import { startZendeskEmulator, type ZendeskEmulator } from '../emulators/zendesk.js';
+import {
+  startZendeskEmulator,
+  type ZendeskEmulator,
+  type ZendeskEmulatorOptions,
+} from '../emulators/zendesk.js';
 import { cliPath, runCli } from '../helpers/cli.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 
@@ -39,14 +43,44 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-let repos = 0;
-/** A sample repository configured for Zendesk, with 2.0.0 prepared and due now. */
-async function dueRepo(store?: string): Promise<string> {
-  const repo = buildSampleRepo(path.join(dir, `repo-${++repos}`));
+/** A Zendesk emulator that knows Herald's credentials and the sections above, closed after `work`. */
+async function withEmulator<T>(
+  options: Omit<ZendeskEmulatorOptions, 'auth' | 'sections'>,
+  work: (emulator: ZendeskEmulator) => Promise<T>,
+): Promise<T> {
+  const emulator = await startZendeskEmulator({
+    auth: { email: 'bot@acme.example', token: TOKEN },
+    sections,
+    ...options,
+  });
+  try {
+    return await work(emulator);
+  } finally {
+    await emulator.close();
+  }
+}
+
+/** Changes the repository's Herald config (the working tree: prepare and announce read it from there). */
+function editConfig(repo: string, edit: (herald: { helpCenter: typeof helpCenter }) => void): void {
   const file = path.join(repo, '.releaserc.json');
   const config = JSON.parse(readFileSync(file, 'utf8'));
-  config.herald.helpCenter = helpCenter;
+  edit(config.herald);
   writeFileSync(file, JSON.stringify(config, null, 2));
+}
+
+let repos = 0;
+/** A sample repository configured for Zendesk. */
+function configuredRepo(): string {
+  const repo = buildSampleRepo(path.join(dir, `repo-${++repos}`));
+  editConfig(repo, (herald) => {
+    herald.helpCenter = structuredClone(helpCenter);
+  });
+  return repo;
+}
+
+/** A sample repository configured for Zendesk, with 2.0.0 prepared and due now. */
+async function dueRepo(store?: string): Promise<string> {
+  const repo = configuredRepo();
   const storeArgs = store ? ['--store', store] : [];
   const prepared = await runCli(['prepare', '--release-version', '2.0.0', ...storeArgs], { cwd: repo });
   expect(prepared.code, prepared.stderr).toBe(0);
@@ -93,11 +127,7 @@ async function expectPublishedOnce(emulator: ZendeskEmulator, repo: string, stor
 
 describe('herald announce: Zendesk Guide (emulator)', () => {
   it('doctor checks credentials and settings read-only, and never prints the token', async () => {
-    const emulator = await startZendeskEmulator({
-      auth: { email: 'bot@acme.example', token: TOKEN },
-      sections,
-    });
-    try {
+    await withEmulator({}, async (emulator) => {
       const repo = await dueRepo();
       const good = await runCli(['doctor'], { cwd: repo, env: envFor(emulator) });
       expect(good.code, good.stdout + good.stderr).toBe(0);
@@ -107,22 +137,12 @@ describe('herald announce: Zendesk Guide (emulator)', () => {
       expect(bad.stdout).toMatch(/FAIL helpcenter: credentials: Zendesk answered 401/);
       expect(bad.stdout + bad.stderr).not.toContain('wrong-token-123');
       expect(emulator.writeCount()).toBe(0);
-    } finally {
-      await emulator.close();
-    }
+    });
   });
 
   it('makes zero requests before the announce time, publishes after it, and nothing on a rerun', async () => {
-    const emulator = await startZendeskEmulator({
-      auth: { email: 'bot@acme.example', token: TOKEN },
-      sections,
-    });
-    try {
-      const repo = buildSampleRepo(path.join(dir, `repo-${++repos}`));
-      const file = path.join(repo, '.releaserc.json');
-      const config = JSON.parse(readFileSync(file, 'utf8'));
-      config.herald.helpCenter = helpCenter;
-      writeFileSync(file, JSON.stringify(config, null, 2));
+    await withEmulator({}, async (emulator) => {
+      const repo = configuredRepo();
       expect((await runCli(['prepare', '--release-version', '2.0.0'], { cwd: repo })).code).toBe(0);
       const at = Date.now() + 4_000;
       await runCli(['schedule', '2.0.0', '--at', new Date(at).toISOString()], { cwd: repo });
@@ -157,22 +177,15 @@ describe('herald announce: Zendesk Guide (emulator)', () => {
       expect(again.code).toBe(0);
       expect(emulator.writeCount()).toBe(writes);
       expect(emulator.requests.length).toBe(requests);
-    } finally {
-      await emulator.close();
-    }
+    });
   });
 
   it('fails a delivery Zendesk refuses with its reason, goes on with the others, and retries on request', async () => {
-    const emulator = await startZendeskEmulator({
-      auth: { email: 'bot@acme.example', token: TOKEN },
-      sections,
-    });
-    try {
+    await withEmulator({}, async (emulator) => {
       const repo = await dueRepo();
-      const file = path.join(repo, '.releaserc.json');
-      const config = JSON.parse(readFileSync(file, 'utf8'));
-      config.herald.helpCenter.docsSections.billing = 999;
-      writeFileSync(file, JSON.stringify(config, null, 2));
+      editConfig(repo, (herald) => {
+        herald.helpCenter.docsSections.billing = 999;
+      });
       const run = await runCli(['announce'], { cwd: repo, env: envFor(emulator) });
       expect(run.code).toBe(1);
       expect(run.stderr).toContain('error EDELIVERY');
@@ -186,39 +199,36 @@ describe('herald announce: Zendesk Guide (emulator)', () => {
         0,
       );
 
-      config.herald.helpCenter.docsSections.billing = 202;
-      writeFileSync(file, JSON.stringify(config, null, 2));
+      editConfig(repo, (herald) => {
+        herald.helpCenter.docsSections.billing = 202;
+      });
       const retry = await runCli(['retry', '2.0.0'], { cwd: repo });
       expect(retry.stdout).toContain(`${failed.length} deliver`);
       const rerun = await runCli(['announce'], { cwd: repo, env: envFor(emulator) });
       expect(rerun.code, rerun.stderr).toBe(0);
       await expectPublishedOnce(emulator, repo);
-    } finally {
-      await emulator.close();
-    }
+    });
   });
 
   it('completes with every effect once when a fifth of the answers are faults', async () => {
-    const emulator = await startZendeskEmulator({
-      auth: { email: 'bot@acme.example', token: TOKEN },
-      sections,
-      faults: {
-        rate: 0.2,
-        kinds: [429, 500, 503, 'reset', 'reset-after', 'slow'],
-        seed: Number(process.env.HERALD_FAULT_SEED ?? 7),
+    await withEmulator(
+      {
+        faults: {
+          rate: 0.2,
+          kinds: [429, 500, 503, 'reset', 'reset-after', 'slow'],
+          seed: Number(process.env.HERALD_FAULT_SEED ?? 7),
+        },
       },
-    });
-    try {
-      const repo = await dueRepo();
-      let code = 1;
-      for (let run = 0; run < 5 && code !== 0; run++)
-        code = (await runCli(['announce', '--wait', '120'], { cwd: repo, env: envFor(emulator) })).code;
-      expect(code).toBe(0);
-      emulator.setFaults(null);
-      await expectPublishedOnce(emulator, repo);
-    } finally {
-      await emulator.close();
-    }
+      async (emulator) => {
+        const repo = await dueRepo();
+        let code = 1;
+        for (let run = 0; run < 5 && code !== 0; run++)
+          code = (await runCli(['announce', '--wait', '120'], { cwd: repo, env: envFor(emulator) })).code;
+        expect(code).toBe(0);
+        emulator.setFaults(null);
+        await expectPublishedOnce(emulator, repo);
+      },
+    );
   }, 180_000);
 
   describe.each(['sqlite', 'postgres'] as const)('on %s', (dialect) => {
@@ -228,12 +238,7 @@ describe('herald announce: Zendesk Guide (emulator)', () => {
     it.each([2, 4])(
       '%i announcers at once publish every effect once',
       async (n) => {
-        const emulator = await startZendeskEmulator({
-          auth: { email: 'bot@acme.example', token: TOKEN },
-          sections,
-          delayMs: 2,
-        });
-        try {
+        await withEmulator({ delayMs: 2 }, async (emulator) => {
           const store = await storeFor(path.join(dir, `concurrent-${dialect}-${n}`));
           const repo = await dueRepo(store);
           const runs = await Promise.all(
@@ -249,19 +254,13 @@ describe('herald announce: Zendesk Guide (emulator)', () => {
             runs.map((r) => r.stderr).join('\n'),
           ).toEqual(runs.map(() => 0));
           await expectPublishedOnce(emulator, repo, store);
-        } finally {
-          await emulator.close();
-        }
+        });
       },
       120_000,
     );
 
     it('survives kill -9 at the crash points and at random times: every effect once', async () => {
-      const emulator = await startZendeskEmulator({
-        auth: { email: 'bot@acme.example', token: TOKEN },
-        sections,
-      });
-      try {
+      await withEmulator({}, async (emulator) => {
         const store = await storeFor(path.join(dir, `crash-${dialect}`));
         const repo = await dueRepo(store);
         const env = { ...envFor(emulator), HERALD_LEASE_SECONDS: '4' };
@@ -302,9 +301,7 @@ describe('herald announce: Zendesk Guide (emulator)', () => {
         const final = await runCli(['announce', '--store', store, '--wait', '60'], { cwd: repo, env });
         expect(final.code, final.stderr).toBe(0);
         await expectPublishedOnce(emulator, repo, store);
-      } finally {
-        await emulator.close();
-      }
+      });
     }, 600_000);
   });
 });
