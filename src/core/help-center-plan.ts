@@ -1,4 +1,11 @@
-import type { DocPage, DocSet, PlannedDelivery, TargetObject } from '../model/index.js';
+import {
+  CHANNEL_PHASE,
+  type DocPage,
+  type DocSet,
+  type PlannedDelivery,
+  revisionKey,
+  type TargetObject,
+} from '../model/index.js';
 
 /**
  * What a help centre needs for one bundle, from what Herald already published there (the target
@@ -9,13 +16,13 @@ import type { DocPage, DocSet, PlannedDelivery, TargetObject } from '../model/in
  * - `article:doc:<page>` [20]: create the page's article with its final content;
  *   `draft:doc:<page>` [20]: create it unpublished, because its content links to articles created in
  *   this same run or embeds images (uploaded as attachments of the article, so it needs an id);
- * - `content:doc:<page>:<locale>:<hash>` [30]: put the page's title and body in that locale;
- * - `archive:doc:<page>` [30]: archive the article of a page the docs no longer have;
- * - `article:notes` [30]: the release-notes article; `content:notes:<hash>` [30]: a correction of it.
+ * - `content:doc:<page>:<locale>:<hash>@r<revision>` [30]: put the page's title and body in that locale;
+ * - `archive:doc:<page>@r<revision>` [30]: archive the article of a page the docs no longer have;
+ * - `article:notes` [30]: the release-notes article; `content:notes:<hash>@r<revision>` [30]: a correction.
  * Later channels (Slack, email) use phase 40, so they run once the articles have their URLs.
  */
 export const HELP_CENTER_TARGET = 'helpcenter';
-export const PHASE = { sections: 10, articles: 20, content: 30, channels: 40 } as const;
+export const PHASE = { sections: 10, articles: 20, content: 30, channels: CHANNEL_PHASE } as const;
 
 /** Marks an archived page's article in the target objects. */
 export const ARCHIVED = 'archived';
@@ -34,6 +41,8 @@ export interface HelpCenterPlanInput {
   releaseNotesSection: string | null;
   /** False for an older release announced after a newer one: its docs must not overwrite newer docs. */
   syncDocs: boolean;
+  /** The bundle revision being planned (content keys carry it). */
+  revision: number;
 }
 
 /** Keys of the target objects the help-centre channel keeps per product. */
@@ -95,7 +104,7 @@ export function planHelpCenter(input: HelpCenterPlanInput, version: string): Pla
         if (input.objects.get(objectKeys.content(id, page.locale))?.contentHash === page.hash) continue;
         const verb = creating.has(id) ? 'publish' : 'update';
         add(
-          `content:doc:${id}:${page.locale}:${short(page.hash)}`,
+          revisionKey(`content:doc:${id}:${page.locale}:${short(page.hash)}`, input.revision),
           PHASE.content,
           `${verb} "${page.title}" (${page.locale})`,
         );
@@ -106,7 +115,12 @@ export function planHelpCenter(input: HelpCenterPlanInput, version: string): Pla
       for (const [key, object] of input.objects) {
         if (!key.startsWith('article:doc:') || object.contentHash === ARCHIVED) continue;
         const id = key.slice('article:doc:'.length);
-        if (!byId.has(id)) add(`archive:doc:${id}`, PHASE.content, `archive "${id}" (removed from the docs)`);
+        if (!byId.has(id))
+          add(
+            revisionKey(`archive:doc:${id}`, input.revision),
+            PHASE.content,
+            `archive "${id}" (removed from the docs)`,
+          );
       }
     }
   }
@@ -122,7 +136,11 @@ export function planHelpCenter(input: HelpCenterPlanInput, version: string): Pla
   const notes = input.objects.get(objectKeys.notes(version));
   if (!notes) add('article:notes', PHASE.content, `publish the ${version} release notes`);
   else if (notes.contentHash !== input.notesHash)
-    add(`content:notes:${short(input.notesHash)}`, PHASE.content, `correct the ${version} release notes`);
+    add(
+      revisionKey(`content:notes:${short(input.notesHash)}`, input.revision),
+      PHASE.content,
+      `correct the ${version} release notes`,
+    );
 
   return plan.sort((a, b) => a.phase - b.phase);
 }

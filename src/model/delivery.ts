@@ -1,10 +1,25 @@
 import type { DeliveryState } from './bundle.js';
 
+/**
+ * Phases order the deliveries of a bundle: a row waits until every row of a lower phase is done.
+ * Below `CHANNEL_PHASE` (the help centre: sections 10, articles 20, content 30) that holds across
+ * targets; from it up, a row waits for all of those and for lower phases of its own target only,
+ * so one Slack channel's thread is posted in order while a refused channel holds up no other.
+ */
+export const CHANNEL_PHASE = 40;
+
+/**
+ * Keys are unique per bundle for ever, so a delivery that applies content (a correction) carries
+ * the revision it was planned in: correcting A → B → A must apply A again, not find it done.
+ */
+export const revisionKey = (key: string, revision: number) => `${key}@r${revision}`;
+export const withoutRevision = (key: string) => key.replace(/@r\d+$/, '');
+
 /** One intended effect, as a channel plans it. `key` is permanent: (bundle, target, key) is unique for ever. */
 export interface PlannedDelivery {
   target: string;
   key: string;
-  /** Lower phases of a bundle finish before higher ones start (sections → articles → content → chat/email). */
+  /** Lower phases of a bundle finish before higher ones start: see `CHANNEL_PHASE`. */
   phase: number;
   /** What it does, for `announce --dry-run` and `status`. */
   summary: string;

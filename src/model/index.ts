@@ -1,5 +1,5 @@
 export * from './bundle.js';
 export type * from './change.js';
-export type * from './delivery.js';
+export * from './delivery.js';
 export type * from './docs.js';
 export type * from './notes.js';

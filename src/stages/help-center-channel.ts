@@ -9,7 +9,14 @@ import {
   RELEASE_NOTES_SECTION,
 } from '../core/help-center-plan.js';
 import { DeliveryFailure } from '../errors/delivery-failure.js';
-import type { DeliveryRow, DocPage, DocSet, ReleaseBundle, TargetObject } from '../model/index.js';
+import {
+  type DeliveryRow,
+  type DocPage,
+  type DocSet,
+  type ReleaseBundle,
+  type TargetObject,
+  withoutRevision,
+} from '../model/index.js';
 import type { Channel, Delivered, HelpCenterPort, StorePort } from '../ports/index.js';
 
 export interface HelpCenterSettings {
@@ -231,7 +238,7 @@ export function createHelpCenterChannel(
   });
 
   const parse = (row: DeliveryRow) => {
-    const [kind = '', what = '', ...rest] = row.key.split(':');
+    const [kind = '', what = '', ...rest] = withoutRevision(row.key).split(':');
     return { kind, what, rest };
   };
 
@@ -241,7 +248,7 @@ export function createHelpCenterChannel(
     site: port.site,
     concurrency: settings.concurrency,
 
-    async plan({ bundle, syncDocs }) {
+    async plan({ record, bundle, syncDocs }) {
       return planHelpCenter(
         {
           docs: bundle.docs,
@@ -251,6 +258,7 @@ export function createHelpCenterChannel(
           sections: settings.sections,
           releaseNotesSection: settings.releaseNotesSection,
           syncDocs,
+          revision: record.revision,
         },
         bundle.version,
       );

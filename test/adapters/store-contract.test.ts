@@ -212,4 +212,72 @@ describe.each(dialects)('store contract: $name', (dialect) => {
       expect(newest!.deliveries).toEqual({});
       expect(await store.deliverySummary(newest!.id)).toEqual({});
     }));
+
+  it('orders deliveries by phase: across targets below CHANNEL_PHASE, per target above; a dropped key planned again goes out', () =>
+    withStore(async (store) => {
+      await prepare(store, '1.0.0', { schedule: { at: 'now', zone: 'UTC' } });
+      const { id } = (await store.findBundle(keyOf('1.0.0')))!;
+      const row = (target: string, key: string, phase: number) => ({ target, key, phase, summary: key });
+      await store.recordPlan(
+        id,
+        1,
+        [
+          row('helpcenter', 'article:notes', 30),
+          row('slack:C1', 'post:message', 40),
+          row('slack:C1', 'post:reply:1', 41),
+          row('slack:C2', 'post:message', 40),
+          row('slack:C2', 'post:reply:1', 41),
+        ],
+        'tester',
+      );
+      const claim = async (target: string) =>
+        (await store.claimDeliveries({ owner: 'w', target, limit: 10, leaseMs: 60_000 })).map((r) => r.key);
+      const finish = async (target: string, outcome: 'sent' | 'failed') => {
+        const [first] = await store.claimDeliveries({ owner: 'w', target, limit: 1, leaseMs: 60_000 });
+        expect(
+          await store.fenceDelivery({ id: first!.id, owner: 'w', attemptId: 'a1', leaseMs: 60_000 }),
+        ).toBe(true);
+        await store.settleDelivery({
+          id: first!.id,
+          owner: 'w',
+          attemptId: 'a1',
+          outcome:
+            outcome === 'sent'
+              ? { state: 'sent', externalId: '1', url: null }
+              : { state: 'failed', error: 'no' },
+        });
+      };
+      // The help centre goes first, for every target.
+      expect(await claim('slack:C1')).toEqual([]);
+      await finish('helpcenter', 'sent');
+      // A refused channel holds up its own thread, and no other channel.
+      await finish('slack:C1', 'failed');
+      expect(await claim('slack:C1')).toEqual([]);
+      await finish('slack:C2', 'sent');
+      expect(await claim('slack:C2')).toEqual(['post:reply:1']);
+
+      // Corrections: revision 2 drops the Slack rows that never went out; revision 3 wants one back.
+      const markAnnounced = () =>
+        store.mutateBundle(keyOf('1.0.0'), 'announcer', (c) => ({
+          write: true,
+          result: null,
+          status: 'announced',
+          announceAt: c!.announceAt,
+          timeZone: c!.timeZone,
+          audit: { action: 'announced', details: {} },
+        }));
+      await markAnnounced();
+      await prepare(store, '1.0.0', { text: 'Second wording', force: true });
+      const revision = async () => (await store.findBundle(keyOf('1.0.0')))!.revision;
+      await store.recordPlan(id, await revision(), [row('helpcenter', 'content:notes:x', 30)], 'tester');
+      expect((await store.listDeliveries(id)).find((r) => r.key === 'post:reply:1')!.state).toBe('skipped');
+      await markAnnounced();
+      await prepare(store, '1.0.0', { text: 'Third wording', force: true });
+      await store.recordPlan(id, await revision(), [row('slack:C1', 'post:reply:1', 41)], 'tester');
+      expect((await store.listDeliveries(id)).find((r) => r.key === 'post:reply:1')).toMatchObject({
+        state: 'pending',
+        bundleRevision: await revision(),
+        attempts: 0,
+      });
+    }));
 });

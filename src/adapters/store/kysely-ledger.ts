@@ -1,5 +1,11 @@
 import { type ExpressionBuilder, type Kysely, sql, type Transaction } from 'kysely';
-import type { BundleRecord, BundleStatus, DeliveryRow, DeliveryState } from '../../model/index.js';
+import {
+  type BundleRecord,
+  type BundleStatus,
+  CHANNEL_PHASE,
+  type DeliveryRow,
+  type DeliveryState,
+} from '../../model/index.js';
 import type { LedgerPort } from '../../ports/store.js';
 import type { Database, DialectOps } from './kysely-store.js';
 
@@ -17,8 +23,9 @@ async function inChunks<T>(items: T[], work: (chunk: T[]) => Promise<unknown>): 
 }
 
 /**
- * Some row of the same bundle (`d`) in a lower phase is (or is not) in `states`: lower phases
- * finish before higher ones start.
+ * Some row of the same bundle (`d`) in a lower phase that `d` waits for is (or is not) in `states`:
+ * lower phases finish before higher ones start (across targets below CHANNEL_PHASE, per target
+ * from it up; see the model).
  */
 function lowerPhaseIn(
   eb: ExpressionBuilder<{ d: Row; b: Database['bundles'] } & Database, 'd' | 'b'>,
@@ -31,6 +38,7 @@ function lowerPhaseIn(
       .select('e.id')
       .whereRef('e.bundle_id', '=', 'd.bundle_id')
       .whereRef('e.phase', '<', 'd.phase')
+      .where((w) => w.or([w('e.phase', '<', CHANNEL_PHASE), w('e.target', '=', w.ref('d.target'))]))
       .where('e.state', op, states),
   );
 }
@@ -133,6 +141,10 @@ export function createKyselyLedger(
         const unsent = existing.filter((row) => UNSENT.includes(row.state as never));
         const keep = unsent.filter((row) => planned.has(keyOf(row.target, row.target_key)));
         const drop = unsent.filter((row) => !planned.has(keyOf(row.target, row.target_key)));
+        // Dropped by an earlier revision and wanted again (a page removed, then restored): it never went out.
+        const revive = existing.filter(
+          (row) => row.state === 'skipped' && planned.has(keyOf(row.target, row.target_key)),
+        );
         await inChunks(fresh, (chunk) =>
           trx
             .insertInto('deliveries')
@@ -163,6 +175,24 @@ export function createKyselyLedger(
             )
             .execute(),
         );
+        await inChunks(revive, (chunk) =>
+          trx
+            .updateTable('deliveries')
+            .set({
+              state: 'pending',
+              bundle_revision: revision,
+              attempts: 0,
+              next_attempt_at: now,
+              last_error: null,
+              updated_at: now,
+            })
+            .where(
+              'id',
+              'in',
+              chunk.map((r) => r.id),
+            )
+            .execute(),
+        );
         await inChunks(drop, (chunk) =>
           trx
             .updateTable('deliveries')
@@ -181,7 +211,10 @@ export function createKyselyLedger(
             .execute(),
         );
         const outstanding =
-          fresh.length + keep.length + existing.filter((r) => r.state === 'attempting').length;
+          fresh.length +
+          keep.length +
+          revive.length +
+          existing.filter((r) => r.state === 'attempting').length;
         const status: BundleStatus = outstanding > 0 ? 'announcing' : 'announced';
         await trx
           .updateTable('bundles')
@@ -419,7 +452,14 @@ export function createKyselyLedger(
           })
           .where('bundle_id', '=', bundleId)
           .where('state', '=', 'failed');
-        if (target !== null) update = update.where('target', '=', target);
+        // `slack` stands for every Slack destination (`slack:C…`).
+        if (target !== null)
+          update = update.where((w) =>
+            w.or([
+              w('target', '=', target),
+              w(sql<string>`substr(target, 1, ${target.length + 1})`, '=', `${target}:`),
+            ]),
+          );
         const result = await update.executeTakeFirst();
         const n = Number(result.numUpdatedRows);
         if (n > 0) await audit(trx, bundleId, now, actor, 'retry', { target, requeued: n });
