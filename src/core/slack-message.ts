@@ -38,6 +38,8 @@ const MAX_SOURCE_CHARS = 4 * SLACK_LIMITS.sectionText;
 /** Link destinations and titles are scanned at most this far, so failed links stay linear. */
 const MAX_LINK_SCAN = 2048;
 const MAX_TITLE_CHARS = 200;
+/** Characters the help-centre link block may take (a longer URL is left out). */
+export const LINK_BUDGET = 1000;
 const ELLIPSIS = '…';
 const WARNING = '⚠️';
 
@@ -399,19 +401,23 @@ export function renderSlackAnnouncement(input: {
   const counts = countParts(notes);
   const base: SlackBlock[] = [header, section(summaryText(notes.intro, counts))];
   const target = input.url === null ? null : mrkdwnUrl(input.url);
-  const link = target === null ? '' : `<${target}|Read the release notes>`;
-  if (link && link.length <= SLACK_LIMITS.sectionText) base.push(section(link));
+  const full = target === null ? '' : `<${target}|Read the release notes>`;
+  const link = full.length <= LINK_BUDGET ? full : '';
+  if (link) base.push(section(link));
+  // The link is budgeted whether or not it is known yet: planned before the help-centre article
+  // exists, the announcement must split into the same messages as when it is posted with the URL.
+  const reserve = { blocks: link ? 0 : 1, chars: LINK_BUDGET - link.length };
 
   const breaking = notes.breaking.length > 0 ? groupBlocks(breakingGroup(notes.breaking)) : [];
   const list = notes.sections.flatMap((s) => sectionGroups(s).flatMap(groupBlocks));
   const fallback = plainFallback(`${name}: ${counts.map((c) => c.plain).join(', ')}`);
 
   const all = [...base, ...(breaking.length + list.length > 0 ? [divider] : []), ...breaking, ...list];
-  if (fits(all)) return { top: { text: fallback, blocks: all }, replies: [] };
+  if (fits(all, reserve)) return { top: { text: fallback, blocks: all }, replies: [] };
 
   const inThread = context('Full list in the thread');
   const withBreaking = [...base, divider, ...breaking, inThread];
-  const breakingOnTop = breaking.length > 0 && fits(withBreaking);
+  const breakingOnTop = breaking.length > 0 && fits(withBreaking, reserve);
   const top = breakingOnTop ? withBreaking : [...base, inThread];
   const parts = packMessages(breakingOnTop ? list : [...breaking, ...list]);
   return {
@@ -596,8 +602,11 @@ function packMessages(blocks: SlackBlock[]): SlackBlock[][] {
   return messages;
 }
 
-function fits(blocks: SlackBlock[]): boolean {
-  return blocks.length <= SLACK_LIMITS.blocks && messageChars(blocks) <= SLACK_LIMITS.messageChars;
+function fits(blocks: SlackBlock[], reserve = { blocks: 0, chars: 0 }): boolean {
+  return (
+    blocks.length + reserve.blocks <= SLACK_LIMITS.blocks &&
+    messageChars(blocks) + reserve.chars <= SLACK_LIMITS.messageChars
+  );
 }
 
 function messageChars(blocks: SlackBlock[]): number {

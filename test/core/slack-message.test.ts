@@ -526,6 +526,19 @@ describe('properties', () => {
     );
   });
 
+  it('splits a release the same way before and after the help-centre link is known', () => {
+    const longUrl = `https://help.acme.test/hc/en-us/articles/${'9'.repeat(600)}-release-notes`;
+    fc.assert(
+      fc.property(notes, fc.constantFrom('https://help.acme.test/a', longUrl), (n, url) => {
+        const planned = render(n.notes, null);
+        const posted = render(n.notes, url);
+        expect(posted.replies).toEqual(planned.replies);
+        expect(posted.top.blocks.length).toBe(planned.top.blocks.length + 1);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('converts arbitrary strings to mrkdwn with only Herald-built links', () => {
     fc.assert(
       fc.property(fc.oneof(mixed, fc.string({ unit: 'binary' })), (markdown) => {
