@@ -1,10 +1,14 @@
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Handlebars from 'handlebars';
 import type { HeraldConfig } from '../config/validate-config.js';
 import { errors } from '../errors/index.js';
-import type { Channel, StorePort } from '../ports/index.js';
+import type { ReleaseBundle, ReleaseNotes } from '../model/index.js';
+import type { Channel, StorePort, TemplateSource } from '../ports/index.js';
 import { createHelpCenterChannel } from '../stages/help-center-channel.js';
+import { runChecked, syntaxError } from '../stages/render-notes.js';
+import { createSlackChannel, type SlackDestination } from '../stages/slack-channel.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -52,66 +56,181 @@ export async function chooseChannels(
   const asString = (value: number | string | null) => (value === null ? null : String(value));
   const asNumber = (value: number | string | null) => (value === null ? null : Number(value));
 
-  if (provider === 'zendesk') {
-    if (!base || !hasCredentials)
-      throw errors.missingCredentials(
-        'Zendesk Guide',
-        'ZENDESK_SUBDOMAIN (or ZENDESK_URL) with ZENDESK_EMAIL and ZENDESK_API_TOKEN, or ZENDESK_OAUTH_TOKEN',
+  const helpCenter = await chooseHelpCenter();
+  const slack = await chooseSlack(config, root, store, env, leaseMs, helpCenter.channels[0]?.site ?? null);
+  return {
+    channels: [...helpCenter.channels, ...slack.channels],
+    notes: [...helpCenter.notes, ...slack.notes],
+    staticSite: helpCenter.staticSite,
+  };
+
+  async function chooseHelpCenter(): Promise<ChannelChoice> {
+    if (provider === 'zendesk') {
+      if (!base || !hasCredentials)
+        throw errors.missingCredentials(
+          'Zendesk Guide',
+          'ZENDESK_SUBDOMAIN (or ZENDESK_URL) with ZENDESK_EMAIL and ZENDESK_API_TOKEN, or ZENDESK_OAUTH_TOKEN',
+        );
+      const { createZendeskHelpCenter } = await import('../adapters/zendesk-help-center.js');
+      const port = createZendeskHelpCenter(
+        {
+          baseUrl: base,
+          email: env.ZENDESK_EMAIL ?? null,
+          apiToken: env.ZENDESK_API_TOKEN ?? null,
+          oauthToken: env.ZENDESK_OAUTH_TOKEN || null,
+        },
+        // A request must end well within the lease of the delivery it belongs to.
+        { requestsPerMinute: settings.requestsPerMinute, timeoutMs: Math.min(30_000, leaseMs / 2) },
       );
-    const { createZendeskHelpCenter } = await import('../adapters/zendesk-help-center.js');
-    const port = createZendeskHelpCenter(
-      {
-        baseUrl: base,
-        email: env.ZENDESK_EMAIL ?? null,
-        apiToken: env.ZENDESK_API_TOKEN ?? null,
-        oauthToken: env.ZENDESK_OAUTH_TOKEN || null,
-      },
-      // A request must end well within the lease of the delivery it belongs to.
-      { requestsPerMinute: settings.requestsPerMinute, timeoutMs: Math.min(30_000, leaseMs / 2) },
-    );
+      return {
+        channels: [
+          createHelpCenterChannel(port, store, {
+            ...common,
+            sections: Object.fromEntries(
+              Object.entries(settings.docsSections).map(([k, v]) => [k, String(v)]),
+            ),
+            releaseNotesSection: asString(settings.releaseNotesSectionId),
+            createMissingSections: settings.createMissingSections,
+            categoryId: asNumber(settings.categoryId),
+            permissionGroupId: asNumber(settings.permissionGroupId),
+            userSegmentId: asNumber(settings.userSegmentId),
+            concurrency: settings.concurrency,
+          }),
+        ],
+        notes: [`help centre: ${port.description}`],
+        staticSite: null,
+      };
+    }
+
+    const dir = path.resolve(root, settings.static.dir);
+    const baseUrl =
+      settings.static.baseUrl ??
+      (env.HERALD_PUBLIC_URL
+        ? `${env.HERALD_PUBLIC_URL.replace(/\/+$/, '')}/help/`
+        : `${pathToFileURL(dir).href}/`);
+    const { createStaticHelpCenter } = await import('../adapters/static-help-center.js');
+    const port = createStaticHelpCenter({ dir, baseUrl, title: product, defaultLocale: common.locale });
     return {
       channels: [
         createHelpCenterChannel(port, store, {
           ...common,
-          sections: Object.fromEntries(Object.entries(settings.docsSections).map(([k, v]) => [k, String(v)])),
-          releaseNotesSection: asString(settings.releaseNotesSectionId),
-          createMissingSections: settings.createMissingSections,
-          categoryId: asNumber(settings.categoryId),
-          permissionGroupId: asNumber(settings.permissionGroupId),
-          userSegmentId: asNumber(settings.userSegmentId),
-          concurrency: settings.concurrency,
+          // The static site makes a section per docs section, named after it.
+          sections: {},
+          releaseNotesSection: null,
+          createMissingSections: true,
+          categoryId: null,
+          permissionGroupId: null,
+          userSegmentId: null,
+          concurrency: 1,
         }),
       ],
-      notes: [`help centre: ${port.description}`],
-      staticSite: null,
+      notes: [
+        `help centre: ${port.description}${settings.provider === 'auto' ? ' (no Zendesk credentials: the embedded default)' : ''}`,
+      ],
+      staticSite: dir,
     };
   }
+}
 
-  const dir = path.resolve(root, settings.static.dir);
-  const baseUrl =
-    settings.static.baseUrl ??
-    (env.HERALD_PUBLIC_URL
-      ? `${env.HERALD_PUBLIC_URL.replace(/\/+$/, '')}/help/`
-      : `${pathToFileURL(dir).href}/`);
-  const { createStaticHelpCenter } = await import('../adapters/static-help-center.js');
-  const port = createStaticHelpCenter({ dir, baseUrl, title: product, defaultLocale: common.locale });
+/** One channel per configured Slack channel, all through one client (or one outbox). */
+async function chooseSlack(
+  config: HeraldConfig,
+  root: string,
+  store: StorePort,
+  env: Env,
+  leaseMs: number,
+  helpCenterSite: string | null,
+): Promise<Omit<ChannelChoice, 'staticSite'>> {
+  const settings = config.slack;
+  if (settings.channels.length === 0) return { channels: [], notes: [] };
+  const labels = Object.fromEntries(settings.channels.map((c) => [c.id, c.name ?? c.id]));
+  const token = env.SLACK_BOT_TOKEN;
+  const port = token
+    ? (await import('../adapters/slack.js')).createSlackChat({
+        token,
+        apiUrl: env.SLACK_API_URL || 'https://slack.com/api/',
+        // A request must end well within the lease of the delivery it belongs to.
+        timeoutMs: Math.min(30_000, leaseMs / 2),
+        postsPerMinute: settings.postsPerMinute,
+      })
+    : (await import('../adapters/slack-outbox.js')).createSlackOutbox(
+        path.resolve(root, settings.outbox),
+        labels,
+      );
+  const channels: Channel[] = [];
+  for (const c of settings.channels)
+    channels.push(
+      createSlackChannel(
+        port,
+        store,
+        {
+          channel: c.id,
+          label: labels[c.id]!,
+          audience: c.audience,
+          intro: c.template ? await compileIntro(path.resolve(root, c.template)) : null,
+          corrections: settings.corrections,
+        },
+        helpCenterSite,
+      ),
+    );
   return {
-    channels: [
-      createHelpCenterChannel(port, store, {
-        ...common,
-        // The static site makes a section per docs section, named after it.
-        sections: {},
-        releaseNotesSection: null,
-        createMissingSections: true,
-        categoryId: null,
-        permissionGroupId: null,
-        userSegmentId: null,
-        concurrency: 1,
-      }),
-    ],
+    channels,
     notes: [
-      `help centre: ${port.description}${settings.provider === 'auto' ? ' (no Zendesk credentials: the embedded default)' : ''}`,
+      `Slack: ${port.description} → ${Object.values(labels).join(', ')}${token ? '' : ' (no SLACK_BOT_TOKEN: the embedded default)'}`,
     ],
-    staticSite: dir,
   };
+}
+
+/**
+ * A Slack channel's opening template, checked now against the fields it will get, so a typo fails
+ * before announce day rather than on it.
+ */
+async function compileIntro(file: string): Promise<NonNullable<SlackDestination['intro']>> {
+  let source: string;
+  try {
+    source = await readFile(file, 'utf8');
+  } catch {
+    throw errors.templateMissing(file);
+  }
+  const template: TemplateSource = { file, source };
+  try {
+    Handlebars.parse(source);
+  } catch (error) {
+    throw syntaxError(template, error);
+  }
+  const run = Handlebars.compile(source, { noEscape: true, strict: true });
+  const render: NonNullable<SlackDestination['intro']> = (bundle, notes, url) =>
+    runChecked(template, () =>
+      run({
+        product: bundle.product,
+        package: bundle.package ?? '',
+        version: bundle.version,
+        url: url ?? '',
+        intro: notes.intro ?? '',
+        counts: notes.counts,
+        notes,
+      }),
+    );
+  const sample: ReleaseNotes = {
+    schemaVersion: 1,
+    product: 'Product',
+    packageName: null,
+    audience: 'customer',
+    version: '1.0.0',
+    previousVersion: null,
+    tag: 'v1.0.0',
+    previousTag: null,
+    date: '2026-01-01',
+    compareUrl: null,
+    sections: [],
+    breaking: [],
+    components: [],
+    contributors: [],
+    linked: [],
+    counts: { entries: 0, breaking: 0, hidden: 0 },
+    empty: true,
+    intro: null,
+  };
+  render({ product: 'Product', package: null, version: '1.0.0' } as ReleaseBundle, sample, null);
+  return render;
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createRedactor } from '../core/redact.js';
 import { HeraldError, isHeraldError } from '../errors/index.js';
 import { docsHelp } from './commands/docs-help.js';
+import { emulateHelp } from './commands/emulate-help.js';
 import { changelogHelp, notesHelp, runChangelog, runNotes } from './commands/notes.js';
 import { announceHelp, prepareHelp, releaseHelp } from './commands/release-help.js';
 import { configJsonSchema, schemaHelp } from './commands/schema.js';
@@ -29,6 +30,7 @@ Commands:
   status       the delivery ledger of a release
   retry        re-queue a release's failed deliveries
   doctor       check the store and each channel's credentials and settings
+  emulate      run a local Slack API for a rehearsal (emulate slack)
   schema       print the JSON Schema of .releaserc.json
 
 Global options:
@@ -78,6 +80,10 @@ const commands: Record<string, Command> = {
       },
     ]),
   ),
+  emulate: {
+    help: emulateHelp,
+    run: async (argv, output, cwd) => (await import('./commands/emulate.js')).runEmulate(argv, output, cwd),
+  },
   schema: {
     help: schemaHelp,
     run: async (_argv, output) => {

@@ -216,6 +216,41 @@ const helpCenter = z.strictObject({
   ),
 });
 
+const slackChannel = z.strictObject({
+  id: about(
+    z.string().check(z.regex(/^[CGD][A-Z0-9]{2,}$/)),
+    'Slack channel ID (C…, from the channel details; not its #name).',
+  ),
+  name: about(z.optional(nonEmpty()), 'How the channel is shown in output, e.g. "#releases".'),
+  audience: about(
+    nonEmpty(),
+    'Which notes the channel gets: "internal" for team channels, "customer" for community channels.',
+  ),
+  template: about(
+    z.optional(nonEmpty()),
+    'Handlebars template (a file in the repository) of the Markdown opening the announcement: {{product}}, {{version}}, {{url}}, {{intro}}, {{counts.entries}}, {{counts.breaking}}.',
+  ),
+});
+
+const slack = z.strictObject({
+  channels: about(
+    z._default(z.array(slackChannel), []),
+    'Where announce posts: each a channel id with its audience. SLACK_BOT_TOKEN posts for real; without it, messages go to the outbox.',
+  ),
+  corrections: about(
+    z._default(z.enum(['update', 'ignore']), 'update'),
+    'After a correction (prepare --force) of an announced release: edit the posted messages (chat.update), or leave them.',
+  ),
+  postsPerMinute: about(
+    z._default(z.number().check(z.int(), z.minimum(1), z.maximum(60)), 60),
+    'Messages per channel per minute Herald allows itself (Slack allows about one a second).',
+  ),
+  outbox: about(
+    z._default(nonEmpty(), '.herald/outbox/slack'),
+    'Where messages go without SLACK_BOT_TOKEN: the payloads as JSON, a .txt and an HTML view per channel.',
+  ),
+});
+
 export const heraldSettings = z.strictObject({
   $schema: z.optional(z.string()),
   product: about(z.optional(nonEmpty()), 'Product name shown in notes and announcements.'),
@@ -228,6 +263,7 @@ export const heraldSettings = z.strictObject({
   docs: z.prefault(docs, {}),
   schedule: z.prefault(schedule, {}),
   helpCenter: z.prefault(helpCenter, {}),
+  slack: z.prefault(slack, {}),
 });
 
 // semantic-release owns the other top-level keys (branches, plugins, …): a loose object.

@@ -44,6 +44,7 @@ export interface HeraldConfig {
   docs: HeraldSettings['docs'];
   schedule: HeraldSettings['schedule'];
   helpCenter: HeraldSettings['helpCenter'];
+  slack: HeraldSettings['slack'];
 }
 
 /**
@@ -116,6 +117,14 @@ export function validateConfig(value: unknown, file: string, sourceText?: string
       }
     }
   }
+  data.herald.slack.channels.forEach((channel, i) => {
+    if (!audiences[channel.audience])
+      problems.push({
+        message: `Slack channel ${channel.id} asks for audience "${channel.audience}", which the notes do not have`,
+        location: locate(['herald', 'slack', 'channels', i, 'audience']),
+        fix: `Use one of: ${Object.keys(audiences).join(', ')}.`,
+      });
+  });
   const zone = data.herald.schedule.timeZone;
   if (zone !== undefined && !isValidTimeZone(zone)) {
     problems.push({
@@ -144,6 +153,7 @@ export function validateConfig(value: unknown, file: string, sourceText?: string
     docs: data.herald.docs,
     schedule: data.herald.schedule,
     helpCenter: data.herald.helpCenter,
+    slack: data.herald.slack,
   };
 }
 

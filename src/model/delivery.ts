@@ -15,6 +15,13 @@ export const CHANNEL_PHASE = 40;
 export const revisionKey = (key: string, revision: number) => `${key}@r${revision}`;
 export const withoutRevision = (key: string) => key.replace(/@r\d+$/, '');
 
+/**
+ * Target objects are kept per product (and monorepo package): one site or workspace can hold
+ * several products. Every key a channel stores starts with this.
+ */
+export const objectScope = (bundle: { product: string; package: string | null }) =>
+  `${encodeURIComponent(bundle.product)}/${encodeURIComponent(bundle.package ?? '')}|`;
+
 /** One intended effect, as a channel plans it. `key` is permanent: (bundle, target, key) is unique for ever. */
 export interface PlannedDelivery {
   target: string;

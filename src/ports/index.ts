@@ -1,4 +1,5 @@
 export type { Channel, ChannelBundle, Delivered } from './channel.js';
+export type { ChatMetadata, ChatPort, PostedMessage } from './chat.js';
 export type { DocsCachePort, PageCompilerPort } from './docs.js';
 export type { GitPort } from './git.js';
 export type * from './help-center.js';

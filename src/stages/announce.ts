@@ -21,7 +21,7 @@ export interface AnnounceOptions {
   random?: () => number;
   signal?: AbortSignal;
   /** Test hook: called at the engine's crash points (`fenced`: intent committed, call not made; `delivered`: call made, outcome not recorded). */
-  crashPoint?: (point: 'fenced' | 'delivered' | 'settled') => void;
+  crashPoint?: (point: 'fenced' | 'delivered' | 'settled', target: string) => void;
 }
 
 export type AnnounceEvent =
@@ -77,11 +77,13 @@ export function decodeError(text: string | null): { message: string; fix: string
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    const done = () => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
       resolve();
-    });
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done);
   });
 
 /**
@@ -244,10 +246,10 @@ export async function announce(options: AnnounceOptions): Promise<AnnounceReport
       emit({ type: 'delivery', target: channel.target, key: row.key, version, state: 'fenced' });
       return;
     }
-    options.crashPoint?.('fenced');
+    options.crashPoint?.('fenced', channel.target);
     try {
       const delivered = await channel.deliver(row, content);
-      options.crashPoint?.('delivered');
+      options.crashPoint?.('delivered', channel.target);
       if (
         await settle(
           {
@@ -260,7 +262,7 @@ export async function announce(options: AnnounceOptions): Promise<AnnounceReport
         )
       )
         results.sent++;
-      options.crashPoint?.('settled');
+      options.crashPoint?.('settled', channel.target);
     } catch (error) {
       await failed(error, row.attempts + 1, attemptId);
     }

@@ -13,6 +13,7 @@ import {
   type DeliveryRow,
   type DocPage,
   type DocSet,
+  objectScope,
   type ReleaseBundle,
   type TargetObject,
   withoutRevision,
@@ -41,9 +42,7 @@ export interface HelpCenterSettings {
 }
 
 const sha = (text: string) => createHash('sha256').update(text).digest('hex');
-/** Object keys are per product (and monorepo package): one site can hold several products. */
-const scopeOf = (bundle: ReleaseBundle) =>
-  `${encodeURIComponent(bundle.product)}/${encodeURIComponent(bundle.package ?? '')}|`;
+const scopeOf = objectScope;
 /** The deterministic label that finds an article again after an ambiguous create. */
 const heraldLabel = (bundle: ReleaseBundle, slot: string) =>
   `herald-${sha(`${scopeOf(bundle)}${slot}`).slice(0, 16)}`;

@@ -81,7 +81,7 @@ function evaluateSpec(spec: string): TemplateSpecification {
 
 type TemplateSpecification = Parameters<typeof Handlebars.template>[0];
 
-function syntaxError(template: TemplateSource, error: unknown): HeraldError {
+export function syntaxError(template: TemplateSource, error: unknown): HeraldError {
   // Two shapes: "Parse error on line 3: …" from the grammar, "x doesn't match y - 3:3" from block checks.
   const e = error as Error & { lineNumber?: number; column?: number };
   const line = e.lineNumber ?? Number(/line (\d+)/.exec(e.message)?.[1] ?? Number.NaN);
@@ -97,7 +97,7 @@ function syntaxError(template: TemplateSource, error: unknown): HeraldError {
   return errors.templateSyntax({ file: template.file, ...location }, reason.trim());
 }
 
-function runChecked(template: TemplateSource, run: () => string): string {
+export function runChecked(template: TemplateSource, run: () => string): string {
   try {
     return run();
   } catch (error) {

@@ -336,16 +336,19 @@ function leaseOf(value: string | undefined): number {
 }
 
 /**
- * For the crash tests: `HERALD_CRASH_AT=<point>:<n>` kills this process (SIGKILL, no cleanup) the
- * n-th time the engine reaches `point` (fenced, delivered, settled). Not set: no hook at all.
+ * For the crash tests: `HERALD_CRASH_AT=<point>:<n>[@<target>]` kills this process (SIGKILL, no
+ * cleanup) the n-th time the engine reaches `point` (fenced, delivered, settled), counting only
+ * deliveries to targets starting with `<target>` when given. Not set: no hook at all.
  */
 function crashHook(spec: string | undefined) {
-  const match = spec ? /^(fenced|delivered|settled):(\d+)$/.exec(spec) : null;
+  const match = spec ? /^(fenced|delivered|settled):(\d+)(?:@(.+))?$/.exec(spec) : null;
   if (!match) return {};
   let remaining = Number(match[2]);
+  const only = match[3] ?? '';
   return {
-    crashPoint: (point: string) => {
-      if (point === match[1] && --remaining <= 0) process.kill(process.pid, 'SIGKILL');
+    crashPoint: (point: string, target: string) => {
+      if (point === match[1] && target.startsWith(only) && --remaining <= 0)
+        process.kill(process.pid, 'SIGKILL');
     },
   };
 }

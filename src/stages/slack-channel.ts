@@ -1,0 +1,238 @@
+import { createHash } from 'node:crypto';
+import { objectKeys } from '../core/help-center-plan.js';
+import { renderSlackAnnouncement, type SlackAnnouncement, type SlackMessage } from '../core/slack-message.js';
+import { type Corrections, DELETED, parseSlackKey, planSlack, slackParts } from '../core/slack-plan.js';
+import { DeliveryFailure } from '../errors/delivery-failure.js';
+import {
+  type DeliveryRow,
+  objectScope,
+  type ReleaseBundle,
+  type ReleaseNotes,
+  type TargetObject,
+} from '../model/index.js';
+import type { Channel, ChatMetadata, ChatPort, Delivered, StorePort } from '../ports/index.js';
+
+export interface SlackDestination {
+  /** Channel id (`C…`). */
+  channel: string;
+  /** How people know it, for output (`#releases`). */
+  label: string;
+  /** Which notes the channel gets (`internal`, `customer`). */
+  audience: string;
+  /** Markdown opening the announcement instead of the notes' own intro (from the channel's template). */
+  intro: ((bundle: ReleaseBundle, notes: ReleaseNotes, url: string | null) => string) | null;
+  corrections: Corrections;
+}
+
+/** The event type of the metadata stamped on every post, and how a post is found again. */
+export const SLACK_EVENT_TYPE = 'herald_release_announced';
+/** How far before an attempt's start a lost post is looked for (the store's and Slack's clocks differ). */
+const CLOCK_SLACK_MS = 10 * 60_000;
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+const hashOf = (message: SlackMessage) => sha(JSON.stringify(message));
+
+/**
+ * One Slack channel as an announce target: the announcement as a top message with the full list
+ * in thread replies when it does not fit, each its own ledger row; corrections edit what was
+ * posted. Every post carries metadata naming its delivery, so an ambiguous attempt is settled by
+ * looking for it in the channel before anything is posted again.
+ */
+export function createSlackChannel(
+  port: ChatPort,
+  store: Pick<StorePort, 'readTargetObjects'>,
+  destination: SlackDestination,
+  /** The help-centre site whose release-notes article the announcement links to (null: none). */
+  helpCenterSite: string | null,
+): Channel {
+  const { channel } = destination;
+  const target = `slack:${channel}`;
+  const prefix = (bundle: ReleaseBundle) => `${objectScope(bundle)}${bundle.version}|${channel}|`;
+
+  const postedIn = async (bundle: ReleaseBundle) => {
+    const scope = prefix(bundle);
+    const stored = await store.readTargetObjects(port.site, scope);
+    return new Map([...stored].map(([key, value]) => [key.slice(scope.length), value]));
+  };
+  const objectsOf = (bundle: ReleaseBundle, objects: TargetObject[]) =>
+    objects.map((o) => ({ ...o, key: `${prefix(bundle)}${o.key}` }));
+
+  // Known release-notes URLs per bundle; an unknown one is read again (the help centre may publish it later).
+  const urls = new WeakMap<ReleaseBundle, string>();
+  const notesUrl = async (bundle: ReleaseBundle): Promise<string | null> => {
+    if (helpCenterSite === null) return null;
+    const known = urls.get(bundle);
+    if (known) return known;
+    const key = `${objectScope(bundle)}${objectKeys.notes(bundle.version)}`;
+    const url = (await store.readTargetObjects(helpCenterSite, key)).get(key)?.url ?? null;
+    if (url) urls.set(bundle, url);
+    return url;
+  };
+
+  // Every reply of a thread needs the whole announcement: rendered once per bundle and link.
+  const rendered = new WeakMap<ReleaseBundle, { url: string | null; announcement: SlackAnnouncement }>();
+  const render = async (bundle: ReleaseBundle): Promise<SlackAnnouncement> => {
+    const url = await notesUrl(bundle);
+    const cached = rendered.get(bundle);
+    if (cached && cached.url === url) return cached.announcement;
+    const announcement = renderFor(bundle, url);
+    rendered.set(bundle, { url, announcement });
+    return announcement;
+  };
+  const renderFor = (bundle: ReleaseBundle, url: string | null): SlackAnnouncement => {
+    const notes = bundle.notes[destination.audience];
+    if (!notes)
+      throw new DeliveryFailure({
+        kind: 'permanent',
+        message: `the bundle has no "${destination.audience}" notes for ${destination.label}`,
+        fix: `Set the audience of ${destination.label} in herald.slack.channels to one of: ${Object.keys(bundle.notes).join(', ')}.`,
+      });
+    const model = destination.intro
+      ? { ...notes.model, intro: destination.intro(bundle, notes.model, url) }
+      : notes.model;
+    return renderSlackAnnouncement({
+      notes: model,
+      product: bundle.package ? `${bundle.product} ${bundle.package}` : bundle.product,
+      version: bundle.version,
+      url,
+    });
+  };
+  const messagesOf = (announcement: SlackAnnouncement) => [announcement.top, ...announcement.replies];
+
+  const metadataOf = (bundle: ReleaseBundle, row: DeliveryRow): ChatMetadata => ({
+    eventType: SLACK_EVENT_TYPE,
+    payload: {
+      delivery: sha(`${prefix(bundle)}${row.key}`).slice(0, 32),
+      product: bundle.product,
+      version: bundle.version,
+    },
+  });
+
+  const keyOf = (row: DeliveryRow) => {
+    const parsed = parseSlackKey(row.key);
+    if (!parsed)
+      throw new DeliveryFailure({
+        kind: 'permanent',
+        message: `unknown Slack delivery ${row.key}`,
+        fix: 'This is a bug in Herald: please report it with `herald status <version> --json`.',
+      });
+    return parsed;
+  };
+  const messageAt = (messages: SlackMessage[], reply: number | null) => {
+    const message = messages[reply ?? 0];
+    if (!message)
+      throw new DeliveryFailure({
+        kind: 'permanent',
+        message: `the announcement has no part ${reply} any more`,
+        fix: 'This is a bug in Herald (the plan and the message disagree): please report it.',
+      });
+    return message;
+  };
+  /** The thread a reply goes into: the top message, which an earlier phase posted. */
+  const threadOf = (posted: Map<string, TargetObject>) => {
+    const top = posted.get(slackParts.message);
+    if (!top)
+      throw new DeliveryFailure({
+        kind: 'permanent',
+        message: `the announcement in ${destination.label} has not been posted, so its thread cannot be`,
+        fix: 'Run `herald status <version>` to see why it failed, then `herald retry <version>`.',
+      });
+    return top.externalId;
+  };
+  const sent = (
+    bundle: ReleaseBundle,
+    part: string,
+    found: { ts: string; permalink: string | null },
+    hash: string,
+  ): Delivered => ({
+    externalId: found.ts,
+    url: found.permalink,
+    objects: objectsOf(bundle, [
+      { key: part, externalId: found.ts, url: found.permalink, contentHash: hash },
+    ]),
+  });
+
+  return {
+    target,
+    description: `${port.description} ${destination.label}`,
+    site: port.site,
+    // Posts to one channel go one at a time, in order (and Slack allows about one a second).
+    concurrency: 1,
+
+    async plan({ record, bundle }) {
+      const posted = await postedIn(bundle);
+      let hashes: string[];
+      try {
+        hashes = messagesOf(await render(bundle)).map(hashOf);
+      } catch {
+        // No notes for this audience: the post fails with its fix when it is attempted.
+        hashes = [''];
+      }
+      return planSlack({
+        target,
+        where: destination.label,
+        hashes,
+        objects: posted,
+        revision: record.revision,
+        corrections: destination.corrections,
+      });
+    },
+
+    async deliver(row, { bundle }) {
+      const { verb, reply } = keyOf(row);
+      const messages = messagesOf(await render(bundle));
+      const part = reply === null ? slackParts.message : slackParts.reply(reply);
+      const posted = await postedIn(bundle);
+      const metadata = metadataOf(bundle, row);
+      if (verb === 'post') {
+        const message = messageAt(messages, reply);
+        const threadTs = reply === null ? null : threadOf(posted);
+        const done = await port.post({ channel, message, threadTs, metadata });
+        return sent(bundle, part, done, hashOf(message));
+      }
+      const existing = posted.get(part);
+      if (verb === 'delete') {
+        if (existing && existing.contentHash !== DELETED)
+          await port.remove({ channel, ts: existing.externalId });
+        return {
+          externalId: existing?.externalId ?? null,
+          url: null,
+          objects: existing ? objectsOf(bundle, [{ ...existing, key: part, contentHash: DELETED }]) : [],
+        };
+      }
+      if (!existing || existing.contentHash === DELETED)
+        throw new DeliveryFailure({
+          kind: 'permanent',
+          message: `there is no posted ${part} in ${destination.label} to edit`,
+          fix: 'This is a bug in Herald (the plan and the posted messages disagree): please report it.',
+        });
+      const message = messageAt(messages, reply);
+      await port.update({ channel, ts: existing.externalId, message, metadata });
+      return sent(bundle, part, { ts: existing.externalId, permalink: existing.url }, hashOf(message));
+    },
+
+    async reconcile(row, { bundle }) {
+      const { verb, reply } = keyOf(row);
+      // Edits and deletes are safe to do again; only a post must never be repeated blindly.
+      if (verb !== 'post') return null;
+      const posted = await postedIn(bundle);
+      const found = await port.find({
+        channel,
+        threadTs: reply === null ? null : threadOf(posted),
+        since: (row.attemptStartedAt ?? row.updatedAt) - CLOCK_SLACK_MS,
+        metadata: metadataOf(bundle, row),
+      });
+      if (!found) return null;
+      const message = messageAt(messagesOf(await render(bundle)), reply);
+      return sent(
+        bundle,
+        reply === null ? slackParts.message : slackParts.reply(reply),
+        found,
+        hashOf(message),
+      );
+    },
+
+    verify: () => port.verify([channel]),
+    close: () => port.close?.() ?? Promise.resolve(),
+  };
+}
