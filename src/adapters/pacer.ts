@@ -10,6 +10,11 @@ export interface Pacer {
   pause(ms: number): void;
   /** How long the current pause still lasts, or null when there is none. */
   pausedFor(): number | null;
+  /**
+   * A request just finished: the next waits a whole interval from now. For strict per-second
+   * limits, where a request the transport held back must not arrive right before the next one.
+   */
+  finished(): void;
 }
 
 export function createPacer(requestsPerMinute: number | null): Pacer {
@@ -26,6 +31,9 @@ export function createPacer(requestsPerMinute: number | null): Pacer {
     },
     pause(ms) {
       pausedUntil = Math.max(pausedUntil, Date.now() + ms);
+    },
+    finished() {
+      next = Math.max(next, Date.now() + interval);
     },
     pausedFor() {
       const left = pausedUntil - Date.now();

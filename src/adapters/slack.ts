@@ -153,6 +153,9 @@ export function createSlackChat(settings: SlackSettings): ChatPort {
       const e = error as SlackCallError;
       if (e.code === 'slack_webapi_platform_error' && expected.includes(e.data?.error ?? '')) return null;
       throw failureOf(e, method, channel, write, pacer);
+    } finally {
+      // Slack counts posts per channel per second as they arrive: space them from the answer.
+      pacer?.finished();
     }
   };
 
