@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import path from 'node:path';
 import { renderSlackHtml, type SlackThreadView } from '../core/slack-html.js';
 import type { SlackMessage } from '../core/slack-message.js';
+import { DeliveryFailure } from '../errors/delivery-failure.js';
 import type { ChatMetadata, ChatPort, PostedMessage } from '../ports/index.js';
 
 /** One posted message as the outbox keeps it: the exact chat.postMessage payload, plus its ts. */
@@ -55,6 +56,7 @@ export function createSlackOutbox(dir: string, labels: Record<string, string> = 
     await writeChannelPage(message.channel);
   };
   const writeChannelPage = async (channel: string) => {
+    await mkdir(dir, { recursive: true });
     const messages = await readAll(channel);
     const threads: SlackThreadView[] = messages
       .filter((m) => !m.thread_ts)
@@ -107,7 +109,16 @@ export function createSlackOutbox(dir: string, labels: Record<string, string> = 
     },
 
     async update({ channel, ts, message, metadata }) {
-      const current = JSON.parse(await readFile(fileOf(channel, ts), 'utf8')) as OutboxMessage;
+      let current: OutboxMessage;
+      try {
+        current = JSON.parse(await readFile(fileOf(channel, ts), 'utf8')) as OutboxMessage;
+      } catch {
+        throw new DeliveryFailure({
+          kind: 'permanent',
+          message: `the outbox has no message ${ts} in ${channel} to edit`,
+          fix: `It was removed from ${channelDir(channel)}: run \`herald retry <version> --channel slack\` after restoring it, or leave the correction out.`,
+        });
+      }
       await save({ ...current, ...payloadOf(message, metadata), edited_at: new Date().toISOString() });
     },
 
@@ -117,9 +128,9 @@ export function createSlackOutbox(dir: string, labels: Record<string, string> = 
       await writeChannelPage(channel);
     },
 
-    async find({ channel, threadTs, metadata }) {
+    async find({ channel, threadTs, since, metadata }) {
       for (const m of await readAll(channel)) {
-        if ((m.thread_ts ?? null) !== threadTs) continue;
+        if ((m.thread_ts ?? null) !== threadTs || Date.parse(m.posted_at) < since) continue;
         if (
           m.metadata?.event_type === metadata.eventType &&
           m.metadata.event_payload?.delivery === metadata.payload.delivery

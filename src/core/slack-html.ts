@@ -12,7 +12,8 @@ export interface SlackThreadView {
   replies: SlackMessage[];
 }
 
-const ENTITY = /^&(?:amp|lt|gt|quot|#39);/;
+/** The only entities mrkdwn has: anything else that looks like one is text. */
+const ENTITY = /^&(?:amp|lt|gt);/;
 const LINK = /^<((?:https?:\/\/|mailto:)[^|<>\s"]+)(?:\|([^<>]*))?>/i;
 
 /** Text (mrkdwn, entities already in place for & < >) → HTML with nothing from the text but text. */
@@ -20,7 +21,7 @@ function escapeText(text: string): string {
   let out = '';
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
-    if (c === '&') out += ENTITY.test(text.slice(i, i + 6)) ? '&' : '&amp;';
+    if (c === '&') out += ENTITY.test(text.slice(i, i + 5)) ? '&' : '&amp;';
     else if (c === '<') out += '&lt;';
     else if (c === '>') out += '&gt;';
     else if (c === '"') out += '&quot;';
@@ -31,16 +32,35 @@ function escapeText(text: string): string {
 
 /** `*bold*`, `_italic_`, `~strike~`, `` `code` `` inside one run of (already escaped) text. */
 function formatRun(html: string): string {
+  // Code spans are verbatim: emphasis applies only between them.
   return html
-    .replace(/`([^`\n]+)`/g, '<code>$1</code>')
-    .replace(/(^|[\s(])\*(?=\S)([^*\n]*?\S)\*(?=$|[\s).,:;!?])/g, '$1<b>$2</b>')
-    .replace(/(^|[\s(])_(?=\S)([^_\n]*?\S)_(?=$|[\s).,:;!?])/g, '$1<i>$2</i>')
-    .replace(/(^|[\s(])~(?=\S)([^~\n]*?\S)~(?=$|[\s).,:;!?])/g, '$1<s>$2</s>');
+    .split(/(`[^`\n]+`)/)
+    .map((piece, i) => (i % 2 === 1 ? `<code>${piece.slice(1, -1)}</code>` : emphasise(piece)))
+    .join('');
+}
+
+// A mark opens after a space, bracket, another mark or a tag built here, and closes before one
+// (`*_both_*`). Text's own < and > are entities by now, so a raw one is always ours; the text a
+// mark wraps holds no tag, so the tags built here always nest.
+const emphasis = (mark: string, tag: string) =>
+  [
+    new RegExp(
+      `(^|[\\s(*_~>])\\${mark}(?=\\S)([^${mark}\\n<>]*?[^\\s<>])\\${mark}(?=$|[\\s).,:;!?*_~<])`,
+      'g',
+    ),
+    `$1<${tag}>$2</${tag}>`,
+  ] as const;
+const EMPHASIS = [emphasis('*', 'b'), emphasis('_', 'i'), emphasis('~', 's')];
+
+function emphasise(html: string): string {
+  return EMPHASIS.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), html);
 }
 
 /** One mrkdwn text → HTML: links become anchors, code fences stay verbatim, lines break. */
 export function mrkdwnToHtml(mrkdwn: string): string {
   const parts = mrkdwn.split('```');
+  // An unpaired fence is text, as Slack shows it.
+  if (parts.length % 2 === 0) parts.splice(-2, 2, `${parts.at(-2)}\`\`\`${parts.at(-1)}`);
   return parts
     .map((part, i) => {
       if (i % 2 === 1 && i < parts.length - 1)
