@@ -157,28 +157,29 @@ async function chooseSlack(
         path.resolve(root, settings.outbox),
         labels,
       );
-  const channels: Channel[] = [];
-  for (const c of settings.channels)
-    channels.push(
-      createSlackChannel(
-        port,
-        store,
-        {
-          channel: c.id,
-          label: labels[c.id]!,
-          audience: c.audience,
-          intro: c.template ? await compileIntro(path.resolve(root, c.template)) : null,
-          corrections: settings.corrections,
-        },
-        helpCenterSite,
-      ),
-    );
+  const channels = (await slackDestinations(config, root)).map((destination) =>
+    createSlackChannel(port, store, destination, helpCenterSite),
+  );
   return {
     channels,
     notes: [
       `Slack: ${port.description} → ${Object.values(labels).join(', ')}${token ? '' : ' (no SLACK_BOT_TOKEN: the embedded default)'}`,
     ],
   };
+}
+
+/** The configured Slack channels, each with its audience and compiled opening template. */
+export async function slackDestinations(config: HeraldConfig, root: string): Promise<SlackDestination[]> {
+  const destinations: SlackDestination[] = [];
+  for (const c of config.slack.channels)
+    destinations.push({
+      channel: c.id,
+      label: c.name ?? c.id,
+      audience: c.audience,
+      intro: c.template ? await compileIntro(path.resolve(root, c.template)) : null,
+      corrections: config.slack.corrections,
+    });
+  return destinations;
 }
 
 /**

@@ -33,6 +33,33 @@ const sha = (text: string) => createHash('sha256').update(text).digest('hex');
 const hashOf = (message: SlackMessage) => sha(JSON.stringify(message));
 
 /**
+ * The announcement as `destination` gets it: its audience's notes, its opening, and the link to
+ * the release-notes article when there is one. `herald preview` shows exactly this.
+ */
+export function renderForChannel(
+  bundle: ReleaseBundle,
+  destination: SlackDestination,
+  url: string | null,
+): SlackAnnouncement {
+  const notes = bundle.notes[destination.audience];
+  if (!notes)
+    throw new DeliveryFailure({
+      kind: 'permanent',
+      message: `the bundle has no "${destination.audience}" notes for ${destination.label}`,
+      fix: `Set the audience of ${destination.label} in herald.slack.channels to one of: ${Object.keys(bundle.notes).join(', ')}.`,
+    });
+  const model = destination.intro
+    ? { ...notes.model, intro: destination.intro(bundle, notes.model, url) }
+    : notes.model;
+  return renderSlackAnnouncement({
+    notes: model,
+    product: bundle.package ? `${bundle.product} ${bundle.package}` : bundle.product,
+    version: bundle.version,
+    url,
+  });
+}
+
+/**
  * One Slack channel as an announce target: the announcement as a top message with the full list
  * in thread replies when it does not fit, each its own ledger row; corrections edit what was
  * posted. Every post carries metadata naming its delivery, so an ambiguous attempt is settled by
@@ -75,27 +102,9 @@ export function createSlackChannel(
     const url = await notesUrl(bundle);
     const cached = rendered.get(bundle);
     if (cached && cached.url === url) return cached.announcement;
-    const announcement = renderFor(bundle, url);
+    const announcement = renderForChannel(bundle, destination, url);
     rendered.set(bundle, { url, announcement });
     return announcement;
-  };
-  const renderFor = (bundle: ReleaseBundle, url: string | null): SlackAnnouncement => {
-    const notes = bundle.notes[destination.audience];
-    if (!notes)
-      throw new DeliveryFailure({
-        kind: 'permanent',
-        message: `the bundle has no "${destination.audience}" notes for ${destination.label}`,
-        fix: `Set the audience of ${destination.label} in herald.slack.channels to one of: ${Object.keys(bundle.notes).join(', ')}.`,
-      });
-    const model = destination.intro
-      ? { ...notes.model, intro: destination.intro(bundle, notes.model, url) }
-      : notes.model;
-    return renderSlackAnnouncement({
-      notes: model,
-      product: bundle.package ? `${bundle.product} ${bundle.package}` : bundle.product,
-      version: bundle.version,
-      url,
-    });
   };
   const messagesOf = (announcement: SlackAnnouncement) => [announcement.top, ...announcement.replies];
 

@@ -2,6 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSampleRepo } from '../../scripts/sample-repo.mjs';
 import {
@@ -10,6 +11,7 @@ import {
   type SlackEmulatorOptions,
   startSlackEmulator,
 } from '../../src/server/emulators/slack.js';
+import { launchBrowser } from '../helpers/browser.js';
 import { cliPath, runCli } from '../helpers/cli.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 
@@ -190,6 +192,45 @@ describe('herald announce: Slack', () => {
       const writes = emulator.writeCount();
       expect((await runCli(['announce'], { cwd: repo, env: envFor(emulator) })).code).toBe(0);
       expect(emulator.writeCount()).toBe(writes);
+    });
+  });
+
+  it('previews exactly what was posted, as JSON and as a page Chromium shows like Slack', async () => {
+    await withEmulator({}, async (emulator) => {
+      const repo = slackRepo();
+      await prepareDue(repo);
+      expect((await runCli(['announce'], { cwd: repo, env: envFor(emulator) })).code).toBe(0);
+      const preview = await runCli(['preview', '2.0.0', '--channel', 'slack', '--json'], { cwd: repo });
+      expect(preview.code, preview.stderr).toBe(0);
+      const { out, files } = JSON.parse(preview.stdout);
+      expect(files).toEqual(expect.arrayContaining(['slack/C0COMMUNITY.json', 'slack/C0COMMUNITY.html']));
+      expect(files.some((f: string) => f.startsWith('help-center/'))).toBe(false);
+      for (const { id } of CHANNELS) {
+        const [planned] = JSON.parse(readFileSync(path.join(out, 'slack', `${id}.json`), 'utf8'));
+        const [posted] = emulator.messages(id);
+        expect({ text: planned.text, blocks: planned.blocks }).toEqual({
+          text: posted!.text,
+          blocks: posted!.blocks,
+        });
+      }
+      const browser = await launchBrowser();
+      try {
+        const page = await browser.newPage();
+        const problems: string[] = [];
+        page.on('pageerror', (e) => problems.push(String(e)));
+        page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+        await page.goto(pathToFileURL(path.join(out, 'slack', 'C0COMMUNITY.html')).href);
+        expect(await page.$eval('.header', (e) => e.textContent)).toBe('Acme Cloud 2.0.0');
+        const links = await page.$$eval('a', (as) => as.map((a) => a.getAttribute('href')));
+        expect(links.length).toBeGreaterThan(0);
+        for (const href of links) expect(href).toMatch(/^https:\/\//);
+        expect(await page.$$('script')).toHaveLength(0);
+        expect(problems).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+      const unknown = await runCli(['preview', '2.0.0', '--channel', 'email'], { cwd: repo });
+      expect(unknown.code).toBe(2);
     });
   });
 

@@ -30,6 +30,35 @@ describe('validateConfig', () => {
     expect(config.issues.provider).toBe('git');
   });
 
+  it('checks Slack channels: an id, not a name, and an audience the notes have, each with its line', () => {
+    const located = (channels: object[]) => {
+      const text = JSON.stringify({ herald: { slack: { channels } } }, null, 2);
+      return problemsOf(() => validateConfig(JSON.parse(text), '.releaserc.json', text));
+    };
+    const byName = located([
+      { id: 'C0RELEASES', audience: 'internal' },
+      { id: '#releases', audience: 'internal' },
+    ]);
+    expect(byName.code).toBe('EINVALIDCONFIG');
+    expect(byName.problems.map((p) => [p.location?.path, p.location?.line])).toEqual([
+      ['herald.slack.channels.1.id', 10],
+    ]);
+    const audience = located([{ id: 'C0COMMUNITY', audience: 'partners' }]);
+    expect(audience.problems.map((p) => [p.location?.path, p.location?.line])).toEqual([
+      ['herald.slack.channels.0.audience', 7],
+    ]);
+    expect(audience.problems[0]!.fix).toContain('customer, internal');
+    const config = validateConfig(
+      { herald: { slack: { channels: [{ id: 'C0RELEASES', audience: 'internal' }] } } },
+      'x',
+    );
+    expect(config.slack).toMatchObject({
+      corrections: 'update',
+      postsPerMinute: 60,
+      outbox: '.herald/outbox/slack',
+    });
+  });
+
   it('merges custom types and audiences, and ignores semantic-release keys', () => {
     const config = validateConfig(
       {

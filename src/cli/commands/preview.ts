@@ -2,8 +2,11 @@ import path from 'node:path';
 import { documentFor, escapeHtml, htmlFileOf, writeFileIn, writeSite } from '../../adapters/fs-doc-site.js';
 import { formatInstant } from '../../core/announce-time.js';
 import { isEmbargoed } from '../../core/bundle-lifecycle.js';
+import { renderSlackHtml } from '../../core/slack-html.js';
+import type { SlackMessage } from '../../core/slack-message.js';
 import type { BundleRecord, ReleaseBundle } from '../../model/index.js';
 import type { StorePort } from '../../ports/index.js';
+import { renderForChannel, type SlackDestination } from '../../stages/slack-channel.js';
 
 /**
  * Every artefact of a bundle as files a person can open, with an index.html linking them: the
@@ -15,6 +18,7 @@ export async function writePreview(
   record: BundleRecord,
   out: string,
   store: StorePort,
+  channels: { slack: SlackDestination[]; only: 'helpcenter' | 'slack' | null } = { slack: [], only: null },
 ): Promise<string[]> {
   const files: string[] = [];
   const write = async (file: string, content: string | Uint8Array) => {
@@ -22,6 +26,15 @@ export async function writePreview(
     files.push(file);
   };
   const title = `${bundle.product}${bundle.package ? ` (${bundle.package})` : ''} ${bundle.version}`;
+  const slackIndex =
+    channels.only === 'helpcenter' ? '' : await writeSlack(bundle, record, store, channels.slack, write);
+  if (channels.only === 'slack') {
+    await write(
+      'index.html',
+      documentFor({ title: `${title}: Slack preview`, locale: 'en' }, `<h2>Slack</h2>\n${slackIndex}`),
+    );
+    return files;
+  }
   const customer = bundle.notes.customer ?? Object.values(bundle.notes)[0];
   if (customer)
     await write(
@@ -61,6 +74,7 @@ export async function writePreview(
   }; ${escapeHtml(when)}; revision ${record.revision}.</p>
 <h2>Help centre</h2>
 <ul><li>${link('help-center/release-notes.html', 'Release-notes article')}</li></ul>
+${slackIndex ? `<h2>Slack</h2>\n${slackIndex}` : ''}
 <h2>Notes per audience</h2>
 <ul>${Object.keys(bundle.notes)
     .map(
@@ -77,4 +91,60 @@ export async function writePreview(
     .join('')}</ul>`;
   await write('index.html', documentFor({ title: `${title}: preview`, locale: 'en' }, index));
   return files;
+}
+
+/**
+ * Per Slack channel: the exact payloads announce will post (`slack/<channel>.json`: the top
+ * message, then each thread reply) and how Slack will show them (`slack/<channel>.html`). The
+ * help-centre link is the published one once it exists; before that, announce adds it.
+ */
+async function writeSlack(
+  bundle: ReleaseBundle,
+  record: BundleRecord,
+  store: StorePort,
+  destinations: SlackDestination[],
+  write: (file: string, content: string) => Promise<void>,
+): Promise<string> {
+  if (destinations.length === 0) return '';
+  const url =
+    (await store.listDeliveries(record.id)).find((r) => r.key === 'article:notes')?.externalUrl ?? null;
+  const items: string[] = [];
+  for (const destination of destinations) {
+    const file = `slack/${destination.channel}`;
+    let messages: SlackMessage[];
+    try {
+      const announcement = renderForChannel(bundle, destination, url);
+      messages = [announcement.top, ...announcement.replies];
+    } catch (error) {
+      items.push(`<li>${escapeHtml(destination.label)}: ${escapeHtml((error as Error).message)}</li>`);
+      continue;
+    }
+    const payloads = messages.map((m, i) => ({
+      channel: destination.channel,
+      ...(i > 0 ? { thread_ts: '<ts of the first message>' } : {}),
+      text: m.text,
+      blocks: m.blocks,
+    }));
+    await write(`${file}.json`, `${JSON.stringify(payloads, null, 2)}\n`);
+    await write(
+      `${file}.html`,
+      renderSlackHtml({
+        title: `${destination.label}: ${bundle.product} ${bundle.version}`,
+        channels: [
+          {
+            name: `${destination.label} (${destination.audience} notes)`,
+            threads: [{ message: messages[0]!, postedAt: record.announceAt, replies: messages.slice(1) }],
+          },
+        ],
+      }),
+    );
+    const thread =
+      messages.length > 1
+        ? `, ${messages.length - 1} thread ${messages.length === 2 ? 'reply' : 'replies'}`
+        : '';
+    items.push(
+      `<li>${escapeHtml(destination.label)} (${escapeHtml(destination.audience)} notes${thread}): <a href="${file}.html">as Slack shows it</a> · <a href="${file}.json">payloads</a>${url ? '' : ' (the help-centre link is added when the article exists)'}</li>`,
+    );
+  }
+  return `<ul>${items.join('')}</ul>`;
 }

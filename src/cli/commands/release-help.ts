@@ -52,12 +52,15 @@ A release's state, schedule, content and deliveries, then its notes.
 
   --audience <name>   notes to print (default customer)
 ${commonHelp}`,
-  preview: `Usage: herald preview <version> [--out <dir>]
+  preview: `Usage: herald preview <version> [--out <dir>] [--channel helpcenter|slack]
 
 Writes every artefact as files you can open: index.html, the help-centre release-notes article,
-the notes per audience (Markdown and HTML), and the docs pages with their assets.
+the notes per audience (Markdown and HTML), the docs pages with their assets, and per Slack
+channel the exact payloads announce will post (slack/<channel>.json) with a page showing them as
+Slack will (slack/<channel>.html).
 
-  --out <dir>     where (default .herald/preview/<version>)
+  --out <dir>         where (default .herald/preview/<version>)
+  --channel <name>    only this channel's artefacts
 ${commonHelp}`,
   log: `Usage: herald log <version>
 
@@ -81,8 +84,11 @@ export const announceHelp: Record<string, string> = {
 
 Publishes every release whose announce time has come (by the store's clock) and nothing else:
 the help centre first (Zendesk Guide, or the static help centre without credentials), then the
-channels that link to it. Safe to run often and several at once (CI every few minutes): each
-effect happens once; a crashed run's deliveries are checked against the target, not repeated.
+channels that link to it: each Slack channel of herald.slack (SLACK_BOT_TOKEN; without it the
+messages go to .herald/outbox/slack). Safe to run often and several at once (CI every few
+minutes): each effect happens once; a crashed run's deliveries are checked against the target
+(Slack: the channel's history), not repeated. A correction (prepare --force) of an announced
+release edits what was posted.
 
   --dry-run            print the delivery plan; change nothing, contact nothing
   --wait <seconds>     how long to wait for retries (rate limits, outages) before leaving them
@@ -100,7 +106,7 @@ ${commonHelp}`,
 
 Puts failed deliveries of a release back in the queue; the next \`herald announce\` tries them.
 
-  --channel <name>     only this channel (helpcenter)
+  --channel <name>     only this channel: helpcenter, slack (every Slack channel) or slack:<id>
 ${commonHelp}`,
   doctor: `Usage: herald doctor
 

@@ -282,9 +282,12 @@ async function show(argv: string[], output: Output, cwd: string): Promise<number
 }
 
 async function preview(argv: string[], output: Output, cwd: string): Promise<number> {
-  const options = { out: { type: 'string' }, ...common } as const;
+  const options = { out: { type: 'string' }, channel: { type: 'string' }, ...common } as const;
   const { values, positionals } = parseCommandArgs(argv, options, 'preview');
   const version = versionArg(positionals, 'preview');
+  const channel = values.channel ?? null;
+  if (channel !== null && channel !== 'helpcenter' && channel !== 'slack')
+    throw errors.usage(`unknown channel "${channel}"`, 'Pass --channel helpcenter or --channel slack.');
   return withContext(values, output, cwd, async ({ runtime, store, key }) => {
     const record = await requireBundle(store, key(version));
     const revision = (await store.readRevision(record.id))!;
@@ -292,8 +295,15 @@ async function preview(argv: string[], output: Output, cwd: string): Promise<num
       cwd,
       values.out ?? path.join(runtime.root, '.herald', 'preview', record.key.version),
     );
+    const { slackDestinations } = await import('../channels.js');
+    const slack = await slackDestinations(runtime.config, runtime.root);
+    if (channel === 'slack' && slack.length === 0)
+      throw errors.usage(
+        'no Slack channels are configured',
+        'Add herald.slack.channels to .releaserc.json, e.g. [{ "id": "C0123ABCD", "name": "#releases", "audience": "internal" }].',
+      );
     const { writePreview } = await import('./preview.js');
-    const files = await writePreview(revision.bundle, record, out, store);
+    const files = await writePreview(revision.bundle, record, out, store, { slack, only: channel });
     if (output.json) output.out(JSON.stringify({ ok: true, out, files }, null, 2));
     else {
       output.info(
