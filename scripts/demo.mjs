@@ -1,6 +1,7 @@
 // `npm run demo`: the main job on embedded defaults. Builds the sample repository, then runs
 // Herald on it as a user would, through the CLI, and prints what each step produced.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSampleRepo } from './sample-repo.mjs';
@@ -9,13 +10,27 @@ const root = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 const repo = path.join(root, '.herald', 'demo', 'acme-cloud');
 const herald = path.join(root, 'dist', 'bin', 'herald.js');
 
-function step(title, args) {
-  process.stdout.write(`\n\x1b[1m$ herald ${args.join(' ')}\x1b[0m   # ${title}\n\n`);
-  const result = spawnSync(process.execPath, [herald, ...args, '--cwd', repo], { stdio: 'inherit' });
+function step(title, args, env = {}) {
+  const shown = Object.entries(env).map(([k, v]) => `${k}=${k.includes('TOKEN') ? '…' : v} `);
+  process.stdout.write(`\n\x1b[1m$ ${shown.join('')}herald ${args.join(' ')}\x1b[0m   # ${title}\n\n`);
+  const result = spawnSync(process.execPath, [herald, ...args, '--cwd', repo], {
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
 buildSampleRepo(repo);
+// Two Slack channels: the team gets the internal notes, the community channel the customer notes.
+const configFile = path.join(repo, '.releaserc.json');
+const config = JSON.parse(readFileSync(configFile, 'utf8'));
+config.herald.slack = {
+  channels: [
+    { id: 'C0RELEASES', name: '#releases', audience: 'internal' },
+    { id: 'C0COMMUNITY', name: '#community', audience: 'customer' },
+  ],
+};
+writeFileSync(configFile, `${JSON.stringify(config, null, 2)}\n`);
 console.log(
   `Sample repository built at ${path.relative(process.cwd(), repo)} (tags v1.0.0, v1.0.1 on 1.0.x, v1.1.0, unreleased work on main).`,
 );
@@ -79,8 +94,59 @@ step('announce: the static help centre (no Zendesk credentials) gets the notes a
 ]);
 step('the delivery ledger: every effect, where it went', ['status', 'v1.1.0']);
 step('a second run changes nothing: each effect happens once', ['announce']);
+const outbox = path.join(repo, '.herald', 'outbox', 'slack');
+process.stdout.write(
+  `\nWithout SLACK_BOT_TOKEN the Slack messages went to the outbox, ${path.relative(process.cwd(), outbox)}:\n${readdirSync(
+    outbox,
+    { recursive: true },
+  )
+    .filter((f) => /\.(json|txt|html)$/.test(f))
+    .map((f) => `  ${f}`)
+    .join('\n')}\n`,
+);
 step('which targets are active, and whether their settings hold', ['doctor']);
 step('who did what, when', ['log', 'v1.1.0']);
-console.log(
-  `\nOpen ${path.relative(process.cwd(), path.join(repo, '.herald', 'site', 'index.html'))} for the static help centre, ${path.relative(process.cwd(), path.join(repo, '..', 'docs-site', 'getting-started', 'overview.html'))} for the compiled docs, and ${path.relative(process.cwd(), path.join(repo, '..', 'preview-1.1.0', 'index.html'))} for the release preview.`,
+
+// A rehearsal of a real Slack post: Herald's own Slack API emulator (Slack's limits, errors and
+// rate limits) on loopback, then the next release announced to it through @slack/web-api.
+process.stdout.write(
+  `\n\x1b[1m$ herald emulate slack --port 0\x1b[0m   # a local Slack API for the rehearsal\n\n`,
 );
+const emulator = spawn(
+  process.execPath,
+  [herald, 'emulate', 'slack', '--port', '0', '--json', '--cwd', repo],
+  {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  },
+);
+const slack = await new Promise((resolve, reject) => {
+  let out = '';
+  emulator.stdout.setEncoding('utf8').on('data', (d) => {
+    out += d;
+    if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]));
+  });
+  emulator.on('exit', () => reject(new Error('the Slack emulator did not start')));
+});
+console.log(`Slack emulator on ${slack.url}`);
+const slackEnv = { SLACK_API_URL: slack.apiUrl, SLACK_BOT_TOKEN: slack.token };
+try {
+  step('the next release from the unreleased work on main (2.0.0: it has a breaking change)', ['prepare']);
+  step('announce it now', ['schedule', '2.0.0', '--now']);
+  step('exactly what each Slack channel will get, and how Slack will show it', [
+    'preview',
+    '2.0.0',
+    '--channel',
+    'slack',
+    '--out',
+    path.join(repo, '..', 'preview-2.0.0'),
+  ]);
+  step('announce to the help centre, then post to Slack (the emulator)', ['announce'], slackEnv);
+  step('the Slack deliveries: channel and message ts of each post', ['status', '2.0.0', '--all'], slackEnv);
+  const page = path.join(repo, '..', 'slack-emulator.html');
+  writeFileSync(page, await (await fetch(slack.url)).text());
+  console.log(
+    `\nOpen ${path.relative(process.cwd(), path.join(repo, '.herald', 'site', 'index.html'))} for the static help centre, ${path.relative(process.cwd(), path.join(repo, '..', 'docs-site', 'getting-started', 'overview.html'))} for the compiled docs, ${path.relative(process.cwd(), path.join(repo, '..', 'preview-1.1.0', 'index.html'))} for the release preview, and ${path.relative(process.cwd(), page)} for the channels as the Slack emulator received them.`,
+  );
+} finally {
+  emulator.kill('SIGTERM');
+}

@@ -122,7 +122,14 @@ async function runAnnounce(argv: string[], output: Output, cwd: string): Promise
       report.announced.map(async (key) => {
         const record = await store.findBundle(key);
         const rows = record ? await store.listDeliveries(record.id) : [];
-        return { key, url: rows.find((r) => r.key === 'article:notes')?.externalUrl ?? null };
+        return {
+          key,
+          url: rows.find((r) => r.key === 'article:notes')?.externalUrl ?? null,
+          // Each channel's announcement (Slack: the message's permalink, or its ts in the outbox).
+          posts: rows
+            .filter((r) => r.key === 'post:message')
+            .map((r) => ({ target: r.target, url: r.externalUrl ?? r.externalId })),
+        };
       }),
     );
     if (output.json) {
@@ -138,7 +145,7 @@ async function runAnnounce(argv: string[], output: Output, cwd: string): Promise
               deliveries: p.deliveries,
             })),
             results: report.results,
-            announced: announcedUrls.map((a) => ({ ...a.key, releaseNotesUrl: a.url })),
+            announced: announcedUrls.map((a) => ({ ...a.key, releaseNotesUrl: a.url, posts: a.posts })),
             failures: report.failures,
             deferred: report.deferred,
             staticSite: choice.staticSite,
@@ -171,8 +178,10 @@ async function runAnnounce(argv: string[], output: Output, cwd: string): Promise
       !report.deferred
     )
       output.info(await nothingDue(store, runtime.product));
-    for (const { key, url } of announcedUrls)
+    for (const { key, url, posts } of announcedUrls) {
       output.out(`Announced ${versionOf(key)}${url ? `: ${url}` : ''}`);
+      for (const post of posts) output.out(`  ${post.target}: ${post.url ?? 'posted'}`);
+    }
     if (choice.staticSite && (report.announced.length > 0 || report.planned.length > 0))
       output.out(`Static help centre: ${path.join(choice.staticSite, 'index.html')}`);
     if (report.deferred)
