@@ -5,8 +5,8 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSlackOutbox } from '../../src/adapters/slack-outbox.js';
 import { renderSlackAnnouncement, type SlackMessage } from '../../src/core/slack-message.js';
-import type { NoteEntry, ReleaseNotes } from '../../src/model/index.js';
 import type { ChatMetadata, ChatPort } from '../../src/ports/index.js';
+import { featureNotes } from '../helpers/notes.js';
 
 let dir: string;
 
@@ -41,43 +41,12 @@ const metadata = (delivery: string, eventType = 'herald_release_announced'): Cha
   payload: { delivery, product: 'Acme Cloud', version: '2.0.0' },
 });
 
-const entry = (id: number, text: string): NoteEntry => ({
-  hash: id.toString(16).padStart(40, '0'),
-  shortHash: id.toString(16).padStart(7, '0'),
-  commitUrl: null,
-  type: 'feat',
-  scope: null,
-  component: null,
-  text,
-  breaking: false,
-  pullRequest: null,
-  issues: [],
-  authors: [],
-});
-
 /** A real announcement: long enough to need thread replies. */
 function announcement() {
-  const entries = Array.from({ length: 300 }, (_, i) => entry(i + 1, `ENTRY-${i} ${'words '.repeat(12)}`));
-  const notes: ReleaseNotes = {
-    schemaVersion: 1,
-    product: 'Acme Cloud',
-    packageName: null,
-    audience: 'customer',
-    version: '2.0.0',
-    previousVersion: '1.9.0',
-    tag: 'v2.0.0',
-    previousTag: 'v1.9.0',
-    date: '2026-09-03',
-    compareUrl: null,
-    breaking: [],
-    components: [],
-    contributors: [],
-    linked: [],
-    counts: { entries: entries.length, breaking: 0, hidden: 0 },
-    empty: false,
-    intro: 'Faster & <safer>',
-    sections: [{ type: 'feat', title: 'Features', entries, components: [] }],
-  };
+  const notes = featureNotes(
+    Array.from({ length: 300 }, (_, i) => `ENTRY-${i} ${'words '.repeat(12)}`),
+    { intro: 'Faster & <safer>' },
+  );
   return renderSlackAnnouncement({
     notes,
     product: 'Acme Cloud',

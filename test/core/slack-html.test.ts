@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mrkdwnToHtml, renderSlackHtml, type SlackThreadView } from '../../src/core/slack-html.js';
 import { renderSlackAnnouncement, type SlackMessage } from '../../src/core/slack-message.js';
-import type { NoteEntry, ReleaseNotes } from '../../src/model/index.js';
+import { featureNotes } from '../helpers/notes.js';
 
 // ---------------------------------------------------------------------------------------------
 // Builders
@@ -23,43 +23,7 @@ const message = (...blocks: SlackMessage['blocks']): SlackMessage => ({ text: 'f
 const thread = (top: SlackMessage, replies: SlackMessage[] = [], postedAt: number | null = null) =>
   ({ message: top, postedAt, replies }) satisfies SlackThreadView;
 
-const entry = (id: number, text: string): NoteEntry => ({
-  hash: id.toString(16).padStart(40, '0'),
-  shortHash: id.toString(16).padStart(7, '0'),
-  commitUrl: null,
-  type: 'feat',
-  scope: null,
-  component: null,
-  text,
-  breaking: false,
-  pullRequest: null,
-  issues: [],
-  authors: [],
-});
-
-function notesWith(texts: string[]): ReleaseNotes {
-  const entries = texts.map((t, i) => entry(i + 1, t));
-  return {
-    schemaVersion: 1,
-    product: 'Acme Cloud',
-    packageName: null,
-    audience: 'customer',
-    version: '2.0.0',
-    previousVersion: '1.9.0',
-    tag: 'v2.0.0',
-    previousTag: 'v1.9.0',
-    date: '2026-09-03',
-    compareUrl: null,
-    breaking: [],
-    components: [],
-    contributors: [],
-    linked: [],
-    counts: { entries: entries.length, breaking: 0, hidden: 0 },
-    empty: entries.length === 0,
-    intro: null,
-    sections: [{ type: 'feat', title: 'Features', entries, components: [] }],
-  };
-}
+const notesWith = (texts: string[]) => featureNotes(texts);
 
 // ---------------------------------------------------------------------------------------------
 // Reading the HTML back

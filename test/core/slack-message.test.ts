@@ -10,55 +10,10 @@ import {
   slackViolations,
 } from '../../src/core/slack-message.js';
 import type { BreakingChange, NoteEntry, NoteSection, ReleaseNotes } from '../../src/model/index.js';
+import { makeNotes, noteEntry, noteSection } from '../helpers/notes.js';
 
-const entry = (id: number, text: string, extra: Partial<NoteEntry> = {}): NoteEntry => ({
-  hash: id.toString(16).padStart(40, '0'),
-  shortHash: id.toString(16).padStart(7, '0'),
-  commitUrl: null,
-  type: 'feat',
-  scope: null,
-  component: null,
-  text,
-  breaking: false,
-  pullRequest: null,
-  issues: [],
-  authors: [],
-  ...extra,
-});
-
-const section = (type: string, title: string, entries: NoteEntry[]): NoteSection => ({
-  type,
-  title,
-  entries,
-  components: [],
-});
-
-function makeNotes(parts: Partial<ReleaseNotes> = {}): ReleaseNotes {
-  const sections = parts.sections ?? [];
-  const breaking = parts.breaking ?? [];
-  const entries = sections.reduce((n, s) => n + s.entries.length, 0);
-  return {
-    schemaVersion: 1,
-    product: 'Acme Cloud',
-    packageName: null,
-    audience: 'customer',
-    version: '2.0.0',
-    previousVersion: '1.9.0',
-    tag: 'v2.0.0',
-    previousTag: 'v1.9.0',
-    date: '2026-09-03',
-    compareUrl: null,
-    breaking,
-    components: [],
-    contributors: [],
-    linked: [],
-    counts: { entries, breaking: breaking.length, hidden: 0 },
-    empty: entries === 0,
-    intro: null,
-    ...parts,
-    sections,
-  };
-}
+const entry = noteEntry;
+const section = noteSection;
 
 const render = (notes: ReleaseNotes, url: string | null = 'https://help.acme.test/articles/42') =>
   renderSlackAnnouncement({ notes, product: 'Acme Cloud', version: '2.0.0', url });
