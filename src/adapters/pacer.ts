@@ -6,6 +6,8 @@
 export interface Pacer {
   /** Resolves when the next request may go. */
   wait(): Promise<void>;
+  /** How long a request asking now would wait (nothing is reserved). */
+  delay(): number;
   /** Nothing goes for `ms` (a Retry-After). */
   pause(ms: number): void;
   /** How long the current pause still lasts, or null when there is none. */
@@ -28,6 +30,9 @@ export function createPacer(requestsPerMinute: number | null): Pacer {
       const at = Math.max(now, next, pausedUntil);
       next = at + interval;
       if (at > now) await new Promise((resolve) => setTimeout(resolve, at - now));
+    },
+    delay() {
+      return Math.max(0, next - Date.now(), pausedUntil - Date.now());
     },
     pause(ms) {
       pausedUntil = Math.max(pausedUntil, Date.now() + ms);

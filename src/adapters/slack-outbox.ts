@@ -108,7 +108,7 @@ export function createSlackOutbox(dir: string, labels: Record<string, string> = 
       return { channel, ts, permalink: null };
     },
 
-    async update({ channel, ts, message, metadata }) {
+    async update({ channel, ts, message }) {
       let current: OutboxMessage;
       try {
         current = JSON.parse(await readFile(fileOf(channel, ts), 'utf8')) as OutboxMessage;
@@ -119,7 +119,12 @@ export function createSlackOutbox(dir: string, labels: Record<string, string> = 
           fix: `It was removed from ${channelDir(channel)}: run \`herald retry <version> --channel slack\` after restoring it, or leave the correction out.`,
         });
       }
-      await save({ ...current, ...payloadOf(message, metadata), edited_at: new Date().toISOString() });
+      await save({
+        ...current,
+        text: message.text,
+        blocks: message.blocks,
+        edited_at: new Date().toISOString(),
+      });
     },
 
     async remove({ channel, ts }) {

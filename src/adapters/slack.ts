@@ -87,12 +87,12 @@ function explain(
     case 'edit_window_closed':
       return {
         message: `the posted message in ${where} can no longer be edited (${code})`,
-        fix: 'It was deleted or is too old to edit: set herald.slack.corrections to "ignore" and post the correction by hand, or delete the message and run `herald retry <version> --channel slack`.',
+        fix: 'It was deleted, or is too old to edit: post the correction by hand. Set herald.slack.corrections to "ignore" so later corrections do not try to edit it.',
       };
     case 'thread_not_found':
       return {
         message: `the announcement in ${where} was deleted, so its thread cannot be continued`,
-        fix: 'Post the remaining parts by hand, or run `herald retry <version> --channel slack` after restoring the message.',
+        fix: 'Deleted messages cannot be restored: post the remaining parts by hand.',
       };
     default:
       return {
@@ -146,6 +146,15 @@ export function createSlackChat(settings: SlackSettings): ChatPort {
   ): Promise<T | null> => {
     const write = WRITES.has(method);
     const pacer = channel && write ? pacerOf(channel) : null;
+    // The delivery's lease runs while this waits: a long wait is handed back to the engine (nothing
+    // was sent), so another run can never find the lease expired and post the same message.
+    const wait = pacer?.delay() ?? 0;
+    if (wait > settings.timeoutMs)
+      throw new DeliveryFailure({
+        kind: 'retryable',
+        message: `posts to ${channel} wait ${Math.ceil(wait / 1000)} s for Slack's rate limit`,
+        retryAfterMs: wait,
+      });
     await pacer?.wait();
     try {
       return (await client.apiCall(method, args)) as T;
@@ -216,7 +225,9 @@ export function createSlackChat(settings: SlackSettings): ChatPort {
           cause?: { code?: string };
         };
         const code = original?.cause?.code ?? original?.code;
-        const refused = code !== undefined && CONNECT_ERRORS.has(code);
+        // A 429 without a usable Retry-After: the SDK gives up with a request error. Not processed.
+        const limited = /Retry header did not contain a valid timeout/.test(original?.message ?? '');
+        const refused = limited || (code !== undefined && CONNECT_ERRORS.has(code));
         const timedOut = original?.name === 'TimeoutError' || original?.name === 'AbortError';
         return new DeliveryFailure({
           // Refused before sending: nothing happened. Anything else may have reached Slack.
@@ -251,24 +262,51 @@ export function createSlackChat(settings: SlackSettings): ChatPort {
     }
   };
 
-  let tokenCheck: Promise<VerifyFinding> | null = null;
-  const checkToken = async (): Promise<VerifyFinding> => {
+  let tokenCheck: Promise<VerifyFinding[]> | null = null;
+  /** The token, and the scopes announce needs: chat:write to post, history to find a post again. */
+  const checkToken = async (): Promise<VerifyFinding[]> => {
+    let auth: Record<string, unknown>;
     try {
-      const auth = (await client.apiCall('auth.test', {})) as unknown as Record<string, unknown>;
-      return {
+      auth = (await client.apiCall('auth.test', {})) as unknown as Record<string, unknown>;
+    } catch (error) {
+      const failure = failureOf(error as SlackCallError, 'auth.test', null, false, null);
+      return [
+        {
+          ok: false,
+          check: 'Slack token',
+          detail: failure.message,
+          ...(failure.fix ? { fix: failure.fix } : {}),
+        },
+      ];
+    }
+    const findings: VerifyFinding[] = [
+      {
         ok: true,
         check: 'Slack token',
         detail: `bot ${String(auth.user ?? auth.user_id ?? '?')} in ${String(auth.team ?? auth.team_id ?? '?')}`,
-      };
-    } catch (error) {
-      const failure = failureOf(error as SlackCallError, 'auth.test', null, false, null);
-      return {
-        ok: false,
-        check: 'Slack token',
-        detail: failure.message,
-        ...(failure.fix ? { fix: failure.fix } : {}),
-      };
+      },
+    ];
+    const scopes = (auth.response_metadata as { scopes?: unknown } | undefined)?.scopes;
+    if (Array.isArray(scopes)) {
+      const missing = [
+        scopes.includes('chat:write') ? null : 'chat:write',
+        scopes.includes('channels:history') || scopes.includes('groups:history') ? null : 'channels:history',
+      ].filter((s): s is string => s !== null);
+      findings.push({
+        ok: missing.length === 0,
+        check: 'Slack scopes',
+        detail:
+          missing.length === 0
+            ? 'chat:write to post, history to check an unconfirmed post before posting again'
+            : `missing ${missing.join(', ')}`,
+        ...(missing.length > 0
+          ? {
+              fix: `Add ${missing.join(' and ')} (groups:history for private channels) to the Slack app, reinstall it, and update SLACK_BOT_TOKEN.`,
+            }
+          : {}),
+      });
     }
+    return findings;
   };
 
   return {
@@ -288,8 +326,9 @@ export function createSlackChat(settings: SlackSettings): ChatPort {
       };
     },
 
-    async update({ channel, ts, message, metadata }) {
-      await call('chat.update', channel, { channel, ts, ...payloadOf(message, metadata) });
+    async update({ channel, ts, message }) {
+      // The post keeps its own metadata (it names the post's ledger row); chat.update takes no unfurl flags.
+      await call('chat.update', channel, { channel, ts, text: message.text, blocks: message.blocks });
     },
 
     async remove({ channel, ts }) {
@@ -331,8 +370,8 @@ export function createSlackChat(settings: SlackSettings): ChatPort {
       const first = tokenCheck === null;
       tokenCheck ??= checkToken();
       const token = await tokenCheck;
-      const findings: VerifyFinding[] = first ? [token] : [];
-      if (!token.ok) return findings;
+      const findings: VerifyFinding[] = first ? [...token] : [];
+      if (!token[0]!.ok) return findings;
       for (const channel of channels) {
         try {
           const info = (await client.apiCall('conversations.info', { channel })) as {

@@ -1,5 +1,4 @@
 import {
-  CHANNEL_PHASE,
   type DocPage,
   type DocSet,
   type PlannedDelivery,
@@ -19,10 +18,10 @@ import {
  * - `content:doc:<page>:<locale>:<hash>@r<revision>` [30]: put the page's title and body in that locale;
  * - `archive:doc:<page>@r<revision>` [30]: archive the article of a page the docs no longer have;
  * - `article:notes` [30]: the release-notes article; `content:notes:<hash>@r<revision>` [30]: a correction.
- * Later channels (Slack, email) use phase 40, so they run once the articles have their URLs.
+ * Later channels (Slack, email) use CHANNEL_PHASE (40) and up, so they run once the articles have their URLs.
  */
 export const HELP_CENTER_TARGET = 'helpcenter';
-export const PHASE = { sections: 10, articles: 20, content: 30, channels: CHANNEL_PHASE } as const;
+export const PHASE = { sections: 10, articles: 20, content: 30 } as const;
 
 /** Marks an archived page's article in the target objects. */
 export const ARCHIVED = 'archived';

@@ -96,6 +96,9 @@ function blockHtml(block: SlackBlock): string {
       return `<div class="context">${block.elements.map((e) => mrkdwnToHtml(e.text)).join(' ')}</div>`;
     case 'divider':
       return '<hr>';
+    default:
+      // Blocks Herald does not build (a page of an emulator may hold anything): shown as a marker.
+      return `<div class="context">[${plain(String((block as { type?: unknown }).type ?? 'block'))}]</div>`;
   }
 }
 

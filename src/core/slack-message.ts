@@ -399,14 +399,19 @@ export function renderSlackAnnouncement(input: {
     text: { type: 'plain_text', text: truncatePlain(name, SLACK_LIMITS.headerText), emoji: true },
   };
   const counts = countParts(notes);
-  const base: SlackBlock[] = [header, section(summaryText(notes.intro, counts))];
+  const summary = summaryText(notes.intro, counts);
+  const base: SlackBlock[] = [header, section(summary)];
   const target = input.url === null ? null : mrkdwnUrl(input.url);
   const full = target === null ? '' : `<${target}|Read the release notes>`;
   const link = full.length <= LINK_BUDGET ? full : '';
   if (link) base.push(section(link));
-  // The link is budgeted whether or not it is known yet: planned before the help-centre article
-  // exists, the announcement must split into the same messages as when it is posted with the URL.
-  const reserve = { blocks: link ? 0 : 1, chars: LINK_BUDGET - link.length };
+  // The link and the summary (whose intro may quote the link) are budgeted at their limits:
+  // planned before the help-centre article exists, the announcement must split into the same
+  // messages as when it is posted with the URL.
+  const reserve = {
+    blocks: link ? 0 : 1,
+    chars: LINK_BUDGET - link.length + SLACK_LIMITS.sectionText - summary.length,
+  };
 
   const breaking = notes.breaking.length > 0 ? groupBlocks(breakingGroup(notes.breaking)) : [];
   const list = notes.sections.flatMap((s) => sectionGroups(s).flatMap(groupBlocks));

@@ -27,7 +27,7 @@ export interface SlackPlanInput {
   /** What Herald posted in this channel for this release, by part. */
   objects: ReadonlyMap<string, TargetObject>;
   revision: number;
-  /** `update`: edit posted messages when a correction changes them; `ignore`: leave them. */
+  /** `update`: edit posted messages when a correction changes them; `ignore`: leave the posted announcement and its thread as they are. */
   corrections: Corrections;
 }
 
@@ -43,6 +43,8 @@ export function planSlack(input: SlackPlanInput): PlannedDelivery[] {
   else if (edit && top.contentHash !== input.hashes[0])
     add(revisionKey('update:message', revision), CHANNEL_PHASE, `edit the announcement in ${where}`);
 
+  // Left as posted: the thread is only finished (after a crash) when it is the same announcement.
+  if (top && !edit && top.contentHash !== input.hashes[0]) return [];
   const replies = input.hashes.length - 1;
   for (let n = 1; n <= replies; n++) {
     const posted = input.objects.get(slackParts.reply(n));

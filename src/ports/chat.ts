@@ -24,7 +24,7 @@ export interface PostedMessage {
 export interface ChatPort {
   /** Where messages go, for output. */
   readonly description: string;
-  /** Identifies the workspace, so the messages Herald posted are remembered per workspace. */
+  /** Where the messages Herald posted are remembered (with channel ids, unique per workspace): the API host, or the outbox. */
   readonly site: string;
   post(input: {
     channel: string;
@@ -33,12 +33,8 @@ export interface ChatPort {
     threadTs: string | null;
     metadata: ChatMetadata;
   }): Promise<PostedMessage>;
-  update(input: {
-    channel: string;
-    ts: string;
-    message: SlackMessage;
-    metadata: ChatMetadata;
-  }): Promise<void>;
+  /** Replaces the text and blocks of a posted message; it keeps the metadata it was posted with. */
+  update(input: { channel: string; ts: string; message: SlackMessage }): Promise<void>;
   remove(input: { channel: string; ts: string }): Promise<void>;
   /**
    * The message stamped with `metadata` (same event type and `payload.delivery`), posted in the

@@ -219,6 +219,22 @@ export async function announce(options: AnnounceOptions): Promise<AnnounceReport
       } catch (error) {
         // Still unknown: whatever the error, never fall back to a blind new attempt.
         const message = error instanceof Error ? error.message : String(error);
+        if (isDeliveryFailure(error) && error.kind === 'permanent') {
+          // The check itself is refused (a missing scope, a deleted channel): say so and stop;
+          // `herald retry` brings the row back as unknown, to be checked again.
+          results.failed++;
+          await settle(
+            {
+              state: 'failed',
+              error: encodeError(
+                `could not check whether an earlier attempt took effect: ${message}`,
+                error.fix,
+              ),
+            },
+            null,
+          );
+          return;
+        }
         const retryAfter = isDeliveryFailure(error) ? error.retryAfterMs : null;
         results.unknown++;
         await settle(

@@ -189,7 +189,18 @@ export function createSlackChannel(
 
     async deliver(row, { bundle }) {
       const { verb, reply } = keyOf(row);
-      const messages = messagesOf(await render(bundle));
+      let messages: SlackMessage[];
+      try {
+        messages = messagesOf(await render(bundle));
+      } catch (error) {
+        // Nothing has been sent: a local error (a channel template) is not an ambiguous outcome.
+        if (error instanceof DeliveryFailure) throw error;
+        throw new DeliveryFailure({
+          kind: 'permanent',
+          message: `the announcement for ${destination.label} could not be rendered: ${(error as Error).message}`,
+          fix: 'Fix the channel template named in herald.slack.channels, then run `herald retry <version>`.',
+        });
+      }
       const part = reply === null ? slackParts.message : slackParts.reply(reply);
       const posted = await postedIn(bundle);
       const metadata = metadataOf(bundle, row);
@@ -216,7 +227,7 @@ export function createSlackChannel(
           fix: 'This is a bug in Herald (the plan and the posted messages disagree): please report it.',
         });
       const message = messageAt(messages, reply);
-      await port.update({ channel, ts: existing.externalId, message, metadata });
+      await port.update({ channel, ts: existing.externalId, message });
       return sent(bundle, part, { ts: existing.externalId, permalink: existing.url }, hashOf(message));
     },
 

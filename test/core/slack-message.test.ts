@@ -489,6 +489,9 @@ describe('properties', () => {
         const posted = render(n.notes, url);
         expect(posted.replies).toEqual(planned.replies);
         expect(posted.top.blocks.length).toBe(planned.top.blocks.length + 1);
+        // A channel template may quote the link in the intro: the split still does not move.
+        const quoting = render({ ...n.notes, intro: `Details: ${url} ${n.notes.intro ?? ''}` }, url);
+        expect(quoting.replies).toEqual(planned.replies);
       }),
       { numRuns: 200 },
     );

@@ -179,9 +179,9 @@ export function createKyselyLedger(
           trx
             .updateTable('deliveries')
             .set({
-              state: 'pending',
+              // Dropped while its outcome was unknown: look before posting, as for any attempted row.
+              state: sql`CASE WHEN attempts > 0 THEN 'unknown' ELSE 'pending' END`,
               bundle_revision: revision,
-              attempts: 0,
               next_attempt_at: now,
               last_error: null,
               updated_at: now,
@@ -444,7 +444,9 @@ export function createKyselyLedger(
         let update = trx
           .updateTable('deliveries')
           .set({
-            state: 'pending',
+            // A row that was ever attempted may have taken effect (the last attempt may have
+            // timed out): it is checked against the target before it is attempted again.
+            state: sql`CASE WHEN attempts > 0 THEN 'unknown' ELSE 'pending' END`,
             next_attempt_at: now,
             lease_owner: null,
             lease_until: null,
