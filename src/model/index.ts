@@ -3,3 +3,4 @@ export type * from './change.js';
 export * from './delivery.js';
 export type * from './docs.js';
 export type * from './notes.js';
+export * from './subscriber.js';

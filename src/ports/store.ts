@@ -14,6 +14,7 @@ import type {
   RevisionKind,
   TargetObject,
 } from '../model/index.js';
+import type { SubscriberStorePort } from './subscribers.js';
 
 /** What one write transaction does to one bundle; decided by pure code from the current row. */
 export type BundleMutation<T> =
@@ -38,11 +39,11 @@ export interface StoredBlob {
 }
 
 /**
- * Where bundles, the delivery ledger and the audit log live. Every write is one transaction that
- * serialises with other writers to the same bundle (SQLite: BEGIN IMMEDIATE; Postgres: a
- * transaction-level advisory lock), and time always comes from the store's clock.
+ * Where bundles, the delivery ledger, the audit log and the subscriber lists live. Every write is
+ * one transaction that serialises with other writers to the same bundle (SQLite: BEGIN IMMEDIATE;
+ * Postgres: a transaction-level advisory lock), and time always comes from the store's clock.
  */
-export interface StorePort extends LedgerPort {
+export interface StorePort extends LedgerPort, SubscriberStorePort {
   readonly dialect: 'sqlite' | 'postgres';
   /** The store's clock, epoch milliseconds. */
   now(): Promise<number>;

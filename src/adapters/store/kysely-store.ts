@@ -13,6 +13,7 @@ import type {
 } from '../../model/index.js';
 import type { BundleMutation, StoredBlob, StorePort } from '../../ports/store.js';
 import { createKyselyLedger } from './kysely-ledger.js';
+import { createKyselySubscribers, type SubscribersTable } from './kysely-subscribers.js';
 import { migrationsFor } from './migrations.js';
 
 /** Row types as the database returns them (ints as numbers: the pg adapter parses int8). */
@@ -81,6 +82,7 @@ export interface Database {
     action: string;
     details: string;
   };
+  subscribers: SubscribersTable;
   herald_migrations: { name: string; applied_at: number };
 }
 
@@ -189,6 +191,7 @@ export function createKyselyStore(db: Kysely<Database>, ops: DialectOps): StoreP
 
   return {
     ...createKyselyLedger(db, ops, keyText, recordOf),
+    ...createKyselySubscribers(db, ops),
     dialect: ops.dialect,
 
     now: () => clockOf(db),

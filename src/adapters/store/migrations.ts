@@ -118,9 +118,41 @@ function announceEngine(dialect: 'sqlite' | 'postgres'): string[] {
   ];
 }
 
+function subscribers(dialect: 'sqlite' | 'postgres'): string[] {
+  // Links name a subscriber by id, so an id is never given again after a removal: AUTOINCREMENT
+  // on SQLite (a plain INTEGER PRIMARY KEY reuses the highest one once it is deleted).
+  const id =
+    dialect === 'sqlite'
+      ? 'INTEGER PRIMARY KEY AUTOINCREMENT'
+      : 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY';
+  const int = dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
+  return [
+    // Email subscribers per product. Addresses are stored as the caller normalised them; topics
+    // are a JSON array of component names or the text `all`. Times are epoch ms (store clock).
+    `CREATE TABLE subscribers (
+      id ${id},
+      product TEXT NOT NULL,
+      email TEXT NOT NULL,
+      name TEXT,
+      locale TEXT,
+      topics TEXT NOT NULL,
+      status TEXT NOT NULL CHECK (status IN ('pending', 'confirmed', 'unsubscribed', 'bounced')),
+      source TEXT NOT NULL,
+      created_at ${int} NOT NULL,
+      updated_at ${int} NOT NULL,
+      confirmed_at ${int},
+      unsubscribed_at ${int},
+      UNIQUE (product, email)
+    )`,
+    // Mailing and listing page through one product's subscribers of some statuses by id.
+    'CREATE INDEX subscribers_page ON subscribers (product, status, id)',
+  ];
+}
+
 export function migrationsFor(dialect: 'sqlite' | 'postgres'): Migration[] {
   return [
     { name: '0001-bundles-ledger-audit', sql: initial(dialect) },
     { name: '0002-announce-engine', sql: announceEngine(dialect) },
+    { name: '0003-subscribers', sql: subscribers(dialect) },
   ];
 }
