@@ -1,0 +1,309 @@
+import type { Readable } from 'node:stream';
+import nodemailer, { type NodemailerError, type SendMailOptions, type SMTPPoolOptions } from 'nodemailer';
+import { DeliveryFailure } from '../errors/delivery-failure.js';
+import { errors } from '../errors/index.js';
+import type { MailerPort, MailReceipt, VerifyFinding } from '../ports/index.js';
+import { composeEmail } from './compose-email.js';
+
+export interface SmtpMailerSettings {
+  /**
+   * SMTP_URL: `smtp://user:password@host:port` (STARTTLS when the server offers it) or
+   * `smtps://…` (TLS from the start, port 465 by default). `?tls=off` never starts TLS (a local
+   * relay), `?tls=required` refuses to send without STARTTLS. The password is percent-encoded.
+   */
+  url: string;
+  /** Connections in the pool, and so messages in flight at once. */
+  maxConnections?: number;
+  /** The relay's sending rate limit, if it has one; null sends as fast as the pool allows. */
+  messagesPerSecond?: number | null;
+  /** Connecting, the greeting, and any silence from the server once connected. */
+  timeoutMs?: number;
+}
+
+interface ParsedSmtpUrl {
+  host: string;
+  port: number | undefined;
+  secure: boolean;
+  user: string;
+  pass: string;
+  tls: 'opportunistic' | 'off' | 'required';
+  /** The URL with the password replaced: safe for output. */
+  shown: string;
+}
+
+const URL_FIX =
+  'Set SMTP_URL to smtp://user:password@host:587 (or smtps://user:password@host:465), percent-encoding special characters in the user and password; add ?tls=off only for a local relay without TLS.';
+
+function parseSmtpUrl(text: string): ParsedSmtpUrl {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    // Never echo the value: it holds the password.
+    throw errors.usage('SMTP_URL is not a URL', URL_FIX);
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:')
+    throw errors.usage(`SMTP_URL must start with smtp:// or smtps://, not ${url.protocol}//`, URL_FIX);
+  if (!url.hostname) throw errors.usage('SMTP_URL has no host', URL_FIX);
+  const secure = url.protocol === 'smtps:';
+  let tls: ParsedSmtpUrl['tls'] = 'opportunistic';
+  for (const [key, value] of url.searchParams) {
+    if (key === 'tls' && !secure && (value === 'off' || value === 'required')) tls = value;
+    else throw errors.usage(`SMTP_URL has an unknown setting ?${key}=${value}`, URL_FIX);
+  }
+  const decode = (part: string) => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      throw errors.usage('SMTP_URL has a badly percent-encoded user or password', URL_FIX);
+    }
+  };
+  const user = decode(url.username);
+  const pass = decode(url.password);
+  const userInfo = url.password ? `${url.username}:[redacted]@` : url.username ? `${url.username}@` : '';
+  return {
+    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: url.port ? Number(url.port) : undefined,
+    secure,
+    user,
+    pass,
+    tls,
+    shown: `${url.protocol}//${userInfo}${url.host}${url.search}`,
+  };
+}
+
+/** A 5xx reply, explained for the person running Herald. */
+function permanentFix(code: number, command: string | undefined): string {
+  if (command === 'STARTTLS')
+    return 'The relay does not offer STARTTLS: drop ?tls=required from SMTP_URL, or use smtps:// if it listens for TLS directly.';
+  if (command === 'RCPT TO' && [550, 551, 553].includes(code))
+    return 'The receiving server refused the address: check it with the subscriber, or remove them.';
+  if (command === 'MAIL FROM')
+    return 'The relay refused the sender address: use a from address this relay (and your SPF/DKIM setup) is allowed to send for.';
+  if (code === 552) return 'The message is larger than the server accepts: shorten the release notes email.';
+  if (code === 530)
+    return 'The relay wants a login: put the user and password in SMTP_URL (smtp://user:password@host).';
+  if (command === 'DATA' || code === 554)
+    return "The server refused the message itself (policy or spam filtering): read its reply above, and check the sending domain's SPF, DKIM and DMARC.";
+  return "Read the server's reply above; the same message will be refused again until that is fixed.";
+}
+
+/** Message data key for the per-send record of the stream nodemailer writes to the socket. */
+const TRACKER = 'heraldStageTracker';
+interface Tracker {
+  stream: Readable | null;
+}
+
+const CERTIFICATE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
+
+/**
+ * An SMTP relay through a nodemailer pool (reference/integrations.md §7.1). Nodemailer never
+ * retries on its own here (`maxRequeues: 0`): the engine decides, from the DeliveryFailure kind.
+ *
+ * Which stage a failure happened in, as read from nodemailer 10.6.0
+ * (dist/esm/smtp-connection/index.js, dist/esm/smtp-pool/pool-resource.js):
+ * - A server reply carries `responseCode` (and `response`, the reply text) whatever the stage:
+ *   `_formatError` sets it from the reply (smtp-connection/index.js:944-951), and `command` names
+ *   the command it answered: 'MAIL FROM' (:1799), 'RCPT TO' (:1821, :1885), 'DATA' for the reply to
+ *   DATA (:1923) and for the reply after the final dot (:1947), 'AUTH …' (:560, :1775). A reply is
+ *   the server's own word that it did not take the message: 4xx → `retryable` (and 503, "bad
+ *   sequence", which nodemailer's isPermanentResponseCode also treats as transient, errors.js:94),
+ *   5xx → `permanent`; EAUTH with 5xx (535) → `permanent` with a fix about SMTP_URL credentials.
+ * - A lost connection or a timeout carries no reply and always says `command: 'CONN'`
+ *   (`_onClose` :1003, `_onTimeout` :1027, socket errors :181), whatever was in flight, so
+ *   `command` cannot tell the stage. What can: the message stream is piped into the socket only
+ *   after the server answered DATA with 354 (`send` → `_setEnvelope` callback → `message.pipe`,
+ *   :695-727), so it has been read (`readableDidRead`) exactly when message data started going out.
+ *   Nodemailer's own pool uses that same test to decide a message is safe to requeue
+ *   (pool-resource.js:210: `reused && messageStream.readableDidRead === false && isTransientError`).
+ *   We capture that stream with a `processFunc` (mime-node createReadStream :658-660, the last
+ *   stage, returned unchanged) and read the flag when the send fails: not read → `retryable`
+ *   (the server cannot have the message); read → `ambiguous` (it may have accepted it, e.g. the
+ *   250 after the final dot was lost). A cancelled send (EABORT) follows the same rule.
+ * - With `maxRequeues: 0`, a connection that closes before any data on a reused connection fails
+ *   with 'Reached maximum number of retries after connection was closed' (ECONNECTION, no
+ *   command): not read, so `retryable`. That path (pool-resource.js:210 → smtp-pool `close` handler)
+ *   drops the original error, so a 421 or a timeout before DATA on a reused connection reaches us
+ *   as a bare "connection closed": the kind is right, the reply text and status are lost.
+ */
+export function createSmtpMailer(settings: SmtpMailerSettings): MailerPort {
+  const { maxConnections = 5, messagesPerSecond = null, timeoutMs = 30_000 } = settings;
+  const smtp = parseSmtpUrl(settings.url);
+  if (!Number.isInteger(maxConnections) || maxConnections < 1)
+    throw errors.usage(
+      `the SMTP pool size must be a whole number of at least 1, not ${maxConnections}`,
+      URL_FIX,
+    );
+  if (messagesPerSecond !== null && !(messagesPerSecond > 0))
+    throw errors.usage(`the SMTP sending rate must be above 0, not ${messagesPerSecond}`, URL_FIX);
+  const where = `${smtp.host}:${smtp.port ?? (smtp.secure ? 465 : 587)}`;
+  const description = `SMTP relay ${smtp.shown}`;
+
+  // Anything printed from here passes this: a server could echo what it was sent.
+  const secrets = smtp.pass.length >= 3 ? [smtp.pass, encodeURIComponent(smtp.pass)] : [];
+  const scrub = (text: string) => secrets.reduce((out, secret) => out.split(secret).join('[redacted]'), text);
+
+  const rate =
+    messagesPerSecond === null
+      ? {}
+      : messagesPerSecond >= 1
+        ? { rateLimit: Math.floor(messagesPerSecond), rateDelta: 1000 }
+        : { rateLimit: 1, rateDelta: Math.ceil(1000 / messagesPerSecond) };
+  const options: SMTPPoolOptions & { pool: true } = {
+    pool: true,
+    host: smtp.host,
+    ...(smtp.port === undefined ? {} : { port: smtp.port }),
+    secure: smtp.secure,
+    ...(smtp.tls === 'off' ? { ignoreTLS: true } : {}),
+    ...(smtp.tls === 'required' ? { requireTLS: true } : {}),
+    ...(smtp.user || smtp.pass ? { auth: { user: smtp.user, pass: smtp.pass } } : {}),
+    maxConnections,
+    maxRequeues: 0,
+    ...rate,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+    dnsTimeout: timeoutMs,
+    logger: false,
+    debug: false,
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  };
+  const transporter = nodemailer.createTransport(options);
+
+  // Each send hands a tracker in its message data; the plugin records the stream that goes on the wire.
+  transporter.use('stream', (mail, done) => {
+    const tracker = (mail.data as { [TRACKER]?: Tracker })[TRACKER];
+    if (tracker)
+      mail.message.processFunc((input: Readable) => {
+        tracker.stream = input;
+        return input;
+      });
+    done();
+  });
+
+  const failureOf = (error: unknown, dataSent: boolean): DeliveryFailure => {
+    const e = (error ?? {}) as NodemailerError;
+    const code = e.responseCode;
+    const reply = typeof e.response === 'string' ? scrub(e.response.split('\n')[0]!.trim()) : '';
+    const at = e.command && e.command !== 'CONN' && e.command !== 'API' ? ` at ${e.command}` : '';
+    const status = code ?? null;
+
+    if ((e.code === 'EAUTH' || e.code === 'ENOAUTH') && !(code && code < 500))
+      return new DeliveryFailure({
+        kind: 'permanent',
+        status,
+        message: `${description} refused the login${reply ? ` (${reply})` : ''}`,
+        fix: 'Check the user and password in SMTP_URL (smtp://user:password@host, password percent-encoded) against the relay account.',
+      });
+    if (code !== undefined && code >= 400 && code < 600) {
+      const permanent = code >= 500 && code !== 503;
+      return new DeliveryFailure({
+        kind: permanent ? 'permanent' : 'retryable',
+        status,
+        message: `${permanent ? 'the SMTP server refused the message' : 'the SMTP server deferred the message'}${at}: ${reply}`,
+        ...(permanent ? { fix: permanentFix(code, e.command) } : {}),
+      });
+    }
+    if (e.code === 'EABORT')
+      return new DeliveryFailure({
+        kind: dataSent ? 'ambiguous' : 'retryable',
+        message: dataSent
+          ? 'sending was cancelled while the message data was going out: the server may have accepted it'
+          : 'sending was cancelled before the message data went out',
+      });
+    const original = e.originalCode ?? '';
+    if (CERTIFICATE.test(original) || /certificate/i.test(e.message ?? ''))
+      return new DeliveryFailure({
+        kind: 'permanent',
+        message: `the TLS certificate of ${where} was refused (${original || scrub(e.message ?? '')})`,
+        fix: 'Fix the relay certificate (expired, self-signed or for another name), or, for a local relay only, add ?tls=off to SMTP_URL.',
+      });
+    if (e.code === 'EREQUIRETLS' || (smtp.tls === 'required' && e.code === 'ETLS' && !dataSent))
+      return new DeliveryFailure({
+        kind: 'permanent',
+        message: `${where} does not offer the TLS that SMTP_URL requires`,
+        fix: 'Use a relay that supports STARTTLS, or smtps:// if it listens for TLS directly.',
+      });
+    if (
+      ['EENVELOPE', 'EMESSAGE', 'ESTREAM', 'ECONFIG', 'EMAXRECIPIENTS', 'EFILEACCESS', 'EURLACCESS'].includes(
+        e.code ?? '',
+      )
+    )
+      return new DeliveryFailure({
+        kind: 'permanent',
+        message: `the message could not be sent as composed: ${scrub(e.message ?? String(error))}`,
+        fix: /larger than allowed/.test(e.message ?? '')
+          ? 'The message is larger than the server accepts: shorten the release notes email.'
+          : 'This is a bug in Herald (every message is checked before it is sent): please report it with the text above.',
+      });
+
+    // No reply from the server: the connection failed, timed out or was closed.
+    const cause =
+      e.code === 'ETIMEDOUT'
+        ? `no answer within ${timeoutMs} ms`
+        : original || (e.code === 'EDNS' ? 'host not found' : 'connection lost');
+    if (dataSent)
+      return new DeliveryFailure({
+        kind: 'ambiguous',
+        message: `the connection to ${where} failed after the message data was sent (${cause}): the server may have accepted it`,
+      });
+    const unreachable = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(
+      original,
+    );
+    return new DeliveryFailure({
+      kind: 'retryable',
+      message: `the connection to ${where} failed before the message data was sent (${cause})`,
+      ...(unreachable || e.code === 'EDNS'
+        ? { fix: 'Check the host and port in SMTP_URL, and that the relay is reachable from here.' }
+        : {}),
+    });
+  };
+
+  return {
+    description,
+    concurrency: maxConnections,
+
+    async send(email, signal): Promise<MailReceipt> {
+      const message = composeEmail(email);
+      const tracker: Tracker = { stream: null };
+      try {
+        const info = await transporter.sendMail({
+          ...message,
+          [TRACKER]: tracker,
+          ...(signal ? { signal } : {}),
+        } as SendMailOptions);
+        return { response: scrub(String(info.response ?? '')) };
+      } catch (error) {
+        throw failureOf(error, tracker.stream?.readableDidRead === true);
+      }
+    },
+
+    async verify(): Promise<VerifyFinding[]> {
+      try {
+        await transporter.verify();
+        return [
+          {
+            ok: true,
+            check: 'SMTP relay',
+            detail: `${description} answered${smtp.user || smtp.pass ? ' and accepted the login' : ''}`,
+          },
+        ];
+      } catch (error) {
+        const failure = failureOf(error, false);
+        return [
+          {
+            ok: false,
+            check: 'SMTP relay',
+            detail: failure.message,
+            fix: failure.fix ?? 'Check SMTP_URL, and that the relay is reachable from here.',
+          },
+        ];
+      }
+    },
+
+    async close() {
+      transporter.close();
+    },
+  };
+}

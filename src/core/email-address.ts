@@ -1,0 +1,33 @@
+/**
+ * Email addresses as Herald accepts them: one mailbox, `local@domain`, nothing a header could be
+ * built from that it should not (no spaces, quotes, angle brackets, commas or line breaks), a
+ * domain with a dot (or `localhost` for tests) made of LDH labels. Stricter than RFC 5321 on
+ * purpose: quoted local parts and IP literals are legal but almost never real subscribers, and
+ * every character allowed here is safe in a header.
+ */
+const LOCAL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+/** The address trimmed and lower-cased, or null when it is not one mailbox Herald will mail. */
+export function normaliseEmail(text: string): string | null {
+  const email = text.trim().toLowerCase();
+  if (email.length > 254) return null;
+  const at = email.lastIndexOf('@');
+  if (at < 1 || at !== email.indexOf('@')) return null;
+  const local = email.slice(0, at);
+  const domain = email.slice(at + 1);
+  if (local.length > 64 || !LOCAL.test(local)) return null;
+  const labels = domain.split('.');
+  if (labels.length < 2 && domain !== 'localhost') return null;
+  if (!labels.every((label) => LABEL.test(label))) return null;
+  return email;
+}
+
+/** Text for a header (a subject, a display name): one line, no control characters, bounded. */
+export function headerText(text: string, max = 200): string {
+  const line = text
+    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return line.length <= max ? line : `${line.slice(0, max - 1).trimEnd()}…`;
+}
