@@ -251,6 +251,44 @@ const slack = z.strictObject({
   ),
 });
 
+const emailAddress = z.string().check(z.regex(/^[^\s@<>",]+@[^\s@<>",]+$/));
+
+const email = z.strictObject({
+  from: about(
+    z.optional(emailAddress),
+    'Sender address of release-note and confirmation emails (required with SMTP_URL), e.g. "releases@acme.example".',
+  ),
+  fromName: about(z.optional(nonEmpty()), 'Sender name (default: "<product> release notes").'),
+  replyTo: about(z.optional(emailAddress), 'Where replies go.'),
+  publicUrl: about(
+    z.optional(z.string().check(z.regex(/^https?:\/\/[^\s]+\/$/))),
+    'Public URL of `herald serve`, ending in "/": links in emails (confirm, unsubscribe) point here. Default: HERALD_PUBLIC_URL, else the local address.',
+  ),
+  maxConnections: about(
+    z._default(z.number().check(z.int(), z.minimum(1), z.maximum(50)), 5),
+    'SMTP connections in the pool (messages in flight at once).',
+  ),
+  messagesPerSecond: about(
+    z._default(z.nullable(z.number().check(z.minimum(0.1))), null),
+    'Messages per second Herald allows itself over SMTP (null: as fast as the server takes them).',
+  ),
+  outbox: about(
+    z._default(nonEmpty(), '.herald/outbox/email'),
+    'Where emails go without SMTP_URL: one .eml file per message.',
+  ),
+});
+
+const server = z.strictObject({
+  host: about(
+    z._default(nonEmpty(), '127.0.0.1'),
+    'Address `herald serve` listens on (loopback by default: put a proxy in front for the internet).',
+  ),
+  port: about(
+    z._default(z.number().check(z.int(), z.minimum(0), z.maximum(65535)), 8125),
+    'Port of `herald serve`.',
+  ),
+});
+
 export const heraldSettings = z.strictObject({
   $schema: z.optional(z.string()),
   product: about(z.optional(nonEmpty()), 'Product name shown in notes and announcements.'),
@@ -264,6 +302,8 @@ export const heraldSettings = z.strictObject({
   schedule: z.prefault(schedule, {}),
   helpCenter: z.prefault(helpCenter, {}),
   slack: z.prefault(slack, {}),
+  email: z.prefault(email, {}),
+  server: z.prefault(server, {}),
 });
 
 // semantic-release owns the other top-level keys (branches, plugins, …): a loose object.

@@ -45,6 +45,8 @@ export interface HeraldConfig {
   schedule: HeraldSettings['schedule'];
   helpCenter: HeraldSettings['helpCenter'];
   slack: HeraldSettings['slack'];
+  email: HeraldSettings['email'];
+  server: HeraldSettings['server'];
 }
 
 /**
@@ -117,7 +119,15 @@ export function validateConfig(value: unknown, file: string, sourceText?: string
       }
     }
   }
+  const seenChannels = new Set<string>();
   data.herald.slack.channels.forEach((channel, i) => {
+    if (seenChannels.has(channel.id))
+      problems.push({
+        message: `Slack channel ${channel.id} is listed twice`,
+        location: locate(['herald', 'slack', 'channels', i, 'id']),
+        fix: 'List each channel once: one channel gets one announcement, with one audience.',
+      });
+    seenChannels.add(channel.id);
     if (!audiences[channel.audience])
       problems.push({
         message: `Slack channel ${channel.id} asks for audience "${channel.audience}", which the notes do not have`,
@@ -154,6 +164,8 @@ export function validateConfig(value: unknown, file: string, sourceText?: string
     schedule: data.herald.schedule,
     helpCenter: data.herald.helpCenter,
     slack: data.herald.slack,
+    email: data.herald.email,
+    server: data.herald.server,
   };
 }
 

@@ -43,6 +43,13 @@ describe('validateConfig', () => {
     expect(byName.problems.map((p) => [p.location?.path, p.location?.line])).toEqual([
       ['herald.slack.channels.1.id', 10],
     ]);
+    const twice = located([
+      { id: 'C0RELEASES', audience: 'internal' },
+      { id: 'C0RELEASES', audience: 'customer' },
+    ]);
+    expect(twice.problems.map((p) => [p.location?.path, p.message])).toEqual([
+      ['herald.slack.channels.1.id', 'Slack channel C0RELEASES is listed twice'],
+    ]);
     const audience = located([{ id: 'C0COMMUNITY', audience: 'partners' }]);
     expect(audience.problems.map((p) => [p.location?.path, p.location?.line])).toEqual([
       ['herald.slack.channels.0.audience', 7],
