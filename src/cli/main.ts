@@ -3,6 +3,7 @@ import path from 'node:path';
 import { createRedactor } from '../core/redact.js';
 import { HeraldError, isHeraldError } from '../errors/index.js';
 import { docsHelp } from './commands/docs-help.js';
+import { serveHelp, subscribersHelp } from './commands/email-help.js';
 import { emulateHelp } from './commands/emulate-help.js';
 import { changelogHelp, notesHelp, runChangelog, runNotes } from './commands/notes.js';
 import { announceHelp, prepareHelp, releaseHelp } from './commands/release-help.js';
@@ -30,6 +31,8 @@ Commands:
   status       the delivery ledger of a release
   retry        re-queue a release's failed deliveries
   doctor       check the store and each channel's credentials and settings
+  subscribers  the email subscribers: import a CSV, add, remove, list, export
+  serve        the subscribe / confirm / unsubscribe endpoints over HTTP
   emulate      run a local Slack API for a rehearsal (emulate slack)
   schema       print the JSON Schema of .releaserc.json
 
@@ -80,6 +83,15 @@ const commands: Record<string, Command> = {
       },
     ]),
   ),
+  subscribers: {
+    help: subscribersHelp,
+    run: async (argv, output, cwd) =>
+      (await import('./commands/subscribers.js')).runSubscribers(argv, output, cwd),
+  },
+  serve: {
+    help: serveHelp,
+    run: async (argv, output, cwd) => (await import('./commands/serve.js')).runServe(argv, output, cwd),
+  },
   emulate: {
     help: emulateHelp,
     run: async (argv, output, cwd) => (await import('./commands/emulate.js')).runEmulate(argv, output, cwd),

@@ -181,6 +181,14 @@ export const errors = {
       fix: 'Fix what each failure names, then run `herald retry <version>` and `herald announce`.',
       exitCode: 1,
     }),
+  importRefused: (file: string, imported: number, problems: Problem[]) =>
+    new HeraldError({
+      code: 'EIMPORT',
+      message: `${problems.length} row${problems.length === 1 ? '' : 's'} of ${file} refused; the other ${imported} were imported`,
+      problems,
+      fix: 'Fix the rows listed above and import the file again: rows already imported are left as they are.',
+      exitCode: 2,
+    }),
   usage: (message: string, fix: string) => new HeraldError({ code: 'EUSAGE', message, fix, exitCode: 2 }),
   fileWrite: (file: string, reason: string) =>
     new HeraldError({

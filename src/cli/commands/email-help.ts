@@ -1,0 +1,40 @@
+export const subscribersHelp = `Usage: herald subscribers <command>
+
+The people who get the release notes by email, per product, in the store.
+
+  import <file.csv>        add or update everyone in a CSV file with a header row: email, and
+                           optionally name, locale, topics (separated by ; or |, or "all").
+                           Imported addresses count as confirmed (your list, your consent).
+                           Every bad row is reported with its line; the good ones are imported.
+                           Importing again changes nothing; unsubscribed addresses stay so.
+  add <email> [--name <n>] [--locale <l>] [--topics <a;b>]
+                           one confirmed address
+  remove <email>           delete the address and everything about it
+  list [--status <s>]      who is subscribed (pending, confirmed, unsubscribed, bounced)
+  export [--out <file>]    everyone as CSV (the import format, plus status), to stdout or a file
+
+Web sign-ups go through \`herald serve\` (double opt-in: pending until confirmed).
+
+  --store <url|file>      postgres://… or a SQLite file (default: HERALD_DATABASE_URL, else .herald/state.db)
+  --json                  machine-readable output
+  --cwd <dir>, --config <file>, -h/--help`;
+
+export const serveHelp = `Usage: herald serve [--host <addr>] [--port <n>]
+
+A small HTTP server for subscribers (the dashboard will join it):
+  GET  /subscribe              a sign-up form; POST /subscribe (form or JSON: email, name, topics)
+                               sends a confirmation email (double opt-in)
+  GET  /confirm?token=…        confirms the address
+  GET  /unsubscribe?token=…    asks to confirm; POST /unsubscribe?token=… unsubscribes at once
+                               (RFC 8058 one-click, as mail clients send it)
+  GET  /healthz
+
+Listens on 127.0.0.1:8125 (herald.server); put a reverse proxy with TLS in front of it for the
+internet, and set herald.email.publicUrl (or HERALD_PUBLIC_URL) to its public address: links in
+emails point there. Emails go through SMTP_URL, else to .herald/outbox/email as .eml files.
+Links are signed with HERALD_EMAIL_SECRET (else a secret kept in .herald/email-secret).
+
+  --host <addr>           address to listen on (default herald.server.host)
+  --port <n>              port (default herald.server.port; 0: any free port)
+  --store <url|file>      postgres://… or a SQLite file (default: HERALD_DATABASE_URL, else .herald/state.db)
+  --cwd <dir>, --config <file>, -h/--help`;

@@ -1,0 +1,174 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { normaliseEmail } from '../../core/email-address.js';
+import { readSubscriberRows } from '../../core/subscriber-import.js';
+import { errors } from '../../errors/index.js';
+import { SUBSCRIBER_STATUSES, type Subscriber, type SubscriberStatus } from '../../model/index.js';
+import { parseCommandArgs } from '../args.js';
+import type { Output } from '../output.js';
+import { common, withContext } from './release.js';
+
+const PAGE = 1000;
+
+const options = {
+  ...common,
+  name: { type: 'string' },
+  locale: { type: 'string' },
+  topics: { type: 'string' },
+  status: { type: 'string' },
+  out: { type: 'string' },
+} as const;
+
+const csvField = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+const topicsText = (topics: Subscriber['topics']) => (topics === 'all' ? 'all' : topics.join(';'));
+
+export async function runSubscribers(argv: string[], output: Output, cwd: string): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, options, 'subscribers');
+  const [command, ...args] = positionals;
+  const one = (what: string) => {
+    if (args.length !== 1)
+      throw errors.usage(`herald subscribers ${command} needs ${what}`, `Run \`herald subscribers --help\`.`);
+    return args[0]!;
+  };
+  const statuses = (): SubscriberStatus[] | undefined => {
+    if (values.status === undefined) return undefined;
+    const list = values.status.split(',').map((s) => s.trim()) as SubscriberStatus[];
+    const unknown = list.filter((s) => !SUBSCRIBER_STATUSES.includes(s));
+    if (unknown.length > 0)
+      throw errors.usage(`unknown status ${unknown.join(', ')}`, `Use ${SUBSCRIBER_STATUSES.join(', ')}.`);
+    return list;
+  };
+
+  return withContext(values, output, cwd, async ({ runtime, store }) => {
+    const product = runtime.product;
+    const topics = [...new Set(Object.values(runtime.config.notes.components))];
+    switch (command) {
+      case 'import': {
+        const file = path.resolve(cwd, one('a CSV file'));
+        let text: string;
+        try {
+          text = await readFile(file, 'utf8');
+        } catch (error) {
+          throw errors.usage(
+            `cannot read ${file}: ${(error as Error).message}`,
+            'Pass the path of a CSV file.',
+          );
+        }
+        const { subscribers, problems } = readSubscriberRows(
+          text,
+          `import:${path.basename(file)}`,
+          topics.length > 0 ? topics : null,
+        );
+        const result = await store.upsertSubscribers(product, subscribers, 'confirmed');
+        const refused = problems.filter((p) => p.refused);
+        if (output.json) {
+          // One document: the result with every problem; the exit code says whether rows were refused.
+          output.out(JSON.stringify({ ok: refused.length === 0, file, ...result, problems }, null, 2));
+          return refused.length === 0 ? 0 : 2;
+        }
+        for (const note of problems.filter((p) => !p.refused))
+          output.warn(`${file}:${note.line}: ${note.message}`);
+        output.info(
+          `${product}: ${result.created} added, ${result.updated} updated, ${result.unchanged} unchanged${
+            result.kept.length > 0 ? `, ${result.kept.length} left unsubscribed or bounced` : ''
+          }.`,
+        );
+        if (refused.length > 0)
+          throw errors.importRefused(
+            file,
+            subscribers.length,
+            refused.map((p) => ({ message: p.message, location: { file, line: p.line } })),
+          );
+        return 0;
+      }
+      case 'add': {
+        const email = normaliseEmail(one('an email address'));
+        if (!email)
+          throw errors.usage(
+            `"${args[0]}" is not an email address`,
+            'Pass one address, e.g. ada@example.com.',
+          );
+        const line = [
+          'email,name,locale,topics',
+          [email, values.name ?? '', values.locale ?? '', values.topics ?? ''].map(csvField).join(','),
+        ];
+        const { subscribers, problems } = readSubscriberRows(
+          line.join('\n'),
+          'cli',
+          topics.length > 0 ? topics : null,
+        );
+        const refused = problems.find((p) => p.refused);
+        if (refused || subscribers.length === 0)
+          throw errors.usage(refused?.message ?? 'nothing to add', 'Check --name, --locale and --topics.');
+        const result = await store.upsertSubscribers(product, subscribers, 'confirmed');
+        const subscriber = await store.findSubscriber(product, email);
+        if (output.json) output.out(JSON.stringify({ ...result, subscriber }, null, 2));
+        else if (result.kept.length > 0)
+          output.info(`${email} is ${result.kept[0]!.status}: left so (remove it first to add it again).`);
+        else
+          output.info(
+            `${email}: ${result.created ? 'added' : result.updated ? 'updated' : 'already subscribed'}.`,
+          );
+        return 0;
+      }
+      case 'remove': {
+        const email = normaliseEmail(one('an email address')) ?? args[0]!;
+        const removed = await store.removeSubscriber(product, email);
+        if (output.json) output.out(JSON.stringify({ email, removed }));
+        else
+          output.info(
+            removed ? `${email}: removed, with everything about it.` : `${email} is not on the list.`,
+          );
+        return removed ? 0 : 1;
+      }
+      case 'list':
+      case 'export': {
+        if (args.length > 0)
+          throw errors.usage(`unexpected ${args.join(' ')}`, 'Run `herald subscribers --help`.');
+        const wanted = statuses();
+        const lines: string[] = [];
+        const rows: Subscriber[] = [];
+        const emit = (s: Subscriber) => {
+          if (command === 'export')
+            lines.push(
+              [s.email, s.name ?? '', s.locale ?? '', topicsText(s.topics), s.status, s.source]
+                .map(csvField)
+                .join(','),
+            );
+          else if (output.json) rows.push(s);
+          else
+            lines.push(
+              `${s.status.padEnd(12)} ${s.email}${s.name ? ` (${s.name})` : ''}${s.locale ? ` ${s.locale}` : ''} · ${topicsText(s.topics)}`,
+            );
+        };
+        let afterId = 0;
+        for (;;) {
+          const page = await store.listSubscribers(product, { statuses: wanted, afterId, limit: PAGE });
+          for (const s of page) emit(s);
+          if (page.length < PAGE) break;
+          afterId = page.at(-1)!.id;
+        }
+        if (command === 'export') {
+          const csv = `email,name,locale,topics,status,source\n${lines.map((l) => `${l}\n`).join('')}`;
+          if (values.out) {
+            await writeFile(path.resolve(cwd, values.out), csv);
+            output.info(`Wrote ${lines.length} subscribers to ${values.out}.`);
+          } else output.out(csv.trimEnd());
+          return 0;
+        }
+        if (output.json) output.out(JSON.stringify({ product, subscribers: rows }, null, 2));
+        else {
+          const counts = await store.countSubscribers(product);
+          output.out(lines.join('\n') || '(nobody)');
+          output.info(SUBSCRIBER_STATUSES.map((s) => `${counts[s]} ${s}`).join(', '));
+        }
+        return 0;
+      }
+      default:
+        throw errors.usage(
+          command ? `unknown subscribers command "${command}"` : 'herald subscribers needs a command',
+          'Use import, add, remove, list or export (`herald subscribers --help`).',
+        );
+    }
+  });
+}

@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { createTokenSigner, parseSigningKeys } from '../adapters/hmac-tokens.js';
+import type { HeraldConfig } from '../config/validate-config.js';
+import { headerText, normaliseEmail } from '../core/email-address.js';
+import { errors } from '../errors/index.js';
+import type { EmailAddress, MailerPort, TokenSigner } from '../ports/index.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface EmailSetup {
+  mailer: MailerPort;
+  from: EmailAddress;
+  replyTo: EmailAddress | null;
+  /** Where links in emails point (`herald serve`), ending in "/". */
+  publicUrl: string;
+  /** One line per choice made from the environment, for output. */
+  notes: string[];
+}
+
+/** The public address of `herald serve`: config, HERALD_PUBLIC_URL, else where it listens locally. */
+export function publicUrlOf(config: HeraldConfig, env: Env): string {
+  if (config.email.publicUrl) return config.email.publicUrl;
+  if (env.HERALD_PUBLIC_URL) return `${env.HERALD_PUBLIC_URL.replace(/\/+$/, '')}/`;
+  const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+  return `http://${host}:${config.server.port}/`;
+}
+
+/**
+ * The mailer (SMTP_URL, else the .eml outbox), the sender and the link base. With SMTP the
+ * sender must be configured: mail from a made-up address would be rejected or land in spam.
+ */
+export async function chooseMailer(
+  config: HeraldConfig,
+  root: string,
+  product: string,
+  env: Env = process.env,
+): Promise<EmailSetup> {
+  const settings = config.email;
+  const smtp = env.SMTP_URL;
+  if (smtp && !settings.from)
+    throw errors.usage(
+      'SMTP_URL is set but herald.email.from is not',
+      'Set herald.email.from in .releaserc.json to an address of your domain (SPF/DKIM must cover it).',
+    );
+  const address = normaliseEmail(settings.from ?? 'releases@localhost')!;
+  const from = { address, name: headerText(settings.fromName ?? `${product} release notes`, 100) };
+  const replyTo = settings.replyTo ? { address: normaliseEmail(settings.replyTo)!, name: null } : null;
+  const mailer = smtp
+    ? (await import('../adapters/smtp-mailer.js')).createSmtpMailer({
+        url: smtp,
+        maxConnections: settings.maxConnections,
+        messagesPerSecond: settings.messagesPerSecond,
+      })
+    : (await import('../adapters/eml-outbox.js')).createEmlOutbox(path.resolve(root, settings.outbox));
+  return {
+    mailer,
+    from,
+    replyTo,
+    publicUrl: publicUrlOf(config, env),
+    notes: [`email: ${mailer.description}${smtp ? '' : ' (no SMTP_URL: the embedded default)'}`],
+  };
+}
+
+/**
+ * The link signer: HERALD_EMAIL_SECRET (`secret`, or `kid:secret,old:secret` to rotate), else a
+ * random secret kept in `.herald/email-secret` on this machine (fine for one machine; several
+ * runners, or a server elsewhere, must share HERALD_EMAIL_SECRET).
+ */
+export async function chooseTokenSigner(
+  root: string,
+  env: Env = process.env,
+): Promise<{ tokens: TokenSigner; note: string }> {
+  if (env.HERALD_EMAIL_SECRET !== undefined) {
+    const keys = parseSigningKeys(env.HERALD_EMAIL_SECRET);
+    if (!keys)
+      throw errors.usage(
+        'HERALD_EMAIL_SECRET is not usable',
+        'Set it to at least 16 random characters (e.g. `openssl rand -hex 32`), or "kid:secret,oldkid:oldsecret" to rotate.',
+      );
+    return { tokens: createTokenSigner(keys), note: `link tokens: HERALD_EMAIL_SECRET (key ${keys[0]!.id})` };
+  }
+  const file = path.join(root, '.herald', 'email-secret');
+  let secret: string;
+  try {
+    secret = (await readFile(file, 'utf8')).trim();
+  } catch {
+    secret = randomBytes(32).toString('hex');
+    await mkdir(path.dirname(file), { recursive: true });
+    try {
+      // `wx`: when two processes race, the first file wins and both use it.
+      await writeFile(file, `${secret}\n`, { flag: 'wx', mode: 0o600 });
+    } catch {
+      secret = (await readFile(file, 'utf8')).trim();
+    }
+  }
+  const keys = parseSigningKeys(`local:${secret}`);
+  if (!keys)
+    throw errors.usage(`${file} does not hold a usable secret`, `Delete ${file}: a new one is made.`);
+  return {
+    tokens: createTokenSigner(keys),
+    note: `link tokens: the secret in ${file} (set HERALD_EMAIL_SECRET when more than one machine sends or serves)`,
+  };
+}

@@ -1,0 +1,171 @@
+import type { SubscriberInput } from '../model/index.js';
+import { normaliseEmail } from './email-address.js';
+
+/** One refused row: where it is and what is wrong with it. */
+export interface ImportProblem {
+  line: number;
+  message: string;
+  /** False for a note (a column ignored, a later duplicate that wins): the row still counts. */
+  refused: boolean;
+}
+
+const LOCALE = /^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$/;
+
+/**
+ * RFC 4180 CSV → rows with their line numbers (a quoted field may span lines; the number is the
+ * line the row starts on). Linear in the input; a missing closing quote is a problem, not a hang.
+ */
+export function parseCsv(text: string): {
+  rows: { line: number; fields: string[] }[];
+  problems: ImportProblem[];
+} {
+  const rows: { line: number; fields: string[] }[] = [];
+  const problems: ImportProblem[] = [];
+  let line = 1;
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  while (i < text.length) {
+    const start = line;
+    const fields: string[] = [];
+    for (;;) {
+      let field = '';
+      if (text[i] === '"') {
+        i++;
+        for (;;) {
+          const quote = text.indexOf('"', i);
+          if (quote === -1) {
+            problems.push({ line: start, message: 'a quoted field is never closed', refused: true });
+            field += text.slice(i);
+            i = text.length;
+            break;
+          }
+          const chunk = text.slice(i, quote);
+          line += chunk.split('\n').length - 1;
+          field += chunk;
+          i = quote + 1;
+          if (text[i] === '"') {
+            field += '"';
+            i++;
+          } else break;
+        }
+      }
+      const end = /[,\r\n]/g;
+      end.lastIndex = i;
+      const match = end.exec(text);
+      const stop = match ? match.index : text.length;
+      field += text.slice(i, stop);
+      fields.push(field);
+      i = stop;
+      if (text[i] === ',') {
+        i++;
+        continue;
+      }
+      if (text[i] === '\r') i++;
+      if (text[i] === '\n') i++;
+      line++;
+      break;
+    }
+    if (!(fields.length === 1 && fields[0]!.trim() === '')) rows.push({ line: start, fields });
+  }
+  return { rows, problems };
+}
+
+/**
+ * Import rows (a header row naming `email` and optionally `name`, `locale`, `topics`) →
+ * subscribers, every bad row reported with its line. Topics are separated by `;` or `|`; empty
+ * or `all` means every change. `knownTopics` (the components of the scope mapping), when given,
+ * is what topics may name.
+ */
+export function readSubscriberRows(
+  text: string,
+  source: string,
+  knownTopics: readonly string[] | null,
+): { subscribers: SubscriberInput[]; problems: ImportProblem[] } {
+  const { rows, problems } = parseCsv(text);
+  const [header, ...data] = rows;
+  if (!header)
+    return {
+      subscribers: [],
+      problems: [
+        { line: 1, message: 'the file is empty: it needs a header row with "email"', refused: true },
+      ],
+    };
+  const columns = header.fields.map((f) => f.trim().toLowerCase());
+  const at = (name: string) => columns.indexOf(name);
+  if (at('email') === -1)
+    return {
+      subscribers: [],
+      problems: [
+        {
+          line: header.line,
+          message: `the header row has no "email" column (it has: ${columns.join(', ')})`,
+          refused: true,
+        },
+      ],
+    };
+  const unknownColumns = columns.filter((c) => !['email', 'name', 'locale', 'topics', ''].includes(c));
+  if (unknownColumns.length > 0)
+    problems.push({
+      line: header.line,
+      message: `ignored columns: ${unknownColumns.join(', ')}`,
+      refused: false,
+    });
+  const known = knownTopics ? new Map(knownTopics.map((t) => [t.toLowerCase(), t])) : null;
+  const seen = new Map<string, number>();
+  const subscribers: SubscriberInput[] = [];
+  for (const row of data) {
+    const field = (name: string) => (at(name) === -1 ? '' : (row.fields[at(name)] ?? '').trim());
+    if (row.fields.length !== columns.length) {
+      problems.push({
+        line: row.line,
+        message: `${row.fields.length} fields, but the header has ${columns.length}`,
+        refused: true,
+      });
+      continue;
+    }
+    const email = normaliseEmail(field('email'));
+    if (!email) {
+      problems.push({
+        line: row.line,
+        message: `"${field('email').slice(0, 80)}" is not an email address`,
+        refused: true,
+      });
+      continue;
+    }
+    const locale = field('locale').toLowerCase().replace(/_/g, '-');
+    if (locale && !LOCALE.test(locale)) {
+      problems.push({
+        line: row.line,
+        message: `"${locale.slice(0, 40)}" is not a locale (e.g. en, de, pt-br)`,
+        refused: true,
+      });
+      continue;
+    }
+    const names = field('topics')
+      .split(/[;|]/)
+      .map((t) => t.trim())
+      .filter(Boolean);
+    let topics: string[] | 'all' = 'all';
+    if (names.length > 0 && !names.some((t) => t.toLowerCase() === 'all')) {
+      const unknown = known ? names.filter((t) => !known.has(t.toLowerCase())) : [];
+      if (unknown.length > 0) {
+        problems.push({
+          line: row.line,
+          message: `unknown topic ${unknown.map((t) => `"${t.slice(0, 40)}"`).join(', ')} (known: ${[...(known?.values() ?? [])].join(', ')}, or all)`,
+          refused: true,
+        });
+        continue;
+      }
+      topics = [...new Set(names.map((t) => known?.get(t.toLowerCase()) ?? t))].sort();
+    }
+    const previous = seen.get(email);
+    if (previous !== undefined)
+      problems.push({
+        line: row.line,
+        message: `${email} is also on line ${previous}: this row wins`,
+        refused: false,
+      });
+    seen.set(email, row.line);
+    subscribers.push({ email, name: field('name') || null, locale: locale || null, topics, source });
+  }
+  return { subscribers, problems };
+}

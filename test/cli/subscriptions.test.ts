@@ -1,0 +1,194 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSampleRepo } from '../../scripts/sample-repo.mjs';
+import { createTokenSigner, parseSigningKeys } from '../../src/adapters/hmac-tokens.js';
+import { cliPath, runCli } from '../helpers/cli.js';
+import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.js';
+
+const SECRET = 'test-secret-0123456789abcdef';
+let dir: string;
+let repo: string;
+let smtp: TestSmtpServer;
+let server: ChildProcess;
+let base: string;
+const env = () => ({ SMTP_URL: smtp.url, HERALD_EMAIL_SECRET: SECRET, HERALD_PUBLIC_URL: '' });
+const tokens = createTokenSigner(parseSigningKeys(SECRET)!);
+
+async function subscribers(): Promise<{ email: string; status: string; id: number; topics: unknown }[]> {
+  const listed = await runCli(['subscribers', 'list', '--json'], { cwd: repo });
+  expect(listed.code, listed.stderr).toBe(0);
+  return JSON.parse(listed.stdout).subscribers;
+}
+const statusOf = async (email: string) => (await subscribers()).find((s) => s.email === email)?.status;
+const post = (route: string, body: string, type = 'application/x-www-form-urlencoded') =>
+  fetch(`${base}${route}`, { method: 'POST', headers: { 'content-type': type }, body, redirect: 'manual' });
+const linkIn = (text: string) => /https?:\/\/\S+\/confirm\?token=[\w.-]+/.exec(text)?.[0] ?? null;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'herald-subscriptions-'));
+  repo = buildSampleRepo(path.join(dir, 'acme-cloud'));
+  const file = path.join(repo, '.releaserc.json');
+  const config = JSON.parse(readFileSync(file, 'utf8'));
+  config.herald.email = { from: 'releases@acme.example' };
+  writeFileSync(file, JSON.stringify(config, null, 2));
+  smtp = await startSmtpServer();
+  server = spawn(process.execPath, [cliPath, 'serve', '--port', '0', '--json'], {
+    cwd: repo,
+    env: { ...process.env, ...env() },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  base = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    server.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+      if (out.includes('\n')) resolve(JSON.parse(out).url);
+    });
+    server.on('exit', (code) => reject(new Error(`herald serve exited with ${code}`)));
+  });
+}, 60_000);
+
+afterAll(async () => {
+  server?.kill('SIGTERM');
+  await smtp?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('herald serve and herald subscribers', () => {
+  it('double opt-in: a sign-up is pending until the emailed link is opened', async () => {
+    const response = await post(
+      'subscribe',
+      'email=Ada%40Example.com&name=Ada%0D%0ABcc%3A+x%40evil.test&topics=Billing',
+    );
+    expect(response.status).toBe(202);
+    expect(response.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(await statusOf('ada@example.com')).toBe('pending');
+    expect(smtp.messages).toHaveLength(1);
+    const [mail] = smtp.messages;
+    expect(mail!.envelope.to).toEqual(['ada@example.com']);
+    // The name's line break cannot add a header: To stays one header, Bcc never appears.
+    const headers = mail!.parsed.headers.map((h) => h.key);
+    expect(headers.filter((k) => k === 'to')).toHaveLength(1);
+    expect(headers).not.toContain('bcc');
+    const link = linkIn(mail!.parsed.text ?? '');
+    expect(link).not.toBeNull();
+    expect(link!.startsWith(base)).toBe(true);
+
+    const confirmed = await fetch(link!);
+    expect(confirmed.status).toBe(200);
+    expect(await confirmed.text()).toContain('You are subscribed');
+    expect(await statusOf('ada@example.com')).toBe('confirmed');
+    // Opening it again just says so.
+    const twice = await fetch(link!);
+    expect(twice.status).toBe(200);
+    expect(await statusOf('ada@example.com')).toBe('confirmed');
+
+    // Signing up again looks the same from outside, and sends nothing.
+    const again = await post('subscribe', JSON.stringify({ email: 'ada@example.com' }), 'application/json');
+    expect(again.status).toBe(202);
+    expect(smtp.messages).toHaveLength(1);
+  });
+
+  it('one-click unsubscribe: GET only asks, POST unsubscribes at once and again harmlessly', async () => {
+    const ada = (await subscribers()).find((s) => s.email === 'ada@example.com')!;
+    const token = tokens.sign('unsubscribe', ada.id);
+    const ask = await fetch(`${base}unsubscribe?token=${token}`);
+    expect(ask.status).toBe(200);
+    expect(await ask.text()).toContain('<form method="post"');
+    expect(await statusOf('ada@example.com')).toBe('confirmed');
+
+    for (let i = 0; i < 2; i++) {
+      const done = await post(`unsubscribe?token=${token}`, 'List-Unsubscribe=One-Click');
+      expect(done.status).toBe(200);
+      expect(await statusOf('ada@example.com')).toBe('unsubscribed');
+    }
+  });
+
+  it('refuses forged, altered, other-purpose and other-subscriber tokens, changing nothing', async () => {
+    const imported = await runCli(['subscribers', 'add', 'bob@example.com'], { cwd: repo });
+    expect(imported.code, imported.stderr).toBe(0);
+    const bob = (await subscribers()).find((s) => s.email === 'bob@example.com')!;
+    const good = tokens.sign('unsubscribe', bob.id);
+    const forged = createTokenSigner(parseSigningKeys('another-secret-0123456789')!).sign(
+      'unsubscribe',
+      bob.id,
+    );
+    const altered = `${good.slice(0, -2)}${good.endsWith('AA') ? 'BB' : 'AA'}`;
+    const otherSubscriber = good.replace(`.${bob.id.toString(36)}.`, `.${(bob.id + 1).toString(36)}.`);
+    const confirmToken = tokens.sign('confirm', bob.id);
+    for (const token of [forged, altered, otherSubscriber, confirmToken, '', 'v1', 'x'.repeat(5000)]) {
+      const response = await post(
+        `unsubscribe?token=${encodeURIComponent(token)}`,
+        'List-Unsubscribe=One-Click',
+      );
+      expect(response.status, token.slice(0, 40)).toBe(400);
+    }
+    expect(await statusOf('bob@example.com')).toBe('confirmed');
+    expect((await post('subscribe', 'email=not-an-address')).status).toBe(400);
+    expect((await post('subscribe', `email=${'a'.repeat(20_000)}`)).status).toBe(413);
+    expect((await fetch(`${base}nowhere`)).status).toBe(404);
+  });
+
+  it('signing up again after unsubscribing needs a new confirmation', async () => {
+    const before = smtp.messages.length;
+    expect((await post('subscribe', 'email=ada%40example.com')).status).toBe(202);
+    expect(await statusOf('ada@example.com')).toBe('pending');
+    expect(smtp.messages).toHaveLength(before + 1);
+    const link = linkIn(smtp.messages.at(-1)!.parsed.text ?? '');
+    expect((await fetch(link!)).status).toBe(200);
+    expect(await statusOf('ada@example.com')).toBe('confirmed');
+  });
+
+  it('imports a CSV: bad rows reported by line, good ones imported once, unsubscribed left alone', async () => {
+    await runCli(['subscribers', 'add', 'carol@example.com'], { cwd: repo });
+    const carol = (await subscribers()).find((s) => s.email === 'carol@example.com')!;
+    await post(`unsubscribe?token=${tokens.sign('unsubscribe', carol.id)}`, 'List-Unsubscribe=One-Click');
+    const csv = path.join(dir, 'list.csv');
+    writeFileSync(
+      csv,
+      [
+        'email,name,locale,topics',
+        'dan@example.com,Dan,de,Billing;Public API',
+        'not an address,Eve,,',
+        '"Frank@Example.com","Frank, Jr.",en_us,all',
+        'carol@example.com,Carol,,',
+        'gina@example.com,Gina,,Nonexistent',
+      ].join('\n'),
+    );
+    const first = await runCli(['subscribers', 'import', csv], { cwd: repo });
+    expect(first.code).toBe(2);
+    expect(first.stderr).toContain('EIMPORT');
+    expect(first.stderr).toContain(`${csv}:3`);
+    expect(first.stderr).toContain(`${csv}:6`);
+    expect(first.stderr).toContain('unknown topic "Nonexistent"');
+    const all = await subscribers();
+    expect(all.find((s) => s.email === 'dan@example.com')).toMatchObject({
+      status: 'confirmed',
+      topics: ['Billing', 'Public API'],
+    });
+    expect(all.find((s) => s.email === 'frank@example.com')).toMatchObject({
+      status: 'confirmed',
+      topics: 'all',
+    });
+    expect(all.find((s) => s.email === 'carol@example.com')!.status).toBe('unsubscribed');
+
+    const second = await runCli(['subscribers', 'import', csv, '--json'], { cwd: repo });
+    expect(second.code).toBe(2);
+    const result = JSON.parse(second.stdout);
+    expect(result).toMatchObject({
+      created: 0,
+      updated: 0,
+      unchanged: 2,
+      kept: [{ email: 'carol@example.com' }],
+    });
+
+    const exported = await runCli(['subscribers', 'export'], { cwd: repo });
+    expect(exported.stdout.split('\n')[0]).toBe('email,name,locale,topics,status,source');
+    expect(exported.stdout).toContain('frank@example.com,"Frank, Jr.",en-us,all,confirmed,import:list.csv');
+
+    expect((await runCli(['subscribers', 'remove', 'dan@example.com'], { cwd: repo })).code).toBe(0);
+    expect((await subscribers()).some((s) => s.email === 'dan@example.com')).toBe(false);
+  });
+});
