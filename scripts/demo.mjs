@@ -128,6 +128,7 @@ const slack = await new Promise((resolve, reject) => {
   emulator.on('exit', () => reject(new Error('the Slack emulator did not start')));
 });
 console.log(`Slack emulator on ${slack.url}`);
+let closing = '';
 const slackEnv = { SLACK_API_URL: slack.apiUrl, SLACK_BOT_TOKEN: slack.token };
 try {
   step('the next release from the unreleased work on main (2.0.0: it has a breaking change)', ['prepare']);
@@ -144,9 +145,53 @@ try {
   step('the Slack deliveries: channel and message ts of each post', ['status', '2.0.0', '--all'], slackEnv);
   const page = path.join(repo, '..', 'slack-emulator.html');
   writeFileSync(page, await (await fetch(slack.url)).text());
-  console.log(
-    `\nOpen ${path.relative(process.cwd(), path.join(repo, '.herald', 'site', 'index.html'))} for the static help centre, ${path.relative(process.cwd(), path.join(repo, '..', 'docs-site', 'getting-started', 'overview.html'))} for the compiled docs, ${path.relative(process.cwd(), path.join(repo, '..', 'preview-1.1.0', 'index.html'))} for the release preview, and ${path.relative(process.cwd(), page)} for the channels as the Slack emulator received them.`,
-  );
+  closing = `\nOpen ${path.relative(process.cwd(), path.join(repo, '.herald', 'site', 'index.html'))} for the static help centre, ${path.relative(process.cwd(), path.join(repo, '..', 'docs-site', 'getting-started', 'overview.html'))} for the compiled docs, ${path.relative(process.cwd(), path.join(repo, '..', 'preview-1.1.0', 'index.html'))} for the release preview, and ${path.relative(process.cwd(), page)} for the channels as the Slack emulator received them.`;
 } finally {
   emulator.kill('SIGTERM');
 }
+
+// Subscribers: an imported list (confirmed), and a web sign-up through `herald serve` (double opt-in).
+const csv = path.join(repo, '..', 'subscribers.csv');
+writeFileSync(
+  csv,
+  'email,name,locale,topics\nada@example.com,Ada Lovelace,en,all\ngrace@example.com,Grace Hopper,de,Billing;Public API\n',
+);
+step('import the customers who follow the release notes (your list: confirmed)', [
+  'subscribers',
+  'import',
+  csv,
+]);
+process.stdout.write(
+  `\n\x1b[1m$ herald serve --port 0\x1b[0m   # sign-up, confirm and one-click unsubscribe over HTTP\n\n`,
+);
+const serve = spawn(process.execPath, [herald, 'serve', '--port', '0', '--json', '--cwd', repo], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+try {
+  const { url } = await new Promise((resolve, reject) => {
+    let out = '';
+    serve.stdout.setEncoding('utf8').on('data', (d) => {
+      out += d;
+      if (out.includes('\n')) resolve(JSON.parse(out.split('\n')[0]));
+    });
+    serve.on('exit', () => reject(new Error('herald serve did not start')));
+  });
+  const response = await fetch(`${url}subscribe`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'email=linus%40example.com&name=Linus',
+  });
+  console.log(
+    `POST ${url}subscribe email=linus@example.com → ${response.status}: a confirmation email, in the outbox:`,
+  );
+  const outboxDir = path.join(repo, '.herald', 'outbox', 'email');
+  for (const file of readdirSync(outboxDir))
+    console.log(`  ${path.relative(process.cwd(), path.join(outboxDir, file))}`);
+} finally {
+  serve.kill('SIGTERM');
+}
+step('who follows the release notes: the import confirmed, the sign-up pending until its link is opened', [
+  'subscribers',
+  'list',
+]);
+console.log(closing);
