@@ -26,7 +26,9 @@ export function parseSigningKeys(value: string): SigningKey[] | null {
         ? { id: part.slice(0, colon), secret: part.slice(colon + 1) }
         : { id: '1', secret: part };
     });
-  return keys.length > 0 && keys.every((k) => k.secret.length >= 16) ? keys : null;
+  // Two keys with one id: only the first would ever verify, silently breaking links signed by the other.
+  const unique = new Set(keys.map((k) => k.id)).size === keys.length;
+  return keys.length > 0 && unique && keys.every((k) => k.secret.length >= 16) ? keys : null;
 }
 
 /**
@@ -40,6 +42,8 @@ export function createTokenSigner(keys: SigningKey[], now: () => number = Date.n
     createHmac('sha256', key.secret).update(`herald|v1|${key.id}|${purpose}|${id}|${day}`).digest();
   return {
     sign(purpose, subscriberId) {
+      if (!Number.isSafeInteger(subscriberId) || subscriberId <= 0)
+        throw new Error(`subscriber ids are positive integers, not ${subscriberId}`);
       const key = keys[0]!;
       const id = subscriberId.toString(36);
       const day = Math.floor(now() / DAY).toString(36);
@@ -51,9 +55,10 @@ export function createTokenSigner(keys: SigningKey[], now: () => number = Date.n
       const [, kid, id, day, given] = parts as [string, string, string, string, string];
       const key = keys.find((k) => k.id === kid);
       if (!key || !/^[0-9a-z]{1,11}$/.test(id) || !/^[0-9a-z]{1,8}$/.test(day)) return null;
-      const expected = mac(key, purpose, id, day);
-      const actual = Buffer.from(given, 'base64url');
-      if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return null;
+      // Compared as canonical text: Node's base64url decoding is lenient, and an altered token must fail.
+      if (!/^[A-Za-z0-9_-]{43}$/.test(given)) return null;
+      const expected = Buffer.from(mac(key, purpose, id, day).toString('base64url'));
+      if (!timingSafeEqual(Buffer.from(given), expected)) return null;
       if (purpose === 'confirm' && Math.floor(now() / DAY) - Number.parseInt(day, 36) > CONFIRM_DAYS)
         return null;
       const subscriber = Number.parseInt(id, 36);

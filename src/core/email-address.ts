@@ -10,7 +10,10 @@ const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 /** The address trimmed and lower-cased, or null when it is not one mailbox Herald will mail. */
 export function normaliseEmail(text: string): string | null {
-  const email = text.trim().toLowerCase();
+  const trimmed = text.trim();
+  // ASCII only, checked before lower-casing (the Kelvin sign lower-cases to "k").
+  if (/[^\x21-\x7e]/.test(trimmed)) return null;
+  const email = trimmed.toLowerCase();
   if (email.length > 254) return null;
   const at = email.lastIndexOf('@');
   if (at < 1 || at !== email.indexOf('@')) return null;
@@ -26,8 +29,16 @@ export function normaliseEmail(text: string): string | null {
 /** Text for a header (a subject, a display name): one line, no control characters, bounded. */
 export function headerText(text: string, max = 200): string {
   const line = text
-    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+    .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ')
     .replace(/\s+/g, ' ')
     .trim();
-  return line.length <= max ? line : `${line.slice(0, max - 1).trimEnd()}…`;
+  if (line.length <= max) return line;
+  if (max < 1) return '';
+  // Cut between code points (never inside a surrogate pair), within max UTF-16 units with the "…".
+  let cut = '';
+  for (const char of line) {
+    if (cut.length + char.length > max - 1) break;
+    cut += char;
+  }
+  return `${cut.trimEnd()}…`;
 }

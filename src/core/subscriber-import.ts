@@ -26,6 +26,7 @@ export function parseCsv(text: string): {
   while (i < text.length) {
     const start = line;
     const fields: string[] = [];
+    let broken = false;
     for (;;) {
       let field = '';
       if (text[i] === '"') {
@@ -34,6 +35,7 @@ export function parseCsv(text: string): {
           const quote = text.indexOf('"', i);
           if (quote === -1) {
             problems.push({ line: start, message: 'a quoted field is never closed', refused: true });
+            broken = true;
             field += text.slice(i);
             i = text.length;
             break;
@@ -64,7 +66,8 @@ export function parseCsv(text: string): {
       line++;
       break;
     }
-    if (!(fields.length === 1 && fields[0]!.trim() === '')) rows.push({ line: start, fields });
+    // A row whose quote never closes swallowed the rest of the file: reported above, never imported.
+    if (!broken && !(fields.length === 1 && fields[0]!.trim() === '')) rows.push({ line: start, fields });
   }
   return { rows, problems };
 }
