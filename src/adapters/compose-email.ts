@@ -34,7 +34,7 @@ function phrase(text: string): string {
   return encodeWords(text, 'Q', 52, true);
 }
 
-/** `<https://…>` or `<https://…>, <mailto:…>`: RFC 8058 wants one https URI; no comment. */
+/** `<https://…>` or `<https://…>, <mailto:…>`: RFC 8058 wants one https URI; no comment. http only for local rehearsals. */
 function listUnsubscribe(unsubscribe: NonNullable<OutgoingEmail['unsubscribe']>): string {
   let url: URL;
   try {
@@ -42,10 +42,9 @@ function listUnsubscribe(unsubscribe: NonNullable<OutgoingEmail['unsubscribe']>)
   } catch {
     throw invalid(`the unsubscribe URL ${shown(unsubscribe.url)} is not a URL`);
   }
-  if (url.protocol !== 'https:')
-    throw invalid(
-      `the unsubscribe URL ${shown(unsubscribe.url)} is not https (RFC 8058 one-click needs https)`,
-    );
+  // http is for local rehearsals (herald serve on loopback): the header stays, one-click does not.
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw invalid(`the unsubscribe URL ${shown(unsubscribe.url)} is not https`);
   // URL.href percent-encodes spaces, angle brackets and non-ASCII; check anyway, it goes out raw.
   const uris = [url.href];
   if (unsubscribe.mailto !== null) {
@@ -93,7 +92,9 @@ export function composeEmail(email: OutgoingEmail): SendMailOptions {
   const headers: Record<string, { prepared: true; foldLines?: true; value: string }> = {};
   if (email.unsubscribe !== null) {
     headers['List-Unsubscribe'] = { prepared: true, value: listUnsubscribe(email.unsubscribe) };
-    headers['List-Unsubscribe-Post'] = { prepared: true, value: 'List-Unsubscribe=One-Click' };
+    // RFC 8058: one-click only over https (mail providers will not POST elsewhere).
+    if (email.unsubscribe.url.startsWith('https://'))
+      headers['List-Unsubscribe-Post'] = { prepared: true, value: 'List-Unsubscribe=One-Click' };
   }
   if (email.listId !== null)
     headers['List-ID'] = { prepared: true, foldLines: true, value: listIdHeader(email.listId) };

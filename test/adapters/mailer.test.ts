@@ -148,6 +148,17 @@ describe('SMTP mailer: the message', () => {
     expect(message.envelope).toEqual({ from: 'releases@acme.example', to: ['zoe@customer.example'] });
   });
 
+  it('offers one-click unsubscribe only over https (an http link is for local rehearsals)', async () => {
+    await mailer.send(
+      email({ unsubscribe: { url: 'http://127.0.0.1:8125/unsubscribe?token=t', mailto: null } }),
+    );
+    const headers = last().parsed.headers;
+    expect(headers.find((h) => h.key === 'list-unsubscribe')?.value).toBe(
+      '<http://127.0.0.1:8125/unsubscribe?token=t>',
+    );
+    expect(headers.some((h) => h.key === 'list-unsubscribe-post')).toBe(false);
+  });
+
   it('puts only the one recipient on the envelope', async () => {
     await mailer.send(email());
     expect(last().envelope).toEqual({ from: 'releases@acme.example', to: ['zoe@customer.example'] });
@@ -160,7 +171,7 @@ describe('SMTP mailer: the message', () => {
       { to: { address: 'not-an-address', name: null } },
       { from: { address: 'a@b@c.example', name: 'x' } },
       { replyTo: { address: 'support@acme example', name: null } },
-      { unsubscribe: { url: 'http://acme.example/u/1', mailto: null } },
+      { unsubscribe: { url: 'ftp://acme.example/u/1', mailto: null } },
       { unsubscribe: { url: 'https://acme.example/u/1', mailto: 'mailto:a@b.example>, <https://evil' } },
       { messageId: '<no-domain>' },
       { listId: 'no identifier here' },
