@@ -30,8 +30,11 @@ async function inChunks<T>(items: T[], work: (chunk: T[]) => Promise<unknown>): 
 function lowerPhaseIn(
   eb: ExpressionBuilder<{ d: Row; b: Database['bundles'] } & Database, 'd' | 'b'>,
   op: 'in' | 'not in',
-  states: DeliveryState[],
+  states: readonly DeliveryState[],
 ) {
+  // The states are written as literals, not parameters: the planner can then see that
+  // `NOT IN ('sent', 'skipped')` is the condition of the deliveries_open partial index.
+  const list = sql.raw(states.map((s) => `'${s}'`).join(', '));
   return eb.exists(
     eb
       .selectFrom('deliveries as e')
@@ -39,9 +42,12 @@ function lowerPhaseIn(
       .whereRef('e.bundle_id', '=', 'd.bundle_id')
       .whereRef('e.phase', '<', 'd.phase')
       .where((w) => w.or([w('e.phase', '<', CHANNEL_PHASE), w('e.target', '=', w.ref('d.target'))]))
-      .where('e.state', op, states),
+      .where(sql<boolean>`e.state ${sql.raw(op)} (${list})`),
   );
 }
+
+/** When a worker's rows are all waiting for other targets' lower phases: how often it looks again. */
+const BLOCKED_POLL_MS = 500;
 
 function deliveryOf(row: Row): DeliveryRow {
   return {
@@ -266,7 +272,7 @@ export function createKyselyLedger(
           .where((eb) => eb.or([eb('d.lease_until', 'is', null), eb('d.lease_until', '<', now)]))
           .where('b.status', '=', 'announcing')
           .where('b.announce_at', '<=', now)
-          .where((eb) => eb.not(lowerPhaseIn(eb, 'not in', [...DONE])))
+          .where((eb) => eb.not(lowerPhaseIn(eb, 'not in', DONE)))
           .orderBy('d.bundle_id')
           .orderBy('d.phase')
           .orderBy('d.id')
@@ -404,10 +410,21 @@ export function createKyselyLedger(
         .where('d.target', 'in', targets)
         .where('d.state', 'in', ['pending', 'unknown', 'attempting'])
         .where('b.status', '=', 'announcing')
-        .where((eb) => eb.not(lowerPhaseIn(eb, 'in', ['failed'])))
+        .where((eb) => eb.not(lowerPhaseIn(eb, 'not in', DONE)))
         .executeTakeFirst();
-      if (!row || row.next === null) return null;
-      return Number(row.next) - Number(row.now);
+      if (row && row.next !== null) return Number(row.next) - Number(row.now);
+      // Rows waiting for lower phases still being delivered (not failed): look again soon.
+      const blocked = await db
+        .selectFrom('deliveries as d')
+        .innerJoin('bundles as b', 'b.id', 'd.bundle_id')
+        .select('d.id')
+        .where('d.target', 'in', targets)
+        .where('d.state', 'in', ['pending', 'unknown', 'attempting'])
+        .where('b.status', '=', 'announcing')
+        .where((eb) => eb.not(lowerPhaseIn(eb, 'in', ['failed'])))
+        .limit(1)
+        .executeTakeFirst();
+      return blocked ? BLOCKED_POLL_MS : null;
     },
 
     async listDeliveries(bundleId) {

@@ -154,5 +154,14 @@ export function migrationsFor(dialect: 'sqlite' | 'postgres'): Migration[] {
     { name: '0001-bundles-ledger-audit', sql: initial(dialect) },
     { name: '0002-announce-engine', sql: announceEngine(dialect) },
     { name: '0003-subscribers', sql: subscribers(dialect) },
+    {
+      name: '0004-open-deliveries',
+      sql: [
+        // The phase gate asks "does this bundle still have an unfinished row below this phase?" for
+        // every row it could claim: over the open rows only, that is one index probe, not a scan of
+        // everything a big bundle (100,000 emails) ever delivered.
+        "CREATE INDEX deliveries_open ON deliveries (bundle_id, phase, target) WHERE state NOT IN ('sent', 'skipped')",
+      ],
+    },
   ];
 }
