@@ -3,7 +3,7 @@ import semver from 'semver';
 import { attemptsExhausted, retryDelay } from '../core/retry-policy.js';
 import { isDeliveryFailure } from '../errors/delivery-failure.js';
 import type { BundleKey, DeliveryOutcome, DeliveryRow, PlannedDelivery } from '../model/index.js';
-import type { Channel, ChannelBundle, StorePort } from '../ports/index.js';
+import type { Channel, ChannelBundle, Delivered, StorePort } from '../ports/index.js';
 
 export interface AnnounceOptions {
   store: StorePort;
@@ -51,13 +51,33 @@ export interface AnnounceReport {
   /** Per target: what this run did. */
   results: Record<
     string,
-    { sent: number; reconciled: number; retrying: number; unknown: number; failed: number; fenced: number }
+    {
+      sent: number;
+      reconciled: number;
+      skipped: number;
+      retrying: number;
+      unknown: number;
+      failed: number;
+      fenced: number;
+    }
   >;
   /** Every failed delivery of a bundle still being announced (from this run or earlier ones). */
   failures: DeliveryFailureReport[];
   announced: BundleKey[];
   /** Deliveries left for a later run (retry time beyond the wait), and when the first is due. */
   deferred: { count: number; inMs: number } | null;
+}
+
+/** What the ledger records for what a channel did (or found done, or found not needed). */
+function outcomeOf(delivered: Delivered): DeliveryOutcome {
+  return delivered.skipped
+    ? { state: 'skipped', error: encodeError(delivered.skipped) }
+    : {
+        state: 'sent',
+        externalId: delivered.externalId,
+        url: delivered.url,
+        objects: delivered.objects ?? [],
+      };
 }
 
 /** How a failure is written to the ledger: the message and the fix, as JSON. */
@@ -102,7 +122,7 @@ export async function announce(options: AnnounceOptions): Promise<AnnounceReport
     results: Object.fromEntries(
       channels.map((c) => [
         c.target,
-        { sent: 0, reconciled: 0, retrying: 0, unknown: 0, failed: 0, fenced: 0 },
+        { sent: 0, reconciled: 0, skipped: 0, retrying: 0, unknown: 0, failed: 0, fenced: 0 },
       ]),
     ),
     failures: [],
@@ -248,11 +268,9 @@ export async function announce(options: AnnounceOptions): Promise<AnnounceReport
         return;
       }
       if (found) {
-        results.reconciled++;
-        await settle(
-          { state: 'sent', externalId: found.externalId, url: found.url, objects: found.objects ?? [] },
-          null,
-        );
+        if (found.skipped) results.skipped++;
+        else results.reconciled++;
+        await settle(outcomeOf(found), null);
         return;
       }
     }
@@ -266,18 +284,10 @@ export async function announce(options: AnnounceOptions): Promise<AnnounceReport
     try {
       const delivered = await channel.deliver(row, content);
       options.crashPoint?.('delivered', channel.target);
-      if (
-        await settle(
-          {
-            state: 'sent',
-            externalId: delivered.externalId,
-            url: delivered.url,
-            objects: delivered.objects ?? [],
-          },
-          attemptId,
-        )
-      )
-        results.sent++;
+      if (await settle(outcomeOf(delivered), attemptId)) {
+        if (delivered.skipped) results.skipped++;
+        else results.sent++;
+      }
       options.crashPoint?.('settled', channel.target);
     } catch (error) {
       await failed(error, row.attempts + 1, attemptId);
