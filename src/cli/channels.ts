@@ -5,10 +5,12 @@ import Handlebars from 'handlebars';
 import type { HeraldConfig } from '../config/validate-config.js';
 import { errors } from '../errors/index.js';
 import type { ReleaseBundle, ReleaseNotes } from '../model/index.js';
-import type { Channel, StorePort, TemplateSource } from '../ports/index.js';
+import type { Channel, StorePort, TemplateSource, TokenSigner } from '../ports/index.js';
+import { createEmailChannel } from '../stages/email-channel.js';
 import { createHelpCenterChannel } from '../stages/help-center-channel.js';
 import { runChecked, syntaxError } from '../stages/render-notes.js';
 import { createSlackChannel, type SlackDestination } from '../stages/slack-channel.js';
+import { chooseMailer, chooseTokenSigner } from './email.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -57,10 +59,27 @@ export async function chooseChannels(
   const asNumber = (value: number | string | null) => (value === null ? null : Number(value));
 
   const helpCenter = await chooseHelpCenter();
-  const slack = await chooseSlack(config, root, store, env, leaseMs, helpCenter.channels[0]?.site ?? null);
+  const helpCenterSite = helpCenter.channels[0]?.site ?? null;
+  const slack = await chooseSlack(config, root, store, env, leaseMs, helpCenterSite);
+  const email = await chooseMailer(config, root, product, env);
+  // The link secret is only read (or made) when an email is actually sent.
+  let signer: Promise<TokenSigner> | null = null;
+  const emailChannel = createEmailChannel(
+    email.mailer,
+    store,
+    () => (signer ??= chooseTokenSigner(root, env).then((t) => t.tokens)),
+    {
+      audience: config.email.audience,
+      from: email.from,
+      replyTo: email.replyTo,
+      publicUrl: email.publicUrl,
+      unknown: config.email.unknown,
+      helpCenterSite,
+    },
+  );
   return {
-    channels: [...helpCenter.channels, ...slack.channels],
-    notes: [...helpCenter.notes, ...slack.notes],
+    channels: [...helpCenter.channels, ...slack.channels, emailChannel],
+    notes: [...helpCenter.notes, ...slack.notes, ...email.notes],
     staticSite: helpCenter.staticSite,
   };
 

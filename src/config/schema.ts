@@ -272,6 +272,11 @@ const email = z.strictObject({
     z._default(z.nullable(z.number().check(z.minimum(0.1))), null),
     'Messages per second Herald allows itself over SMTP (null: as fast as the server takes them).',
   ),
+  audience: about(z._default(nonEmpty(), 'customer'), 'Which notes subscribers get by email.'),
+  unknown: about(
+    z._default(z.enum(['resend', 'skip']), 'resend'),
+    'A message interrupted between sending and recording (a crash) may or may not have gone out: send it again with the same Message-ID, or record it as not sent.',
+  ),
   outbox: about(
     z._default(nonEmpty(), '.herald/outbox/email'),
     'Where emails go without SMTP_URL: one .eml file per message.',

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { objectKeys } from '../core/help-center-plan.js';
 import { renderSlackAnnouncement, type SlackAnnouncement, type SlackMessage } from '../core/slack-message.js';
 import { type Corrections, DELETED, parseSlackKey, planSlack, slackParts } from '../core/slack-plan.js';
 import { DeliveryFailure } from '../errors/delivery-failure.js';
@@ -11,6 +10,7 @@ import {
   type TargetObject,
 } from '../model/index.js';
 import type { Channel, ChatMetadata, ChatPort, Delivered, StorePort } from '../ports/index.js';
+import { releaseNotesUrls } from './release-notes-url.js';
 
 export interface SlackDestination {
   /** Channel id (`C…`). */
@@ -84,17 +84,7 @@ export function createSlackChannel(
   const objectsOf = (bundle: ReleaseBundle, objects: TargetObject[]) =>
     objects.map((o) => ({ ...o, key: `${prefix(bundle)}${o.key}` }));
 
-  // Known release-notes URLs per bundle; an unknown one is read again (the help centre may publish it later).
-  const urls = new WeakMap<ReleaseBundle, string>();
-  const notesUrl = async (bundle: ReleaseBundle): Promise<string | null> => {
-    if (helpCenterSite === null) return null;
-    const known = urls.get(bundle);
-    if (known) return known;
-    const key = `${objectScope(bundle)}${objectKeys.notes(bundle.version)}`;
-    const url = (await store.readTargetObjects(helpCenterSite, key)).get(key)?.url ?? null;
-    if (url) urls.set(bundle, url);
-    return url;
-  };
+  const notesUrl = releaseNotesUrls(store, helpCenterSite);
 
   // Every reply of a thread needs the whole announcement: rendered once per bundle and link.
   const rendered = new WeakMap<ReleaseBundle, { url: string | null; announcement: SlackAnnouncement }>();

@@ -139,6 +139,10 @@ export async function startSmtpServer(options: TestSmtpOptions = {}): Promise<Te
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
+  // A client killed mid-session resets its connection: normal here, not a test failure.
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') throw error;
+  });
   const { port } = server.server.address() as AddressInfo;
 
   return {

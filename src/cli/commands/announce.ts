@@ -166,7 +166,14 @@ async function runAnnounce(argv: string[], output: Output, cwd: string): Promise
         output.out(
           `${versionOf(plan.key)} (${plan.key.product}, r${plan.revision}): ${plan.deliveries.length} deliveries`,
         );
-        for (const d of plan.deliveries) output.out(`  ${d.target.padEnd(11)} ${d.summary}  [${d.key}]`);
+        // One line per recipient would drown the plan: emails are counted.
+        const emails = plan.deliveries.filter((d) => d.target === 'email').length;
+        for (const d of plan.deliveries)
+          if (d.target !== 'email') output.out(`  ${d.target.padEnd(11)} ${d.summary}  [${d.key}]`);
+        if (emails > 0)
+          output.out(
+            `  ${'email'.padEnd(11)} the release notes to ${emails} subscriber${emails === 1 ? '' : 's'}  [to:<subscriber id>]`,
+          );
       }
       output.info('Dry run: nothing was recorded or published.');
       return 0;

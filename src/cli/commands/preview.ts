@@ -1,4 +1,6 @@
+import { readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { createEmlOutbox } from '../../adapters/eml-outbox.js';
 import { documentFor, escapeHtml, htmlFileOf, writeFileIn, writeSite } from '../../adapters/fs-doc-site.js';
 import { formatInstant } from '../../core/announce-time.js';
 import { isEmbargoed } from '../../core/bundle-lifecycle.js';
@@ -6,7 +8,9 @@ import { renderSlackHtml } from '../../core/slack-html.js';
 import type { SlackMessage } from '../../core/slack-message.js';
 import type { BundleRecord, ReleaseBundle } from '../../model/index.js';
 import type { StorePort } from '../../ports/index.js';
+import { emailFor } from '../../stages/email-channel.js';
 import { renderForChannel, type SlackDestination } from '../../stages/slack-channel.js';
+import type { EmailPreview } from './preview-email.js';
 
 /**
  * Every artefact of a bundle as files a person can open, with an index.html linking them: the
@@ -18,7 +22,11 @@ export async function writePreview(
   record: BundleRecord,
   out: string,
   store: StorePort,
-  channels: { slack: SlackDestination[]; only: 'helpcenter' | 'slack' | null } = { slack: [], only: null },
+  channels: {
+    slack: SlackDestination[];
+    email?: EmailPreview | null;
+    only: 'helpcenter' | 'slack' | 'email' | null;
+  } = { slack: [], only: null },
 ): Promise<string[]> {
   const files: string[] = [];
   const write = async (file: string, content: string | Uint8Array) => {
@@ -27,11 +35,21 @@ export async function writePreview(
   };
   const title = `${bundle.product}${bundle.package ? ` (${bundle.package})` : ''} ${bundle.version}`;
   const slackIndex =
-    channels.only === 'helpcenter' ? '' : await writeSlack(bundle, record, store, channels.slack, write);
-  if (channels.only === 'slack') {
+    channels.only === null || channels.only === 'slack'
+      ? await writeSlack(bundle, record, store, channels.slack, write)
+      : '';
+  const emailIndex =
+    channels.email && (channels.only === null || channels.only === 'email')
+      ? await writeEmail(bundle, record, store, channels.email, out, files)
+      : '';
+  if (channels.only === 'slack' || channels.only === 'email') {
+    const heading = channels.only === 'slack' ? 'Slack' : 'Email';
     await write(
       'index.html',
-      documentFor({ title: `${title}: Slack preview`, locale: 'en' }, `<h2>Slack</h2>\n${slackIndex}`),
+      documentFor(
+        { title: `${title}: ${heading} preview`, locale: 'en' },
+        `<h2>${heading}</h2>\n${slackIndex}${emailIndex}`,
+      ),
     );
     return files;
   }
@@ -75,6 +93,7 @@ export async function writePreview(
 <h2>Help centre</h2>
 <ul><li>${link('help-center/release-notes.html', 'Release-notes article')}</li></ul>
 ${slackIndex ? `<h2>Slack</h2>\n${slackIndex}` : ''}
+${emailIndex ? `<h2>Email</h2>\n${emailIndex}` : ''}
 <h2>Notes per audience</h2>
 <ul>${Object.keys(bundle.notes)
     .map(
@@ -147,4 +166,40 @@ async function writeSlack(
     );
   }
   return `<ul>${items.join('')}</ul>`;
+}
+
+/**
+ * The email one subscriber gets: `email/message.eml` (headers and both parts, exactly as sent),
+ * `email/message.html` and `email/message.txt`.
+ */
+async function writeEmail(
+  bundle: ReleaseBundle,
+  record: BundleRecord,
+  store: StorePort,
+  preview: EmailPreview,
+  out: string,
+  files: string[],
+): Promise<string> {
+  const notes = bundle.notes[preview.audience]?.model;
+  if (!notes) return `<p>The bundle has no "${escapeHtml(preview.audience)}" notes for the email.</p>`;
+  const url =
+    (await store.listDeliveries(record.id)).find((r) => r.key === 'article:notes')?.externalUrl ?? null;
+  const email = emailFor(bundle, preview.subscriber, preview, {
+    notes,
+    url,
+    unsubscribeUrl: preview.unsubscribeUrl,
+  });
+  if (!email)
+    return `<p>Nothing in ${escapeHtml(bundle.version)} for ${escapeHtml(preview.subscriber.email)}'s topics: no email.</p>`;
+  const dir = path.join(out, 'email');
+  await rm(dir, { recursive: true, force: true });
+  const outbox = createEmlOutbox(dir);
+  await outbox.send(email);
+  await outbox.close();
+  const [eml] = (await readdir(dir)).filter((f) => f.endsWith('.eml'));
+  await rename(path.join(dir, eml!), path.join(dir, 'message.eml'));
+  await writeFileIn(out, 'email/message.html', email.html);
+  await writeFileIn(out, 'email/message.txt', email.text);
+  files.push('email/message.eml', 'email/message.html', 'email/message.txt');
+  return `<ul><li>to ${escapeHtml(preview.subscriber.email)}: ${escapeHtml(email.subject)} · <a href="email/message.html">HTML</a> · <a href="email/message.txt">text</a> · <a href="email/message.eml">as sent (.eml)</a></li></ul>`;
 }

@@ -52,15 +52,18 @@ A release's state, schedule, content and deliveries, then its notes.
 
   --audience <name>   notes to print (default customer)
 ${commonHelp}`,
-  preview: `Usage: herald preview <version> [--out <dir>] [--channel helpcenter|slack]
+  preview: `Usage: herald preview <version> [--out <dir>] [--channel helpcenter|slack|email] [--subscriber <email>]
 
 Writes every artefact as files you can open: index.html, the help-centre release-notes article,
 the notes per audience (Markdown and HTML), the docs pages with their assets, and per Slack
 channel the exact payloads announce will post (slack/<channel>.json) with a page showing them as
-Slack will (slack/<channel>.html).
+Slack will (slack/<channel>.html), and the subscriber email exactly as sent (email/message.eml,
+with .html and .txt beside it).
 
-  --out <dir>         where (default .herald/preview/<version>)
-  --channel <name>    only this channel's artefacts
+  --out <dir>            where (default .herald/preview/<version>)
+  --channel <name>       only this channel's artefacts
+  --subscriber <email>   the email this subscriber gets (their topics, language and unsubscribe
+                         link); default: a subscriber of every topic
 ${commonHelp}`,
   log: `Usage: herald log <version>
 

@@ -282,12 +282,17 @@ async function show(argv: string[], output: Output, cwd: string): Promise<number
 }
 
 async function preview(argv: string[], output: Output, cwd: string): Promise<number> {
-  const options = { out: { type: 'string' }, channel: { type: 'string' }, ...common } as const;
+  const options = {
+    out: { type: 'string' },
+    channel: { type: 'string' },
+    subscriber: { type: 'string' },
+    ...common,
+  } as const;
   const { values, positionals } = parseCommandArgs(argv, options, 'preview');
   const version = versionArg(positionals, 'preview');
   const channel = values.channel ?? null;
-  if (channel !== null && channel !== 'helpcenter' && channel !== 'slack')
-    throw errors.usage(`unknown channel "${channel}"`, 'Pass --channel helpcenter or --channel slack.');
+  if (channel !== null && channel !== 'helpcenter' && channel !== 'slack' && channel !== 'email')
+    throw errors.usage(`unknown channel "${channel}"`, 'Pass --channel helpcenter, slack or email.');
   return withContext(values, output, cwd, async ({ runtime, store, key }) => {
     const record = await requireBundle(store, key(version));
     const revision = (await store.readRevision(record.id))!;
@@ -302,8 +307,13 @@ async function preview(argv: string[], output: Output, cwd: string): Promise<num
         'no Slack channels are configured',
         'Add herald.slack.channels to .releaserc.json, e.g. [{ "id": "C0123ABCD", "name": "#releases", "audience": "internal" }].',
       );
+    const { emailPreviewFor } = await import('./preview-email.js');
+    const email =
+      channel === null || channel === 'email'
+        ? await emailPreviewFor(runtime, store, values.subscriber ?? null)
+        : null;
     const { writePreview } = await import('./preview.js');
-    const files = await writePreview(revision.bundle, record, out, store, { slack, only: channel });
+    const files = await writePreview(revision.bundle, record, out, store, { slack, email, only: channel });
     if (output.json) output.out(JSON.stringify({ ok: true, out, files }, null, 2));
     else {
       output.info(

@@ -1,0 +1,46 @@
+import { errors } from '../../errors/index.js';
+import type { Subscriber } from '../../model/index.js';
+import type { EmailAddress, StorePort } from '../../ports/index.js';
+import { chooseMailer, chooseTokenSigner } from '../email.js';
+import type { Runtime } from '../runtime.js';
+
+/** Who the email preview is for, and the settings it is sent with. */
+export interface EmailPreview {
+  subscriber: Pick<Subscriber, 'id' | 'email' | 'name' | 'locale' | 'topics'>;
+  unsubscribeUrl: string;
+  from: EmailAddress;
+  replyTo: EmailAddress | null;
+  audience: string;
+}
+
+/**
+ * `--subscriber a@b.c`: exactly their email (topics, language, their own unsubscribe link);
+ * without it, a subscriber of every topic in the default language, with a placeholder link.
+ */
+export async function emailPreviewFor(
+  runtime: Runtime,
+  store: StorePort,
+  address: string | null,
+): Promise<EmailPreview> {
+  const setup = await chooseMailer(runtime.config, runtime.root, runtime.product);
+  await setup.mailer.close();
+  const base = { from: setup.from, replyTo: setup.replyTo, audience: runtime.config.email.audience };
+  if (address === null)
+    return {
+      ...base,
+      subscriber: { id: 0, email: 'subscriber@example.com', name: null, locale: null, topics: 'all' },
+      unsubscribeUrl: `${setup.publicUrl}unsubscribe?token=TOKEN`,
+    };
+  const subscriber = await store.findSubscriber(runtime.product, address.trim().toLowerCase());
+  if (!subscriber)
+    throw errors.usage(
+      `${address} is not a subscriber of ${runtime.product}`,
+      'Run `herald subscribers list` to see who is, or leave out --subscriber for a sample.',
+    );
+  const { tokens } = await chooseTokenSigner(runtime.root);
+  return {
+    ...base,
+    subscriber,
+    unsubscribeUrl: `${setup.publicUrl}unsubscribe?token=${encodeURIComponent(tokens.sign('unsubscribe', subscriber.id))}`,
+  };
+}

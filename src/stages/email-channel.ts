@@ -1,0 +1,181 @@
+import { createHash } from 'node:crypto';
+import { notesForTopics, renderReleaseEmail } from '../core/email-message.js';
+import { DeliveryFailure } from '../errors/delivery-failure.js';
+import {
+  CHANNEL_PHASE,
+  type PlannedDelivery,
+  type ReleaseBundle,
+  type ReleaseNotes,
+  type Subscriber,
+} from '../model/index.js';
+import type {
+  Channel,
+  EmailAddress,
+  MailerPort,
+  OutgoingEmail,
+  StorePort,
+  TokenSigner,
+} from '../ports/index.js';
+import { releaseNotesUrls } from './release-notes-url.js';
+
+export const EMAIL_TARGET = 'email';
+
+export interface EmailChannelSettings {
+  /** Which notes subscribers get. */
+  audience: string;
+  from: EmailAddress;
+  replyTo: EmailAddress | null;
+  /** `herald serve`'s public address, ending in "/": unsubscribe links point there. */
+  publicUrl: string;
+  /**
+   * After a crash between sending and recording, a message may or may not have gone out:
+   * `resend` sends it again with the same Message-ID (mail software may drop the copy),
+   * `skip` records it as not sent. Either way the run reports how many.
+   */
+  unknown: 'resend' | 'skip';
+  /** The help-centre site whose release-notes article the email links to (null: none). */
+  helpCenterSite: string | null;
+}
+
+/**
+ * One subscriber's release email, exactly as it is sent (null: nothing in the release for their
+ * topics). `herald preview --channel email` shows the same.
+ */
+export function emailFor(
+  bundle: ReleaseBundle,
+  subscriber: Pick<Subscriber, 'id' | 'email' | 'name' | 'locale' | 'topics'>,
+  settings: Pick<EmailChannelSettings, 'from' | 'replyTo'>,
+  input: { notes: ReleaseNotes; url: string | null; unsubscribeUrl: string },
+): OutgoingEmail | null {
+  const email = renderReleaseEmail({
+    notes: input.notes,
+    topics: subscriber.topics,
+    product: bundle.product,
+    version: bundle.version,
+    url: input.url,
+    unsubscribeUrl: input.unsubscribeUrl,
+    locale: subscriber.locale,
+  });
+  if (!email) return null;
+  const domain = settings.from.address.split('@')[1] ?? 'localhost';
+  const release = `${bundle.product}|${bundle.package ?? ''}|${bundle.version}`;
+  return {
+    // The same for every attempt at this recipient and release: a resend is recognisably the same message.
+    messageId: `<herald.${sha(`${release}|${subscriber.id}`).slice(0, 32)}@${domain}>`,
+    from: settings.from,
+    to: { address: subscriber.email, name: subscriber.name },
+    replyTo: settings.replyTo,
+    subject: email.subject,
+    text: email.text,
+    html: email.html,
+    unsubscribe: { url: input.unsubscribeUrl, mailto: null },
+    listId: `${bundle.product} release notes <${sha(bundle.product).slice(0, 12)}.releases.${domain}>`,
+  };
+}
+
+/** Subscribers are read from the store in pages this large: memory does not grow with the list. */
+const PAGE = 1000;
+
+const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * Release-note emails to subscribers: one ledger row per recipient (`to:<subscriber id>`), so a
+ * crash leaves at most as many `unknown` rows as messages in flight (the mailer's pool). Only
+ * confirmed subscribers whose topics the release touches are planned; one who leaves before their
+ * turn is skipped. A correction of an announced release sends nothing: an email cannot be edited.
+ */
+export function createEmailChannel(
+  mailer: MailerPort,
+  store: Pick<StorePort, 'listSubscribers' | 'getSubscriber' | 'readTargetObjects'>,
+  tokens: () => Promise<TokenSigner>,
+  settings: EmailChannelSettings,
+): Channel {
+  const notesUrl = releaseNotesUrls(store, settings.helpCenterSite);
+  const notesOf = (bundle: ReleaseBundle) => bundle.notes[settings.audience]?.model ?? null;
+  const subscriberOf = (key: string) => {
+    const id = /^to:(\d+)$/.exec(key)?.[1];
+    if (id === undefined)
+      throw new DeliveryFailure({
+        kind: 'permanent',
+        message: `unknown email delivery ${key}`,
+        fix: 'This is a bug in Herald: please report it with `herald status <version> --json`.',
+      });
+    return Number(id);
+  };
+
+  return {
+    target: EMAIL_TARGET,
+    description: mailer.description,
+    site: EMAIL_TARGET,
+    concurrency: mailer.concurrency,
+
+    async plan({ record, bundle }) {
+      const notes = notesOf(bundle);
+      if (record.status === 'announced' || !notes) return [];
+      const plan: PlannedDelivery[] = [];
+      let afterId = 0;
+      for (;;) {
+        const page = await store.listSubscribers(bundle.product, {
+          statuses: ['confirmed'],
+          afterId,
+          limit: PAGE,
+        });
+        for (const subscriber of page)
+          if (notesForTopics(notes, subscriber.topics))
+            plan.push({
+              target: EMAIL_TARGET,
+              key: `to:${subscriber.id}`,
+              phase: CHANNEL_PHASE,
+              summary: `email subscriber ${subscriber.id}`,
+            });
+        if (page.length < PAGE) break;
+        afterId = page.at(-1)!.id;
+      }
+      return plan;
+    },
+
+    async deliver(row, { bundle }) {
+      const id = subscriberOf(row.key);
+      const subscriber = await store.getSubscriber(id);
+      if (!subscriber || subscriber.status !== 'confirmed')
+        return {
+          externalId: null,
+          url: null,
+          skipped: `subscriber ${id} is ${subscriber?.status ?? 'removed'} now`,
+        };
+      const notes = notesOf(bundle);
+      if (!notes)
+        throw new DeliveryFailure({
+          kind: 'permanent',
+          message: `the bundle has no "${settings.audience}" notes for the email`,
+          fix: `Set herald.email.audience to one of: ${Object.keys(bundle.notes).join(', ')}.`,
+        });
+      const signer = await tokens();
+      const unsubscribeUrl = `${settings.publicUrl}unsubscribe?token=${encodeURIComponent(signer.sign('unsubscribe', id))}`;
+      const email = emailFor(bundle, subscriber, settings, {
+        notes,
+        url: await notesUrl(bundle),
+        unsubscribeUrl,
+      });
+      if (!email)
+        return { externalId: null, url: null, skipped: `nothing in ${bundle.version} for their topics now` };
+      await mailer.send(email);
+      const messageId = email.messageId;
+      return { externalId: messageId, url: null };
+    },
+
+    async reconcile() {
+      // SMTP cannot be asked whether a message arrived: the policy decides.
+      return settings.unknown === 'skip'
+        ? {
+            externalId: null,
+            url: null,
+            skipped: 'the outcome of an interrupted send is unknown; not sent again (email.unknown = skip)',
+          }
+        : null;
+    },
+
+    verify: () => mailer.verify(),
+    close: () => mailer.close(),
+  };
+}

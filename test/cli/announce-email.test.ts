@@ -1,0 +1,217 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSampleRepo } from '../../scripts/sample-repo.mjs';
+import { cliPath, runCli } from '../helpers/cli.js';
+import { type ReceivedMessage, startSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.js';
+
+/** Kill-and-rerun trials while sending; CI runs the default, a developer can run thousands. */
+const TRIALS = Number(process.env.HERALD_KILL_TRIALS ?? 12);
+const SUBSCRIBERS = Number(process.env.HERALD_EMAIL_SUBSCRIBERS ?? 2000);
+const SECRET = 'email-test-secret-0123456789';
+const PUBLIC = 'https://releases.acme.test/';
+
+let dir: string;
+let smtp: TestSmtpServer;
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'herald-announce-email-'));
+  smtp = await startSmtpServer();
+});
+afterAll(async () => {
+  await smtp?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+let repos = 0;
+function emailRepo(): string {
+  const repo = buildSampleRepo(path.join(dir, `repo-${++repos}`));
+  const file = path.join(repo, '.releaserc.json');
+  const config = JSON.parse(readFileSync(file, 'utf8'));
+  config.herald.email = { from: 'releases@acme.example', publicUrl: PUBLIC, maxConnections: 4 };
+  writeFileSync(file, JSON.stringify(config, null, 2));
+  return repo;
+}
+const env = { SMTP_URL: '', HERALD_EMAIL_SECRET: SECRET, HERALD_PUBLIC_URL: 'https://help.acme.test' };
+const smtpEnv = () => ({ ...env, SMTP_URL: smtp.url });
+
+async function prepareDue(repo: string) {
+  expect((await runCli(['prepare', '--release-version', '2.0.0'], { cwd: repo })).code).toBe(0);
+  expect((await runCli(['schedule', '2.0.0', '--now'], { cwd: repo })).code).toBe(0);
+}
+async function importCsv(repo: string, rows: string[]) {
+  const file = path.join(repo, '..', `subscribers-${repos}.csv`);
+  writeFileSync(file, ['email,name,locale,topics', ...rows].join('\n'));
+  const result = await runCli(['subscribers', 'import', file], { cwd: repo });
+  expect(result.code, result.stderr).toBe(0);
+}
+const header = (m: ReceivedMessage, key: string) => m.parsed.headers.find((h) => h.key === key)?.value;
+const to = (m: ReceivedMessage) => m.envelope.to[0]!;
+const messagesFor = (since: number) => smtp.messages.slice(since);
+
+describe('herald announce: subscriber emails', () => {
+  it('mails each confirmed subscriber whose topics the release touches, in their language, once', async () => {
+    const repo = emailRepo();
+    await importCsv(repo, [
+      'ada@example.com,Ada,de,all',
+      'bob@example.com,Bob,,Billing',
+      'carol@example.com,Carol,en,Public API',
+      'dan@example.com,Dan,,all',
+    ]);
+    await runCli(['subscribers', 'remove', 'dan@example.com'], { cwd: repo });
+    await prepareDue(repo);
+    const since = smtp.messages.length;
+    const run = await runCli(['announce'], { cwd: repo, env: smtpEnv() });
+    expect(run.code, run.stderr).toBe(0);
+    const sent = messagesFor(since);
+    // Bob follows Billing only, which 2.0.0 does not touch; Dan left.
+    expect(sent.map(to).sort()).toEqual(['ada@example.com', 'carol@example.com']);
+    const ada = sent.find((m) => to(m) === 'ada@example.com')!;
+    const carol = sent.find((m) => to(m) === 'carol@example.com')!;
+    expect(ada.parsed.subject).toBe('Acme Cloud 2.0.0: Neuigkeiten');
+    expect(carol.parsed.subject).toBe("Acme Cloud 2.0.0: what's new");
+    expect(carol.parsed.text).toContain('Only changes to: Public API.');
+    expect(carol.parsed.text).not.toContain('Keep filters when paging');
+    expect(ada.parsed.text).toContain('Keep filters when paging');
+    // Hostile commit text is text: no markup from it reaches the HTML.
+    expect(ada.parsed.html).not.toMatch(/<b>bold<\/b>|javascript:/);
+    expect(ada.parsed.html).toMatch(/href="https:\/\/help\.acme\.test\/help\/[^"]+"/);
+    expect(header(ada, 'list-unsubscribe')).toMatch(
+      /^<https:\/\/releases\.acme\.test\/unsubscribe\?token=[\w.%-]+>$/,
+    );
+    expect(header(ada, 'list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
+    expect(header(ada, 'message-id')).toMatch(/^<herald\.[0-9a-f]{32}@acme\.example>$/);
+
+    const rerun = await runCli(['announce'], { cwd: repo, env: smtpEnv() });
+    expect(rerun.code).toBe(0);
+    expect(smtp.messages.length).toBe(since + 2);
+
+    // The preview is exactly what Carol got: same headers, same parts.
+    const preview = await runCli(
+      ['preview', '2.0.0', '--channel', 'email', '--subscriber', 'carol@example.com', '--json'],
+      { cwd: repo, env },
+    );
+    expect(preview.code, preview.stderr).toBe(0);
+    const { out } = JSON.parse(preview.stdout);
+    const { default: PostalMime } = await import('postal-mime');
+    const previewed = await PostalMime.parse(readFileSync(path.join(out, 'email', 'message.eml')));
+    for (const key of ['message-id', 'subject', 'list-unsubscribe', 'list-id', 'to', 'from'])
+      expect(previewed.headers.find((h) => h.key === key)?.value, key).toBe(header(carol, key));
+    expect(previewed.text).toBe(carol.parsed.text);
+    expect(previewed.html).toBe(carol.parsed.html);
+  });
+
+  it('sends an unsubscribe link that works against herald serve, and skips who left before their turn', async () => {
+    const repo = emailRepo();
+    await importCsv(repo, ['erin@example.com,Erin,,all', 'finn@example.com,Finn,,all']);
+    await prepareDue(repo);
+    // The first run meets a server that refuses everything for now: nothing goes out.
+    smtp.failNext(2, '451');
+    const first = await runCli(['announce', '--wait', '0'], { cwd: repo, env: smtpEnv() });
+    expect(first.code, first.stderr).toBe(0);
+    const serve: ChildProcess = spawn(process.execPath, [cliPath, 'serve', '--port', '0', '--json'], {
+      cwd: repo,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    try {
+      const local = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        serve.stdout!.setEncoding('utf8').on('data', (d: string) => {
+          out += d;
+          if (out.includes('\n')) resolve(JSON.parse(out).url);
+        });
+        serve.on('exit', () => reject(new Error('herald serve did not start')));
+      });
+      // Finn leaves (through the API the email links to) before the retry.
+      const list = JSON.parse((await runCli(['subscribers', 'list', '--json'], { cwd: repo })).stdout);
+      const finn = list.subscribers.find((s: { email: string }) => s.email === 'finn@example.com');
+      const { createTokenSigner, parseSigningKeys } = await import('../../src/adapters/hmac-tokens.js');
+      const token = createTokenSigner(parseSigningKeys(SECRET)!).sign('unsubscribe', finn.id);
+      await fetch(`${local}unsubscribe?token=${token}`, {
+        method: 'POST',
+        body: 'List-Unsubscribe=One-Click',
+      });
+
+      const since = smtp.messages.length;
+      const second = await runCli(['announce', '--wait', '120'], { cwd: repo, env: smtpEnv() });
+      expect(second.code, second.stderr).toBe(0);
+      const sent = messagesFor(since);
+      expect(sent.map(to)).toEqual(['erin@example.com']);
+      const status = JSON.parse((await runCli(['status', '2.0.0', '--json', '--all'], { cwd: repo })).stdout);
+      expect(
+        status.deliveries.filter((d: { target: string; state: string }) => d.target === 'email'),
+      ).toEqual(expect.arrayContaining([expect.objectContaining({ state: 'skipped' })]));
+
+      // Erin's one-click link, as her mail client would POST it, pointed at this server.
+      const link = header(sent[0]!, 'list-unsubscribe')!.slice(1, -1).replace(PUBLIC, local);
+      const response = await fetch(link, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'List-Unsubscribe=One-Click',
+      });
+      expect(response.status).toBe(200);
+      const after = JSON.parse((await runCli(['subscribers', 'list', '--json'], { cwd: repo })).stdout);
+      expect(after.subscribers.find((s: { email: string }) => s.email === 'erin@example.com').status).toBe(
+        'unsubscribed',
+      );
+    } finally {
+      serve.kill('SIGTERM');
+    }
+  });
+
+  it(`survives kill -9 while mailing ${SUBSCRIBERS} subscribers: one message each, duplicates only from unknown sends`, async () => {
+    const repo = emailRepo();
+    await importCsv(
+      repo,
+      Array.from(
+        { length: SUBSCRIBERS },
+        (_, i) => `user${i}@example.com,User ${i},${i % 3 === 0 ? 'de' : 'en'},all`,
+      ),
+    );
+    await prepareDue(repo);
+    const since = smtp.messages.length;
+    let kills = 0;
+    const log: string[] = [];
+    for (let trial = 0; trial < TRIALS; trial++) {
+      const crash =
+        trial % 3 === 2
+          ? null
+          : `${['fenced', 'delivered'][trial % 3]}:${1 + Math.floor(Math.random() * 40)}@email`;
+      const afterMs = crash ? null : 400 + Math.floor(Math.random() * 1200);
+      const outcome = await new Promise<'killed' | number>((resolve, reject) => {
+        const child = spawn(process.execPath, [cliPath, 'announce'], {
+          cwd: repo,
+          stdio: 'ignore',
+          env: {
+            ...process.env,
+            ...smtpEnv(),
+            HERALD_LEASE_SECONDS: '2',
+            ...(crash ? { HERALD_CRASH_AT: crash } : {}),
+          },
+        });
+        const timer = afterMs === null ? null : setTimeout(() => child.kill('SIGKILL'), afterMs);
+        child.on('error', reject);
+        child.on('exit', (code, signal) => {
+          if (timer) clearTimeout(timer);
+          resolve(signal === 'SIGKILL' ? 'killed' : (code ?? -1));
+        });
+      });
+      if (outcome === 'killed') kills++;
+      log.push(`${crash ?? `after ${afterMs} ms`} → ${outcome}`);
+    }
+    const final = await runCli(['announce', '--wait', '60', '--json'], { cwd: repo, env: smtpEnv() });
+    expect(final.code, final.stderr).toBe(0);
+    expect(kills, log.join('\n')).toBeGreaterThan(0);
+
+    const counts = new Map<string, number>();
+    for (const m of messagesFor(since)) counts.set(to(m), (counts.get(to(m)) ?? 0) + 1);
+    expect(counts.size).toBe(SUBSCRIBERS);
+    const duplicated = [...counts.values()].filter((n) => n > 1).length;
+    // A crash leaves at most one message per connection in flight, each resent (same Message-ID).
+    expect(duplicated, log.join('\n')).toBeLessThanOrEqual(kills * 4);
+    const status = JSON.parse((await runCli(['status', '2.0.0', '--json'], { cwd: repo })).stdout);
+    expect(status.status).toBe('announced');
+  }, 600_000);
+});
