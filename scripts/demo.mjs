@@ -107,6 +107,18 @@ process.stdout.write(
 step('which targets are active, and whether their settings hold', ['doctor']);
 step('who did what, when', ['log', 'v1.1.0']);
 
+// Subscribers: an imported list (confirmed); the next release is mailed to them.
+const csv = path.join(repo, '..', 'subscribers.csv');
+writeFileSync(
+  csv,
+  'email,name,locale,topics\nada@example.com,Ada Lovelace,en,all\ngrace@example.com,Grace Hopper,de,Billing;Public API\n',
+);
+step('import the customers who follow the release notes (your list: confirmed)', [
+  'subscribers',
+  'import',
+  csv,
+]);
+
 // A rehearsal of a real Slack post: Herald's own Slack API emulator (Slack's limits, errors and
 // rate limits) on loopback, then the next release announced to it through @slack/web-api.
 process.stdout.write(
@@ -141,8 +153,15 @@ try {
     '--out',
     path.join(repo, '..', 'preview-2.0.0'),
   ]);
-  step('announce to the help centre, then post to Slack (the emulator)', ['announce'], slackEnv);
-  step('the Slack deliveries: channel and message ts of each post', ['status', '2.0.0', '--all'], slackEnv);
+  step(
+    'announce to the help centre, then Slack (the emulator) and the subscribers (the email outbox)',
+    ['announce'],
+    slackEnv,
+  );
+  const mails = path.join(repo, '.herald', 'outbox', 'email');
+  console.log(`\nWithout SMTP_URL the emails went to ${path.relative(process.cwd(), mails)}:`);
+  for (const file of readdirSync(mails)) console.log(`  ${file}`);
+  step('every delivery of 2.0.0: the Slack posts and the emails, where each went', ['status', '2.0.0', '--all'], slackEnv);
   const page = path.join(repo, '..', 'slack-emulator.html');
   writeFileSync(page, await (await fetch(slack.url)).text());
   closing = `\nOpen ${path.relative(process.cwd(), path.join(repo, '.herald', 'site', 'index.html'))} for the static help centre, ${path.relative(process.cwd(), path.join(repo, '..', 'docs-site', 'getting-started', 'overview.html'))} for the compiled docs, ${path.relative(process.cwd(), path.join(repo, '..', 'preview-1.1.0', 'index.html'))} for the release preview, and ${path.relative(process.cwd(), page)} for the channels as the Slack emulator received them.`;
@@ -150,17 +169,7 @@ try {
   emulator.kill('SIGTERM');
 }
 
-// Subscribers: an imported list (confirmed), and a web sign-up through `herald serve` (double opt-in).
-const csv = path.join(repo, '..', 'subscribers.csv');
-writeFileSync(
-  csv,
-  'email,name,locale,topics\nada@example.com,Ada Lovelace,en,all\ngrace@example.com,Grace Hopper,de,Billing;Public API\n',
-);
-step('import the customers who follow the release notes (your list: confirmed)', [
-  'subscribers',
-  'import',
-  csv,
-]);
+// A web sign-up through `herald serve` (double opt-in).
 process.stdout.write(
   `\n\x1b[1m$ herald serve --port 0\x1b[0m   # sign-up, confirm and one-click unsubscribe over HTTP\n\n`,
 );
@@ -185,7 +194,7 @@ try {
     `POST ${url}subscribe email=linus@example.com → ${response.status}: a confirmation email, in the outbox:`,
   );
   const outboxDir = path.join(repo, '.herald', 'outbox', 'email');
-  for (const file of readdirSync(outboxDir))
+  for (const file of readdirSync(outboxDir).filter((f) => f.startsWith('confirm.')))
     console.log(`  ${path.relative(process.cwd(), path.join(outboxDir, file))}`);
 } finally {
   serve.kill('SIGTERM');
