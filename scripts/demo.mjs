@@ -161,7 +161,11 @@ try {
   const mails = path.join(repo, '.herald', 'outbox', 'email');
   console.log(`\nWithout SMTP_URL the emails went to ${path.relative(process.cwd(), mails)}:`);
   for (const file of readdirSync(mails)) console.log(`  ${file}`);
-  step('every delivery of 2.0.0: the Slack posts and the emails, where each went', ['status', '2.0.0', '--all'], slackEnv);
+  step(
+    'every delivery of 2.0.0: the Slack posts and the emails, where each went',
+    ['status', '2.0.0', '--all'],
+    slackEnv,
+  );
   const page = path.join(repo, '..', 'slack-emulator.html');
   writeFileSync(page, await (await fetch(slack.url)).text());
   closing = `\nOpen ${path.relative(process.cwd(), path.join(repo, '.herald', 'site', 'index.html'))} for the static help centre, ${path.relative(process.cwd(), path.join(repo, '..', 'docs-site', 'getting-started', 'overview.html'))} for the compiled docs, ${path.relative(process.cwd(), path.join(repo, '..', 'preview-1.1.0', 'index.html'))} for the release preview, and ${path.relative(process.cwd(), page)} for the channels as the Slack emulator received them.`;
