@@ -267,7 +267,8 @@ export function createKyselyLedger(
           .innerJoin('bundles as b', 'b.id', 'd.bundle_id')
           .select('d.id')
           .where('d.target', '=', target)
-          .where('d.state', 'in', ['pending', 'unknown'])
+          // Literal states: the planner sees the deliveries_ready partial index applies.
+          .where(sql<boolean>`d.state IN ('pending', 'unknown')`)
           .where('d.next_attempt_at', '<=', now)
           .where((eb) => eb.or([eb('d.lease_until', 'is', null), eb('d.lease_until', '<', now)]))
           .where('b.status', '=', 'announcing')

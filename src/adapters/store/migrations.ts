@@ -161,6 +161,9 @@ export function migrationsFor(dialect: 'sqlite' | 'postgres'): Migration[] {
         // every row it could claim: over the open rows only, that is one index probe, not a scan of
         // everything a big bundle (100,000 emails) ever delivered.
         "CREATE INDEX deliveries_open ON deliveries (bundle_id, phase, target) WHERE state NOT IN ('sent', 'skipped')",
+        // Claims walk one target's claimable rows in claim order and stop at the batch size,
+        // instead of sorting every pending row of the target (100,000 emails) for each claim.
+        "CREATE INDEX deliveries_ready ON deliveries (target, bundle_id, phase, id) WHERE state IN ('pending', 'unknown')",
       ],
     },
   ];
