@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { notesForTopics, renderReleaseEmail } from '../core/email-message.js';
+import { notesForTopics, type ReleaseEmail, renderReleaseEmail } from '../core/email-message.js';
 import { DeliveryFailure } from '../errors/delivery-failure.js';
 import {
   CHANNEL_PHASE,
@@ -37,6 +37,13 @@ export interface EmailChannelSettings {
   helpCenterSite: string | null;
 }
 
+const UNSUBSCRIBE_PLACEHOLDER = 'https://unsubscribe.herald.invalid/placeholder';
+const escapeHtml = (text: string) =>
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+
 /**
  * One subscriber's release email, exactly as it is sent (null: nothing in the release for their
  * topics). `herald preview --channel email` shows the same.
@@ -46,17 +53,30 @@ export function emailFor(
   subscriber: Pick<Subscriber, 'id' | 'email' | 'name' | 'locale' | 'topics'>,
   settings: Pick<EmailChannelSettings, 'from' | 'replyTo'>,
   input: { notes: ReleaseNotes; url: string | null; unsubscribeUrl: string },
+  /** Renders kept per (topics, locale, link): most subscribers share one, only their link differs. */
+  cache?: Map<string, ReleaseEmail | null>,
 ): OutgoingEmail | null {
-  const email = renderReleaseEmail({
-    notes: input.notes,
-    topics: subscriber.topics,
-    product: bundle.product,
-    version: bundle.version,
-    url: input.url,
-    unsubscribeUrl: input.unsubscribeUrl,
-    locale: subscriber.locale,
-  });
-  if (!email) return null;
+  const key = `${JSON.stringify(subscriber.topics)}|${subscriber.locale ?? ''}|${input.url ?? ''}`;
+  let rendered = cache?.get(key);
+  if (rendered === undefined) {
+    rendered = renderReleaseEmail({
+      notes: input.notes,
+      topics: subscriber.topics,
+      product: bundle.product,
+      version: bundle.version,
+      url: input.url,
+      unsubscribeUrl: UNSUBSCRIBE_PLACEHOLDER,
+      locale: subscriber.locale,
+    });
+    cache?.set(key, rendered);
+  }
+  if (!rendered) return null;
+  // The placeholder has no character HTML escapes; the real link is escaped for the HTML part.
+  const email = {
+    subject: rendered.subject,
+    text: rendered.text.replaceAll(UNSUBSCRIBE_PLACEHOLDER, input.unsubscribeUrl),
+    html: rendered.html.replaceAll(UNSUBSCRIBE_PLACEHOLDER, escapeHtml(input.unsubscribeUrl)),
+  };
   const domain = settings.from.address.split('@')[1] ?? 'localhost';
   const release = `${bundle.product}|${bundle.package ?? ''}|${bundle.version}`;
   return {
@@ -91,6 +111,7 @@ export function createEmailChannel(
   settings: EmailChannelSettings,
 ): Channel {
   const notesUrl = releaseNotesUrls(store, settings.helpCenterSite);
+  const renders = new WeakMap<ReleaseBundle, Map<string, ReleaseEmail | null>>();
   const notesOf = (bundle: ReleaseBundle) => bundle.notes[settings.audience]?.model ?? null;
   const subscriberOf = (key: string) => {
     const id = /^to:(\d+)$/.exec(key)?.[1];
@@ -152,11 +173,15 @@ export function createEmailChannel(
         });
       const signer = await tokens();
       const unsubscribeUrl = `${settings.publicUrl}unsubscribe?token=${encodeURIComponent(signer.sign('unsubscribe', id))}`;
-      const email = emailFor(bundle, subscriber, settings, {
-        notes,
-        url: await notesUrl(bundle),
-        unsubscribeUrl,
-      });
+      let cache = renders.get(bundle);
+      if (!cache) renders.set(bundle, (cache = new Map()));
+      const email = emailFor(
+        bundle,
+        subscriber,
+        settings,
+        { notes, url: await notesUrl(bundle), unsubscribeUrl },
+        cache,
+      );
       if (!email)
         return { externalId: null, url: null, skipped: `nothing in ${bundle.version} for their topics now` };
       await mailer.send(email);
