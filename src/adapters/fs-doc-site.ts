@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { resolveDocReferences } from '../core/docs/link-docset.js';
+import { escapeHtml } from '../core/html-text.js';
 import type { DocPage, DocSet } from '../model/index.js';
 
 export function manifestOf(docSet: DocSet) {
@@ -115,10 +116,7 @@ export async function writeFileIn(
   await writeFile(file, content);
 }
 
-/** Text for HTML content or a double-quoted attribute. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+export { escapeHtml };
 
 /** A standalone HTML page around a sanitised fragment (the title is escaped here). */
 export function documentFor(page: { title: string; locale: string }, html: string): string {

@@ -1,5 +1,6 @@
 import type { NoteEntry, NoteSection, ReleaseNotes } from '../model/index.js';
 import { headerText } from './email-address.js';
+import { escapeHtml } from './html-text.js';
 import { mrkdwnToHtml } from './slack-html.js';
 import { markdownToMrkdwn } from './slack-message.js';
 
@@ -68,12 +69,6 @@ export interface ReleaseEmail {
   text: string;
   html: string;
 }
-
-const escapeHtml = (text: string) =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
 
 /** Untrusted Markdown (an entry, an intro) → safe HTML: only links, code and emphasis Herald builds. */
 const inlineHtml = (markdown: string) => mrkdwnToHtml(markdownToMrkdwn(markdown));

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { headerText, normaliseEmail } from '../core/email-address.js';
+import { escapeHtml } from '../core/html-text.js';
 import { isDeliveryFailure } from '../errors/delivery-failure.js';
 import type { Subscriber } from '../model/index.js';
 import type { EmailAddress, MailerPort, SubscriberStorePort, TokenSigner } from '../ports/index.js';
@@ -22,12 +23,6 @@ export interface SubscriptionSettings {
 const MAX_BODY = 16 * 1024;
 /** A pending address gets at most one confirmation email per this long. */
 const RESEND_AFTER_MS = 10 * 60_000;
-
-const escapeHtml = (text: string) =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
 
 class HttpError extends Error {
   constructor(

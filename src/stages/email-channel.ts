@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { notesForTopics, type ReleaseEmail, renderReleaseEmail } from '../core/email-message.js';
+import { escapeHtml } from '../core/html-text.js';
 import { DeliveryFailure } from '../errors/delivery-failure.js';
 import {
   CHANNEL_PHASE,
@@ -38,11 +39,6 @@ export interface EmailChannelSettings {
 }
 
 const UNSUBSCRIBE_PLACEHOLDER = 'https://unsubscribe.herald.invalid/placeholder';
-const escapeHtml = (text: string) =>
-  text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
 
 /**
  * One subscriber's release email, exactly as it is sent (null: nothing in the release for their
@@ -158,7 +154,7 @@ export function createEmailChannel(
     async deliver(row, { bundle }) {
       const id = subscriberOf(row.key);
       const subscriber = await store.getSubscriber(id);
-      if (!subscriber || subscriber.status !== 'confirmed')
+      if (subscriber?.status !== 'confirmed')
         return {
           externalId: null,
           url: null,
@@ -174,7 +170,10 @@ export function createEmailChannel(
       const signer = await tokens();
       const unsubscribeUrl = `${settings.publicUrl}unsubscribe?token=${encodeURIComponent(signer.sign('unsubscribe', id))}`;
       let cache = renders.get(bundle);
-      if (!cache) renders.set(bundle, (cache = new Map()));
+      if (!cache) {
+        cache = new Map();
+        renders.set(bundle, cache);
+      }
       const email = emailFor(
         bundle,
         subscriber,

@@ -1,13 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPostgresStore } from '../../src/adapters/store/postgres-store.js';
-import { openSqliteStore } from '../../src/adapters/store/sqlite-store.js';
 import { decideCancel, decideHold, decideSchedule } from '../../src/core/bundle-lifecycle.js';
 import type { StorePort } from '../../src/ports/index.js';
 import { keyOf, prepare } from '../helpers/bundles.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { storeDialects } from '../helpers/stores.js';
 
 let postgres: TestPostgres;
 beforeAll(async () => {
@@ -18,18 +14,7 @@ afterAll(async () => {
 });
 
 /** Each dialect: a way to get a fresh store location, and to open it (again). */
-const dialects = [
-  {
-    name: 'sqlite',
-    fresh: async () => path.join(mkdtempSync(path.join(tmpdir(), 'herald-store-')), 'state.db'),
-    open: (where: string) => openSqliteStore(where),
-  },
-  {
-    name: 'postgres',
-    fresh: () => postgres.freshDatabase(),
-    open: (where: string) => openPostgresStore(where),
-  },
-] as const;
+const dialects = storeDialects(() => postgres);
 
 const HOUR = 3_600_000;
 

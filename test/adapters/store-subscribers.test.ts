@@ -1,12 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPostgresStore } from '../../src/adapters/store/postgres-store.js';
-import { openSqliteStore } from '../../src/adapters/store/sqlite-store.js';
 import type { Subscriber, SubscriberInput } from '../../src/model/index.js';
 import type { StorePort } from '../../src/ports/index.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
+import { storeDialects } from '../helpers/stores.js';
 
 let postgres: TestPostgres;
 beforeAll(async () => {
@@ -16,18 +12,7 @@ afterAll(async () => {
   await postgres?.stop();
 });
 
-const dialects = [
-  {
-    name: 'sqlite',
-    fresh: async () => path.join(mkdtempSync(path.join(tmpdir(), 'herald-subscribers-')), 'state.db'),
-    open: (where: string) => openSqliteStore(where),
-  },
-  {
-    name: 'postgres',
-    fresh: () => postgres.freshDatabase(),
-    open: (where: string) => openPostgresStore(where),
-  },
-] as const;
+const dialects = storeDialects(() => postgres);
 
 const input = (email: string, over: Partial<SubscriberInput> = {}): SubscriberInput => ({
   email,

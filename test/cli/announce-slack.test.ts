@@ -229,7 +229,7 @@ describe('herald announce: Slack', () => {
       } finally {
         await browser.close();
       }
-      const unknown = await runCli(['preview', '2.0.0', '--channel', 'email'], { cwd: repo });
+      const unknown = await runCli(['preview', '2.0.0', '--channel', 'fax'], { cwd: repo });
       expect(unknown.code).toBe(2);
     });
   });

@@ -413,8 +413,9 @@ export function createKyselyLedger(
         .where('b.status', '=', 'announcing')
         .where((eb) => eb.not(lowerPhaseIn(eb, 'not in', DONE)))
         .executeTakeFirst();
-      if (row && row.next !== null) return Number(row.next) - Number(row.now);
-      // Rows waiting for lower phases still being delivered (not failed): look again soon.
+      const ready = row && row.next !== null ? Number(row.next) - Number(row.now) : null;
+      // Rows waiting for lower phases still being delivered (not failed): look again soon, even
+      // when the only ready row is one in flight elsewhere with a long lease.
       const blocked = await db
         .selectFrom('deliveries as d')
         .innerJoin('bundles as b', 'b.id', 'd.bundle_id')
@@ -422,10 +423,12 @@ export function createKyselyLedger(
         .where('d.target', 'in', targets)
         .where('d.state', 'in', ['pending', 'unknown', 'attempting'])
         .where('b.status', '=', 'announcing')
+        .where((eb) => lowerPhaseIn(eb, 'not in', DONE))
         .where((eb) => eb.not(lowerPhaseIn(eb, 'in', ['failed'])))
         .limit(1)
         .executeTakeFirst();
-      return blocked ? BLOCKED_POLL_MS : null;
+      if (!blocked) return ready;
+      return ready === null ? BLOCKED_POLL_MS : Math.min(ready, BLOCKED_POLL_MS);
     },
 
     async listDeliveries(bundleId) {
