@@ -1,4 +1,4 @@
-import { type ExpressionBuilder, type Kysely, sql, type Transaction } from 'kysely';
+import { type ExpressionBuilder, type Kysely, sql, type Transaction, type UpdateObject } from 'kysely';
 import {
   type BundleRecord,
   type BundleStatus,
@@ -170,52 +170,35 @@ export function createKyselyLedger(
             .onConflict((oc) => oc.columns(['bundle_id', 'target', 'target_key']).doNothing())
             .execute(),
         );
-        await inChunks(keep, (chunk) =>
-          trx
-            .updateTable('deliveries')
-            .set({ bundle_revision: revision, updated_at: now })
-            .where(
-              'id',
-              'in',
-              chunk.map((r) => r.id),
-            )
-            .execute(),
-        );
-        await inChunks(revive, (chunk) =>
-          trx
-            .updateTable('deliveries')
-            .set({
-              // Dropped while its outcome was unknown: look before posting, as for any attempted row.
-              state: sql`CASE WHEN attempts > 0 THEN 'unknown' ELSE 'pending' END`,
-              bundle_revision: revision,
-              next_attempt_at: now,
-              last_error: null,
-              updated_at: now,
-            })
-            .where(
-              'id',
-              'in',
-              chunk.map((r) => r.id),
-            )
-            .execute(),
-        );
-        await inChunks(drop, (chunk) =>
-          trx
-            .updateTable('deliveries')
-            .set({
-              state: 'skipped',
-              last_error: `not needed by revision ${revision}`,
-              lease_owner: null,
-              lease_until: null,
-              updated_at: now,
-            })
-            .where(
-              'id',
-              'in',
-              chunk.map((r) => r.id),
-            )
-            .execute(),
-        );
+        // The same change to many rows, a bounded number of ids per statement.
+        const updateRows = (rows: typeof existing, values: UpdateObject<Database, 'deliveries'>) =>
+          inChunks(rows, (chunk) =>
+            trx
+              .updateTable('deliveries')
+              .set(values)
+              .where(
+                'id',
+                'in',
+                chunk.map((r) => r.id),
+              )
+              .execute(),
+          );
+        await updateRows(keep, { bundle_revision: revision, updated_at: now });
+        await updateRows(revive, {
+          // Dropped while its outcome was unknown: look before posting, as for any attempted row.
+          state: sql`CASE WHEN attempts > 0 THEN 'unknown' ELSE 'pending' END`,
+          bundle_revision: revision,
+          next_attempt_at: now,
+          last_error: null,
+          updated_at: now,
+        });
+        await updateRows(drop, {
+          state: 'skipped',
+          last_error: `not needed by revision ${revision}`,
+          lease_owner: null,
+          lease_until: null,
+          updated_at: now,
+        });
         const outstanding =
           fresh.length +
           keep.length +
