@@ -31,7 +31,7 @@ export interface EmailChannelSettings {
   /**
    * After a crash between sending and recording, a message may or may not have gone out:
    * `resend` sends it again with the same Message-ID (mail software may drop the copy),
-   * `skip` records it as not sent. Either way the run reports how many.
+   * `skip` records it as skipped, with why (`herald status` lists them).
    */
   unknown: 'resend' | 'skip';
   /** The help-centre site whose release-notes article the email links to (null: none). */
