@@ -1,15 +1,13 @@
-// The baseline for bench:email: the same number of messages, the size of Herald's (the sample .eml
-// from `herald preview --channel email`), through a bare nodemailer pool, no bookkeeping at all.
-// Usage: node bench/email-baseline.mjs <smtp url> <messages> <connections> <sample.eml>
+// The baseline for bench:email: the same number of messages, with the same text and HTML parts as
+// Herald's (from `herald preview --channel email`), through a bare nodemailer pool, no bookkeeping.
+// Usage: node bench/email-baseline.mjs <smtp url> <messages> <connections> <preview email dir>
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import nodemailer from 'nodemailer';
 
-const [url, count, connections, sample] = process.argv.slice(2);
-const raw = readFileSync(sample, 'utf8');
-const text = raw
-  .split(/\r?\n\r?\n/)
-  .slice(1)
-  .join('\n\n');
+const [url, count, connections, dir] = process.argv.slice(2);
+const text = readFileSync(path.join(dir, 'message.txt'), 'utf8');
+const html = readFileSync(path.join(dir, 'message.html'), 'utf8');
 const transport = nodemailer.createTransport({
   url,
   pool: true,
@@ -28,6 +26,7 @@ async function worker() {
       subject: "Acme Cloud 2.0.0: what's new",
       messageId: `<baseline.${i}@acme.example>`,
       text,
+      html,
     });
   }
 }

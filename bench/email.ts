@@ -104,7 +104,7 @@ const preview = JSON.parse(
     '--json',
   ).toString(),
 );
-const sample = path.join(preview.out, 'email', 'message.eml');
+const sample = path.join(preview.out, 'email');
 
 const baseline = await measure(
   ['bench/email-baseline.mjs', smtpUrl, String(SUBSCRIBERS), String(CONNECTIONS), sample],
