@@ -7,6 +7,7 @@ import {
   WebClient,
 } from '@slack/web-api';
 import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/adapters/slack.js';
 import {
   type SlackEmulator,
   type SlackEmulatorOptions,
@@ -46,16 +47,6 @@ const DEFAULT_SCOPES = ['chat:write', 'channels:read', 'groups:read', 'channels:
 const RELEASES = 'C0RELEASES';
 const COMMUNITY = 'C0COMMUNITY';
 const META = { event_type: 'release_published', event_payload: { release_id: 'v1.2.0', count: 3 } };
-
-const silentLogger = {
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-  setLevel() {},
-  getLevel: () => 'error' as never,
-  setName() {},
-};
 
 const running: SlackEmulator[] = [];
 afterEach(async () => {

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { renderSlackHtml } from '../../core/slack-html.js';
 import type { SlackMessage } from '../../core/slack-message.js';
+import { prng } from './prng.js';
 
 /**
  * A loopback stand-in for the Slack Web API methods herald uses, following
@@ -171,18 +172,6 @@ const str = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined;
 /** Boolean arguments arrive as true, 'true', 1 or '1'. */
 const flag = (value: unknown) => value === true || value === 'true' || value === 1 || value === '1';
-
-/** mulberry32: a small seeded PRNG, so fault sequences repeat run to run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A Slack ts ("seconds.micros") as integer microseconds, so comparisons are exact. */
 function tsMicros(ts: string): number | null {
