@@ -28,9 +28,29 @@ export function publicUrlOf(config: HeraldConfig, env: Env): string {
 }
 
 /**
- * The mailer (SMTP_URL, else the .eml outbox), the sender and the link base. With SMTP the
+ * Who release and confirmation emails come from, and where their links point. With SMTP the
  * sender must be configured: mail from a made-up address would be rejected or land in spam.
  */
+export function emailSenderOf(
+  config: HeraldConfig,
+  product: string,
+  env: Env = process.env,
+): Pick<EmailSetup, 'from' | 'replyTo' | 'publicUrl'> {
+  const settings = config.email;
+  if (env.SMTP_URL && !settings.from)
+    throw errors.usage(
+      'SMTP_URL is set but herald.email.from is not',
+      'Set herald.email.from in .releaserc.json to an address of your domain (SPF/DKIM must cover it).',
+    );
+  const address = normaliseEmail(settings.from ?? 'releases@localhost')!;
+  return {
+    from: { address, name: headerText(settings.fromName ?? `${product} release notes`, 100) },
+    replyTo: settings.replyTo ? { address: normaliseEmail(settings.replyTo)!, name: null } : null,
+    publicUrl: publicUrlOf(config, env),
+  };
+}
+
+/** The mailer (SMTP_URL, else the .eml outbox) with the sender and the link base. */
 export async function chooseMailer(
   config: HeraldConfig,
   root: string,
@@ -38,15 +58,8 @@ export async function chooseMailer(
   env: Env = process.env,
 ): Promise<EmailSetup> {
   const settings = config.email;
+  const sender = emailSenderOf(config, product, env);
   const smtp = env.SMTP_URL;
-  if (smtp && !settings.from)
-    throw errors.usage(
-      'SMTP_URL is set but herald.email.from is not',
-      'Set herald.email.from in .releaserc.json to an address of your domain (SPF/DKIM must cover it).',
-    );
-  const address = normaliseEmail(settings.from ?? 'releases@localhost')!;
-  const from = { address, name: headerText(settings.fromName ?? `${product} release notes`, 100) };
-  const replyTo = settings.replyTo ? { address: normaliseEmail(settings.replyTo)!, name: null } : null;
   const mailer = smtp
     ? (await import('../adapters/smtp-mailer.js')).createSmtpMailer({
         url: smtp,
@@ -55,10 +68,8 @@ export async function chooseMailer(
       })
     : (await import('../adapters/eml-outbox.js')).createEmlOutbox(path.resolve(root, settings.outbox));
   return {
+    ...sender,
     mailer,
-    from,
-    replyTo,
-    publicUrl: publicUrlOf(config, env),
     notes: [`email: ${mailer.description}${smtp ? '' : ' (no SMTP_URL: the embedded default)'}`],
   };
 }

@@ -1,7 +1,7 @@
 import { errors } from '../../errors/index.js';
 import type { Subscriber } from '../../model/index.js';
 import type { EmailAddress, StorePort } from '../../ports/index.js';
-import { chooseMailer, chooseTokenSigner } from '../email.js';
+import { chooseTokenSigner, emailSenderOf } from '../email.js';
 import type { Runtime } from '../runtime.js';
 
 /** Who the email preview is for, and the settings it is sent with. */
@@ -22,8 +22,7 @@ export async function emailPreviewFor(
   store: StorePort,
   address: string | null,
 ): Promise<EmailPreview> {
-  const setup = await chooseMailer(runtime.config, runtime.root, runtime.product);
-  await setup.mailer.close();
+  const setup = emailSenderOf(runtime.config, runtime.product);
   const base = { from: setup.from, replyTo: setup.replyTo, audience: runtime.config.email.audience };
   if (address === null)
     return {

@@ -34,13 +34,19 @@ export async function writePreview(
     files.push(file);
   };
   const title = `${bundle.product}${bundle.package ? ` (${bundle.package})` : ''} ${bundle.version}`;
+  // The published release-notes article, once it exists: both channels link to it.
+  let published: Promise<string | null> | null = null;
+  const notesUrl = () =>
+    (published ??= store
+      .listDeliveries(record.id)
+      .then((rows) => rows.find((r) => r.key === 'article:notes')?.externalUrl ?? null));
   const slackIndex =
     channels.only === null || channels.only === 'slack'
-      ? await writeSlack(bundle, record, store, channels.slack, write)
+      ? await writeSlack(bundle, record, await notesUrl(), channels.slack, write)
       : '';
   const emailIndex =
     channels.email && (channels.only === null || channels.only === 'email')
-      ? await writeEmail(bundle, record, store, channels.email, out, files)
+      ? await writeEmail(bundle, await notesUrl(), channels.email, out, files)
       : '';
   if (channels.only === 'slack' || channels.only === 'email') {
     const heading = channels.only === 'slack' ? 'Slack' : 'Email';
@@ -120,13 +126,11 @@ ${emailIndex ? `<h2>Email</h2>\n${emailIndex}` : ''}
 async function writeSlack(
   bundle: ReleaseBundle,
   record: BundleRecord,
-  store: StorePort,
+  url: string | null,
   destinations: SlackDestination[],
   write: (file: string, content: string) => Promise<void>,
 ): Promise<string> {
   if (destinations.length === 0) return '';
-  const url =
-    (await store.listDeliveries(record.id)).find((r) => r.key === 'article:notes')?.externalUrl ?? null;
   const items: string[] = [];
   for (const destination of destinations) {
     const file = `slack/${destination.channel}`;
@@ -174,16 +178,13 @@ async function writeSlack(
  */
 async function writeEmail(
   bundle: ReleaseBundle,
-  record: BundleRecord,
-  store: StorePort,
+  url: string | null,
   preview: EmailPreview,
   out: string,
   files: string[],
 ): Promise<string> {
   const notes = bundle.notes[preview.audience]?.model;
   if (!notes) return `<p>The bundle has no "${escapeHtml(preview.audience)}" notes for the email.</p>`;
-  const url =
-    (await store.listDeliveries(record.id)).find((r) => r.key === 'article:notes')?.externalUrl ?? null;
   const email = emailFor(bundle, preview.subscriber, preview, {
     notes,
     url,
