@@ -1,5 +1,6 @@
-import type { SendMailOptions } from 'nodemailer';
-import { encodeWords } from 'nodemailer/lib/mime-funcs';
+import { createHash } from 'node:crypto';
+import { encodeWords, foldLines } from 'nodemailer/lib/mime-funcs';
+import { encode, wrap } from 'nodemailer/lib/qp';
 import { headerText, normaliseEmail } from '../core/email-address.js';
 import { DeliveryFailure } from '../errors/delivery-failure.js';
 import type { EmailAddress, OutgoingEmail } from '../ports/mailer.js';
@@ -67,16 +68,37 @@ function listIdHeader(value: string): string {
   return name ? `${phrase(name)} <${id}>` : `<${id}>`;
 }
 
+/** One header line, folded at spaces to 76 characters (values are checked printable ASCII). */
+const headerLine = (key: string, value: string) => foldLines(`${key}: ${value}`, 76);
+/** `Name <address>` or a bare address. */
+const mailboxHeader = (box: { name: string; address: string }) =>
+  box.name ? `${phrase(box.name)} <${box.address}>` : box.address;
+/** A text part: UTF-8, CRLF line ends, quoted-printable, lines at most 76 characters. */
+const bodyPart = (type: 'plain' | 'html', content: string) =>
+  `Content-Type: text/${type}; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n${wrap(
+    encode(content.replace(/\r?\n/g, '\r\n')),
+    76,
+  )}`;
+
+export interface ComposedEmail {
+  /** SMTP envelope: the sender and the one recipient. */
+  envelope: { from: string; to: string[] };
+  /** The whole RFC 5322 message, CRLF line ends, exactly as it goes on the wire. */
+  raw: Buffer;
+}
+
 /**
- * The one place an `OutgoingEmail` becomes nodemailer message options, so the SMTP relay and the
- * .eml outbox write the same headers: `Message-ID` exactly as given; From/To/Reply-To with their
- * display names on one line (`headerText`) and addresses re-checked (`normaliseEmail`); the subject
- * on one line; text and html parts in UTF-8; RFC 8058 `List-Unsubscribe` (bare `<https://…>`,
- * optionally `, <mailto:…>`, never nodemailer's `(comment)`) with `List-Unsubscribe-Post`, which
- * nodemailer has no option for; `List-ID`; no `X-Mailer`. The envelope names the one recipient.
- * Throws a `permanent` DeliveryFailure when a value cannot be sent safely.
+ * The one place an `OutgoingEmail` becomes a message, so the SMTP relay and the .eml outbox send
+ * the same bytes. Built here rather than by nodemailer's composer: a release email is one fixed
+ * shape (multipart/alternative, two UTF-8 quoted-printable parts), and composing it as one string
+ * costs a fraction of nodemailer's tree of streams — at 100,000 messages that is most of the
+ * difference between Herald and a bare send loop. Headers: `Message-ID` exactly as given;
+ * From/To/Reply-To with their display names on one line (`headerText`), quoted or RFC 2047
+ * encoded, and addresses re-checked (`normaliseEmail`); the subject on one line; RFC 8058
+ * `List-Unsubscribe` (bare `<https://…>`, optionally `, <mailto:…>`) with `List-Unsubscribe-Post`;
+ * `List-ID`; no `X-Mailer`. Throws a `permanent` DeliveryFailure when a value cannot be sent safely.
  */
-export function composeEmail(email: OutgoingEmail): SendMailOptions {
+export function composeEmail(email: OutgoingEmail, date: Date = new Date()): ComposedEmail {
   if (!MESSAGE_ID.test(email.messageId))
     throw invalid(`the Message-ID ${shown(email.messageId)} is not <id@domain>`);
   const senderFix = 'Correct the sender (from / reply-to) address in the email settings.';
@@ -87,34 +109,42 @@ export function composeEmail(email: OutgoingEmail): SendMailOptions {
     'Correct or remove the subscriber: the address cannot be mailed as it is.',
   );
   const replyTo = email.replyTo === null ? null : mailbox('Reply-To', email.replyTo, senderFix);
+  const subject = headerText(email.subject);
+  // Plain ASCII goes as is; anything else (or text that would read as an encoded word) is encoded.
+  const encodedSubject =
+    /^[\x20-\x7e]*$/.test(subject) && !subject.includes('=?') ? subject : encodeWords(subject, 'Q', 52, true);
 
-  // `prepared` headers go out verbatim (List-ID folded): every value here is checked printable ASCII.
-  const headers: Record<string, { prepared: true; foldLines?: true; value: string }> = {};
+  const lines = [
+    headerLine('Message-ID', email.messageId),
+    headerLine('Date', date.toUTCString().replace(/GMT$/, '+0000')),
+    headerLine('From', mailboxHeader(from)),
+    headerLine('To', mailboxHeader(to)),
+    ...(replyTo ? [headerLine('Reply-To', mailboxHeader(replyTo))] : []),
+    headerLine('Subject', encodedSubject),
+  ];
   if (email.unsubscribe !== null) {
-    headers['List-Unsubscribe'] = { prepared: true, value: listUnsubscribe(email.unsubscribe) };
+    const value = listUnsubscribe(email.unsubscribe);
+    if (`List-Unsubscribe: ${value}`.length > 998) throw invalid('the List-Unsubscribe header is too long');
+    // Not folded: some receivers read the URI list from the first line only.
+    lines.push(`List-Unsubscribe: ${value}`);
     // RFC 8058: one-click only over https (mail providers will not POST elsewhere).
     if (email.unsubscribe.url.startsWith('https://'))
-      headers['List-Unsubscribe-Post'] = { prepared: true, value: 'List-Unsubscribe=One-Click' };
+      lines.push('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
   }
-  if (email.listId !== null)
-    headers['List-ID'] = { prepared: true, foldLines: true, value: listIdHeader(email.listId) };
-  for (const [key, header] of Object.entries(headers))
-    if (!header.foldLines && `${key}: ${header.value}`.length > 998)
-      throw invalid(`the ${key} header is too long`);
+  if (email.listId !== null) lines.push(headerLine('List-ID', listIdHeader(email.listId)));
+  // Quoted-printable text never holds "=_": a boundary starting so cannot occur in a part.
+  const boundary = `=_herald_${createHash('sha256').update(email.messageId).digest('hex').slice(0, 24)}`;
+  lines.push('MIME-Version: 1.0', `Content-Type: multipart/alternative; boundary="${boundary}"`);
 
-  return {
-    messageId: email.messageId,
-    from,
-    to,
-    ...(replyTo ? { replyTo } : {}),
-    subject: headerText(email.subject),
-    text: email.text,
-    html: email.html,
-    textEncoding: 'quoted-printable',
-    headers,
-    envelope: { from: from.address, to: [to.address] },
-    xMailer: false,
-    disableFileAccess: true,
-    disableUrlAccess: true,
-  };
+  const raw = [
+    lines.join('\r\n'),
+    '',
+    `--${boundary}`,
+    bodyPart('plain', email.text),
+    `--${boundary}`,
+    bodyPart('html', email.html),
+    `--${boundary}--`,
+    '',
+  ].join('\r\n');
+  return { envelope: { from: from.address, to: [to.address] }, raw: Buffer.from(raw, 'latin1') };
 }

@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { access, constants, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import nodemailer from 'nodemailer';
 import { DeliveryFailure } from '../errors/delivery-failure.js';
 import type { MailerPort, MailReceipt, VerifyFinding } from '../ports/index.js';
 import { composeEmail } from './compose-email.js';
@@ -32,8 +31,6 @@ export function emlFileName(messageId: string): string {
  * after a crash should.
  */
 export function createEmlOutbox(dir: string): MailerPort {
-  const transporter = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
-
   const failureOf = (error: unknown, file: string): DeliveryFailure => {
     const code = (error as { code?: string }).code ?? '';
     const message = `could not write ${file}: ${(error as Error).message ?? String(error)}`;
@@ -57,17 +54,8 @@ export function createEmlOutbox(dir: string): MailerPort {
           kind: 'retryable',
           message: 'sending was cancelled before the message was written',
         });
-      const message = composeEmail(email);
-      let raw: Buffer;
-      try {
-        raw = (await transporter.sendMail(message)).message as Buffer;
-      } catch (error) {
-        throw new DeliveryFailure({
-          kind: 'permanent',
-          message: `the message could not be composed: ${(error as Error).message ?? String(error)}`,
-          fix: 'This is a bug in Herald (every message is checked before it is written): please report it with the text above.',
-        });
-      }
+      // Throws a permanent DeliveryFailure for a value that cannot be sent safely: nothing is written.
+      const { raw } = composeEmail(email);
       const file = path.join(dir, emlFileName(email.messageId));
       const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
       try {
@@ -99,8 +87,6 @@ export function createEmlOutbox(dir: string): MailerPort {
       }
     },
 
-    async close() {
-      transporter.close();
-    },
+    async close() {},
   };
 }

@@ -265,11 +265,12 @@ export function createSmtpMailer(settings: SmtpMailerSettings): MailerPort {
     concurrency: maxConnections,
 
     async send(email, signal): Promise<MailReceipt> {
-      const message = composeEmail(email);
+      const { envelope, raw } = composeEmail(email);
       const tracker: Tracker = { stream: null };
       try {
         const info = await transporter.sendMail({
-          ...message,
+          envelope,
+          raw,
           [TRACKER]: tracker,
           ...(signal ? { signal } : {}),
         } as SendMailOptions);
