@@ -37,6 +37,11 @@ export interface Channel {
   readonly site: string;
   /** Deliveries in flight at once for this channel. */
   readonly concurrency: number;
+  /**
+   * Rows a worker leases at a time (default 4). More for a channel of many quick deliveries
+   * (email): fewer claims; fewer for one whose calls are slow, so other runs can share the work.
+   */
+  readonly claimBatch?: number;
   /** Every delivery this bundle needs now; reads the store, never the target. */
   plan(input: ChannelBundle & { syncDocs: boolean }): Promise<PlannedDelivery[]>;
   deliver(row: DeliveryRow, input: ChannelBundle): Promise<Delivered>;

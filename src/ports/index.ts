@@ -7,7 +7,14 @@ export type { IssueLookup, IssueTrackerPort } from './issue-tracker.js';
 export type { Logger } from './logger.js';
 export { silentLogger } from './logger.js';
 export type { EmailAddress, MailerPort, MailReceipt, OutgoingEmail } from './mailer.js';
-export type { BundleMutation, LedgerPort, StoredBlob, StorePort } from './store.js';
+export type {
+  BundleMutation,
+  FenceAttempt,
+  LedgerPort,
+  SettleAttempt,
+  StoredBlob,
+  StorePort,
+} from './store.js';
 export type { SubscriberStorePort } from './subscribers.js';
 export type { TemplatePort, TemplateSource } from './templates.js';
 export type { TokenPurpose, TokenSigner } from './tokens.js';

@@ -105,18 +105,18 @@ export interface LedgerPort {
     leaseMs: number;
   }): Promise<DeliveryRow[]>;
   /**
-   * The fence, right before the external call: marks the row `attempting` with `attemptId` if it is
-   * still leased to `owner`, still `pending`/`unknown`, and its bundle is still announcing the
-   * revision the row was planned for, past its announce time. False: do not call the target.
+   * Records attempts, in one transaction (so runs with many workers commit once for what several
+   * of them did at about the same time). `settle`: how an attempt ended, written only if the row
+   * still carries that `attemptId` (or, with none, is still leased to `owner`). Then `fence`, right
+   * before each external call: the row becomes `attempting` with its `attemptId` if it is still
+   * leased to `owner`, still `pending`/`unknown`, and its bundle is still announcing the revision
+   * the row was planned for, past its announce time. Per item, whether it was written; a fence
+   * not written means: do not call the target.
    */
-  fenceDelivery(input: { id: number; owner: string; attemptId: string; leaseMs: number }): Promise<boolean>;
-  /** Writes how the attempt ended (only if the row still carries `attemptId`, or is leased to `owner` when not attempting). */
-  settleDelivery(input: {
-    id: number;
-    owner: string;
-    attemptId: string | null;
-    outcome: DeliveryOutcome;
-  }): Promise<boolean>;
+  recordAttempts(input: { settle: SettleAttempt[]; fence: FenceAttempt[] }): Promise<{
+    settled: boolean[];
+    fenced: boolean[];
+  }>;
   /** Marks the bundle announced when every row is `sent` or `skipped`; returns its status after. */
   completeBundle(bundleId: number, actor: string): Promise<BundleStatus | null>;
   /** Milliseconds until the next row of an announcing bundle may be attempted (null: none waiting). */
@@ -129,4 +129,19 @@ export interface LedgerPort {
   /** Puts `failed` rows (of one target, or all) back to `pending`, due now. Returns how many. */
   requeueDeliveries(bundleId: number, target: string | null, actor: string): Promise<number>;
   readTargetObjects(site: string, prefix: string): Promise<Map<string, TargetObject>>;
+}
+
+export interface FenceAttempt {
+  id: number;
+  owner: string;
+  attemptId: string;
+  leaseMs: number;
+}
+
+export interface SettleAttempt {
+  id: number;
+  owner: string;
+  /** The fenced attempt; null for an outcome found without one (a reconciled row). */
+  attemptId: string | null;
+  outcome: DeliveryOutcome;
 }

@@ -3,7 +3,14 @@ import semver from 'semver';
 import { attemptsExhausted, retryDelay } from '../core/retry-policy.js';
 import { isDeliveryFailure } from '../errors/delivery-failure.js';
 import type { BundleKey, DeliveryOutcome, DeliveryRow, PlannedDelivery } from '../model/index.js';
-import type { Channel, ChannelBundle, Delivered, StorePort } from '../ports/index.js';
+import type {
+  Channel,
+  ChannelBundle,
+  Delivered,
+  FenceAttempt,
+  SettleAttempt,
+  StorePort,
+} from '../ports/index.js';
 
 export interface AnnounceOptions {
   store: StorePort;
@@ -174,13 +181,17 @@ export async function announce(options: AnnounceOptions): Promise<AnnounceReport
 
   // 2. Deliver: per channel, `concurrency` workers claiming small batches.
   const deadline = Date.now() + options.maxWaitMs;
-  const deliverOne = async (channel: Channel, row: DeliveryRow) => {
+  const attempts = groupCommit(store);
+  const deliverOne = async (
+    channel: Channel,
+    row: DeliveryRow,
+  ): Promise<{ settling: Promise<void> } | undefined> => {
     const results = report.results[channel.target]!;
     const content = await contentOf(row.bundleId);
     if (!content) return;
     const version = content.record.key.version;
     const settle = async (outcome: DeliveryOutcome, attemptId: string | null) => {
-      const written = await store.settleDelivery({
+      const written = await attempts.settle({
         id: row.id,
         owner,
         attemptId,
@@ -275,40 +286,57 @@ export async function announce(options: AnnounceOptions): Promise<AnnounceReport
       }
     }
     const attemptId = randomUUID();
-    if (!(await store.fenceDelivery({ id: row.id, owner, attemptId, leaseMs }))) {
+    if (!(await attempts.fence({ id: row.id, owner, attemptId, leaseMs }))) {
       results.fenced++;
       emit({ type: 'delivery', target: channel.target, key: row.key, version, state: 'fenced' });
       return;
     }
     options.crashPoint?.('fenced', channel.target);
+    let delivered: Delivered;
     try {
-      const delivered = await channel.deliver(row, content);
-      options.crashPoint?.('delivered', channel.target);
-      if (await settle(outcomeOf(delivered), attemptId)) {
+      delivered = await channel.deliver(row, content);
+    } catch (error) {
+      await failed(error, row.attempts + 1, attemptId);
+      return;
+    }
+    options.crashPoint?.('delivered', channel.target);
+    // Returned, not awaited: the worker fences its next row meanwhile, and the two are written in
+    // one transaction (never the fence first: it is queued after this).
+    const settling = settle(outcomeOf(delivered), attemptId).then((written) => {
+      if (written) {
         if (delivered.skipped) results.skipped++;
         else results.sent++;
       }
       options.crashPoint?.('settled', channel.target);
-    } catch (error) {
-      await failed(error, row.attempts + 1, attemptId);
-    }
+    });
+    return { settling };
   };
 
   const worker = async (channel: Channel) => {
     while (!options.signal?.aborted) {
-      const rows = await store.claimDeliveries({ owner, target: channel.target, limit: 4, leaseMs });
+      const rows = await store.claimDeliveries({
+        owner,
+        target: channel.target,
+        limit: channel.claimBatch ?? 4,
+        leaseMs,
+      });
       if (rows.length > 0) {
+        const settling: Promise<void>[] = [];
+        // The store failed mid-delivery: the row's lease runs out and a later run reconciles it.
+        // Finish the other claimed rows, then report the error.
+        const storeFailed = (error: unknown) => void storeErrors.push(error);
         for (const row of rows) {
-          if (options.signal?.aborted) break;
+          if (options.signal?.aborted || storeErrors.length >= 10) break;
           try {
-            await deliverOne(channel, row);
+            const delivery = await deliverOne(channel, row);
+            if (delivery) settling.push(delivery.settling.catch(storeFailed));
           } catch (error) {
-            // The store failed mid-delivery: the row's lease runs out and a later run reconciles
-            // it. Finish the other claimed rows, then report the error.
-            storeErrors.push(error);
-            if (storeErrors.length >= 10) return;
+            storeFailed(error);
           }
         }
+        // Settled before claiming again: the next claim, and the end of the run, see them.
+        await Promise.all(settling);
+        if (storeErrors.length >= 10) return;
         // Rows claimed but not reached (aborted) keep their lease until it expires: harmless.
         continue;
       }
@@ -351,6 +379,51 @@ export async function announce(options: AnnounceOptions): Promise<AnnounceReport
   const next = outstanding > 0 ? await store.nextAttemptIn(channels.map((c) => c.target)) : null;
   if (next !== null) report.deferred = { count: outstanding, inMs: Math.max(0, next) };
   return report;
+}
+
+/**
+ * Fences and settles from every worker, written together: whatever is waiting when the store is
+ * free goes in one transaction. A busy run (five SMTP connections, a message every few
+ * milliseconds) commits once for several attempts instead of twice for each; a quiet one writes
+ * each at once. Each worker still has at most one attempt fenced and not settled, so a crash
+ * leaves no more unknown rows than before.
+ */
+function groupCommit(store: StorePort) {
+  type Waiting<T> = { input: T; resolve: (written: boolean) => void; reject: (error: unknown) => void };
+  let settles: Waiting<SettleAttempt>[] = [];
+  let fences: Waiting<FenceAttempt>[] = [];
+  let writing = false;
+  const write = async () => {
+    while (settles.length + fences.length > 0) {
+      const batch = { settle: settles, fence: fences };
+      settles = [];
+      fences = [];
+      try {
+        const written = await store.recordAttempts({
+          settle: batch.settle.map((w) => w.input),
+          fence: batch.fence.map((w) => w.input),
+        });
+        for (const [i, w] of batch.settle.entries()) w.resolve(written.settled[i] === true);
+        for (const [i, w] of batch.fence.entries()) w.resolve(written.fenced[i] === true);
+      } catch (error) {
+        for (const w of [...batch.settle, ...batch.fence]) w.reject(error);
+      }
+    }
+    writing = false;
+  };
+  const enqueue = <T>(queue: Waiting<T>[], input: T) =>
+    new Promise<boolean>((resolve, reject) => {
+      queue.push({ input, resolve, reject });
+      // After the I/O callbacks of this turn: replies that arrived together are written together.
+      if (!writing) {
+        writing = true;
+        setImmediate(() => void write());
+      }
+    });
+  return {
+    fence: (input: FenceAttempt) => enqueue(fences, input),
+    settle: (input: SettleAttempt) => enqueue(settles, input),
+  };
 }
 
 /**

@@ -220,16 +220,24 @@ describe.each(dialects)('store contract: $name', (dialect) => {
       const finish = async (target: string, outcome: 'sent' | 'failed') => {
         const [first] = await store.claimDeliveries({ owner: 'w', target, limit: 1, leaseMs: 60_000 });
         expect(
-          await store.fenceDelivery({ id: first!.id, owner: 'w', attemptId: 'a1', leaseMs: 60_000 }),
-        ).toBe(true);
-        await store.settleDelivery({
-          id: first!.id,
-          owner: 'w',
-          attemptId: 'a1',
-          outcome:
-            outcome === 'sent'
-              ? { state: 'sent', externalId: '1', url: null }
-              : { state: 'failed', error: 'no' },
+          await store.recordAttempts({
+            settle: [],
+            fence: [{ id: first!.id, owner: 'w', attemptId: 'a1', leaseMs: 60_000 }],
+          }),
+        ).toEqual({ settled: [], fenced: [true] });
+        await store.recordAttempts({
+          settle: [
+            {
+              id: first!.id,
+              owner: 'w',
+              attemptId: 'a1',
+              outcome:
+                outcome === 'sent'
+                  ? { state: 'sent', externalId: '1', url: null }
+                  : { state: 'failed', error: 'no' },
+            },
+          ],
+          fence: [],
         });
       };
       // The help centre goes first, for every target.

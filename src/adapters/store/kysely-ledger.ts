@@ -8,6 +8,7 @@ import {
 } from '../../model/index.js';
 import type { LedgerPort } from '../../ports/store.js';
 import type { Database, DialectOps } from './kysely-store.js';
+import { preparedQuery } from './prepared-query.js';
 
 type Tx = Transaction<Database> | Kysely<Database>;
 type Row = Database['deliveries'];
@@ -80,8 +81,47 @@ export function createKyselyLedger(
   lockKeyOf: (bundle: { product: string; package: string; version: string }) => string,
   recordOf: (row: Database['bundles']) => BundleRecord,
 ): LedgerPort {
-  const clockOf = async (trx: Tx) =>
-    Number((await sql<{ now: number }>`SELECT ${ops.now} AS now`.execute(trx)).rows[0]!.now);
+  const readClock = preparedQuery((_: Record<string, never>) =>
+    sql<{ now: number }>`SELECT ${ops.now} AS now`.compile(db),
+  );
+  const clockOf = async (trx: Tx) => Number((await readClock(trx, {})).rows[0]!.now);
+
+  // The statements every delivery runs (see recordAttempts), compiled once.
+  const fenceRow = preparedQuery(
+    (v: { id: number; owner: string; attemptId: string; now: number; leaseUntil: number }) =>
+      db
+        .updateTable('deliveries')
+        .set((eb) => ({
+          state: 'attempting',
+          attempt_id: v.attemptId,
+          attempt_started_at: v.now,
+          attempts: eb('attempts', '+', 1),
+          lease_until: v.leaseUntil,
+          updated_at: v.now,
+        }))
+        .where('id', '=', v.id)
+        .where('lease_owner', '=', v.owner)
+        .where(sql<boolean>`state IN ('pending', 'unknown')`)
+        .compile(),
+  );
+  const settleSent = preparedQuery(
+    (v: { id: number; attemptId: string; now: number; externalId: string | null; url: string | null }) =>
+      db
+        .updateTable('deliveries')
+        .set({
+          state: 'sent',
+          lease_owner: null,
+          lease_until: null,
+          updated_at: v.now,
+          external_id: v.externalId,
+          external_url: v.url,
+          last_error: null,
+        })
+        .where('id', '=', v.id)
+        .where('attempt_id', '=', v.attemptId)
+        .where('state', '=', 'attempting')
+        .compile(),
+  );
   const postgres = ops.dialect === 'postgres';
 
   /** Runs `work` holding the bundle's write lock; null when the bundle does not exist. */
@@ -274,65 +314,73 @@ export function createKyselyLedger(
       });
     },
 
-    async fenceDelivery({ id, owner, attemptId, leaseMs }) {
+    async recordAttempts({ settle, fence }) {
+      if (settle.length + fence.length === 0) return { settled: [], fenced: [] };
       return ops.transaction(db, async (trx) => {
         const now = await clockOf(trx);
-        let read = trx
-          .selectFrom('bundles as b')
-          .innerJoin('deliveries as d', 'd.bundle_id', 'b.id')
-          .select(['b.status', 'b.revision', 'b.announce_at', 'd.bundle_revision'])
-          .where('d.id', '=', id);
-        // Holds the bundle row against a concurrent hold/cancel until this transaction ends.
-        if (postgres) read = read.forShare('b');
-        const gate = await read.executeTakeFirst();
-        if (
-          gate?.status !== 'announcing' ||
-          gate.revision !== gate.bundle_revision ||
-          gate.announce_at === null ||
-          gate.announce_at > now
-        )
-          return false;
-        const result = await trx
-          .updateTable('deliveries')
-          .set((eb) => ({
-            state: 'attempting',
-            attempt_id: attemptId,
-            attempt_started_at: now,
-            attempts: eb('attempts', '+', 1),
-            lease_until: now + leaseMs,
-            updated_at: now,
-          }))
-          .where('id', '=', id)
-          .where('lease_owner', '=', owner)
-          .where('state', 'in', ['pending', 'unknown'])
-          .executeTakeFirst();
-        return Number(result.numUpdatedRows) === 1;
-      });
-    },
+        // The bundles of every row first, shared, in id order: a concurrent plan or hold (which
+        // takes a bundle exclusively, then its rows) can never wait on a row this holds while
+        // this waits on its bundle.
+        const gates = new Map<
+          number,
+          Pick<Database['bundles'], 'status' | 'revision' | 'announce_at'> & { bundle_revision: number }
+        >();
+        const rowIds = [...new Set([...settle, ...fence].map((item) => item.id))].sort((a, b) => a - b);
+        await inChunks(rowIds, async (ids) => {
+          if (postgres)
+            await trx
+              .selectFrom('bundles')
+              .select('id')
+              .where('id', 'in', (eb) =>
+                eb.selectFrom('deliveries').select('bundle_id').where('id', 'in', ids),
+              )
+              .orderBy('id')
+              .forShare()
+              .execute();
+          const rows = await trx
+            .selectFrom('bundles as b')
+            .innerJoin('deliveries as d', 'd.bundle_id', 'b.id')
+            .select(['d.id', 'b.status', 'b.revision', 'b.announce_at', 'd.bundle_revision'])
+            .where('d.id', 'in', ids)
+            .execute();
+          for (const row of rows) gates.set(Number(row.id), row);
+        });
 
-    async settleDelivery({ id, owner, attemptId, outcome }) {
-      return ops.transaction(db, async (trx) => {
-        const now = await clockOf(trx);
-        const fields =
-          outcome.state === 'sent'
-            ? { external_id: outcome.externalId, external_url: outcome.url, last_error: null }
-            : {
-                next_attempt_at:
-                  now + Math.max(0, Math.round('delayMs' in outcome ? (outcome.delayMs ?? 0) : 0)),
-                last_error: outcome.error,
-              };
-        let update = trx
-          .updateTable('deliveries')
-          .set({ state: outcome.state, lease_owner: null, lease_until: null, updated_at: now, ...fields })
-          .where('id', '=', id);
-        update =
-          attemptId === null
-            ? update.where('lease_owner', '=', owner).where('state', 'in', ['pending', 'unknown'])
-            : update.where('attempt_id', '=', attemptId).where('state', '=', 'attempting');
-        const result = await update.executeTakeFirst();
-        if (Number(result.numUpdatedRows) !== 1) return false;
-        if (outcome.state === 'sent' && outcome.objects && outcome.site !== undefined) {
-          for (const object of outcome.objects) {
+        const settled: boolean[] = [];
+        for (const { id, owner, attemptId, outcome } of settle) {
+          if (outcome.state === 'sent' && attemptId !== null && !outcome.objects?.length) {
+            // The common case, as one prepared statement.
+            const result = await settleSent(trx, {
+              id,
+              attemptId,
+              now,
+              externalId: outcome.externalId,
+              url: outcome.url,
+            });
+            settled.push(Number(result.numAffectedRows) === 1);
+            continue;
+          }
+          const fields =
+            outcome.state === 'sent'
+              ? { external_id: outcome.externalId, external_url: outcome.url, last_error: null }
+              : {
+                  next_attempt_at:
+                    now + Math.max(0, Math.round('delayMs' in outcome ? (outcome.delayMs ?? 0) : 0)),
+                  last_error: outcome.error,
+                };
+          let update = trx
+            .updateTable('deliveries')
+            .set({ state: outcome.state, lease_owner: null, lease_until: null, updated_at: now, ...fields })
+            .where('id', '=', id);
+          update =
+            attemptId === null
+              ? update.where('lease_owner', '=', owner).where('state', 'in', ['pending', 'unknown'])
+              : update.where('attempt_id', '=', attemptId).where('state', '=', 'attempting');
+          const written = Number((await update.executeTakeFirst()).numUpdatedRows) === 1;
+          settled.push(written);
+          if (!written || outcome.state !== 'sent' || !outcome.objects || outcome.site === undefined)
+            continue;
+          for (const object of outcome.objects)
             await trx
               .insertInto('target_objects')
               .values({
@@ -352,9 +400,24 @@ export function createKyselyLedger(
                 }),
               )
               .execute();
-          }
         }
-        return true;
+
+        const fenced: boolean[] = [];
+        for (const { id, owner, attemptId, leaseMs } of fence) {
+          const gate = gates.get(id);
+          if (
+            gate?.status !== 'announcing' ||
+            gate.revision !== gate.bundle_revision ||
+            gate.announce_at === null ||
+            gate.announce_at > now
+          ) {
+            fenced.push(false);
+            continue;
+          }
+          const result = await fenceRow(trx, { id, owner, attemptId, now, leaseUntil: now + leaseMs });
+          fenced.push(Number(result.numAffectedRows) === 1);
+        }
+        return { settled, fenced };
       });
     },
 
