@@ -4,6 +4,7 @@ import Sqlite from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import type { StorePort } from '../../ports/store.js';
 import { createKyselyStore, type Database, type DialectOps, migrate } from './kysely-store.js';
+import { createCheckpointer } from './sqlite-checkpointer.js';
 
 /** How long a writer waits for another process's write transaction before giving up. */
 const BUSY_TIMEOUT_MS = 15_000;
@@ -13,12 +14,13 @@ const BUSY_TIMEOUT_MS = 15_000;
  * timeout sleeps in this thread, which would stall every other task of the process (and
  * deadlock two connections of one process). So: try without waiting, back off, try again.
  */
-async function beginImmediate(database: Sqlite.Database): Promise<void> {
+async function beginImmediate(database: Sqlite.Database, begin: Sqlite.Statement): Promise<void> {
   const deadline = Date.now() + BUSY_TIMEOUT_MS;
   for (let delay = 2; ; delay = Math.min(delay * 2, 100)) {
+    // Not a prepared statement: SQLite applies some pragmas when preparing, not when running.
     database.pragma('busy_timeout = 0');
     try {
-      database.exec('BEGIN IMMEDIATE');
+      begin.run();
       return;
     } catch (error) {
       if ((error as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw error;
@@ -65,13 +67,16 @@ export async function openSqliteStore(file: string): Promise<StorePort> {
   database.pragma('synchronous = NORMAL');
   database.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const begin = database.prepare('BEGIN IMMEDIATE');
+  const checkpointer = createCheckpointer(file, (pages) => database.pragma(`wal_autocheckpoint = ${pages}`));
   // SQLite has one writer at a time: every write transaction, whatever its lock key, is the same.
   const transaction: DialectOps['transaction'] = (kysely, work) =>
     kysely.connection().execute(async (connection) => {
-      await beginImmediate(database);
+      await beginImmediate(database, begin);
       try {
         const result = await work(connection);
         await sql`COMMIT`.execute(connection);
+        checkpointer.committed();
         return result;
       } catch (error) {
         if (database.inTransaction) await sql`ROLLBACK`.execute(connection);
@@ -85,5 +90,12 @@ export async function openSqliteStore(file: string): Promise<StorePort> {
     transaction,
   };
   await migrate(db, ops);
-  return createKyselyStore(db, ops);
+  const store = createKyselyStore(db, ops);
+  return {
+    ...store,
+    async close() {
+      await checkpointer.close();
+      await store.close();
+    },
+  };
 }
