@@ -2,6 +2,7 @@
 // `herald announce` to a local SMTP sink, side by side with a baseline that sends the same number
 // of messages of the same size with a bare nodemailer pool and no bookkeeping (bench/email-baseline.mjs).
 // Prints both rates, the ratio (target: at least 0.8) and Herald's peak RSS (target: under 250 MB).
+// BENCH_PROFILE=<dir> also writes a CPU profile of each measured process there.
 // Run with vite-node (the sample repository builder is shared with the tests).
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,7 +42,11 @@ const smtpUrl = `smtp://127.0.0.1:${(sink.server.address() as AddressInfo).port}
 function measure(command: string[], cwd: string, env: Record<string, string>) {
   const started = process.hrtime.bigint();
   return new Promise<{ ms: number; peakMb: number; stdout: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, command, { cwd, env: { ...process.env, ...env } });
+    // BENCH_PROFILE=<dir>: a V8 CPU profile of each measured process, for finding where time goes.
+    const profile = process.env.BENCH_PROFILE
+      ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_PROFILE)}`]
+      : [];
+    const child = spawn(process.execPath, [...profile, ...command], { cwd, env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     let peak = 0;
