@@ -47,6 +47,13 @@ function lowerPhaseIn(
   );
 }
 
+/**
+ * `state NOT IN ('sent', 'skipped')` written literally, beside a query's own state condition: the
+ * planner uses a partial index only when the query says its condition in these words.
+ */
+const isOpen = sql<boolean>`state NOT IN ('sent', 'skipped')`;
+const isOpenRow = (alias: string) => sql<boolean>`${sql.ref(`${alias}.state`)} NOT IN ('sent', 'skipped')`;
+
 /** When a worker's rows are all waiting for other targets' lower phases: how often it looks again. */
 const BLOCKED_POLL_MS = 500;
 
@@ -86,40 +93,53 @@ export function createKyselyLedger(
   );
   const clockOf = async (trx: Tx) => Number((await readClock(trx, {})).rows[0]!.now);
 
-  // The statements every delivery runs (see recordAttempts), compiled once.
-  const fenceRow = preparedQuery(
-    (v: { id: number; owner: string; attemptId: string; now: number; leaseUntil: number }) =>
-      db
-        .updateTable('deliveries')
-        .set((eb) => ({
-          state: 'attempting',
-          attempt_id: v.attemptId,
-          attempt_started_at: v.now,
-          attempts: eb('attempts', '+', 1),
-          lease_until: v.leaseUntil,
-          updated_at: v.now,
-        }))
-        .where('id', '=', v.id)
-        .where('lease_owner', '=', v.owner)
-        .where(sql<boolean>`state IN ('pending', 'unknown')`)
-        .compile(),
+  // The statements every delivery runs (see recordAttempts), compiled once. They read the
+  // store's clock themselves: no clock query per transaction.
+  const fenceRow = preparedQuery((v: { id: number; owner: string; attemptId: string; leaseMs: number }) =>
+    db
+      .updateTable('deliveries')
+      .set((eb) => ({
+        state: 'attempting',
+        attempt_id: v.attemptId,
+        attempt_started_at: ops.now,
+        attempts: eb('attempts', '+', 1),
+        lease_until: sql<number>`${ops.now} + ${v.leaseMs}`,
+        updated_at: ops.now,
+      }))
+      .where('id', '=', v.id)
+      .where('lease_owner', '=', v.owner)
+      .where(sql<boolean>`state IN ('pending', 'unknown')`)
+      // Its bundle still announces the revision it was planned for, past its announce time (no
+      // hold or cancel since the claim): the fence, in the same statement.
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('bundles as b')
+            .select('b.id')
+            .whereRef('b.id', '=', 'deliveries.bundle_id')
+            .whereRef('b.revision', '=', 'deliveries.bundle_revision')
+            .where(sql<boolean>`b.status = 'announcing'`)
+            .where('b.announce_at', '<=', ops.now),
+        ),
+      )
+      .compile(),
   );
   const settleSent = preparedQuery(
-    (v: { id: number; attemptId: string; now: number; externalId: string | null; url: string | null }) =>
+    (v: { id: number; attemptId: string; externalId: string | null; url: string | null }) =>
       db
         .updateTable('deliveries')
         .set({
           state: 'sent',
           lease_owner: null,
           lease_until: null,
-          updated_at: v.now,
+          updated_at: ops.now,
           external_id: v.externalId,
           external_url: v.url,
           last_error: null,
         })
         .where('id', '=', v.id)
         .where('attempt_id', '=', v.attemptId)
-        .where('state', '=', 'attempting')
+        .where(sql<boolean>`state = 'attempting'`)
         .compile(),
   );
   const postgres = ops.dialect === 'postgres';
@@ -282,7 +302,8 @@ export function createKyselyLedger(
             updated_at: now,
           })
           .where('target', '=', target)
-          .where('state', '=', 'attempting')
+          .where(sql<boolean>`state = 'attempting'`)
+          .where(isOpen)
           .where('lease_until', '<', now)
           .execute();
         let pick = trx
@@ -317,34 +338,26 @@ export function createKyselyLedger(
     async recordAttempts({ settle, fence }) {
       if (settle.length + fence.length === 0) return { settled: [], fenced: [] };
       return ops.transaction(db, async (trx) => {
-        const now = await clockOf(trx);
-        // The bundles of every row first, shared, in id order: a concurrent plan or hold (which
-        // takes a bundle exclusively, then its rows) can never wait on a row this holds while
-        // this waits on its bundle.
-        const gates = new Map<
-          number,
-          Pick<Database['bundles'], 'status' | 'revision' | 'announce_at'> & { bundle_revision: number }
-        >();
-        const rowIds = [...new Set([...settle, ...fence].map((item) => item.id))].sort((a, b) => a - b);
-        await inChunks(rowIds, async (ids) => {
-          if (postgres)
-            await trx
-              .selectFrom('bundles')
-              .select('id')
-              .where('id', 'in', (eb) =>
-                eb.selectFrom('deliveries').select('bundle_id').where('id', 'in', ids),
-              )
-              .orderBy('id')
-              .forShare()
-              .execute();
-          const rows = await trx
-            .selectFrom('bundles as b')
-            .innerJoin('deliveries as d', 'd.bundle_id', 'b.id')
-            .select(['d.id', 'b.status', 'b.revision', 'b.announce_at', 'd.bundle_revision'])
-            .where('d.id', 'in', ids)
-            .execute();
-          for (const row of rows) gates.set(Number(row.id), row);
-        });
+        // Postgres: the bundles of every row first, shared, in id order, so a concurrent plan or
+        // hold (which takes a bundle exclusively, then its rows) never waits on a row this holds
+        // while this waits on its bundle; and a hold cannot commit between the fence's check and
+        // the call. SQLite has one writer at a time.
+        if (postgres)
+          await inChunks(
+            [...new Set([...settle, ...fence].map((item) => item.id))].sort((a, b) => a - b),
+            (ids) =>
+              trx
+                .selectFrom('bundles')
+                .select('id')
+                .where('id', 'in', (eb) =>
+                  eb.selectFrom('deliveries').select('bundle_id').where('id', 'in', ids),
+                )
+                .orderBy('id')
+                .forShare()
+                .execute(),
+          );
+        let clock: Promise<number> | null = null;
+        const now = () => (clock ??= clockOf(trx));
 
         const settled: boolean[] = [];
         for (const { id, owner, attemptId, outcome } of settle) {
@@ -353,24 +366,24 @@ export function createKyselyLedger(
             const result = await settleSent(trx, {
               id,
               attemptId,
-              now,
               externalId: outcome.externalId,
               url: outcome.url,
             });
             settled.push(Number(result.numAffectedRows) === 1);
             continue;
           }
+          const at = await now();
           const fields =
             outcome.state === 'sent'
               ? { external_id: outcome.externalId, external_url: outcome.url, last_error: null }
               : {
                   next_attempt_at:
-                    now + Math.max(0, Math.round('delayMs' in outcome ? (outcome.delayMs ?? 0) : 0)),
+                    at + Math.max(0, Math.round('delayMs' in outcome ? (outcome.delayMs ?? 0) : 0)),
                   last_error: outcome.error,
                 };
           let update = trx
             .updateTable('deliveries')
-            .set({ state: outcome.state, lease_owner: null, lease_until: null, updated_at: now, ...fields })
+            .set({ state: outcome.state, lease_owner: null, lease_until: null, updated_at: at, ...fields })
             .where('id', '=', id);
           update =
             attemptId === null
@@ -389,14 +402,14 @@ export function createKyselyLedger(
                 external_id: object.externalId,
                 url: object.url,
                 content_hash: object.contentHash,
-                updated_at: now,
+                updated_at: at,
               })
               .onConflict((oc) =>
                 oc.columns(['site', 'key']).doUpdateSet({
                   external_id: object.externalId,
                   url: object.url,
                   content_hash: object.contentHash,
-                  updated_at: now,
+                  updated_at: at,
                 }),
               )
               .execute();
@@ -404,17 +417,7 @@ export function createKyselyLedger(
 
         const fenced: boolean[] = [];
         for (const { id, owner, attemptId, leaseMs } of fence) {
-          const gate = gates.get(id);
-          if (
-            gate?.status !== 'announcing' ||
-            gate.revision !== gate.bundle_revision ||
-            gate.announce_at === null ||
-            gate.announce_at > now
-          ) {
-            fenced.push(false);
-            continue;
-          }
-          const result = await fenceRow(trx, { id, owner, attemptId, now, leaseUntil: now + leaseMs });
+          const result = await fenceRow(trx, { id, owner, attemptId, leaseMs });
           fenced.push(Number(result.numAffectedRows) === 1);
         }
         return { settled, fenced };
@@ -428,7 +431,7 @@ export function createKyselyLedger(
           .selectFrom('deliveries')
           .select((eb) => eb.fn.countAll<number>().as('n'))
           .where('bundle_id', '=', bundleId)
-          .where('state', 'not in', [...DONE])
+          .where(isOpen)
           .executeTakeFirstOrThrow();
         if (Number(open.n) > 0) return bundle.status;
         await trx
@@ -455,7 +458,8 @@ export function createKyselyLedger(
           sql<number>`${ops.now}`.as('now'),
         ])
         .where('d.target', 'in', targets)
-        .where('d.state', 'in', ['pending', 'unknown', 'attempting'])
+        .where(sql<boolean>`d.state IN ('pending', 'unknown', 'attempting')`)
+        .where(isOpenRow('d'))
         .where('b.status', '=', 'announcing')
         .where((eb) => eb.not(lowerPhaseIn(eb, 'not in', DONE)))
         .executeTakeFirst();
@@ -467,7 +471,8 @@ export function createKyselyLedger(
         .innerJoin('bundles as b', 'b.id', 'd.bundle_id')
         .select('d.id')
         .where('d.target', 'in', targets)
-        .where('d.state', 'in', ['pending', 'unknown', 'attempting'])
+        .where(sql<boolean>`d.state IN ('pending', 'unknown', 'attempting')`)
+        .where(isOpenRow('d'))
         .where('b.status', '=', 'announcing')
         .where((eb) => lowerPhaseIn(eb, 'not in', DONE))
         .where((eb) => eb.not(lowerPhaseIn(eb, 'in', ['failed'])))
@@ -477,15 +482,16 @@ export function createKyselyLedger(
       return ready === null ? BLOCKED_POLL_MS : Math.min(ready, BLOCKED_POLL_MS);
     },
 
-    async listDeliveries(bundleId) {
-      const rows = await db
-        .selectFrom('deliveries')
-        .selectAll()
-        .where('bundle_id', '=', bundleId)
-        .orderBy('phase')
-        .orderBy('id')
-        .execute();
-      return rows.map(deliveryOf);
+    async listDeliveries(bundleId, filter = {}) {
+      let query = db.selectFrom('deliveries').selectAll().where('bundle_id', '=', bundleId);
+      if (filter.keys) {
+        if (filter.keys.length === 0) return [];
+        query = query.where('target_key', 'in', filter.keys);
+      }
+      if (filter.open) query = query.where(isOpen);
+      query = query.orderBy('phase').orderBy('id');
+      if (filter.limit !== undefined) query = query.limit(filter.limit);
+      return (await query.execute()).map(deliveryOf);
     },
 
     async announcingBundleIds() {
@@ -498,7 +504,8 @@ export function createKyselyLedger(
         .selectFrom('deliveries as d')
         .innerJoin('bundles as b', 'b.id', 'd.bundle_id')
         .selectAll('d')
-        .where('d.state', '=', 'failed')
+        .where(sql<boolean>`d.state = 'failed'`)
+        .where(isOpenRow('d'))
         .where('b.status', '=', 'announcing')
         .orderBy('d.bundle_id')
         .orderBy('d.id')

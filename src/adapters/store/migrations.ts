@@ -166,5 +166,17 @@ export function migrationsFor(dialect: 'sqlite' | 'postgres'): Migration[] {
         "CREATE INDEX deliveries_ready ON deliveries (target, bundle_id, phase, id) WHERE state IN ('pending', 'unknown')",
       ],
     },
+    {
+      name: '0005-lean-delivery-indexes',
+      sql: [
+        // Every state change of a row rewrites its entry in each index on `state`: an email run
+        // changes each row twice. The open-row index above answers what these two did (a bundle's
+        // unfinished rows); this one the per-target questions (interrupted attempts, the next due
+        // row, failures), over open rows only.
+        'DROP INDEX deliveries_bundle_phase',
+        'DROP INDEX deliveries_claim',
+        "CREATE INDEX deliveries_open_target ON deliveries (target, state, next_attempt_at) WHERE state NOT IN ('sent', 'skipped')",
+      ],
+    },
   ];
 }
