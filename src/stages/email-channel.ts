@@ -168,7 +168,7 @@ export function createEmailChannel(
     site: EMAIL_TARGET,
     concurrency: mailer.concurrency,
     // A message takes milliseconds: leasing a few at a time would make claiming half the work.
-    claimBatch: 25,
+    claimBatch: 100,
 
     async plan({ record, bundle }) {
       const notes = notesOf(bundle);
