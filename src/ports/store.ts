@@ -121,7 +121,14 @@ export interface LedgerPort {
   completeBundle(bundleId: number, actor: string): Promise<BundleStatus | null>;
   /** Milliseconds until the next row of an announcing bundle may be attempted (null: none waiting). */
   nextAttemptIn(targets: string[]): Promise<number | null>;
-  listDeliveries(bundleId: number): Promise<DeliveryRow[]>;
+  /**
+   * A bundle's rows in delivery order; `keys`: only those; `open`: only those not yet sent or
+   * skipped; `limit`: at most that many (a release mailed to 100,000 subscribers has as many rows).
+   */
+  listDeliveries(
+    bundleId: number,
+    filter?: { keys?: string[]; open?: boolean; limit?: number },
+  ): Promise<DeliveryRow[]>;
   /** Ids of bundles being announced (deliveries outstanding, or done but not yet marked announced). */
   announcingBundleIds(): Promise<number[]>;
   /** Rows of announcing bundles that are `failed` (all of them, for the run's report). */

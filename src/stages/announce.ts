@@ -54,7 +54,16 @@ export interface DeliveryFailureReport {
 
 export interface AnnounceReport {
   dryRun: boolean;
-  planned: { key: BundleKey; revision: number; deliveries: PlannedDelivery[] }[];
+  /**
+   * Per planned bundle: how many deliveries per target, and the first `PLANNED_LISTED` of each
+   * (a release mailed to 100,000 subscribers plans as many rows: the report does not keep them).
+   */
+  planned: {
+    key: BundleKey;
+    revision: number;
+    counts: Record<string, number>;
+    deliveries: PlannedDelivery[];
+  }[];
   /** Per target: what this run did. */
   results: Record<
     string,
@@ -74,6 +83,9 @@ export interface AnnounceReport {
   /** Deliveries left for a later run (retry time beyond the wait), and when the first is due. */
   deferred: { count: number; inMs: number } | null;
 }
+
+/** Planned deliveries the report lists per target and bundle (all are counted). */
+export const PLANNED_LISTED = 1000;
 
 /** What the ledger records for what a channel did (or found done, or found not needed). */
 function outcomeOf(delivered: Delivered): DeliveryOutcome {
@@ -173,7 +185,13 @@ export async function announce(options: AnnounceOptions): Promise<AnnounceReport
     const deliveries: PlannedDelivery[] = [];
     for (const channel of channels)
       deliveries.push(...(await channel.plan({ record, bundle: revision.bundle, syncDocs })));
-    report.planned.push({ key: record.key, revision: record.revision, deliveries });
+    const counts: Record<string, number> = {};
+    const listed: PlannedDelivery[] = [];
+    for (const d of deliveries) {
+      counts[d.target] = (counts[d.target] ?? 0) + 1;
+      if (counts[d.target]! <= PLANNED_LISTED) listed.push(d);
+    }
+    report.planned.push({ key: record.key, revision: record.revision, counts, deliveries: listed });
     emit({ type: 'plan', key: record.key, deliveries: deliveries.length });
     if (!options.dryRun) await store.recordPlan(record.id, record.revision, deliveries, actor);
   }

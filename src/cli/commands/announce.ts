@@ -4,7 +4,13 @@ import path from 'node:path';
 import { formatInstant } from '../../core/announce-time.js';
 import { errors } from '../../errors/index.js';
 import type { BundleKey, DeliveryRow } from '../../model/index.js';
-import { type AnnounceEvent, type AnnounceReport, announce, decodeError } from '../../stages/announce.js';
+import {
+  type AnnounceEvent,
+  type AnnounceReport,
+  announce,
+  decodeError,
+  PLANNED_LISTED,
+} from '../../stages/announce.js';
 import { resolveActor } from '../actor.js';
 import { parseCommandArgs } from '../args.js';
 import { chooseChannels } from '../channels.js';
@@ -121,7 +127,9 @@ async function runAnnounce(argv: string[], output: Output, cwd: string): Promise
     const announcedUrls = await Promise.all(
       report.announced.map(async (key) => {
         const record = await store.findBundle(key);
-        const rows = record ? await store.listDeliveries(record.id) : [];
+        const rows = record
+          ? await store.listDeliveries(record.id, { keys: ['article:notes', 'post:message'] })
+          : [];
         return {
           key,
           url: rows.find((r) => r.key === 'article:notes')?.externalUrl ?? null,
@@ -142,6 +150,8 @@ async function runAnnounce(argv: string[], output: Output, cwd: string): Promise
             planned: report.planned.map((p) => ({
               ...p.key,
               revision: p.revision,
+              counts: p.counts,
+              // Per target the first ${PLANNED_LISTED}: `counts` has them all.
               deliveries: p.deliveries,
             })),
             results: report.results,
@@ -163,16 +173,20 @@ async function runAnnounce(argv: string[], output: Output, cwd: string): Promise
         return 0;
       }
       for (const plan of report.planned) {
+        const total = Object.values(plan.counts).reduce((a, b) => a + b, 0);
         output.out(
-          `${versionOf(plan.key)} (${plan.key.product}, r${plan.revision}): ${plan.deliveries.length} deliveries`,
+          `${versionOf(plan.key)} (${plan.key.product}, r${plan.revision}): ${total.toLocaleString('en')} deliveries`,
         );
         // One line per recipient would drown the plan: emails are counted.
-        const emails = plan.deliveries.filter((d) => d.target === 'email').length;
+        const emails = plan.counts.email ?? 0;
         for (const d of plan.deliveries)
           if (d.target !== 'email') output.out(`  ${d.target.padEnd(11)} ${d.summary}  [${d.key}]`);
+        for (const [target, count] of Object.entries(plan.counts))
+          if (target !== 'email' && count > PLANNED_LISTED)
+            output.out(`  ${target.padEnd(11)} … and ${(count - PLANNED_LISTED).toLocaleString('en')} more`);
         if (emails > 0)
           output.out(
-            `  ${'email'.padEnd(11)} the release notes to ${emails} subscriber${emails === 1 ? '' : 's'}  [to:<subscriber id>]`,
+            `  ${'email'.padEnd(11)} the release notes to ${emails.toLocaleString('en')} subscriber${emails === 1 ? '' : 's'}  [to:<subscriber id>]`,
           );
       }
       output.info('Dry run: nothing was recorded or published.');
@@ -237,19 +251,30 @@ async function runStatus(argv: string[], output: Output, cwd: string): Promise<n
   const version = versionArg(positionals, 'status');
   return withContext(values, output, cwd, async ({ store, key }) => {
     const record = await requireBundle(store, key(version));
-    const rows = await store.listDeliveries(record.id);
+    const summary = await store.deliverySummary(record.id);
     if (output.json) {
+      const rows = await store.listDeliveries(record.id);
       output.out(
         JSON.stringify(
-          { ok: true, version: record.key.version, status: record.status, deliveries: rows.map(rowJson) },
+          {
+            ok: true,
+            version: record.key.version,
+            status: record.status,
+            summary,
+            deliveries: rows.map(rowJson),
+          },
           null,
           2,
         ),
       );
       return 0;
     }
-    output.out(`${versionOf(record.key)}: ${record.status}, ${rows.length} deliveries`);
-    if (rows.length === 0) {
+    const total = Object.values(summary).reduce(
+      (n, states) => n + Object.values(states).reduce((a, b) => a + (b ?? 0), 0),
+      0,
+    );
+    output.out(`${versionOf(record.key)}: ${record.status}, ${total.toLocaleString('en')} deliveries`);
+    if (total === 0) {
       output.out(
         record.status === 'scheduled' || record.status === 'draft' || record.status === 'held'
           ? '  nothing planned yet: deliveries are planned when the announce time has come'
@@ -257,23 +282,48 @@ async function runStatus(argv: string[], output: Output, cwd: string): Promise<n
       );
       return 0;
     }
-    const counts = new Map<string, number>();
-    for (const row of rows) counts.set(row.state, (counts.get(row.state) ?? 0) + 1);
-    output.out(`  ${[...counts].map(([state, n]) => `${n} ${state}`).join(', ')}`);
-    const notes = rows.find((r) => r.key === 'article:notes' && r.externalUrl);
-    if (notes) output.out(`  release notes: ${notes.externalUrl}`);
-    const shown = values.all ? rows : rows.filter((r) => r.state !== 'sent' && r.state !== 'skipped');
-    if (shown.length < rows.length && !values.all) output.out('  (--all lists the sent ones too)');
-    for (const row of shown) {
+    const width = Math.max(...Object.keys(summary).map((t) => t.length));
+    for (const [target, states] of Object.entries(summary))
+      output.out(
+        `  ${target.padEnd(width)}  ${Object.entries(states)
+          .filter(([, n]) => (n ?? 0) > 0)
+          .map(([state, n]) => `${n!.toLocaleString('en')} ${state}`)
+          .join(' · ')}`,
+      );
+    const [notes] = await store.listDeliveries(record.id, { keys: ['article:notes'] });
+    if (notes?.externalUrl) output.out(`  release notes: ${notes.externalUrl}`);
+    // A release mailed to 100,000 subscribers has as many rows: the open ones are shown a few per
+    // target, every row only with --all.
+    const rows = values.all
+      ? await store.listDeliveries(record.id)
+      : await store.listDeliveries(record.id, { open: true, limit: 5000 });
+    const perTarget = new Map<string, number>();
+    for (const row of rows) {
+      const shown = perTarget.get(row.target) ?? 0;
+      perTarget.set(row.target, shown + 1);
+      if (!values.all && shown >= STATUS_ROWS_PER_TARGET) continue;
       const j = rowJson(row);
       const where = j.url ?? (j.error ? `${j.error}${j.fix ? ` (fix: ${j.fix})` : ''}` : '');
       output.out(
         `  ${row.state.padEnd(10)} ${row.target} ${row.key}${row.attempts > 1 ? ` ×${row.attempts}` : ''}${where ? `  ${where}` : ''}`,
       );
     }
+    if (!values.all) {
+      for (const [target, states] of Object.entries(summary)) {
+        const open = Object.entries(states)
+          .filter(([state]) => state !== 'sent' && state !== 'skipped')
+          .reduce((n, [, count]) => n + (count ?? 0), 0);
+        if (open > STATUS_ROWS_PER_TARGET)
+          output.out(`  … ${(open - STATUS_ROWS_PER_TARGET).toLocaleString('en')} more open on ${target}`);
+      }
+      output.out(`  (herald status ${versionOf(record.key)} --all lists every delivery)`);
+    }
     return 0;
   });
 }
+
+/** Open deliveries `herald status` lists per target without --all. */
+const STATUS_ROWS_PER_TARGET = 20;
 
 async function runRetry(argv: string[], output: Output, cwd: string): Promise<number> {
   const options = { channel: { type: 'string' }, ...common } as const;

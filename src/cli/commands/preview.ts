@@ -38,7 +38,7 @@ export async function writePreview(
   let published: Promise<string | null> | null = null;
   const notesUrl = () =>
     (published ??= store
-      .listDeliveries(record.id)
+      .listDeliveries(record.id, { keys: ['article:notes'] })
       .then((rows) => rows.find((r) => r.key === 'article:notes')?.externalUrl ?? null));
   const slackIndex =
     channels.only === null || channels.only === 'slack'
