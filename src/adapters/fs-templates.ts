@@ -38,12 +38,18 @@ export function createFsTemplates(repoDir: string | null, cacheDir: string | nul
       throw error;
     }
   };
+  const find = async (name: string) => {
+    for (const dir of dirs) {
+      const found = await read(path.join(dir, name));
+      if (found) return found;
+    }
+    return null;
+  };
   return {
+    find,
     async load(name) {
-      for (const dir of dirs) {
-        const found = await read(path.join(dir, name));
-        if (found) return found;
-      }
+      const found = await find(name);
+      if (found) return found;
       throw errors.templateMissing(repoDir ? path.join(repoDir, name) : name);
     },
     async readCompiled(template, variant) {

@@ -10,7 +10,7 @@ import { createEmailChannel } from '../stages/email-channel.js';
 import { createHelpCenterChannel } from '../stages/help-center-channel.js';
 import { runChecked, syntaxError } from '../stages/render-notes.js';
 import { createSlackChannel, type SlackDestination } from '../stages/slack-channel.js';
-import { chooseMailer, chooseTokenSigner } from './email.js';
+import { chooseEmailTemplates, chooseMailer, chooseTokenSigner } from './email.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -68,6 +68,7 @@ export async function chooseChannels(
     email.mailer,
     store,
     () => (signer ??= chooseTokenSigner(root, env).then((t) => t.tokens)),
+    await chooseEmailTemplates(config, root),
     {
       audience: config.email.audience,
       from: email.from,

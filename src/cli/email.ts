@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { createFsTemplates } from '../adapters/fs-templates.js';
 import { createTokenSigner, parseSigningKeys } from '../adapters/hmac-tokens.js';
 import type { HeraldConfig } from '../config/validate-config.js';
 import { headerText, normaliseEmail } from '../core/email-address.js';
 import { errors } from '../errors/index.js';
 import type { EmailAddress, MailerPort, TokenSigner } from '../ports/index.js';
+import type { EmailTemplatesFor } from '../stages/email-channel.js';
+import { createEmailTemplates, sampleEmailView } from '../stages/email-templates.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -48,6 +51,22 @@ export function emailSenderOf(
     replyTo: settings.replyTo ? { address: normaliseEmail(settings.replyTo)!, name: null } : null,
     publicUrl: publicUrlOf(config, env),
   };
+}
+
+/**
+ * The release-email templates (the repository's template dir over Herald's), the default
+ * language checked now with every field set: a misspelt field fails before anything is sent.
+ */
+export async function chooseEmailTemplates(config: HeraldConfig, root: string): Promise<EmailTemplatesFor> {
+  const templatesFor = createEmailTemplates(
+    createFsTemplates(
+      path.resolve(root, config.notes.templates),
+      path.join(root, '.herald', 'cache', 'templates'),
+    ),
+  );
+  const english = await templatesFor(null);
+  english.render(sampleEmailView(english.words));
+  return templatesFor;
 }
 
 /** The mailer (SMTP_URL, else the .eml outbox) with the sender and the link base. */

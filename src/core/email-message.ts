@@ -1,44 +1,54 @@
 import type { NoteEntry, NoteSection, ReleaseNotes } from '../model/index.js';
-import { headerText } from './email-address.js';
-import { escapeHtml } from './html-text.js';
 import { mrkdwnToHtml } from './slack-html.js';
 import { markdownToMrkdwn } from './slack-message.js';
 
-/** The words of a release email, per language (the subscriber's locale, else English). */
-interface EmailStrings {
-  subject: (product: string, version: string) => string;
+/**
+ * The words of a release email in one language, from `templates/email/<language>.json`. `{product}`
+ * and `{topics}` in a value are replaced by the product name and the subscriber's topics.
+ */
+export interface EmailWords {
+  whatsNew: string;
   breaking: string;
   readMore: string;
-  why: (product: string) => string;
-  topics: (topics: string) => string;
+  why: string;
+  topics: string;
   unsubscribe: string;
 }
 
-const STRINGS: Record<string, EmailStrings> = {
-  en: {
-    subject: (product, version) => `${product} ${version}: what's new`,
-    breaking: 'Breaking changes',
-    readMore: 'Read the release notes',
-    why: (product) => `You get this email because you follow the ${product} release notes.`,
-    topics: (topics) => `Only changes to: ${topics}.`,
-    unsubscribe: 'Unsubscribe',
-  },
-  de: {
-    subject: (product, version) => `${product} ${version}: Neuigkeiten`,
-    breaking: 'Inkompatible Änderungen',
-    readMore: 'Versionshinweise lesen',
-    why: (product) =>
-      `Sie erhalten diese E-Mail, weil Sie die Versionshinweise zu ${product} abonniert haben.`,
-    topics: (topics) => `Nur Änderungen an: ${topics}.`,
-    unsubscribe: 'Abmelden',
-  },
-};
+export const EMAIL_WORD_KEYS: readonly (keyof EmailWords)[] = [
+  'whatsNew',
+  'breaking',
+  'readMore',
+  'why',
+  'topics',
+  'unsubscribe',
+];
 
-export const EMAIL_LOCALES = Object.keys(STRINGS);
+/**
+ * Checks a words file's parsed JSON: an object of strings, every key known. Returns the problems
+ * (empty: fine); `complete` also wants every key (the last file of a language chain).
+ */
+export function checkEmailWords(value: unknown, complete: boolean): string[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return ['must be a JSON object of words, e.g. {"readMore": "Read the release notes"}'];
+  const problems: string[] = [];
+  const known = new Set<string>(EMAIL_WORD_KEYS);
+  for (const [key, word] of Object.entries(value)) {
+    if (!known.has(key)) problems.push(`unknown word "${key}" (known: ${EMAIL_WORD_KEYS.join(', ')})`);
+    else if (typeof word !== 'string') problems.push(`"${key}" must be a string`);
+  }
+  if (complete) for (const key of EMAIL_WORD_KEYS) if (!(key in value)) problems.push(`"${key}" is missing`);
+  return problems;
+}
 
-function stringsFor(locale: string | null): EmailStrings {
-  const language = (locale ?? 'en').toLowerCase().split('-')[0]!;
-  return STRINGS[language] ?? STRINGS.en!;
+/**
+ * The languages to look for, most specific first: `de-AT` → `de-at`, `de`, then English, which
+ * every email falls back to.
+ */
+export function localeChain(locale: string | null): string[] {
+  const tag = (locale ?? '').trim().toLowerCase().replace(/_/g, '-');
+  const chain = /^[a-z]{2,3}(-[a-z0-9]{1,8})*$/.test(tag) ? [tag, tag.split('-')[0]!] : [];
+  return [...new Set([...chain, 'en'])];
 }
 
 /**
@@ -64,77 +74,83 @@ export function notesForTopics(notes: ReleaseNotes, topics: string[] | 'all'): R
   return { ...notes, sections, breaking, counts: { ...notes.counts, entries, breaking: breaking.length } };
 }
 
-export interface ReleaseEmail {
-  subject: string;
+/** A piece of untrusted text, ready for either part: `text` plain, `html` safe markup. */
+export interface EmailText {
   text: string;
   html: string;
+}
+
+/**
+ * What the email templates (`templates/email/subject.hbs`, `text.hbs`, `html.hbs`) are rendered
+ * with. Every `html` field is markup Herald built from escaped text (in the HTML template:
+ * `{{{html}}}`); every other string is plain text (`{{…}}` escapes it there).
+ */
+export interface EmailView {
+  product: string;
+  version: string;
+  /** `product version`. */
+  title: string;
+  /** The subscriber's language, e.g. `de` (`en` without a locale). */
+  language: string;
+  /** The release-notes article, when the help centre has one (http(s) only). */
+  url: string | null;
+  unsubscribeUrl: string;
+  intro: EmailText | null;
+  breaking: { title: string; entries: EmailText[] } | null;
+  sections: { title: string; entries: EmailText[] }[];
+  /** The subscriber's topics, comma-separated; null when they follow everything. */
+  topics: string | null;
+  /** This language's words, `{product}` and `{topics}` filled in. */
+  words: EmailWords;
+  counts: { entries: number; breaking: number };
 }
 
 /** Untrusted Markdown (an entry, an intro) → safe HTML: only links, code and emphasis Herald builds. */
 const inlineHtml = (markdown: string) => mrkdwnToHtml(markdownToMrkdwn(markdown));
 /** A URL for an attribute: http(s) only, anything else is no link. */
 const safeUrl = (url: string | null) => (url && /^https?:\/\/[^\s"<>]+$/i.test(url) ? url : null);
+/** One line of plain text (a list item): inner line breaks become spaces. */
+const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ');
 
 /**
- * One subscriber's release email: subject, plain text and HTML (inline styles, no images, no
- * colours that fail in dark mode). Null when the release has nothing for their topics. Every
- * piece of text from commits is escaped; links only to http(s).
+ * The view one subscriber's email is rendered from; null when the release has nothing for their
+ * topics. Every piece of text from commits is escaped for the HTML part; links only to http(s).
  */
-export function renderReleaseEmail(input: {
+export function emailView(input: {
   notes: ReleaseNotes;
   topics: string[] | 'all';
   product: string;
   version: string;
-  /** The release-notes article, when the help centre has one. */
   url: string | null;
   unsubscribeUrl: string;
   locale: string | null;
-}): ReleaseEmail | null {
+  words: EmailWords;
+}): EmailView | null {
   const notes = notesForTopics(input.notes, input.topics);
   if (!notes) return null;
-  const words = stringsFor(input.locale);
-  const title = `${input.product} ${input.version}`;
-  const url = safeUrl(input.url);
   const topics = input.topics === 'all' ? null : input.topics.join(', ');
-
-  const text: string[] = [title, '='.repeat(Math.min(title.length, 60)), ''];
-  if (notes.intro) text.push(notes.intro.trim(), '');
-  const html: string[] = [
-    `<h1 style="font-size:22px;margin:0 0 12px">${escapeHtml(title)}</h1>`,
-    ...(notes.intro ? [`<p style="margin:0 0 12px">${inlineHtml(notes.intro.trim())}</p>`] : []),
-  ];
-  const list = (heading: string, entries: string[]) => {
-    text.push(heading, ...entries.map((e) => `- ${e.replace(/\s*\n\s*/g, ' ')}`), '');
-    html.push(
-      `<h2 style="font-size:17px;margin:18px 0 6px">${escapeHtml(heading)}</h2>`,
-      `<ul style="margin:0;padding-left:20px">${entries.map((e) => `<li style="margin:2px 0">${inlineHtml(e)}</li>`).join('')}</ul>`,
-    );
-  };
-  if (notes.breaking.length > 0)
-    list(
-      `⚠ ${words.breaking}`,
-      notes.breaking.map((b) => b.text),
-    );
-  for (const section of notes.sections)
-    list(
-      section.title,
-      section.entries.map((e) => e.text),
-    );
-  if (url) {
-    text.push(`${words.readMore}: ${url}`, '');
-    html.push(
-      `<p style="margin:18px 0"><a href="${escapeHtml(url)}" style="color:#1a66c8">${escapeHtml(words.readMore)}</a></p>`,
-    );
-  }
-  const footer = [words.why(input.product), ...(topics ? [words.topics(topics)] : [])].join(' ');
-  text.push('--', footer, `${words.unsubscribe}: ${input.unsubscribeUrl}`);
-  html.push(
-    `<hr style="border:0;border-top:1px solid #8884;margin:24px 0 12px">`,
-    `<p style="font-size:13px;opacity:.8;margin:0">${escapeHtml(footer)} <a href="${escapeHtml(input.unsubscribeUrl)}" style="color:#1a66c8">${escapeHtml(words.unsubscribe)}</a></p>`,
-  );
+  const fill = (word: string) =>
+    word.replaceAll('{product}', input.product).replaceAll('{topics}', topics ?? '');
+  const words = Object.fromEntries(
+    EMAIL_WORD_KEYS.map((key) => [key, fill(input.words[key])]),
+  ) as unknown as EmailWords;
+  const entry = (text: string): EmailText => ({ text: oneLine(text), html: inlineHtml(text) });
+  const intro = notes.intro?.trim();
   return {
-    subject: headerText(words.subject(input.product, input.version), 150),
-    text: `${text.join('\n')}\n`,
-    html: `<!doctype html><html lang="${escapeHtml((input.locale ?? 'en').split('-')[0]!)}"><head><meta charset="utf-8"><meta name="color-scheme" content="light dark"><meta name="supported-color-schemes" content="light dark"><title>${escapeHtml(title)}</title></head><body style="margin:0;padding:16px;font:15px/1.5 -apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif">${html.join('\n')}</body></html>\n`,
+    product: input.product,
+    version: input.version,
+    title: `${input.product} ${input.version}`,
+    language: localeChain(input.locale)[0]!.split('-')[0]!,
+    url: safeUrl(input.url),
+    unsubscribeUrl: input.unsubscribeUrl,
+    intro: intro ? { text: intro, html: inlineHtml(intro) } : null,
+    breaking:
+      notes.breaking.length > 0
+        ? { title: words.breaking, entries: notes.breaking.map((b) => entry(b.text)) }
+        : null,
+    sections: notes.sections.map((s) => ({ title: s.title, entries: s.entries.map((e) => entry(e.text)) })),
+    topics,
+    words,
+    counts: { entries: notes.counts.entries, breaking: notes.breaking.length },
   };
 }

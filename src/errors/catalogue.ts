@@ -85,12 +85,23 @@ export const errors = {
       fix: 'Fix the Handlebars syntax at the line shown; see templates/ in Herald for working examples.',
       exitCode: 2,
     }),
-  templateField: (location: Location, reason: string) =>
+  templateField: (location: Location, reason: string, model: 'notes' | 'email' = 'notes') =>
     new HeraldError({
       code: 'ETEMPLATEFIELD',
-      message: `template ${location.file} uses a field the notes model does not have: ${reason}`,
+      message: `template ${location.file} uses a field the ${model === 'notes' ? 'notes model' : 'email view'} does not have: ${reason}`,
       problems: [{ message: reason, location }],
-      fix: 'Use only fields of the notes model (`herald notes --json` shows them all), or guard optional ones with {{#if}}.',
+      fix:
+        model === 'notes'
+          ? 'Use only fields of the notes model (`herald notes --json` shows them all), or guard optional ones with {{#if}}.'
+          : "Use only fields of the email view (Herald's templates/email/*.hbs use them all; the README lists them), or guard optional ones with {{#if}}.",
+      exitCode: 2,
+    }),
+  emailWords: (file: string, problems: string[]) =>
+    new HeraldError({
+      code: 'EEMAILWORDS',
+      message: `${file} is not a valid words file: ${problems[0]}`,
+      problems: problems.map((message) => ({ message, location: { file } })),
+      fix: "Make it a JSON object of the email's words (see Herald's templates/email/en.json for every key).",
       exitCode: 2,
     }),
   templateMissing: (file: string) =>

@@ -7,6 +7,8 @@ export interface TemplateSource {
 /** Where templates come from: the repository's template dir over Herald's built-in ones. */
 export interface TemplatePort {
   load(name: string): Promise<TemplateSource>;
+  /** Like `load`, but null when neither the repository nor Herald has the file. */
+  find(name: string): Promise<TemplateSource | null>;
   /** Every partial available (`header`, `entry`, …), repository ones overriding built-ins. */
   partials(): Promise<Record<string, TemplateSource>>;
   /**

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { notesForTopics, type ReleaseEmail, renderReleaseEmail } from '../core/email-message.js';
+import { emailView, notesForTopics } from '../core/email-message.js';
 import { escapeHtml } from '../core/html-text.js';
 import { DeliveryFailure } from '../errors/delivery-failure.js';
+import { HeraldError } from '../errors/index.js';
 import {
   CHANNEL_PHASE,
   type PlannedDelivery,
@@ -17,6 +18,7 @@ import type {
   StorePort,
   TokenSigner,
 } from '../ports/index.js';
+import type { EmailTemplates, ReleaseEmail } from './email-templates.js';
 import { releaseNotesUrls } from './release-notes-url.js';
 
 export const EMAIL_TARGET = 'email';
@@ -40,22 +42,27 @@ export interface EmailChannelSettings {
 
 const UNSUBSCRIBE_PLACEHOLDER = 'https://unsubscribe.herald.invalid/placeholder';
 
+/** The email templates of a subscriber's locale (see createEmailTemplates). */
+export type EmailTemplatesFor = (locale: string | null) => Promise<EmailTemplates>;
+
 /**
  * One subscriber's release email, exactly as it is sent (null: nothing in the release for their
  * topics). `herald preview --channel email` shows the same.
  */
-export function emailFor(
+export async function emailFor(
   bundle: ReleaseBundle,
   subscriber: Pick<Subscriber, 'id' | 'email' | 'name' | 'locale' | 'topics'>,
   settings: Pick<EmailChannelSettings, 'from' | 'replyTo'>,
   input: { notes: ReleaseNotes; url: string | null; unsubscribeUrl: string },
+  templatesFor: EmailTemplatesFor,
   /** Renders kept per (topics, locale, link): most subscribers share one, only their link differs. */
   cache?: Map<string, ReleaseEmail | null>,
-): OutgoingEmail | null {
+): Promise<OutgoingEmail | null> {
   const key = `${JSON.stringify(subscriber.topics)}|${subscriber.locale ?? ''}|${input.url ?? ''}`;
   let rendered = cache?.get(key);
   if (rendered === undefined) {
-    rendered = renderReleaseEmail({
+    const templates = await templatesFor(subscriber.locale);
+    const view = emailView({
       notes: input.notes,
       topics: subscriber.topics,
       product: bundle.product,
@@ -63,7 +70,9 @@ export function emailFor(
       url: input.url,
       unsubscribeUrl: UNSUBSCRIBE_PLACEHOLDER,
       locale: subscriber.locale,
+      words: templates.words,
     });
+    rendered = view ? templates.render(view) : null;
     cache?.set(key, rendered);
   }
   if (!rendered) return null;
@@ -145,6 +154,7 @@ export function createEmailChannel(
   mailer: MailerPort,
   store: Pick<StorePort, 'listSubscribers' | 'getSubscriber' | 'readTargetObjects'>,
   tokens: () => Promise<TokenSigner>,
+  templatesFor: EmailTemplatesFor,
   settings: EmailChannelSettings,
 ): Channel {
   const notesUrl = releaseNotesUrls(store, settings.helpCenterSite);
@@ -220,13 +230,25 @@ export function createEmailChannel(
         cache = new Map();
         renders.set(bundle, cache);
       }
-      const email = emailFor(
-        bundle,
-        subscriber,
-        settings,
-        { notes, url: await notesUrl(bundle), unsubscribeUrl },
-        cache,
-      );
+      let email: OutgoingEmail | null;
+      try {
+        email = await emailFor(
+          bundle,
+          subscriber,
+          settings,
+          { notes, url: await notesUrl(bundle), unsubscribeUrl },
+          templatesFor,
+          cache,
+        );
+      } catch (error) {
+        // A template of the subscriber's language that does not render: nothing was sent.
+        if (!(error instanceof HeraldError)) throw error;
+        throw new DeliveryFailure({
+          kind: 'permanent',
+          message: error.message,
+          fix: `${error.fix ? `${error.fix} ` : ''}Then run \`herald retry <version> --channel email\`.`,
+        });
+      }
       if (!email)
         return { externalId: null, url: null, skipped: `nothing in ${bundle.version} for their topics now` };
       await mailer.send(email);

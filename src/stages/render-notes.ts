@@ -43,17 +43,18 @@ export async function createNotesRenderer(
 }
 
 const compileOptions = { strict: true, noEscape: true, preventIndent: true } as const;
-const compileVariant = `handlebars ${Handlebars.VERSION} ${JSON.stringify(compileOptions)}`;
 
 /**
  * Templates are precompiled once and the result kept by the template port: a typical run then
  * needs only the Handlebars runtime, and the compiler (most of Handlebars) is loaded on a miss.
  */
-async function compileTemplate(
+export async function compileTemplate(
   hb: typeof Handlebars,
   template: TemplateSource,
   templates: TemplatePort,
+  options: CompileOptions = compileOptions,
 ): Promise<Handlebars.TemplateDelegate> {
+  const compileVariant = `handlebars ${Handlebars.VERSION} ${JSON.stringify(options)}`;
   const cached = await templates.readCompiled(template, compileVariant);
   if (cached !== null) {
     try {
@@ -69,9 +70,16 @@ async function compileTemplate(
   } catch (error) {
     throw syntaxError(template, error);
   }
-  const spec = compiler.precompile(ast, compileOptions) as string;
+  const spec = compiler.precompile(ast, options) as string;
   await templates.writeCompiled(template, compileVariant, spec);
   return hb.template(evaluateSpec(spec));
+}
+
+/** Handlebars compile options Herald uses (strict always: a misspelt field is an error). */
+export interface CompileOptions {
+  strict: true;
+  noEscape: boolean;
+  preventIndent: boolean;
 }
 
 /** A precompiled template is JavaScript source that Handlebars generated from a trusted template. */
@@ -97,7 +105,11 @@ export function syntaxError(template: TemplateSource, error: unknown): HeraldErr
   return errors.templateSyntax({ file: template.file, ...location }, reason.trim());
 }
 
-export function runChecked(template: TemplateSource, run: () => string): string {
+export function runChecked(
+  template: TemplateSource,
+  run: () => string,
+  model: 'notes' | 'email' = 'notes',
+): string {
   try {
     return run();
   } catch (error) {
@@ -110,6 +122,7 @@ export function runChecked(template: TemplateSource, run: () => string): string 
         ...(e.lineNumber !== undefined ? { line: e.lineNumber, column: (e.column ?? 0) + 1 } : {}),
       },
       reason,
+      model,
     );
   }
 }

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -159,6 +159,37 @@ describe('herald announce: subscriber emails', () => {
     } finally {
       serve.kill('SIGTERM');
     }
+  });
+
+  it("uses the repository's email templates, and refuses to start on a misspelt field, sending nothing", async () => {
+    const repo = emailRepo();
+    await importCsv(repo, ['gil@example.com,Gil,fr,all', 'hana@example.com,Hana,,all']);
+    await prepareDue(repo);
+    mkdirSync(path.join(repo, 'templates', 'email'), { recursive: true });
+    const template = path.join(repo, 'templates', 'email', 'subject.hbs');
+    writeFileSync(template, '{{product}} {{verison}} is out\n');
+    const since = smtp.messages.length;
+    const refused = await runCli(['announce'], { cwd: repo, env: smtpEnv() });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/ETEMPLATEFIELD.*templates\/email\/subject\.hbs/s);
+    expect(refused.stderr).toMatch(/subject\.hbs:1:/);
+    expect(smtp.messages.length).toBe(since);
+
+    writeFileSync(template, '{{product}} {{version}}: {{words.whatsNew}}\n');
+    writeFileSync(
+      path.join(repo, 'templates', 'email', 'fr.json'),
+      JSON.stringify({ whatsNew: 'les nouveautés', unsubscribe: 'Se désabonner' }),
+    );
+    const run = await runCli(['announce'], { cwd: repo, env: smtpEnv() });
+    expect(run.code, run.stderr).toBe(0);
+    const sent = messagesFor(since);
+    expect(sent.find((m) => to(m) === 'gil@example.com')!.parsed.subject).toBe(
+      'Acme Cloud 2.0.0: les nouveautés',
+    );
+    expect(sent.find((m) => to(m) === 'gil@example.com')!.parsed.text).toContain('Se désabonner: https://');
+    expect(sent.find((m) => to(m) === 'hana@example.com')!.parsed.subject).toBe(
+      "Acme Cloud 2.0.0: what's new",
+    );
   });
 
   it(`survives kill -9 while mailing ${SUBSCRIBERS} subscribers: one message each, duplicates only from unknown sends`, async () => {

@@ -57,6 +57,8 @@ function memoryTemplates(
     store,
     writes: 0,
     load: async (name: string): Promise<TemplateSource> => ({ file: name, source: files[name]! }),
+    find: async (name: string): Promise<TemplateSource | null> =>
+      name in files ? { file: name, source: files[name]! } : null,
     partials: async () => ({}),
     readCompiled: async (t: TemplateSource, variant: string) => store.get(`${variant}${t.source}`) ?? null,
     writeCompiled: async (t: TemplateSource, variant: string, compiled: string) => {

@@ -1,7 +1,8 @@
 import { errors } from '../../errors/index.js';
 import type { Subscriber } from '../../model/index.js';
 import type { EmailAddress, StorePort } from '../../ports/index.js';
-import { chooseTokenSigner, emailSenderOf } from '../email.js';
+import type { EmailTemplatesFor } from '../../stages/email-channel.js';
+import { chooseEmailTemplates, chooseTokenSigner, emailSenderOf } from '../email.js';
 import type { Runtime } from '../runtime.js';
 
 /** Who the email preview is for, and the settings it is sent with. */
@@ -11,6 +12,7 @@ export interface EmailPreview {
   from: EmailAddress;
   replyTo: EmailAddress | null;
   audience: string;
+  templatesFor: EmailTemplatesFor;
 }
 
 /**
@@ -23,7 +25,12 @@ export async function emailPreviewFor(
   address: string | null,
 ): Promise<EmailPreview> {
   const setup = emailSenderOf(runtime.config, runtime.product);
-  const base = { from: setup.from, replyTo: setup.replyTo, audience: runtime.config.email.audience };
+  const base = {
+    from: setup.from,
+    replyTo: setup.replyTo,
+    audience: runtime.config.email.audience,
+    templatesFor: await chooseEmailTemplates(runtime.config, runtime.root),
+  };
   if (address === null)
     return {
       ...base,

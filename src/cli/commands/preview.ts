@@ -185,11 +185,13 @@ async function writeEmail(
 ): Promise<string> {
   const notes = bundle.notes[preview.audience]?.model;
   if (!notes) return `<p>The bundle has no "${escapeHtml(preview.audience)}" notes for the email.</p>`;
-  const email = emailFor(bundle, preview.subscriber, preview, {
-    notes,
-    url,
-    unsubscribeUrl: preview.unsubscribeUrl,
-  });
+  const email = await emailFor(
+    bundle,
+    preview.subscriber,
+    preview,
+    { notes, url, unsubscribeUrl: preview.unsubscribeUrl },
+    preview.templatesFor,
+  );
   if (!email)
     return `<p>Nothing in ${escapeHtml(bundle.version)} for ${escapeHtml(preview.subscriber.email)}'s topics: no email.</p>`;
   const dir = path.join(out, 'email');
