@@ -1,5 +1,5 @@
-import type { Readable } from 'node:stream';
-import nodemailer, { type NodemailerError, type SendMailOptions, type SMTPPoolOptions } from 'nodemailer';
+import { Readable } from 'node:stream';
+import nodemailer, { type NodemailerError, type SMTPPoolOptions } from 'nodemailer';
 import { DeliveryFailure } from '../errors/delivery-failure.js';
 import { errors } from '../errors/index.js';
 import type { MailerPort, MailReceipt, VerifyFinding } from '../ports/index.js';
@@ -88,10 +88,25 @@ function permanentFix(code: number, command: string | undefined): string {
   return "Read the server's reply above; the same message will be refused again until that is fixed.";
 }
 
-/** Message data key for the per-send record of the stream nodemailer writes to the socket. */
-const TRACKER = 'heraldStageTracker';
-interface Tracker {
-  stream: Readable | null;
+/**
+ * What nodemailer's pool reads of a message (its transport interface: `mail.data`, and
+ * `mail.message` with getEnvelope, messageId, getHeader and createReadStream; smtp-pool/index.js
+ * send/_processMessages, pool-resource.js send). Herald composes the whole message itself, so the
+ * pool is handed the finished bytes directly: going through `sendMail` would build a MIME tree,
+ * run the plugin steps and a pipeline of streams per message just to pass the same bytes on,
+ * which halves the rate a pool can send at.
+ */
+interface PoolMail {
+  data: { signal?: AbortSignal };
+  message: {
+    getEnvelope(): { from: string; to: string[] };
+    messageId(): string;
+    getHeader(key: string): string | undefined;
+    createReadStream(): Readable;
+  };
+}
+interface Pool {
+  send(mail: PoolMail, callback: (error: Error | null, info?: { response?: unknown }) => void): boolean;
 }
 
 const CERTIFICATE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
@@ -116,8 +131,7 @@ const CERTIFICATE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
  *   :695-727), so it has been read (`readableDidRead`) exactly when message data started going out.
  *   Nodemailer's own pool uses that same test to decide a message is safe to requeue
  *   (pool-resource.js:210: `reused && messageStream.readableDidRead === false && isTransientError`).
- *   We capture that stream with a `processFunc` (mime-node createReadStream :658-660, the last
- *   stage, returned unchanged) and read the flag when the send fails: not read → `retryable`
+ *   Herald makes that stream (see PoolMail) and reads the flag when the send fails: not read → `retryable`
  *   (the server cannot have the message); read → `ambiguous` (it may have accepted it, e.g. the
  *   250 after the final dot was lost). A cancelled send (EABORT) follows the same rule.
  * - With `maxRequeues: 0`, a connection that closes before any data on a reused connection fails
@@ -170,17 +184,7 @@ export function createSmtpMailer(settings: SmtpMailerSettings): MailerPort {
     disableUrlAccess: true,
   };
   const transporter = nodemailer.createTransport(options);
-
-  // Each send hands a tracker in its message data; the plugin records the stream that goes on the wire.
-  transporter.use('stream', (mail, done) => {
-    const tracker = (mail.data as { [TRACKER]?: Tracker })[TRACKER];
-    if (tracker)
-      mail.message.processFunc((input: Readable) => {
-        tracker.stream = input;
-        return input;
-      });
-    done();
-  });
+  const pool = (transporter as unknown as { transporter: Pool }).transporter;
 
   const failureOf = (error: unknown, dataSent: boolean): DeliveryFailure => {
     const e = (error ?? {}) as NodemailerError;
@@ -266,17 +270,25 @@ export function createSmtpMailer(settings: SmtpMailerSettings): MailerPort {
 
     async send(email, signal): Promise<MailReceipt> {
       const { envelope, raw } = composeEmail(email);
-      const tracker: Tracker = { stream: null };
+      // Read only once the server has answered DATA with 354: `readableDidRead` tells the stage.
+      const stream = Readable.from([raw], { objectMode: false });
+      const messageId = email.messageId;
+      const mail: PoolMail = {
+        data: signal ? { signal } : {},
+        message: {
+          getEnvelope: () => envelope,
+          messageId: () => messageId,
+          getHeader: (key) => (key.toLowerCase() === 'message-id' ? messageId : undefined),
+          createReadStream: () => stream,
+        },
+      };
       try {
-        const info = await transporter.sendMail({
-          envelope,
-          raw,
-          [TRACKER]: tracker,
-          ...(signal ? { signal } : {}),
-        } as SendMailOptions);
+        const info = await new Promise<{ response?: unknown }>((resolve, reject) => {
+          pool.send(mail, (error, result) => (error ? reject(error) : resolve(result ?? {})));
+        });
         return { response: scrub(String(info.response ?? '')) };
       } catch (error) {
-        throw failureOf(error, tracker.stream?.readableDidRead === true);
+        throw failureOf(error, stream.readableDidRead);
       }
     },
 
