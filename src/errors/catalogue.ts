@@ -184,10 +184,10 @@ export const errors = {
       fix: `Set ${variables} in the environment (never in the config file), or set the provider to the embedded default.`,
       exitCode: 2,
     }),
-  deliveriesFailed: (problems: Problem[]) =>
+  deliveriesFailed: (count: number, problems: Problem[]) =>
     new HeraldError({
       code: 'EDELIVERY',
-      message: `${problems.length} deliver${problems.length === 1 ? 'y' : 'ies'} failed; the others went out`,
+      message: `${count.toLocaleString('en')} deliver${count === 1 ? 'y' : 'ies'} failed; the others went out`,
       problems,
       fix: 'Fix what each failure names, then run `herald retry <version>` and `herald announce`.',
       exitCode: 1,

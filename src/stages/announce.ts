@@ -41,7 +41,9 @@ export type AnnounceEvent =
       state: DeliveryOutcome['state'] | 'fenced';
       error?: string;
     }
-  | { type: 'wait'; ms: number };
+  | { type: 'wait'; ms: number }
+  /** Before delivering: the rows per target still to do (this run's plans and earlier runs' rows). */
+  | { type: 'queue'; open: Record<string, number> };
 
 export interface DeliveryFailureReport {
   version: string;
@@ -125,6 +127,16 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener('abort', done);
   });
 
+/** Rows per target of every bundle being announced that a run may still attempt. */
+async function openDeliveries(store: StorePort): Promise<Record<string, number>> {
+  const open: Record<string, number> = {};
+  for (const id of await store.announcingBundleIds())
+    for (const [target, states] of Object.entries(await store.deliverySummary(id)))
+      for (const state of ['pending', 'attempting', 'unknown'] as const)
+        open[target] = (open[target] ?? 0) + (states[state] ?? 0);
+  return open;
+}
+
 /**
  * `herald announce`: plans every bundle whose announce time has come (by the store's clock),
  * then delivers its ledger rows channel by channel. Safe to run any number of times, at once:
@@ -196,6 +208,7 @@ export async function announce(options: AnnounceOptions): Promise<AnnounceReport
     if (!options.dryRun) await store.recordPlan(record.id, record.revision, deliveries, actor);
   }
   if (options.dryRun) return report;
+  if (options.onEvent) emit({ type: 'queue', open: await openDeliveries(store) });
 
   // 2. Deliver: per channel, `concurrency` workers claiming small batches.
   const deadline = Date.now() + options.maxWaitMs;

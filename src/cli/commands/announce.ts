@@ -15,6 +15,7 @@ import { resolveActor } from '../actor.js';
 import { parseCommandArgs } from '../args.js';
 import { chooseChannels } from '../channels.js';
 import type { Output } from '../output.js';
+import { newProgress, progressText, recordDone, type TargetProgress } from '../progress.js';
 import { localZone } from '../schedule-flags.js';
 import { common, requireBundle, versionArg, withContext } from './release.js';
 
@@ -35,22 +36,25 @@ export async function runAnnounceCommand(command: string, argv: string[], output
 
 const versionOf = (key: BundleKey) => `${key.package ? `${key.package}@` : ''}${key.version}`;
 
-/** A one-line, self-overwriting progress display on a terminal; plain lines elsewhere. */
+/**
+ * Progress while announcing: on a terminal one self-overwriting line (per target: done/total, a
+ * bar, rate and time left); in a log a plain line every 15 seconds. Nothing with --json.
+ */
 function progressDisplay(output: Output, dryRun: boolean) {
   const live = !output.json && process.stderr.isTTY === true;
-  const counts = new Map<string, Record<string, number>>();
-  let last = 0;
-  const render = (final: boolean) => {
+  const targets = new Map<string, TargetProgress>();
+  let lastDrawn = 0;
+  let lastLogged = Date.now();
+  const line = (now: number, bar: boolean) =>
+    [...targets]
+      .filter(([, p]) => p.total > 0)
+      .map(([target, p]) => progressText(target, p, now, bar))
+      .join('   ');
+  const draw = (final: boolean) => {
     const now = Date.now();
-    if (!final && now - last < 100) return;
-    last = now;
-    const line = [...counts]
-      .map(
-        ([target, c]) =>
-          `${target}: ${c.sent ?? 0} sent${c.pending ? ` · ${c.pending} retrying` : ''}${c.unknown ? ` · ${c.unknown} reconciling` : ''}${c.failed ? ` · ${c.failed} failed` : ''}`,
-      )
-      .join('  ');
-    process.stderr.write(`\r\x1b[2K${line}${final ? '\n' : ''}`);
+    if (!final && now - lastDrawn < 200) return;
+    lastDrawn = now;
+    process.stderr.write(`\r\x1b[2K${line(now, true)}${final ? '\n' : ''}`);
   };
   return {
     event(event: AnnounceEvent) {
@@ -58,21 +62,68 @@ function progressDisplay(output: Output, dryRun: boolean) {
       if (event.type === 'plan') {
         if (live) process.stderr.write('\r\x1b[2K');
         output.info(
-          `${versionOf(event.key)}: due, ${event.deliveries} deliveries${dryRun ? ' would be' : ''} planned`,
+          `${versionOf(event.key)}: due, ${event.deliveries.toLocaleString('en')} deliveries${dryRun ? ' would be' : ''} planned`,
         );
         return;
       }
+      if (event.type === 'queue') {
+        for (const [target, open] of Object.entries(event.open)) targets.set(target, newProgress(open));
+        return;
+      }
       if (event.type !== 'delivery') return;
-      const c = counts.get(event.target) ?? {};
-      c[event.state] = (c[event.state] ?? 0) + 1;
-      counts.set(event.target, c);
-      if (live) render(false);
-      else if (event.state === 'failed') output.info(`${event.version} ${event.target} ${event.key}: failed`);
+      if (event.state !== 'sent' && event.state !== 'skipped' && event.state !== 'failed') return;
+      const progress = targets.get(event.target) ?? newProgress(0);
+      targets.set(event.target, progress);
+      const now = Date.now();
+      recordDone(progress, event.state, now);
+      if (live) draw(false);
+      else {
+        if (event.state === 'failed') output.info(`${event.version} ${event.target} ${event.key}: failed`);
+        if (now - lastLogged >= 15_000) {
+          lastLogged = now;
+          output.info(line(now, false));
+        }
+      }
     },
     done() {
-      if (live && counts.size > 0) render(true);
+      if (live && [...targets.values()].some((p) => p.done > 0)) draw(true);
     },
   };
+}
+
+/** One line per target of what this run did: `email: 99,998 sent · 2 skipped · 1 failed`. */
+function resultLines(results: AnnounceReport['results']): string[] {
+  const lines: string[] = [];
+  for (const [target, r] of Object.entries(results)) {
+    const parts = [
+      [r.sent + r.reconciled, 'sent'],
+      [r.skipped, 'skipped'],
+      [r.retrying, 'to retry'],
+      [r.unknown, 'unknown (checked next run)'],
+      [r.failed, 'failed'],
+    ] as const;
+    const shown = parts.filter(([n]) => n > 0).map(([n, what]) => `${n.toLocaleString('en')} ${what}`);
+    if (shown.length > 0) lines.push(`  ${target}: ${shown.join(' · ')}`);
+  }
+  return lines;
+}
+
+/**
+ * Failures with the same reason are one problem (a relay refusing every message is one line,
+ * not one per subscriber), naming a few of their deliveries.
+ */
+function groupFailures(failures: AnnounceReport['failures']) {
+  const groups = new Map<string, { keys: string[]; failure: AnnounceReport['failures'][number] }>();
+  for (const f of failures) {
+    const id = `${f.version}\0${f.target}\0${f.message}\0${f.fix ?? ''}`;
+    const group = groups.get(id) ?? { keys: [], failure: f };
+    group.keys.push(f.key);
+    groups.set(id, group);
+  }
+  return [...groups.values()].map(({ keys, failure: f }) => ({
+    message: `${f.version} ${f.target} ${keys.slice(0, 3).join(', ')}${keys.length > 3 ? ` and ${(keys.length - 3).toLocaleString('en')} more` : ''}: ${f.message}`,
+    ...(f.fix ? { fix: f.fix } : {}),
+  }));
 }
 
 async function runAnnounce(argv: string[], output: Output, cwd: string): Promise<number> {
@@ -203,6 +254,8 @@ async function runAnnounce(argv: string[], output: Output, cwd: string): Promise
       output.out(`Announced ${versionOf(key)}${url ? `: ${url}` : ''}`);
       for (const post of posts) output.out(`  ${post.target}: ${post.url ?? 'posted'}`);
     }
+    const done = resultLines(report.results);
+    if (done.length > 0) output.info(`This run:\n${done.join('\n')}`);
     if (choice.staticSite && (report.announced.length > 0 || report.planned.length > 0))
       output.out(`Static help centre: ${path.join(choice.staticSite, 'index.html')}`);
     if (report.deferred)
@@ -210,12 +263,7 @@ async function runAnnounce(argv: string[], output: Output, cwd: string): Promise
         `${report.deferred.count} deliveries wait for a retry in ${Math.ceil(report.deferred.inMs / 1000)} s; the next \`herald announce\` continues them.`,
       );
     if (report.failures.length > 0)
-      throw errors.deliveriesFailed(
-        report.failures.map((f) => ({
-          message: `${f.version} ${f.target} ${f.key}: ${f.message}`,
-          ...(f.fix ? { fix: f.fix } : {}),
-        })),
-      );
+      throw errors.deliveriesFailed(report.failures.length, groupFailures(report.failures));
     return 0;
   });
 }
