@@ -74,6 +74,7 @@ export async function chooseChannels(
       from: email.from,
       replyTo: email.replyTo,
       publicUrl: email.publicUrl,
+      unsubscribeMailbox: config.email.unsubscribeMailbox ?? null,
       unknown: config.email.unknown,
       helpCenterSite,
     },

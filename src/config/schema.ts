@@ -272,6 +272,10 @@ const email = z.strictObject({
     z._default(z.nullable(z.number().check(z.minimum(0.1))), null),
     'Messages per second Herald allows itself over SMTP (null: as fast as the server takes them).',
   ),
+  unsubscribeMailbox: about(
+    z.optional(emailAddress),
+    'An address whose incoming mail you pipe to `herald subscribers unsubscribe --mail -`: List-Unsubscribe then also offers mailto: (for mail clients without one-click), e.g. "unsubscribe@acme.example".',
+  ),
   audience: about(z._default(nonEmpty(), 'customer'), 'Which notes subscribers get by email.'),
   unknown: about(
     z._default(z.enum(['resend', 'skip']), 'resend'),

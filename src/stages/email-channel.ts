@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { emailView, notesForTopics } from '../core/email-message.js';
 import { escapeHtml } from '../core/html-text.js';
+import { unsubscribeMailto } from '../core/unsubscribe-mail.js';
 import { DeliveryFailure } from '../errors/delivery-failure.js';
 import { HeraldError } from '../errors/index.js';
 import {
@@ -30,6 +31,8 @@ export interface EmailChannelSettings {
   replyTo: EmailAddress | null;
   /** `herald serve`'s public address, ending in "/": unsubscribe links point there. */
   publicUrl: string;
+  /** Where mailed unsubscribe requests go (List-Unsubscribe `mailto:`), if anywhere. */
+  unsubscribeMailbox: string | null;
   /**
    * After a crash between sending and recording, a message may or may not have gone out:
    * `resend` sends it again with the same Message-ID (mail software may drop the copy),
@@ -42,6 +45,25 @@ export interface EmailChannelSettings {
 
 const UNSUBSCRIBE_PLACEHOLDER = 'https://unsubscribe.herald.invalid/placeholder';
 
+/** A subscriber's own unsubscribe link, and the mailto: that does the same (when configured). */
+export interface Unsubscribe {
+  url: string;
+  mailto: string | null;
+}
+
+/** The unsubscribe link and mailto: of one subscriber, signed. */
+export function unsubscribeFor(
+  signer: TokenSigner,
+  subscriberId: number,
+  settings: Pick<EmailChannelSettings, 'publicUrl' | 'unsubscribeMailbox'>,
+): Unsubscribe {
+  const token = signer.sign('unsubscribe', subscriberId);
+  return {
+    url: `${settings.publicUrl}unsubscribe?token=${encodeURIComponent(token)}`,
+    mailto: settings.unsubscribeMailbox ? unsubscribeMailto(settings.unsubscribeMailbox, token) : null,
+  };
+}
+
 /** The email templates of a subscriber's locale (see createEmailTemplates). */
 export type EmailTemplatesFor = (locale: string | null) => Promise<EmailTemplates>;
 
@@ -53,7 +75,7 @@ export async function emailFor(
   bundle: ReleaseBundle,
   subscriber: Pick<Subscriber, 'id' | 'email' | 'name' | 'locale' | 'topics'>,
   settings: Pick<EmailChannelSettings, 'from' | 'replyTo'>,
-  input: { notes: ReleaseNotes; url: string | null; unsubscribeUrl: string },
+  input: { notes: ReleaseNotes; url: string | null; unsubscribe: Unsubscribe },
   templatesFor: EmailTemplatesFor,
   /** Renders kept per (topics, locale, link): most subscribers share one, only their link differs. */
   cache?: Map<string, ReleaseEmail | null>,
@@ -79,8 +101,8 @@ export async function emailFor(
   // The placeholder has no character HTML escapes; the real link is escaped for the HTML part.
   const email = {
     subject: rendered.subject,
-    text: rendered.text.replaceAll(UNSUBSCRIBE_PLACEHOLDER, input.unsubscribeUrl),
-    html: rendered.html.replaceAll(UNSUBSCRIBE_PLACEHOLDER, escapeHtml(input.unsubscribeUrl)),
+    text: rendered.text.replaceAll(UNSUBSCRIBE_PLACEHOLDER, input.unsubscribe.url),
+    html: rendered.html.replaceAll(UNSUBSCRIBE_PLACEHOLDER, escapeHtml(input.unsubscribe.url)),
   };
   const domain = settings.from.address.split('@')[1] ?? 'localhost';
   const release = `${bundle.product}|${bundle.package ?? ''}|${bundle.version}`;
@@ -93,7 +115,7 @@ export async function emailFor(
     subject: email.subject,
     text: email.text,
     html: email.html,
-    unsubscribe: { url: input.unsubscribeUrl, mailto: null },
+    unsubscribe: input.unsubscribe,
     listId: `${bundle.product} release notes <${sha(bundle.product).slice(0, 12)}.releases.${domain}>`,
   };
 }
@@ -223,8 +245,7 @@ export function createEmailChannel(
           message: `the bundle has no "${settings.audience}" notes for the email`,
           fix: `Set herald.email.audience to one of: ${Object.keys(bundle.notes).join(', ')}.`,
         });
-      const signer = await tokens();
-      const unsubscribeUrl = `${settings.publicUrl}unsubscribe?token=${encodeURIComponent(signer.sign('unsubscribe', id))}`;
+      const unsubscribe = unsubscribeFor(await tokens(), id, settings);
       let cache = renders.get(bundle);
       if (!cache) {
         cache = new Map();
@@ -236,7 +257,7 @@ export function createEmailChannel(
           bundle,
           subscriber,
           settings,
-          { notes, url: await notesUrl(bundle), unsubscribeUrl },
+          { notes, url: await notesUrl(bundle), unsubscribe },
           templatesFor,
           cache,
         );

@@ -9,7 +9,7 @@ import { type ReceivedMessage, startSmtpServer, type TestSmtpServer } from '../h
 
 /** Kill-and-rerun trials while sending; CI runs the default, a developer can run thousands. */
 const TRIALS = Number(process.env.HERALD_KILL_TRIALS ?? 12);
-const SUBSCRIBERS = Number(process.env.HERALD_EMAIL_SUBSCRIBERS ?? 2000);
+const SUBSCRIBERS = Number(process.env.HERALD_EMAIL_SUBSCRIBERS ?? 10_000);
 const SECRET = 'email-test-secret-0123456789';
 const PUBLIC = 'https://releases.acme.test/';
 
@@ -161,6 +161,50 @@ describe('herald announce: subscriber emails', () => {
     }
   });
 
+  it('offers a mailto: unsubscribe when a mailbox is set, and a mailed request piped to herald unsubscribes', async () => {
+    const repo = emailRepo();
+    const file = path.join(repo, '.releaserc.json');
+    const config = JSON.parse(readFileSync(file, 'utf8'));
+    config.herald.email.unsubscribeMailbox = 'unsubscribe@acme.example';
+    writeFileSync(file, JSON.stringify(config, null, 2));
+    await importCsv(repo, ['ivy@example.com,Ivy,,all', 'jon@example.com,Jon,,all']);
+    await prepareDue(repo);
+    const since = smtp.messages.length;
+    expect((await runCli(['announce'], { cwd: repo, env: smtpEnv() })).code).toBe(0);
+    const ivy = messagesFor(since).find((m) => to(m) === 'ivy@example.com')!;
+    const [https, mailto] = header(ivy, 'list-unsubscribe')!.split(', ');
+    expect(https).toMatch(/^<https:\/\/releases\.acme\.test\/unsubscribe\?token=/);
+    expect(mailto).toMatch(/^<mailto:unsubscribe@acme\.example\?subject=unsubscribe%20[\w.-]+>$/);
+    // What a mail client sends for that URI: the subject decoded, to the mailbox.
+    const subject = decodeURIComponent(new URL(mailto!.slice(1, -1)).searchParams.get('subject')!);
+    const request = `From: ivy@example.com\r\nTo: unsubscribe@acme.example\r\nSubject: ${subject}\r\n\r\n`;
+    const forged = request.replace(/unsubscribe (\S+)/, (_, t: string) => `unsubscribe ${t.slice(0, -2)}xx`);
+    const refused = await runCli(['subscribers', 'unsubscribe', '--mail', '-'], {
+      cwd: repo,
+      env,
+      input: forged,
+    });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/not valid here/);
+    const done = await runCli(['subscribers', 'unsubscribe', '--mail', '-'], {
+      cwd: repo,
+      env,
+      input: request,
+    });
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stderr).toMatch(/ivy@example\.com: unsubscribed/);
+    const again = await runCli(['subscribers', 'unsubscribe', '--mail', '-'], {
+      cwd: repo,
+      env,
+      input: request,
+    });
+    expect(again.stderr).toMatch(/was already unsubscribed/);
+    const list = JSON.parse((await runCli(['subscribers', 'list', '--json'], { cwd: repo })).stdout);
+    const status = (email: string) =>
+      list.subscribers.find((s: { email: string }) => s.email === email).status;
+    expect([status('ivy@example.com'), status('jon@example.com')]).toEqual(['unsubscribed', 'confirmed']);
+  });
+
   it("uses the repository's email templates, and refuses to start on a misspelt field, sending nothing", async () => {
     const repo = emailRepo();
     await importCsv(repo, ['gil@example.com,Gil,fr,all', 'hana@example.com,Hana,,all']);
@@ -239,10 +283,31 @@ describe('herald announce: subscriber emails', () => {
     const counts = new Map<string, number>();
     for (const m of messagesFor(since)) counts.set(to(m), (counts.get(to(m)) ?? 0) + 1);
     expect(counts.size).toBe(SUBSCRIBERS);
-    const duplicated = [...counts.values()].filter((n) => n > 1).length;
+    const duplicated = [...counts].filter(([, n]) => n > 1).map(([address]) => address);
     // A crash leaves at most one message per connection in flight, each resent (same Message-ID).
-    expect(duplicated, log.join('\n')).toBeLessThanOrEqual(kills * 4);
-    const status = JSON.parse((await runCli(['status', '2.0.0', '--json'], { cwd: repo })).stdout);
+    expect(duplicated.length, log.join('\n')).toBeLessThanOrEqual(kills * 4);
+    const status = JSON.parse((await runCli(['status', '2.0.0', '--json', '--all'], { cwd: repo })).stdout);
     expect(status.status).toBe('announced');
+    // Every copy beyond the first is a send whose outcome was unknown: its row was attempted again.
+    const list = JSON.parse((await runCli(['subscribers', 'list', '--json'], { cwd: repo })).stdout);
+    const idOf = new Map<string, number>(
+      list.subscribers.map((s: { email: string; id: number }) => [s.email, s.id]),
+    );
+    const rows = new Map<string, { state: string; attempts: number }>(
+      status.deliveries.map((d: { key: string; state: string; attempts: number }) => [d.key, d]),
+    );
+    for (const address of duplicated) {
+      const row = rows.get(`to:${idOf.get(address)}`)!;
+      expect(row.state).toBe('sent');
+      expect(row.attempts, address).toBeGreaterThanOrEqual(counts.get(address)!);
+    }
+    // Each message of one recipient is the same message.
+    const ids = new Map<string, Set<string>>();
+    for (const m of messagesFor(since)) {
+      const set = ids.get(to(m)) ?? new Set();
+      set.add(header(m, 'message-id')!);
+      ids.set(to(m), set);
+    }
+    expect([...ids.values()].every((set) => set.size === 1)).toBe(true);
   }, 600_000);
 });

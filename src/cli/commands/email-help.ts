@@ -10,6 +10,11 @@ The people who get the release notes by email, per product, in the store.
   add <email> [--name <n>] [--locale <l>] [--topics <a;b>]
                            one confirmed address
   remove <email>           delete the address and everything about it
+  unsubscribe <email>      no more emails (kept as unsubscribed: an import never brings it back)
+  unsubscribe --mail <file|->
+                           a mailed unsubscribe request (List-Unsubscribe mailto:, with
+                           herald.email.unsubscribeMailbox): pipe the mailbox's incoming
+                           messages here; the signed token in the subject says who
   list [--status <s>]      who is subscribed (pending, confirmed, unsubscribed, bounced)
   export [--out <file>]    everyone as CSV (the import format, plus status), to stdout or a file
 

@@ -1,14 +1,14 @@
 import { errors } from '../../errors/index.js';
 import type { Subscriber } from '../../model/index.js';
 import type { EmailAddress, StorePort } from '../../ports/index.js';
-import type { EmailTemplatesFor } from '../../stages/email-channel.js';
+import { type EmailTemplatesFor, type Unsubscribe, unsubscribeFor } from '../../stages/email-channel.js';
 import { chooseEmailTemplates, chooseTokenSigner, emailSenderOf } from '../email.js';
 import type { Runtime } from '../runtime.js';
 
 /** Who the email preview is for, and the settings it is sent with. */
 export interface EmailPreview {
   subscriber: Pick<Subscriber, 'id' | 'email' | 'name' | 'locale' | 'topics'>;
-  unsubscribeUrl: string;
+  unsubscribe: Unsubscribe;
   from: EmailAddress;
   replyTo: EmailAddress | null;
   audience: string;
@@ -25,6 +25,7 @@ export async function emailPreviewFor(
   address: string | null,
 ): Promise<EmailPreview> {
   const setup = emailSenderOf(runtime.config, runtime.product);
+  const mailbox = runtime.config.email.unsubscribeMailbox ?? null;
   const base = {
     from: setup.from,
     replyTo: setup.replyTo,
@@ -35,7 +36,10 @@ export async function emailPreviewFor(
     return {
       ...base,
       subscriber: { id: 0, email: 'subscriber@example.com', name: null, locale: null, topics: 'all' },
-      unsubscribeUrl: `${setup.publicUrl}unsubscribe?token=TOKEN`,
+      unsubscribe: {
+        url: `${setup.publicUrl}unsubscribe?token=TOKEN`,
+        mailto: mailbox ? `mailto:${mailbox}?subject=unsubscribe%20TOKEN` : null,
+      },
     };
   const subscriber = await store.findSubscriber(runtime.product, address.trim().toLowerCase());
   if (!subscriber)
@@ -47,6 +51,9 @@ export async function emailPreviewFor(
   return {
     ...base,
     subscriber,
-    unsubscribeUrl: `${setup.publicUrl}unsubscribe?token=${encodeURIComponent(tokens.sign('unsubscribe', subscriber.id))}`,
+    unsubscribe: unsubscribeFor(tokens, subscriber.id, {
+      publicUrl: setup.publicUrl,
+      unsubscribeMailbox: mailbox,
+    }),
   };
 }

@@ -189,7 +189,7 @@ async function writeEmail(
     bundle,
     preview.subscriber,
     preview,
-    { notes, url, unsubscribeUrl: preview.unsubscribeUrl },
+    { notes, url, unsubscribe: preview.unsubscribe },
     preview.templatesFor,
   );
   if (!email)

@@ -2,9 +2,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { normaliseEmail } from '../../core/email-address.js';
 import { readSubscriberRows } from '../../core/subscriber-import.js';
+import { unsubscribeTokenOf } from '../../core/unsubscribe-mail.js';
 import { errors } from '../../errors/index.js';
 import { SUBSCRIBER_STATUSES, type Subscriber, type SubscriberStatus } from '../../model/index.js';
 import { parseCommandArgs } from '../args.js';
+import { chooseTokenSigner } from '../email.js';
 import type { Output } from '../output.js';
 import { common, withContext } from './release.js';
 
@@ -17,7 +19,15 @@ const options = {
   topics: { type: 'string' },
   status: { type: 'string' },
   out: { type: 'string' },
+  mail: { type: 'string' },
 } as const;
+
+/** A message piped in by a mail server (kept as bytes: headers are ASCII, tokens too). */
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('latin1');
+}
 
 const csvField = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
 const topicsText = (topics: Subscriber['topics']) => (topics === 'all' ? 'all' : topics.join(';'));
@@ -121,6 +131,55 @@ export async function runSubscribers(argv: string[], output: Output, cwd: string
           );
         return removed ? 0 : 1;
       }
+      case 'unsubscribe': {
+        // An address (the team's own action), or a mailed request (List-Unsubscribe mailto:)
+        // piped in by the mail server: its signed token says who.
+        let subscriber: Subscriber | null;
+        if (values.mail !== undefined) {
+          if (args.length > 0)
+            throw errors.usage('give an address or --mail, not both', 'Run `herald subscribers --help`.');
+          const raw =
+            values.mail === '-'
+              ? await readStdin()
+              : await readFile(path.resolve(cwd, values.mail), 'latin1').catch(() => {
+                  throw errors.usage(
+                    `cannot read ${values.mail}`,
+                    'Pass the received message as a file, or - for standard input.',
+                  );
+                });
+          const token = unsubscribeTokenOf(raw);
+          const { tokens } = await chooseTokenSigner(runtime.root);
+          const id = token === null ? null : tokens.verify('unsubscribe', token);
+          subscriber = id === null ? null : await store.getSubscriber(id);
+          if (!subscriber || subscriber.product !== product)
+            throw errors.usage(
+              token === null
+                ? 'the message has no unsubscribe token (subject "unsubscribe <token>")'
+                : 'the unsubscribe token in the message is not valid here',
+              'Nobody was unsubscribed. A valid request comes from the mailto: link of a release email of this product (same HERALD_EMAIL_SECRET).',
+            );
+        } else {
+          const email = normaliseEmail(one('an email address (or --mail <file|->)')) ?? args[0]!;
+          subscriber = await store.findSubscriber(product, email);
+          if (!subscriber) {
+            output.info(`${email} is not on the list.`);
+            return 1;
+          }
+        }
+        const after = await store.setSubscriberStatus(
+          subscriber.id,
+          ['pending', 'confirmed', 'bounced'],
+          'unsubscribed',
+        );
+        const already = subscriber.status === 'unsubscribed';
+        const status = after?.status ?? subscriber.status;
+        if (output.json) output.out(JSON.stringify({ email: subscriber.email, status }));
+        else
+          output.info(
+            `${subscriber.email}: ${already ? 'was already unsubscribed' : 'unsubscribed'}; no more emails.`,
+          );
+        return 0;
+      }
       case 'list':
       case 'export': {
         if (args.length > 0)
@@ -167,7 +226,7 @@ export async function runSubscribers(argv: string[], output: Output, cwd: string
       default:
         throw errors.usage(
           command ? `unknown subscribers command "${command}"` : 'herald subscribers needs a command',
-          'Use import, add, remove, list or export (`herald subscribers --help`).',
+          'Use import, add, remove, unsubscribe, list or export (`herald subscribers --help`).',
         );
     }
   });
