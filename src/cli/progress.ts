@@ -63,7 +63,7 @@ export function progressText(target: string, progress: TargetProgress, now: numb
     `${target} ${count(done)}/${count(total)}`,
     bar ? ` ${'━'.repeat(filled)}${'─'.repeat(width - filled)}` : '',
     ` ${Math.floor(share * 100)}%`,
-    rate === null ? '' : ` · ${count(Math.round(rate))}/s`,
+    rate === null || done >= total ? '' : ` · ${count(Math.round(rate))}/s`,
     left,
     failures,
   ].join('');

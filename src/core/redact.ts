@@ -10,6 +10,13 @@ export function createRedactor(env: Readonly<Record<string, string | undefined>>
   const values = new Set<string>();
   for (const [name, value] of Object.entries(env)) {
     if (!value || value.length < 4 || !SECRET_NAME.test(name)) continue;
+    // A connection URL with no password and no query (`smtp://127.0.0.1:2525`) holds no secret:
+    // it stays readable in "email: SMTP relay smtp://127.0.0.1:2525".
+    if (
+      /_URL$/i.test(name) &&
+      /^[a-z][\w+.-]*:\/\/[^:/@?#\s]*@?[^:/@?#\s]*(:\d+)?\/?[^?#:@\s]*$/i.test(value)
+    )
+      continue;
     values.add(value);
     values.add(encodeURIComponent(value));
     const password = /^[a-z][\w+.-]*:\/\/[^:/@]*:([^@/]+)@/i.exec(value)?.[1];

@@ -140,6 +140,19 @@ describe('createRedactor', () => {
     );
     expect(redact('see https://bob:hunter2@git.test/x')).toBe('see https://bob:[redacted]@git.test/x');
   });
+
+  it('leaves a connection URL without a password or query readable', () => {
+    const redact = createRedactor({
+      SMTP_URL: 'smtp://127.0.0.1:2525',
+      HERALD_DATABASE_URL: 'postgres://db.internal/herald?password=hunter22',
+      DATABASE_URL: 'postgres://herald@db.internal:5432/herald',
+    });
+    expect(redact('relay smtp://127.0.0.1:2525')).toBe('relay smtp://127.0.0.1:2525');
+    expect(redact('postgres://db.internal/herald?password=hunter22')).toBe('[redacted]');
+    expect(redact('postgres://herald@db.internal:5432/herald')).toBe(
+      'postgres://herald@db.internal:5432/herald',
+    );
+  });
 });
 
 describe('collapseLineBreaks', () => {
