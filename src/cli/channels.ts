@@ -11,6 +11,7 @@ import { createHelpCenterChannel } from '../stages/help-center-channel.js';
 import { runChecked, syntaxError } from '../stages/render-notes.js';
 import { createSlackChannel, type SlackDestination } from '../stages/slack-channel.js';
 import { chooseEmailTemplates, chooseMailer, chooseTokenSigner } from './email.js';
+import { zendeskBase } from './zendesk-env.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -20,13 +21,6 @@ export interface ChannelChoice {
   notes: string[];
   /** Where the static help centre is, when it is the one in use. */
   staticSite: string | null;
-}
-
-/** The Zendesk site root: ZENDESK_URL (emulator, proxy) or https://<ZENDESK_SUBDOMAIN>.zendesk.com. */
-function zendeskBase(env: Env): string | null {
-  if (env.ZENDESK_URL) return env.ZENDESK_URL;
-  if (env.ZENDESK_SUBDOMAIN) return `https://${env.ZENDESK_SUBDOMAIN}.zendesk.com`;
-  return null;
 }
 
 /**

@@ -200,6 +200,13 @@ export const errors = {
       fix: 'Fix the rows listed above and import the file again: rows already imported are left as they are.',
       exitCode: 2,
     }),
+  followersUnreadable: (where: string, reason: string, fix: string, exitCode: 1 | 2) =>
+    new HeraldError({
+      code: 'EFOLLOWERS',
+      message: `could not read the followers from ${where}: ${reason}`,
+      fix,
+      exitCode,
+    }),
   usage: (message: string, fix: string) => new HeraldError({ code: 'EUSAGE', message, fix, exitCode: 2 }),
   fileWrite: (file: string, reason: string) =>
     new HeraldError({

@@ -15,6 +15,6 @@ export type {
   StoredBlob,
   StorePort,
 } from './store.js';
-export type { SubscriberStorePort } from './subscribers.js';
+export type { FollowerSource, SubscriberStorePort } from './subscribers.js';
 export type { TemplatePort, TemplateSource } from './templates.js';
 export type { TokenPurpose, TokenSigner } from './tokens.js';

@@ -36,3 +36,14 @@ export interface SubscriberStorePort {
   ): Promise<Subscriber[]>;
   countSubscribers(product: string): Promise<Record<SubscriberStatus, number>>;
 }
+
+/** People who follow a help-centre section (Zendesk Guide), to import as subscribers. */
+export interface FollowerSource {
+  /** Where they are read from, for output. */
+  readonly description: string;
+  /**
+   * The section's followers a page at a time, as subscribers to import; `skipped`: followers
+   * the page could not use (no email address). Throws a HeraldError when the section cannot be read.
+   */
+  followers(sectionId: number): AsyncIterable<{ subscribers: SubscriberInput[]; skipped: number }>;
+}

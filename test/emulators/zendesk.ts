@@ -34,6 +34,10 @@ export interface ZendeskEmulatorOptions {
   faults?: RandomFaults;
   /** Delay before every answer. */
   delayMs?: number;
+  /** Users (end users, agents) the Support API knows, for users/show_many; email may be null. */
+  users?: { id: number; name: string; email: string | null; locale?: string }[];
+  /** Section followers: subscriptions of users (ids above) to sections, in the given locale. */
+  followers?: { sectionId: number; userId: number; locale?: string }[];
 }
 
 export type RandomFaultKind = 429 | 500 | 503 | 'reset' | 'reset-after' | 'slow';
@@ -267,6 +271,16 @@ export async function startZendeskEmulator(options: ZendeskEmulatorOptions = {})
       },
     ]),
   );
+  const subscriptions = (options.followers ?? []).map((f, i) => ({
+    id: 5000 + i,
+    content_id: f.sectionId,
+    content_type: 'Section',
+    user_id: f.userId,
+    locale: normalizeLocale(f.locale ?? defaultLocale),
+    include_comments: false,
+    created_at: started,
+    updated_at: started,
+  }));
   const articles = new Map<number, StoredArticle>();
   const files = new Map<number, { data: Buffer; type: string; name: string }>();
   const ids = {
@@ -426,6 +440,25 @@ export async function startZendeskEmulator(options: ZendeskEmulatorOptions = {})
     }
   }
 
+  /** GET /api/v2/users/show_many?ids=1,2 (at most 100 ids): the users that exist, in no promised order. */
+  function showManyUsers(ctx: Ctx): Reply {
+    const list = (ctx.url.searchParams.get('ids') ?? '').split(',').filter(Boolean).map(Number);
+    if (list.length === 0 || list.some((id) => !Number.isInteger(id)))
+      return badRequest('InvalidValue', 'ids must be a comma-separated list of user ids');
+    if (list.length > 100) return badRequest('TooManyValues', 'at most 100 ids');
+    return ok({
+      users: (options.users ?? [])
+        .filter((u) => list.includes(u.id))
+        .map((u) => ({
+          id: u.id,
+          name: u.name,
+          email: u.email,
+          locale: u.locale ?? defaultLocale,
+          role: 'end-user',
+        })),
+    });
+  }
+
   function serveAttachment(method: string, id: number, name: string): Reply {
     const file = files.get(id);
     let decoded = name;
@@ -460,6 +493,7 @@ export async function startZendeskEmulator(options: ZendeskEmulatorOptions = {})
         publish: [],
       }));
     }
+    if (rest.join('/') === 'users/show_many' && method === 'GET') return showManyUsers(ctx);
     if (rest[0] !== 'help_center') return invalidEndpoint();
     let hc = rest.slice(1);
     let locale: string | null = null;
@@ -502,6 +536,11 @@ export async function startZendeskEmulator(options: ZendeskEmulatorOptions = {})
       const section = sections.get(Number(b));
       if (n === 2 && method === 'GET')
         return section ? ok({ section: sectionJson(section, locale) }) : notFound();
+      if (n === 3 && c === 'subscriptions' && method === 'GET') {
+        if (!section) return notFound();
+        const list = subscriptions.filter((sub) => sub.content_id === section.id);
+        return paginate(ctx, 'subscriptions', list, (sub) => sub);
+      }
       if (n === 3 && c === 'articles') {
         if (!section) return notFound();
         if (method === 'GET') return listArticles(ctx, locale, (art) => art.section_id === section.id);

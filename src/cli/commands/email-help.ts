@@ -7,6 +7,9 @@ The people who get the release notes by email, per product, in the store.
                            Imported addresses count as confirmed (your list, your consent).
                            Every bad row is reported with its line; the good ones are imported.
                            Importing again changes nothing; unsubscribed addresses stay so.
+  import --zendesk-section <id>
+                           the followers of a Zendesk Guide section (ZENDESK_* credentials of
+                           an agent or admin), confirmed, every topic, in the locale they follow
   add <email> [--name <n>] [--locale <l>] [--topics <a;b>]
                            one confirmed address
   remove <email>           delete the address and everything about it

@@ -5,9 +5,11 @@ import { readSubscriberRows } from '../../core/subscriber-import.js';
 import { unsubscribeTokenOf } from '../../core/unsubscribe-mail.js';
 import { errors } from '../../errors/index.js';
 import { SUBSCRIBER_STATUSES, type Subscriber, type SubscriberStatus } from '../../model/index.js';
+import type { SubscriberStorePort } from '../../ports/subscribers.js';
 import { parseCommandArgs } from '../args.js';
 import { chooseTokenSigner } from '../email.js';
 import type { Output } from '../output.js';
+import { zendeskBase } from '../zendesk-env.js';
 import { common, withContext } from './release.js';
 
 const PAGE = 1000;
@@ -20,7 +22,65 @@ const options = {
   status: { type: 'string' },
   out: { type: 'string' },
   mail: { type: 'string' },
+  'zendesk-section': { type: 'string' },
 } as const;
+
+/**
+ * `import --zendesk-section <id>`: the section's followers in Zendesk Guide become confirmed
+ * subscribers of every topic (they chose to follow it), in the locale they follow it in.
+ */
+async function importZendeskFollowers(
+  section: string,
+  product: string,
+  store: SubscriberStorePort,
+  output: Output,
+): Promise<number> {
+  const sectionId = Number(section);
+  if (!Number.isInteger(sectionId) || sectionId <= 0)
+    throw errors.usage(
+      `--zendesk-section ${section} is not a section id`,
+      'Pass the number at the end of the section URL, e.g. --zendesk-section 360001234567.',
+    );
+  const env = process.env;
+  const baseUrl = zendeskBase(env);
+  if (!baseUrl || !(env.ZENDESK_OAUTH_TOKEN || (env.ZENDESK_EMAIL && env.ZENDESK_API_TOKEN)))
+    throw errors.missingCredentials(
+      'Zendesk Guide',
+      'ZENDESK_SUBDOMAIN (or ZENDESK_URL) with ZENDESK_EMAIL and ZENDESK_API_TOKEN, or ZENDESK_OAUTH_TOKEN',
+    );
+  const { createZendeskFollowers } = await import('../../adapters/zendesk-followers.js');
+  const source = createZendeskFollowers({
+    baseUrl,
+    email: env.ZENDESK_EMAIL ?? null,
+    apiToken: env.ZENDESK_API_TOKEN ?? null,
+    oauthToken: env.ZENDESK_OAUTH_TOKEN || null,
+  });
+  const total = { created: 0, updated: 0, unchanged: 0, kept: 0, skipped: 0 };
+  // A page at a time: a section with 100,000 followers is never held whole.
+  for await (const page of source.followers(sectionId)) {
+    const result = await store.upsertSubscribers(product, page.subscribers, 'confirmed');
+    total.created += result.created;
+    total.updated += result.updated;
+    total.unchanged += result.unchanged;
+    total.kept += result.kept.length;
+    total.skipped += page.skipped;
+  }
+  if (output.json)
+    output.out(JSON.stringify({ ok: true, source: source.description, sectionId, ...total }, null, 2));
+  else {
+    output.info(
+      `${product}: ${total.created} added, ${total.updated} updated, ${total.unchanged} unchanged${
+        total.kept > 0 ? `, ${total.kept} left unsubscribed or bounced` : ''
+      } (followers of section ${sectionId}).`,
+    );
+    if (total.skipped > 0)
+      output.warn(`${total.skipped} followers have no usable email address and were left out.`);
+    output.info(
+      'Zendesk emails its own section followers about new articles too: set herald.helpCenter.notifySubscribers to false, or they get two emails.',
+    );
+  }
+  return 0;
+}
 
 /** A message piped in by a mail server (kept as bytes: headers are ASCII, tokens too). */
 async function readStdin(): Promise<string> {
@@ -54,6 +114,14 @@ export async function runSubscribers(argv: string[], output: Output, cwd: string
     const topics = [...new Set(Object.values(runtime.config.notes.components))];
     switch (command) {
       case 'import': {
+        if (values['zendesk-section'] !== undefined) {
+          if (args.length > 0)
+            throw errors.usage(
+              'give a CSV file or --zendesk-section, not both',
+              'Run `herald subscribers --help`.',
+            );
+          return importZendeskFollowers(values['zendesk-section'], product, store, output);
+        }
         const file = path.resolve(cwd, one('a CSV file'));
         let text: string;
         try {

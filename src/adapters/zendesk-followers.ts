@@ -1,0 +1,121 @@
+import { normaliseEmail } from '../core/email-address.js';
+import { errors } from '../errors/index.js';
+import type { FollowerSource } from '../ports/index.js';
+import { createJsonClient, type JsonResult, readRecord, readString } from './http-json.js';
+import type { ZendeskCredentials } from './zendesk-help-center.js';
+
+/** Users per users/show_many request, and subscriptions per page: Zendesk's maximum for both. */
+const PAGE = 100;
+
+/**
+ * The followers of a Guide section: `GET /api/v2/help_center/sections/{id}/subscriptions`
+ * (cursor pages of `{user_id, locale}`), then their addresses from the Support API's
+ * `GET /api/v2/users/show_many?ids=…`. Reads only; rate limits (429 + Retry-After) are waited
+ * for and transient failures retried by the JSON client. An end-user's token sees only its own
+ * subscriptions, so the credentials must be an agent's or admin's.
+ */
+export function createZendeskFollowers(credentials: ZendeskCredentials): FollowerSource {
+  const base = credentials.baseUrl.replace(/\/+$/, '');
+  const client = createJsonClient({
+    headers: {
+      accept: 'application/json',
+      authorization:
+        credentials.oauthToken !== null
+          ? `Bearer ${credentials.oauthToken}`
+          : `Basic ${Buffer.from(`${credentials.email}/token:${credentials.apiToken}`).toString('base64')}`,
+    },
+  });
+  const where = `Zendesk Guide at ${base}`;
+
+  const read = async (url: string, sectionId: number): Promise<Record<string, unknown>> => {
+    const result: JsonResult = await client.get(url);
+    switch (result.kind) {
+      case 'ok':
+        return readRecord(result.body) ?? {};
+      case 'not-found':
+        throw errors.followersUnreadable(
+          where,
+          `section ${sectionId} does not exist`,
+          'Pass the id of a Guide section (the number at the end of its URL, /hc/…/sections/<id>), e.g. helpCenter.releaseNotesSectionId.',
+          2,
+        );
+      case 'auth':
+        throw errors.followersUnreadable(
+          where,
+          `HTTP ${result.status}: the credentials were refused`,
+          'Use ZENDESK_EMAIL + ZENDESK_API_TOKEN (or ZENDESK_OAUTH_TOKEN) of an agent or admin: an end user sees only their own subscriptions.',
+          2,
+        );
+      case 'rate-limit':
+        throw errors.followersUnreadable(
+          where,
+          'the account rate limit was reached for longer than Herald waits',
+          'Run the import again later: followers already imported are kept as they are.',
+          1,
+        );
+      default:
+        throw errors.followersUnreadable(
+          where,
+          result.reason,
+          'Check ZENDESK_URL or ZENDESK_SUBDOMAIN and that Zendesk answers, then run the import again.',
+          1,
+        );
+    }
+  };
+
+  return {
+    description: where,
+    async *followers(sectionId) {
+      let next: string | null =
+        `${base}/api/v2/help_center/sections/${sectionId}/subscriptions.json?page%5Bsize%5D=${PAGE}`;
+      while (next) {
+        const page = await read(next, sectionId);
+        const subscriptions = (Array.isArray(page.subscriptions) ? page.subscriptions : [])
+          .map(readRecord)
+          .filter((s): s is Record<string, unknown> => s !== null && Number.isInteger(s.user_id));
+        const ids = [...new Set(subscriptions.map((s) => Number(s.user_id)))];
+        const users = new Map<number, Record<string, unknown>>();
+        for (let i = 0; i < ids.length; i += PAGE) {
+          const found = await read(
+            `${base}/api/v2/users/show_many.json?ids=${ids.slice(i, i + PAGE).join(',')}`,
+            sectionId,
+          );
+          for (const user of Array.isArray(found.users) ? found.users : []) {
+            const record = readRecord(user);
+            if (record && Number.isInteger(record.id)) users.set(Number(record.id), record);
+          }
+        }
+        let skipped = 0;
+        const subscribers = [];
+        for (const subscription of subscriptions) {
+          const user = users.get(Number(subscription.user_id));
+          const email = normaliseEmail(readString(user?.email) ?? '');
+          if (!user || !email) {
+            skipped++;
+            continue;
+          }
+          subscribers.push({
+            email,
+            name: readString(user.name),
+            // The locale they follow the section in; the user's own as a fallback.
+            locale: readString(subscription.locale) ?? readString(user.locale),
+            topics: 'all' as const,
+            source: `zendesk:section:${sectionId}`,
+          });
+        }
+        yield { subscribers, skipped };
+        const meta = readRecord(page.meta);
+        const links = readRecord(page.links);
+        next = meta?.has_more === true ? readString(links?.next) : null;
+        // The next page must be on the same site: the request carries the credentials.
+        if (next && new URL(next, base).origin !== new URL(base).origin)
+          throw errors.followersUnreadable(
+            where,
+            `the next page points at another site (${new URL(next, base).origin})`,
+            'Check ZENDESK_URL: a proxy in front of Zendesk must rewrite pagination links to itself.',
+            1,
+          );
+      }
+    },
+  };
+}
