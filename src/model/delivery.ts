@@ -47,6 +47,8 @@ export interface DeliveryRow {
   attemptStartedAt: number | null;
   externalId: string | null;
   externalUrl: string | null;
+  /** What the target answered when it took the effect (an SMTP server's reply), if anything. */
+  receipt: string | null;
   lastError: string | null;
   updatedAt: number;
 }
@@ -61,7 +63,14 @@ export interface TargetObject {
 
 /** How one attempt ended, as written to the ledger. */
 export type DeliveryOutcome =
-  | { state: 'sent'; externalId: string | null; url: string | null; objects?: TargetObject[]; site?: string }
+  | {
+      state: 'sent';
+      externalId: string | null;
+      url: string | null;
+      receipt?: string | null;
+      objects?: TargetObject[];
+      site?: string;
+    }
   /** Try again after `delayMs` (by the store's clock). */
   | { state: 'pending'; delayMs: number; error: string }
   | { state: 'failed'; error: string }

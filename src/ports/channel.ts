@@ -19,6 +19,8 @@ export interface Delivered {
   url: string | null;
   /** Objects to remember on the target site (article ids, content hashes), written with the ledger row. */
   objects?: TargetObject[];
+  /** What the target answered (an SMTP server's reply), kept with the ledger row. */
+  receipt?: string;
   /** Set when nothing was sent because nothing is needed any more (a subscriber left): why. */
   skipped?: string;
 }

@@ -97,6 +97,7 @@ function outcomeOf(delivered: Delivered): DeliveryOutcome {
         state: 'sent',
         externalId: delivered.externalId,
         url: delivered.url,
+        receipt: delivered.receipt ?? null,
         objects: delivered.objects ?? [],
       };
 }

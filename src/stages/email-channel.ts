@@ -272,9 +272,8 @@ export function createEmailChannel(
       }
       if (!email)
         return { externalId: null, url: null, skipped: `nothing in ${bundle.version} for their topics now` };
-      await mailer.send(email);
-      const messageId = email.messageId;
-      return { externalId: messageId, url: null };
+      const { response } = await mailer.send(email);
+      return { externalId: email.messageId, url: null, ...(response ? { receipt: response } : {}) };
     },
 
     async reconcile() {

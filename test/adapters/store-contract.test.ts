@@ -233,7 +233,7 @@ describe.each(dialects)('store contract: $name', (dialect) => {
               attemptId: 'a1',
               outcome:
                 outcome === 'sent'
-                  ? { state: 'sent', externalId: '1', url: null }
+                  ? { state: 'sent', externalId: '1', url: null, receipt: `250 ok ${target}` }
                   : { state: 'failed', error: 'no' },
             },
           ],
@@ -243,6 +243,12 @@ describe.each(dialects)('store contract: $name', (dialect) => {
       // The help centre goes first, for every target.
       expect(await claim('slack:C1')).toEqual([]);
       await finish('helpcenter', 'sent');
+      // A sent row keeps what the target answered.
+      expect((await store.listDeliveries(id, { keys: ['article:notes'] }))[0]).toMatchObject({
+        state: 'sent',
+        externalId: '1',
+        receipt: '250 ok helpcenter',
+      });
       // A refused channel holds up its own thread, and no other channel.
       await finish('slack:C1', 'failed');
       expect(await claim('slack:C1')).toEqual([]);

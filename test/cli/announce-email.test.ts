@@ -86,6 +86,13 @@ describe('herald announce: subscriber emails', () => {
     const rerun = await runCli(['announce'], { cwd: repo, env: smtpEnv() });
     expect(rerun.code).toBe(0);
     expect(smtp.messages.length).toBe(since + 2);
+    // Each sent row keeps the Message-ID and the server's reply to the message.
+    const status = JSON.parse((await runCli(['status', '2.0.0', '--json', '--all'], { cwd: repo })).stdout);
+    const mailed = status.deliveries.filter((d: { target: string }) => d.target === 'email');
+    expect(mailed.map((d: { externalId: string }) => d.externalId).sort()).toEqual(
+      [header(ada, 'message-id'), header(carol, 'message-id')].sort(),
+    );
+    for (const row of mailed) expect(row.receipt).toMatch(/^250\b/);
 
     // The preview is exactly what Carol got: same headers, same parts.
     const preview = await runCli(

@@ -76,6 +76,7 @@ function deliveryOf(row: Row): DeliveryRow {
     attemptStartedAt: row.attempt_started_at,
     externalId: row.external_id,
     externalUrl: row.external_url,
+    receipt: row.receipt ?? null,
     lastError: row.last_error,
     updatedAt: row.updated_at,
   };
@@ -129,7 +130,13 @@ export function createKyselyLedger(
       .compile(),
   );
   const settleSent = preparedQuery(
-    (v: { id: number; attemptId: string; externalId: string | null; url: string | null }) =>
+    (v: {
+      id: number;
+      attemptId: string;
+      externalId: string | null;
+      url: string | null;
+      receipt: string | null;
+    }) =>
       db
         .updateTable('deliveries')
         .set({
@@ -139,6 +146,7 @@ export function createKyselyLedger(
           updated_at: ops.now,
           external_id: v.externalId,
           external_url: v.url,
+          receipt: v.receipt,
           last_error: null,
         })
         .where('id', '=', v.id)
@@ -372,6 +380,7 @@ export function createKyselyLedger(
               attemptId,
               externalId: outcome.externalId,
               url: outcome.url,
+              receipt: outcome.receipt ?? null,
             });
             settled.push(Number(result.numAffectedRows) === 1);
             continue;
@@ -379,7 +388,12 @@ export function createKyselyLedger(
           const at = await now();
           const fields =
             outcome.state === 'sent'
-              ? { external_id: outcome.externalId, external_url: outcome.url, last_error: null }
+              ? {
+                  external_id: outcome.externalId,
+                  external_url: outcome.url,
+                  receipt: outcome.receipt ?? null,
+                  last_error: null,
+                }
               : {
                   next_attempt_at:
                     at + Math.max(0, Math.round('delayMs' in outcome ? (outcome.delayMs ?? 0) : 0)),

@@ -61,6 +61,8 @@ export interface Database {
     attempt_started_at: number | null;
     external_id: string | null;
     external_url: string | null;
+    /** What the target answered for a sent delivery (an SMTP server's 250 reply), if anything. */
+    receipt: string | null;
     last_error: string | null;
     created_at: number;
     updated_at: number;

@@ -178,5 +178,11 @@ export function migrationsFor(dialect: 'sqlite' | 'postgres'): Migration[] {
         "CREATE INDEX deliveries_open_target ON deliveries (target, state, next_attempt_at) WHERE state NOT IN ('sent', 'skipped')",
       ],
     },
+    {
+      name: '0006-delivery-receipt',
+      // A sent row keeps what the target said when it took the effect (an SMTP 250 reply, with
+      // the relay's queue id): the proof to look a message up by in the relay's logs.
+      sql: ['ALTER TABLE deliveries ADD COLUMN receipt TEXT'],
+    },
   ];
 }

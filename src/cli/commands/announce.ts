@@ -288,6 +288,7 @@ function rowJson(row: DeliveryRow) {
     attempts: row.attempts,
     externalId: row.externalId,
     url: row.externalUrl,
+    receipt: row.receipt,
     error: error?.message ?? null,
     fix: error?.fix ?? null,
     updatedAt: new Date(row.updatedAt).toISOString(),
