@@ -352,7 +352,7 @@ async function runStatus(argv: string[], output: Output, cwd: string): Promise<n
       perTarget.set(row.target, shown + 1);
       if (!values.all && shown >= STATUS_ROWS_PER_TARGET) continue;
       const j = rowJson(row);
-      const where = j.url ?? (j.error ? `${j.error}${j.fix ? ` (fix: ${j.fix})` : ''}` : '');
+      const where = j.url ?? j.receipt ?? (j.error ? `${j.error}${j.fix ? ` (fix: ${j.fix})` : ''}` : '');
       output.out(
         `  ${row.state.padEnd(10)} ${row.target} ${row.key}${row.attempts > 1 ? ` ×${row.attempts}` : ''}${where ? `  ${where}` : ''}`,
       );
