@@ -47,6 +47,14 @@ export function createFsTemplates(repoDir: string | null, cacheDir: string | nul
   };
   return {
     find,
+    async list(dir) {
+      const names = new Set<string>();
+      for (const root of dirs) {
+        const entries = await readdir(path.join(root, dir)).catch(() => [] as string[]);
+        for (const name of entries) names.add(name);
+      }
+      return [...names].sort();
+    },
     async load(name) {
       const found = await find(name);
       if (found) return found;

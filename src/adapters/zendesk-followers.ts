@@ -4,6 +4,10 @@ import type { FollowerSource } from '../ports/index.js';
 import { createJsonClient, type JsonResult, readRecord, readString } from './http-json.js';
 import type { ZendeskCredentials } from './zendesk-help-center.js';
 
+/** A locale as Herald keeps it (`de`, `pt-br`), or none when Zendesk's is not one. */
+const localeOf = (locale: string | null) =>
+  locale && /^[a-z]{2,3}(-[a-z0-9]{1,8})*$/i.test(locale) ? locale.toLowerCase() : null;
+
 /** Users per users/show_many request, and subscriptions per page: Zendesk's maximum for both. */
 const PAGE = 100;
 
@@ -27,18 +31,25 @@ export function createZendeskFollowers(credentials: ZendeskCredentials): Followe
   });
   const where = `Zendesk Guide at ${base}`;
 
-  const read = async (url: string, sectionId: number): Promise<Record<string, unknown>> => {
+  const read = async (url: string, sectionId: number, first: boolean): Promise<Record<string, unknown>> => {
     const result: JsonResult = await client.get(url);
     switch (result.kind) {
       case 'ok':
         return readRecord(result.body) ?? {};
       case 'not-found':
-        throw errors.followersUnreadable(
-          where,
-          `section ${sectionId} does not exist`,
-          'Pass the id of a Guide section (the number at the end of its URL, /hc/…/sections/<id>), e.g. helpCenter.releaseNotesSectionId.',
-          2,
-        );
+        throw first
+          ? errors.followersUnreadable(
+              where,
+              `section ${sectionId} does not exist`,
+              'Pass the id of a Guide section (the number at the end of its URL, /hc/…/sections/<id>), e.g. helpCenter.releaseNotesSectionId.',
+              2,
+            )
+          : errors.followersUnreadable(
+              where,
+              `${new URL(url).pathname} answered 404 partway through`,
+              'Run the import again: followers already imported are kept as they are.',
+              1,
+            );
       case 'auth':
         throw errors.followersUnreadable(
           where,
@@ -68,8 +79,10 @@ export function createZendeskFollowers(credentials: ZendeskCredentials): Followe
     async *followers(sectionId) {
       let next: string | null =
         `${base}/api/v2/help_center/sections/${sectionId}/subscriptions.json?page%5Bsize%5D=${PAGE}`;
+      const seen = new Set<string>();
       while (next) {
-        const page = await read(next, sectionId);
+        const page = await read(next, sectionId, seen.size === 0);
+        seen.add(next);
         const subscriptions = (Array.isArray(page.subscriptions) ? page.subscriptions : [])
           .map(readRecord)
           .filter((s): s is Record<string, unknown> => s !== null && Number.isInteger(s.user_id));
@@ -79,6 +92,7 @@ export function createZendeskFollowers(credentials: ZendeskCredentials): Followe
           const found = await read(
             `${base}/api/v2/users/show_many.json?ids=${ids.slice(i, i + PAGE).join(',')}`,
             sectionId,
+            false,
           );
           for (const user of Array.isArray(found.users) ? found.users : []) {
             const record = readRecord(user);
@@ -98,7 +112,7 @@ export function createZendeskFollowers(credentials: ZendeskCredentials): Followe
             email,
             name: readString(user.name),
             // The locale they follow the section in; the user's own as a fallback.
-            locale: readString(subscription.locale) ?? readString(user.locale),
+            locale: localeOf(readString(subscription.locale) ?? readString(user.locale)),
             topics: 'all' as const,
             source: `zendesk:section:${sectionId}`,
           });
@@ -106,13 +120,21 @@ export function createZendeskFollowers(credentials: ZendeskCredentials): Followe
         yield { subscribers, skipped };
         const meta = readRecord(page.meta);
         const links = readRecord(page.links);
-        next = meta?.has_more === true ? readString(links?.next) : null;
-        // The next page must be on the same site: the request carries the credentials.
-        if (next && new URL(next, base).origin !== new URL(base).origin)
+        const link = meta?.has_more === true ? readString(links?.next) : null;
+        next = link === null ? null : new URL(link, base).href;
+        // The next page must be on the same site (the request carries the credentials), and new.
+        if (next && new URL(next).origin !== new URL(base).origin)
           throw errors.followersUnreadable(
             where,
-            `the next page points at another site (${new URL(next, base).origin})`,
+            `the next page points at another site (${new URL(next).origin})`,
             'Check ZENDESK_URL: a proxy in front of Zendesk must rewrite pagination links to itself.',
+            1,
+          );
+        if (next && seen.has(next))
+          throw errors.followersUnreadable(
+            where,
+            'the pages go round in a circle',
+            'Run the import again later: followers already imported are kept as they are.',
             1,
           );
       }

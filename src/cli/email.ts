@@ -8,7 +8,7 @@ import { headerText, normaliseEmail } from '../core/email-address.js';
 import { errors } from '../errors/index.js';
 import type { EmailAddress, MailerPort, TokenSigner } from '../ports/index.js';
 import type { EmailTemplatesFor } from '../stages/email-channel.js';
-import { createEmailTemplates, sampleEmailView } from '../stages/email-templates.js';
+import { checkEmailTemplates, createEmailTemplates } from '../stages/email-templates.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -54,18 +54,16 @@ export function emailSenderOf(
 }
 
 /**
- * The release-email templates (the repository's template dir over Herald's), the default
- * language checked now with every field set: a misspelt field fails before anything is sent.
+ * The release-email templates (the repository's template dir over Herald's), every language of
+ * them checked now: a misspelt field fails before anything is sent.
  */
 export async function chooseEmailTemplates(config: HeraldConfig, root: string): Promise<EmailTemplatesFor> {
-  const templatesFor = createEmailTemplates(
-    createFsTemplates(
-      path.resolve(root, config.notes.templates),
-      path.join(root, '.herald', 'cache', 'templates'),
-    ),
+  const templates = createFsTemplates(
+    path.resolve(root, config.notes.templates),
+    path.join(root, '.herald', 'cache', 'templates'),
   );
-  const english = await templatesFor(null);
-  english.render(sampleEmailView(english.words));
+  const templatesFor = createEmailTemplates(templates);
+  await checkEmailTemplates(templates, templatesFor);
   return templatesFor;
 }
 
@@ -101,6 +99,8 @@ export async function chooseMailer(
 export async function chooseTokenSigner(
   root: string,
   env: Env = process.env,
+  /** false: only check tokens with a secret that exists (never make one that signed nothing). */
+  options: { create?: boolean } = {},
 ): Promise<{ tokens: TokenSigner; note: string }> {
   if (env.HERALD_EMAIL_SECRET !== undefined) {
     const keys = parseSigningKeys(env.HERALD_EMAIL_SECRET);
@@ -116,6 +116,11 @@ export async function chooseTokenSigner(
   try {
     secret = (await readFile(file, 'utf8')).trim();
   } catch {
+    if (options.create === false)
+      throw errors.usage(
+        `there is no HERALD_EMAIL_SECRET here, and no ${file}: the tokens in the emails cannot be checked`,
+        'Run this where Herald sends from (the repository, or --cwd <repo>), or set HERALD_EMAIL_SECRET to the secret the emails were signed with.',
+      );
     secret = randomBytes(32).toString('hex');
     await mkdir(path.dirname(file), { recursive: true });
     try {

@@ -9,6 +9,8 @@ export interface TemplatePort {
   load(name: string): Promise<TemplateSource>;
   /** Like `load`, but null when neither the repository nor Herald has the file. */
   find(name: string): Promise<TemplateSource | null>;
+  /** The file names in `dir` (e.g. `email`), the repository's and Herald's together. */
+  list(dir: string): Promise<string[]>;
   /** Every partial available (`header`, `entry`, …), repository ones overriding built-ins. */
   partials(): Promise<Record<string, TemplateSource>>;
   /**

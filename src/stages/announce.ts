@@ -102,9 +102,23 @@ function outcomeOf(delivered: Delivered): DeliveryOutcome {
       };
 }
 
-/** How a failure is written to the ledger: the message and the fix, as JSON. */
-export function encodeError(message: string, fix?: string | null, status?: number | null): string {
-  return JSON.stringify({ message, ...(fix ? { fix } : {}), ...(status ? { status } : {}) });
+/**
+ * How a failure is written to the ledger: the message and the fix, as JSON. `noEffect`: the
+ * target refused the attempt, so it certainly did not happen (`herald retry` may send it again
+ * without checking first).
+ */
+export function encodeError(
+  message: string,
+  fix?: string | null,
+  status?: number | null,
+  noEffect = false,
+): string {
+  return JSON.stringify({
+    message,
+    ...(fix ? { fix } : {}),
+    ...(status ? { status } : {}),
+    ...(noEffect ? { noEffect: true } : {}),
+  });
 }
 
 export function decodeError(text: string | null): { message: string; fix: string | null } {
@@ -244,7 +258,8 @@ export async function announce(options: AnnounceOptions): Promise<AnnounceReport
       if (isDeliveryFailure(error) && error.kind === 'permanent') {
         results.failed++;
         return settle(
-          { state: 'failed', error: encodeError(error.message, error.fix, error.status) },
+          // Refused (or never sent, like an email whose template failed): no effect to check for.
+          { state: 'failed', error: encodeError(error.message, error.fix, error.status, true) },
           attemptId,
         );
       }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { headerText } from '../core/email-address.js';
 import { emailView, notesForTopics } from '../core/email-message.js';
 import { escapeHtml } from '../core/html-text.js';
 import { unsubscribeMailto } from '../core/unsubscribe-mail.js';
@@ -273,7 +274,9 @@ export function createEmailChannel(
       if (!email)
         return { externalId: null, url: null, skipped: `nothing in ${bundle.version} for their topics now` };
       const { response } = await mailer.send(email);
-      return { externalId: email.messageId, url: null, ...(response ? { receipt: response } : {}) };
+      // The server's words: one line, bounded, before they are stored and shown.
+      const receipt = headerText(response, 300);
+      return { externalId: email.messageId, url: null, ...(receipt ? { receipt } : {}) };
     },
 
     async reconcile() {

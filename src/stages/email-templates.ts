@@ -60,6 +60,8 @@ export function createEmailTemplates(
         const run = await compileTemplate(hb, source, templates, PARTS[part]);
         return (view: EmailView) => runChecked(source, () => run(view), 'email');
       })();
+      // A failure is not kept: the next call reads the file again.
+      found.catch(() => compiled.delete(key));
       compiled.set(key, found);
     }
     return found;
@@ -119,9 +121,54 @@ export function createEmailTemplates(
 }
 
 /**
- * Every field of the email view set, so a template's misspelt field fails before the first
- * email rather than on the first subscriber whose email takes that branch.
+ * Renders every language that has email templates or words (Herald's and the repository's) with
+ * two sample views, every optional part set and none set, through a view that refuses any field
+ * it does not have: a misspelt field anywhere in a template (in `{{#if}}`, `{{#each}}`, a helper's
+ * argument, an `{{else}}` branch) fails here, before the first email, naming the file.
  */
+export async function checkEmailTemplates(
+  templates: TemplatePort,
+  templatesFor: (locale: string | null) => Promise<EmailTemplates>,
+): Promise<void> {
+  const languages = new Set<string | null>([null]);
+  for (const name of await templates.list('email')) {
+    const language =
+      /^([a-z0-9-]+)\.json$/.exec(name)?.[1] ?? /^(?:subject|text|html)\.([a-z0-9-]+)\.hbs$/.exec(name)?.[1];
+    if (language) languages.add(language);
+  }
+  for (const language of languages) {
+    const set = await templatesFor(language);
+    for (const view of [sampleEmailView(set.words), emptyEmailView(set.words)]) set.render(strictView(view));
+  }
+}
+
+/** The view as a template must use it: reading a field it does not have is an error. */
+function strictView<T extends object>(value: T): T {
+  return new Proxy(value, {
+    get(target, key, receiver) {
+      if (typeof key === 'symbol' || key in target) {
+        const field = Reflect.get(target, key, receiver);
+        return field !== null && typeof field === 'object' ? strictView(field) : field;
+      }
+      throw new Error(`"${key}" is not a field of the email view`);
+    },
+  });
+}
+
+/** The sample with every optional part left out (no intro, link, topics or changes). */
+function emptyEmailView(words: EmailWords): EmailView {
+  return {
+    ...sampleEmailView(words),
+    url: null,
+    intro: null,
+    breaking: null,
+    sections: [],
+    topics: null,
+    counts: { entries: 0, breaking: 0 },
+  };
+}
+
+/** Every field of the email view set, as in a release with everything. */
 export function sampleEmailView(words: EmailWords): EmailView {
   const entry = { text: 'An entry', html: 'An entry' };
   return {

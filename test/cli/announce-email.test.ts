@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -210,6 +210,37 @@ describe('herald announce: subscriber emails', () => {
     const status = (email: string) =>
       list.subscribers.find((s: { email: string }) => s.email === email).status;
     expect([status('ivy@example.com'), status('jon@example.com')]).toEqual(['unsubscribed', 'confirmed']);
+    // Where there is no secret, nothing can be checked, and none is made up.
+    const elsewhere = mkdtempSync(path.join(dir, 'mail-host-'));
+    const noSecret = await runCli(['subscribers', 'unsubscribe', '--mail', '-', '--cwd', repo], {
+      cwd: elsewhere,
+      env: { HERALD_EMAIL_SECRET: undefined },
+      input: request,
+    });
+    expect(noSecret.code).toBe(2);
+    expect(noSecret.stderr).toMatch(/no HERALD_EMAIL_SECRET here/);
+    expect(existsSync(path.join(repo, '.herald', 'email-secret'))).toBe(false);
+  });
+
+  it('sends a refused email again on herald retry, even when unknown outcomes are skipped', async () => {
+    const repo = emailRepo();
+    const file = path.join(repo, '.releaserc.json');
+    const config = JSON.parse(readFileSync(file, 'utf8'));
+    config.herald.email.unknown = 'skip';
+    writeFileSync(file, JSON.stringify(config, null, 2));
+    await importCsv(repo, ['kim@example.com,Kim,,all']);
+    await prepareDue(repo);
+    smtp.failNext(1, '550');
+    const since = smtp.messages.length;
+    const refused = await runCli(['announce'], { cwd: repo, env: smtpEnv() });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/EDELIVERY.*refused the message/s);
+    expect(smtp.messages.length).toBe(since);
+    // The server refused it: nothing to check, so the retry sends it.
+    expect((await runCli(['retry', '2.0.0', '--channel', 'email'], { cwd: repo })).code).toBe(0);
+    const again = await runCli(['announce'], { cwd: repo, env: smtpEnv() });
+    expect(again.code, again.stderr).toBe(0);
+    expect(messagesFor(since).map(to)).toEqual(['kim@example.com']);
   });
 
   it("uses the repository's email templates, and refuses to start on a misspelt field, sending nothing", async () => {

@@ -6,7 +6,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createFsTemplates } from '../../src/adapters/fs-templates.js';
 import { emailView, localeChain } from '../../src/core/email-message.js';
 import { HeraldError } from '../../src/errors/index.js';
-import { createEmailTemplates, sampleEmailView } from '../../src/stages/email-templates.js';
+import {
+  checkEmailTemplates,
+  createEmailTemplates,
+  sampleEmailView,
+} from '../../src/stages/email-templates.js';
 import { featureNotes, makeNotes, noteEntry, noteSection } from '../helpers/notes.js';
 
 const dirs: string[] = [];
@@ -148,6 +152,41 @@ describe('release email templates', () => {
     await expect(syntax('en')).resolves.toBeDefined();
   });
 
+  it('check every template of every language before sending: fields in blocks, helpers and else branches too', async () => {
+    const check = async (files: Record<string, string>) => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'herald-email-check-'));
+      dirs.push(dir);
+      for (const [name, source] of Object.entries(files)) {
+        mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+        writeFileSync(path.join(dir, name), source);
+      }
+      const port = createFsTemplates(dir);
+      return checkEmailTemplates(port, createEmailTemplates(port));
+    };
+    await expect(check({})).resolves.toBeUndefined();
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ 'email/text.hbs': '{{#if intor}}{{intro.text}}{{/if}}\n' }, /text\.hbs.*"intor"/s],
+      [{ 'email/text.hbs': '{{#each sectons}}{{title}}{{/each}}\n' }, /"sectons"/],
+      [{ 'email/text.hbs': '{{underline titel}}\n' }, /"titel"/],
+      [
+        { 'email/subject.hbs': '{{#if url}}{{product}}{{else}}{{prodcut}}{{/if}}\n' },
+        /subject\.hbs.*"prodcut"/s,
+      ],
+      [{ 'email/html.hbs': '{{#each sections}}{{#each entries}}{{{htm}}}{{/each}}{{/each}}\n' }, /"htm"/],
+      // Only German subscribers would meet this one: checked all the same.
+      [{ 'email/html.de.hbs': '<p>{{words.unsubscrib}}</p>\n' }, /html\.de\.hbs.*"unsubscrib"/s],
+      [{ 'email/fr.json': '{"readMor": "Lire"}' }, /EEMAILWORDS|unknown word "readMor"/],
+    ];
+    for (const [files, message] of cases) {
+      const failure = await check(files).then(
+        () => null,
+        (e: HeraldError) => e,
+      );
+      expect(failure, JSON.stringify(files)).toBeInstanceOf(HeraldError);
+      expect(`${failure!.code} ${failure!.message}`, JSON.stringify(files)).toMatch(message);
+    }
+  });
+
   it('pick languages from locales, and never let a locale reach a file name', () => {
     expect(localeChain('de-AT')).toEqual(['de-at', 'de', 'en']);
     expect(localeChain('pt_BR')).toEqual(['pt-br', 'pt', 'en']);
@@ -164,26 +203,42 @@ describe('release email templates', () => {
     const templatesFor = createEmailTemplates(createFsTemplates(null));
     const { templates } = await viewOf(templatesFor, null);
     fc.assert(
-      fc.property(fc.string(), fc.string(), (text, intro) => {
-        const view = emailView({
-          notes: featureNotes([`x${text}`], { intro: `y${intro}` }),
-          topics: 'all',
-          product: 'Acme <b>Cloud</b>',
-          version: '2.0.0',
-          url: 'javascript:alert(1)',
-          unsubscribeUrl: 'https://releases.acme.test/u',
-          locale: null,
-          words: templates.words,
-        })!;
-        const { html, subject } = templates.render(view);
-        // Only the tags of the template and of Herald's inline markup (emphasis, code, links).
-        expect(html).not.toMatch(
-          /<(?!\/?(?:html|head|meta|title|body|h1|h2|p|ul|li|a|hr|b|i|s|code|pre|br)\b)[a-z]/i,
-        );
-        expect(html).not.toMatch(/javascript:|<a (?![^>]*href="https?:\/\/)/i);
-        expect(html).toContain('Acme &lt;b&gt;Cloud&lt;/b&gt; 2.0.0');
-        expect(subject).not.toMatch(/[\r\n]/);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.constantFrom(
+            '<img src=x onerror=alert(1)>',
+            '[click](javascript:alert(1))',
+            '<https://x.test/"onmouseover="alert(1)|link>',
+            '<b>bold</b> <script>x</script>',
+            '*a* _b_ ~c~ `<i>`',
+            '"><svg onload=alert(1)>',
+          ),
+        ),
+        fc.string(),
+        (text, intro) => {
+          const view = emailView({
+            notes: featureNotes([`x${text}`], { intro: `y${intro}` }),
+            topics: 'all',
+            product: 'Acme <b>Cloud</b>',
+            version: '2.0.0',
+            url: 'javascript:alert(1)',
+            unsubscribeUrl: 'https://releases.acme.test/u',
+            locale: null,
+            words: templates.words,
+          })!;
+          const { html, subject } = templates.render(view);
+          // Only the tags of the template and of Herald's inline markup (emphasis, code, links).
+          expect(html).not.toMatch(
+            /<(?!\/?(?:html|head|meta|title|body|h1|h2|p|ul|li|a|hr|b|i|s|code|pre|br)\b)[a-z]/i,
+          );
+          expect(html).not.toMatch(/javascript:|<a (?![^>]*href="https?:\/\/)/i);
+          expect(html).toContain('Acme &lt;b&gt;Cloud&lt;/b&gt; 2.0.0');
+          // No attribute of the markup comes from the text: no event handlers, no broken-out quotes.
+          expect(html).not.toMatch(/<[^>]*\son\w+\s*=/i);
+          expect(subject).not.toMatch(/[\r\n]/);
+        },
+      ),
       { numRuns: 200 },
     );
   });

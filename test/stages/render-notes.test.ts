@@ -59,6 +59,10 @@ function memoryTemplates(
     load: async (name: string): Promise<TemplateSource> => ({ file: name, source: files[name]! }),
     find: async (name: string): Promise<TemplateSource | null> =>
       name in files ? { file: name, source: files[name]! } : null,
+    list: async (dir: string) =>
+      Object.keys(files)
+        .filter((name) => name.startsWith(`${dir}/`))
+        .map((name) => name.slice(dir.length + 1)),
     partials: async () => ({}),
     readCompiled: async (t: TemplateSource, variant: string) => store.get(`${variant}${t.source}`) ?? null,
     writeCompiled: async (t: TemplateSource, variant: string, compiled: string) => {

@@ -537,8 +537,9 @@ export function createKyselyLedger(
           .updateTable('deliveries')
           .set({
             // A row that was ever attempted may have taken effect (the last attempt may have
-            // timed out): it is checked against the target before it is attempted again.
-            state: sql`CASE WHEN attempts > 0 THEN 'unknown' ELSE 'pending' END`,
+            // timed out): it is checked against the target before it is attempted again; unless
+            // its last attempt was refused outright (`noEffect`, written by encodeError).
+            state: sql`CASE WHEN attempts > 0 AND (last_error IS NULL OR last_error NOT LIKE '%"noEffect":true%') THEN 'unknown' ELSE 'pending' END`,
             next_attempt_at: now,
             lease_owner: null,
             lease_until: null,

@@ -216,7 +216,7 @@ export async function runSubscribers(argv: string[], output: Output, cwd: string
                   );
                 });
           const token = unsubscribeTokenOf(raw);
-          const { tokens } = await chooseTokenSigner(runtime.root);
+          const { tokens } = await chooseTokenSigner(runtime.root, process.env, { create: false });
           const id = token === null ? null : tokens.verify('unsubscribe', token);
           subscriber = id === null ? null : await store.getSubscriber(id);
           if (!subscriber || subscriber.product !== product)
