@@ -94,6 +94,11 @@ export interface LedgerPort {
    */
   recordPlan(bundleId: number, revision: number, plan: PlannedDelivery[], actor: string): Promise<boolean>;
   /**
+   * Gives back the rows `owner` leased and has not attempted (a run stopped with Ctrl-C, or
+   * done): another run may claim them at once instead of when the lease runs out.
+   */
+  releaseClaims(owner: string): Promise<number>;
+  /**
    * Leases up to `limit` rows of `target` that may run now: `pending` (due for an attempt) or
    * `unknown`, of an announcing bundle past its announce time, whose lower phases are finished.
    * Rows left `attempting` by a run whose lease expired become `unknown` first.

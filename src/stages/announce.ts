@@ -398,6 +398,8 @@ export async function announce(options: AnnounceOptions): Promise<AnnounceReport
   await Promise.all(
     channels.flatMap((channel) => Array.from({ length: channel.concurrency }, () => worker(channel))),
   );
+  // Rows claimed and not reached (an interrupted run) go back now, not when their lease ends.
+  await store.releaseClaims(owner).catch((error) => storeErrors.push(error));
   if (storeErrors.length > 0) throw storeErrors[0];
 
   // 3. Bundles with nothing left become announced; report what remains.

@@ -198,6 +198,36 @@ describe.each(dialects)('store contract: $name', (dialect) => {
       expect(await store.deliverySummary(newest!.id)).toEqual({});
     }));
 
+  it('gives back the rows a run leased and did not attempt, keeping the attempted ones', () =>
+    withStore(async (store) => {
+      await prepare(store, '1.0.0', { schedule: { at: 'now', zone: 'UTC' } });
+      const { id } = (await store.findBundle(keyOf('1.0.0')))!;
+      const plan = ['to:1', 'to:2', 'to:3'].map((key) => ({ target: 'email', key, phase: 40, summary: key }));
+      await store.recordPlan(id, 1, plan, 'tester');
+      const claim = async (owner: string) =>
+        (await store.claimDeliveries({ owner, target: 'email', limit: 10, leaseMs: 600_000 })).map(
+          (r) => r.key,
+        );
+      const mine = await store.claimDeliveries({
+        owner: 'run-a',
+        target: 'email',
+        limit: 10,
+        leaseMs: 600_000,
+      });
+      expect(mine.map((r) => r.key)).toEqual(['to:1', 'to:2', 'to:3']);
+      expect(
+        await store.recordAttempts({
+          settle: [],
+          fence: [{ id: mine[0]!.id, owner: 'run-a', attemptId: 'x1', leaseMs: 600_000 }],
+        }),
+      ).toEqual({ settled: [], fenced: [true] });
+      expect(await claim('run-b')).toEqual([]);
+      expect(await store.releaseClaims('run-a')).toBe(2);
+      // The attempted one stays leased (its outcome is not known); the others are free now.
+      expect(await claim('run-b')).toEqual(['to:2', 'to:3']);
+      expect(await store.releaseClaims('run-c')).toBe(0);
+    }));
+
   it('orders deliveries by phase: across targets below CHANNEL_PHASE, per target above; a dropped key planned again goes out', () =>
     withStore(async (store) => {
       await prepare(store, '1.0.0', { schedule: { at: 'now', zone: 'UTC' } });

@@ -298,6 +298,19 @@ export function createKyselyLedger(
       return done === true;
     },
 
+    async releaseClaims(owner) {
+      return ops.transaction(db, async (trx) => {
+        const result = await trx
+          .updateTable('deliveries')
+          .set({ lease_owner: null, lease_until: null })
+          .where('lease_owner', '=', owner)
+          // `attempting` rows keep their lease: their outcome is not known.
+          .where(sql<boolean>`state IN ('pending', 'unknown')`)
+          .executeTakeFirst();
+        return Number(result.numUpdatedRows);
+      });
+    },
+
     async claimDeliveries({ owner, target, limit, leaseMs }) {
       return ops.transaction(db, async (trx) => {
         const now = await clockOf(trx);
