@@ -2,7 +2,7 @@ import { normaliseEmail } from '../core/email-address.js';
 import { errors } from '../errors/index.js';
 import type { FollowerSource } from '../ports/index.js';
 import { createJsonClient, type JsonResult, readRecord, readString } from './http-json.js';
-import type { ZendeskCredentials } from './zendesk-help-center.js';
+import { type ZendeskCredentials, zendeskAuthorization } from './zendesk-auth.js';
 
 /** A locale as Herald keeps it (`de`, `pt-br`), or none when Zendesk's is not one. */
 const localeOf = (locale: string | null) =>
@@ -21,13 +21,7 @@ const PAGE = 100;
 export function createZendeskFollowers(credentials: ZendeskCredentials): FollowerSource {
   const base = credentials.baseUrl.replace(/\/+$/, '');
   const client = createJsonClient({
-    headers: {
-      accept: 'application/json',
-      authorization:
-        credentials.oauthToken !== null
-          ? `Bearer ${credentials.oauthToken}`
-          : `Basic ${Buffer.from(`${credentials.email}/token:${credentials.apiToken}`).toString('base64')}`,
-    },
+    headers: { accept: 'application/json', authorization: zendeskAuthorization(credentials) },
   });
   const where = `Zendesk Guide at ${base}`;
 

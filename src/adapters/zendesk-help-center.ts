@@ -2,14 +2,7 @@ import zendesk from 'node-zendesk';
 import { DeliveryFailure, parseRetryAfter } from '../errors/delivery-failure.js';
 import type { HelpCenterArticle, HelpCenterPort, VerifyFinding } from '../ports/index.js';
 import { createPacer } from './pacer.js';
-
-export interface ZendeskCredentials {
-  /** `https://<subdomain>.zendesk.com`, or ZENDESK_URL (an emulator or any compatible server). */
-  baseUrl: string;
-  email: string | null;
-  apiToken: string | null;
-  oauthToken: string | null;
-}
+import { type ZendeskCredentials, zendeskAuthorization } from './zendesk-auth.js';
 
 interface ZendeskArticle {
   id: number;
@@ -63,9 +56,7 @@ export function createZendeskHelpCenter(
   const pacer = createPacer(options.requestsPerMinute);
   const base = credentials.baseUrl.replace(/\/+$/, '');
   const oauth = credentials.oauthToken !== null;
-  const authorization = oauth
-    ? `Bearer ${credentials.oauthToken}`
-    : `Basic ${Buffer.from(`${credentials.email}/token:${credentials.apiToken}`).toString('base64')}`;
+  const authorization = zendeskAuthorization(credentials);
   // Account-wide: a Retry-After seen on any response holds every request back.
   const send = async (uri: string, init: RequestInit) => {
     await pacer.wait();

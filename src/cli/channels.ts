@@ -11,7 +11,7 @@ import { createHelpCenterChannel } from '../stages/help-center-channel.js';
 import { runChecked, syntaxError } from '../stages/render-notes.js';
 import { createSlackChannel, type SlackDestination } from '../stages/slack-channel.js';
 import { chooseEmailTemplates, chooseMailer, chooseTokenSigner } from './email.js';
-import { zendeskBase } from './zendesk-env.js';
+import { ZENDESK_VARIABLES, zendeskCredentialsOf } from './zendesk-env.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -36,10 +36,8 @@ export async function chooseChannels(
   leaseMs = 120_000,
 ): Promise<ChannelChoice> {
   const settings = config.helpCenter;
-  const base = zendeskBase(env);
-  const hasCredentials = Boolean(env.ZENDESK_OAUTH_TOKEN || (env.ZENDESK_EMAIL && env.ZENDESK_API_TOKEN));
-  const provider =
-    settings.provider === 'auto' ? (base && hasCredentials ? 'zendesk' : 'static') : settings.provider;
+  const zendesk = zendeskCredentialsOf(env);
+  const provider = settings.provider === 'auto' ? (zendesk ? 'zendesk' : 'static') : settings.provider;
   const title = Handlebars.compile(settings.title, { noEscape: true, strict: false });
   const common = {
     locale: (settings.locale ?? config.docs.locale).toLowerCase(),
@@ -81,19 +79,10 @@ export async function chooseChannels(
 
   async function chooseHelpCenter(): Promise<ChannelChoice> {
     if (provider === 'zendesk') {
-      if (!base || !hasCredentials)
-        throw errors.missingCredentials(
-          'Zendesk Guide',
-          'ZENDESK_SUBDOMAIN (or ZENDESK_URL) with ZENDESK_EMAIL and ZENDESK_API_TOKEN, or ZENDESK_OAUTH_TOKEN',
-        );
+      if (!zendesk) throw errors.missingCredentials('Zendesk Guide', ZENDESK_VARIABLES);
       const { createZendeskHelpCenter } = await import('../adapters/zendesk-help-center.js');
       const port = createZendeskHelpCenter(
-        {
-          baseUrl: base,
-          email: env.ZENDESK_EMAIL ?? null,
-          apiToken: env.ZENDESK_API_TOKEN ?? null,
-          oauthToken: env.ZENDESK_OAUTH_TOKEN || null,
-        },
+        zendesk,
         // A request must end well within the lease of the delivery it belongs to.
         { requestsPerMinute: settings.requestsPerMinute, timeoutMs: Math.min(30_000, leaseMs / 2) },
       );

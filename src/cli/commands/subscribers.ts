@@ -9,7 +9,7 @@ import type { SubscriberStorePort } from '../../ports/subscribers.js';
 import { parseCommandArgs } from '../args.js';
 import { chooseTokenSigner } from '../email.js';
 import type { Output } from '../output.js';
-import { zendeskBase } from '../zendesk-env.js';
+import { ZENDESK_VARIABLES, zendeskCredentialsOf } from '../zendesk-env.js';
 import { common, withContext } from './release.js';
 
 const PAGE = 1000;
@@ -41,20 +41,10 @@ async function importZendeskFollowers(
       `--zendesk-section ${section} is not a section id`,
       'Pass the number at the end of the section URL, e.g. --zendesk-section 360001234567.',
     );
-  const env = process.env;
-  const baseUrl = zendeskBase(env);
-  if (!baseUrl || !(env.ZENDESK_OAUTH_TOKEN || (env.ZENDESK_EMAIL && env.ZENDESK_API_TOKEN)))
-    throw errors.missingCredentials(
-      'Zendesk Guide',
-      'ZENDESK_SUBDOMAIN (or ZENDESK_URL) with ZENDESK_EMAIL and ZENDESK_API_TOKEN, or ZENDESK_OAUTH_TOKEN',
-    );
+  const credentials = zendeskCredentialsOf(process.env);
+  if (!credentials) throw errors.missingCredentials('Zendesk Guide', ZENDESK_VARIABLES);
   const { createZendeskFollowers } = await import('../../adapters/zendesk-followers.js');
-  const source = createZendeskFollowers({
-    baseUrl,
-    email: env.ZENDESK_EMAIL ?? null,
-    apiToken: env.ZENDESK_API_TOKEN ?? null,
-    oauthToken: env.ZENDESK_OAUTH_TOKEN || null,
-  });
+  const source = createZendeskFollowers(credentials);
   const total = { created: 0, updated: 0, unchanged: 0, kept: 0, skipped: 0 };
   // A page at a time: a section with 100,000 followers is never held whole.
   for await (const page of source.followers(sectionId)) {
