@@ -1,12 +1,9 @@
 import { normaliseEmail } from '../core/email-address.js';
+import { normaliseLocale } from '../core/locale.js';
 import { errors } from '../errors/index.js';
 import type { FollowerSource } from '../ports/index.js';
 import { createJsonClient, type JsonResult, readRecord, readString } from './http-json.js';
 import { type ZendeskCredentials, zendeskAuthorization } from './zendesk-auth.js';
-
-/** A locale as Herald keeps it (`de`, `pt-br`), or none when Zendesk's is not one. */
-const localeOf = (locale: string | null) =>
-  locale && /^[a-z]{2,3}(-[a-z0-9]{1,8})*$/i.test(locale) ? locale.toLowerCase() : null;
 
 /** Users per users/show_many request, and subscriptions per page: Zendesk's maximum for both. */
 const PAGE = 100;
@@ -106,7 +103,7 @@ export function createZendeskFollowers(credentials: ZendeskCredentials): Followe
             email,
             name: readString(user.name),
             // The locale they follow the section in; the user's own as a fallback.
-            locale: localeOf(readString(subscription.locale) ?? readString(user.locale)),
+            locale: normaliseLocale(readString(subscription.locale) ?? readString(user.locale) ?? ''),
             topics: 'all' as const,
             source: `zendesk:section:${sectionId}`,
           });

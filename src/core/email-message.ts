@@ -1,4 +1,5 @@
 import type { NoteEntry, NoteSection, ReleaseNotes } from '../model/index.js';
+import { normaliseLocale } from './locale.js';
 import { mrkdwnToHtml } from './slack-html.js';
 import { markdownToMrkdwn } from './slack-message.js';
 
@@ -46,9 +47,8 @@ export function checkEmailWords(value: unknown, complete: boolean): string[] {
  * every email falls back to.
  */
 export function localeChain(locale: string | null): string[] {
-  const tag = (locale ?? '').trim().toLowerCase().replace(/_/g, '-');
-  const chain = /^[a-z]{2,3}(-[a-z0-9]{1,8})*$/.test(tag) ? [tag, tag.split('-')[0]!] : [];
-  return [...new Set([...chain, 'en'])];
+  const tag = locale === null ? null : normaliseLocale(locale);
+  return [...new Set([...(tag ? [tag, tag.split('-')[0]!] : []), 'en'])];
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { SubscriberInput } from '../model/index.js';
 import { normaliseEmail } from './email-address.js';
+import { normaliseLocale } from './locale.js';
 
 /** One refused row: where it is and what is wrong with it. */
 export interface ImportProblem {
@@ -8,8 +9,6 @@ export interface ImportProblem {
   /** False for a note (a column ignored, a later duplicate that wins): the row still counts. */
   refused: boolean;
 }
-
-const LOCALE = /^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$/;
 
 /**
  * RFC 4180 CSV → rows with their line numbers (a quoted field may span lines; the number is the
@@ -134,11 +133,12 @@ export function readSubscriberRows(
       });
       continue;
     }
-    const locale = field('locale').toLowerCase().replace(/_/g, '-');
-    if (locale && !LOCALE.test(locale)) {
+    const given = field('locale');
+    const locale = given ? normaliseLocale(given) : null;
+    if (given && !locale) {
       problems.push({
         line: row.line,
-        message: `"${locale.slice(0, 40)}" is not a locale (e.g. en, de, pt-br)`,
+        message: `"${given.toLowerCase().replace(/_/g, '-').slice(0, 40)}" is not a locale (e.g. en, de, pt-br)`,
         refused: true,
       });
       continue;
