@@ -1,6 +1,7 @@
 import type { HeraldConfig } from '../config/validate-config.js';
 import { formatInstant, isValidTimeZone, parseAnnounceTime, relativeTime } from '../core/announce-time.js';
 import { isEmbargoed, type Schedule } from '../core/bundle-lifecycle.js';
+import { countRows } from '../core/delivery-counts.js';
 import { errors } from '../errors/index.js';
 import type { BundleListing, BundleRecord, DeliverySummary, ReleaseBundle } from '../model/index.js';
 
@@ -60,7 +61,7 @@ export function parseScheduleFlags(
 
 export function summariseDeliveries(deliveries: DeliverySummary): string {
   const parts = Object.entries(deliveries).map(([target, states]) => {
-    const total = Object.values(states).reduce((n, c) => n + (c ?? 0), 0);
+    const total = countRows(states);
     const detail = Object.entries(states)
       .filter(([state]) => state !== 'sent')
       .map(([state, count]) => `${count} ${state}`)

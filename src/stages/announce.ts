@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import semver from 'semver';
+import { countAllRows, countRows, TO_ATTEMPT } from '../core/delivery-counts.js';
 import { attemptsExhausted, retryDelay } from '../core/retry-policy.js';
 import { isDeliveryFailure } from '../errors/delivery-failure.js';
 import type { BundleKey, DeliveryOutcome, DeliveryRow, PlannedDelivery } from '../model/index.js';
@@ -147,8 +148,7 @@ async function openDeliveries(store: StorePort): Promise<Record<string, number>>
   const open: Record<string, number> = {};
   for (const id of await store.announcingBundleIds())
     for (const [target, states] of Object.entries(await store.deliverySummary(id)))
-      for (const state of ['pending', 'attempting', 'unknown'] as const)
-        open[target] = (open[target] ?? 0) + (states[state] ?? 0);
+      open[target] = (open[target] ?? 0) + countRows(states, TO_ATTEMPT);
   return open;
 }
 
@@ -410,8 +410,7 @@ export async function announce(options: AnnounceOptions): Promise<AnnounceReport
     const content = await contentOf(id);
     if (status === 'announced' && content) report.announced.push(content.record.key);
     if (status !== 'announcing') continue;
-    for (const states of Object.values(await store.deliverySummary(id)))
-      outstanding += (states.pending ?? 0) + (states.unknown ?? 0) + (states.attempting ?? 0);
+    outstanding += countAllRows(await store.deliverySummary(id), TO_ATTEMPT);
   }
   for (const row of await store.failedDeliveries()) {
     const content = await contentOf(row.bundleId);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { formatInstant } from '../../core/announce-time.js';
+import { countAllRows, countRows, UNFINISHED } from '../../core/delivery-counts.js';
 import { errors } from '../../errors/index.js';
 import type { BundleKey, DeliveryRow } from '../../model/index.js';
 import {
@@ -318,10 +319,7 @@ async function runStatus(argv: string[], output: Output, cwd: string): Promise<n
       );
       return 0;
     }
-    const total = Object.values(summary).reduce(
-      (n, states) => n + Object.values(states).reduce((a, b) => a + (b ?? 0), 0),
-      0,
-    );
+    const total = countAllRows(summary);
     output.out(`${versionOf(record.key)}: ${record.status}, ${total.toLocaleString('en')} deliveries`);
     if (total === 0) {
       output.out(
@@ -359,9 +357,7 @@ async function runStatus(argv: string[], output: Output, cwd: string): Promise<n
     }
     if (!values.all) {
       for (const [target, states] of Object.entries(summary)) {
-        const open = Object.entries(states)
-          .filter(([state]) => state !== 'sent' && state !== 'skipped')
-          .reduce((n, [, count]) => n + (count ?? 0), 0);
+        const open = countRows(states, UNFINISHED);
         if (open > STATUS_ROWS_PER_TARGET)
           output.out(`  … ${(open - STATUS_ROWS_PER_TARGET).toLocaleString('en')} more open on ${target}`);
       }
