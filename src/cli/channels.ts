@@ -11,6 +11,7 @@ import { createHelpCenterChannel } from '../stages/help-center-channel.js';
 import { runChecked, syntaxError } from '../stages/render-notes.js';
 import { createSlackChannel, type SlackDestination } from '../stages/slack-channel.js';
 import { chooseEmailTemplates, chooseMailer, chooseTokenSigner } from './email.js';
+import type { Runtime } from './runtime.js';
 import { ZENDESK_VARIABLES, zendeskCredentialsOf } from './zendesk-env.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -28,13 +29,12 @@ export interface ChannelChoice {
  * credentials falls back to its embedded default and says so.
  */
 export async function chooseChannels(
-  config: HeraldConfig,
-  root: string,
-  product: string,
+  runtime: Pick<Runtime, 'config' | 'root' | 'product' | 'templates'>,
   store: StorePort,
   env: Env = process.env,
   leaseMs = 120_000,
 ): Promise<ChannelChoice> {
+  const { config, root, product } = runtime;
   const settings = config.helpCenter;
   const zendesk = zendeskCredentialsOf(env);
   const provider = settings.provider === 'auto' ? (zendesk ? 'zendesk' : 'static') : settings.provider;
@@ -60,7 +60,7 @@ export async function chooseChannels(
     email.mailer,
     store,
     () => (signer ??= chooseTokenSigner(root, env).then((t) => t.tokens)),
-    await chooseEmailTemplates(config, root),
+    await chooseEmailTemplates(runtime.templates),
     {
       audience: config.email.audience,
       from: email.from,

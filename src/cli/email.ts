@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createFsTemplates } from '../adapters/fs-templates.js';
 import { createTokenSigner, parseSigningKeys } from '../adapters/hmac-tokens.js';
 import type { HeraldConfig } from '../config/validate-config.js';
 import { headerText, normaliseEmail } from '../core/email-address.js';
 import { errors } from '../errors/index.js';
-import type { EmailAddress, MailerPort, TokenSigner } from '../ports/index.js';
-import type { EmailTemplatesFor } from '../stages/email-channel.js';
-import { checkEmailTemplates, createEmailTemplates } from '../stages/email-templates.js';
+import type { EmailAddress, MailerPort, TemplatePort, TokenSigner } from '../ports/index.js';
+import {
+  checkEmailTemplates,
+  createEmailTemplates,
+  type EmailTemplatesFor,
+} from '../stages/email-templates.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -54,14 +56,10 @@ export function emailSenderOf(
 }
 
 /**
- * The release-email templates (the repository's template dir over Herald's), every language of
- * them checked now: a misspelt field fails before anything is sent.
+ * The release-email templates (the runtime's: the repository's template dir over Herald's), every
+ * language of them checked now: a misspelt field fails before anything is sent.
  */
-export async function chooseEmailTemplates(config: HeraldConfig, root: string): Promise<EmailTemplatesFor> {
-  const templates = createFsTemplates(
-    path.resolve(root, config.notes.templates),
-    path.join(root, '.herald', 'cache', 'templates'),
-  );
+export async function chooseEmailTemplates(templates: TemplatePort): Promise<EmailTemplatesFor> {
   const templatesFor = createEmailTemplates(templates);
   await checkEmailTemplates(templates, templatesFor);
   return templatesFor;

@@ -20,7 +20,7 @@ import type {
   StorePort,
   TokenSigner,
 } from '../ports/index.js';
-import type { EmailTemplates, ReleaseEmail } from './email-templates.js';
+import type { EmailTemplatesFor, ReleaseEmail } from './email-templates.js';
 import { releaseNotesUrls } from './release-notes-url.js';
 
 export const EMAIL_TARGET = 'email';
@@ -52,21 +52,16 @@ export interface Unsubscribe {
   mailto: string | null;
 }
 
-/** The unsubscribe link and mailto: of one subscriber, signed. */
-export function unsubscribeFor(
-  signer: TokenSigner,
-  subscriberId: number,
+/** The unsubscribe link and mailto: that carry this token. */
+export function unsubscribeLinks(
+  token: string,
   settings: Pick<EmailChannelSettings, 'publicUrl' | 'unsubscribeMailbox'>,
 ): Unsubscribe {
-  const token = signer.sign('unsubscribe', subscriberId);
   return {
     url: `${settings.publicUrl}unsubscribe?token=${encodeURIComponent(token)}`,
     mailto: settings.unsubscribeMailbox ? unsubscribeMailto(settings.unsubscribeMailbox, token) : null,
   };
 }
-
-/** The email templates of a subscriber's locale (see createEmailTemplates). */
-export type EmailTemplatesFor = (locale: string | null) => Promise<EmailTemplates>;
 
 /**
  * One subscriber's release email, exactly as it is sent (null: nothing in the release for their
@@ -246,7 +241,7 @@ export function createEmailChannel(
           message: `the bundle has no "${settings.audience}" notes for the email`,
           fix: `Set herald.email.audience to one of: ${Object.keys(bundle.notes).join(', ')}.`,
         });
-      const unsubscribe = unsubscribeFor(await tokens(), id, settings);
+      const unsubscribe = unsubscribeLinks((await tokens()).sign('unsubscribe', id), settings);
       let cache = renders.get(bundle);
       if (!cache) {
         cache = new Map();

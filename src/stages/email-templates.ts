@@ -18,6 +18,9 @@ export interface EmailTemplates {
   render(view: EmailView): ReleaseEmail;
 }
 
+/** The email templates of a subscriber's locale. */
+export type EmailTemplatesFor = (locale: string | null) => Promise<EmailTemplates>;
+
 const PARTS = {
   subject: { strict: true, noEscape: true, preventIndent: true },
   text: { strict: true, noEscape: true, preventIndent: true },
@@ -33,9 +36,7 @@ type Part = keyof typeof PARTS;
  * most specific file there is (`de-AT`: `de-at`, then `de`, then the default). Words merge along
  * the same chain over English, so a language file may give only the words it changes.
  */
-export function createEmailTemplates(
-  templates: TemplatePort,
-): (locale: string | null) => Promise<EmailTemplates> {
+export function createEmailTemplates(templates: TemplatePort): EmailTemplatesFor {
   const hb = Handlebars.create();
   // {{underline title}}: a plain-text heading's rule, as long as the heading (at most 60).
   hb.registerHelper('underline', (text: unknown) => '='.repeat(Math.min(String(text).length, 60)));
@@ -128,7 +129,7 @@ export function createEmailTemplates(
  */
 export async function checkEmailTemplates(
   templates: TemplatePort,
-  templatesFor: (locale: string | null) => Promise<EmailTemplates>,
+  templatesFor: EmailTemplatesFor,
 ): Promise<void> {
   const languages = new Set<string | null>([null]);
   for (const name of await templates.list('email')) {

@@ -143,14 +143,7 @@ async function runAnnounce(argv: string[], output: Output, cwd: string): Promise
     );
   const leaseMs = leaseOf(process.env.HERALD_LEASE_SECONDS);
   return withContext(values, output, cwd, async ({ runtime, store }) => {
-    const choice = await chooseChannels(
-      runtime.config,
-      runtime.root,
-      runtime.product,
-      store,
-      process.env,
-      leaseMs,
-    );
+    const choice = await chooseChannels(runtime, store, process.env, leaseMs);
     const progress = progressDisplay(output, values['dry-run'] === true);
     const abort = new AbortController();
     const stop = () => abort.abort();
@@ -410,7 +403,7 @@ async function runDoctor(argv: string[], output: Output, cwd: string): Promise<n
           : {}),
       },
     ];
-    const choice = await chooseChannels(runtime.config, runtime.root, runtime.product, store);
+    const choice = await chooseChannels(runtime, store);
     try {
       for (const channel of choice.channels)
         for (const finding of await channel.verify()) findings.push({ channel: channel.target, ...finding });

@@ -1,7 +1,8 @@
 import { errors } from '../../errors/index.js';
 import type { Subscriber } from '../../model/index.js';
 import type { EmailAddress, StorePort } from '../../ports/index.js';
-import { type EmailTemplatesFor, type Unsubscribe, unsubscribeFor } from '../../stages/email-channel.js';
+import { type Unsubscribe, unsubscribeLinks } from '../../stages/email-channel.js';
+import type { EmailTemplatesFor } from '../../stages/email-templates.js';
 import { chooseEmailTemplates, chooseTokenSigner, emailSenderOf } from '../email.js';
 import type { Runtime } from '../runtime.js';
 
@@ -25,21 +26,21 @@ export async function emailPreviewFor(
   address: string | null,
 ): Promise<EmailPreview> {
   const setup = emailSenderOf(runtime.config, runtime.product);
-  const mailbox = runtime.config.email.unsubscribeMailbox ?? null;
+  const links = {
+    publicUrl: setup.publicUrl,
+    unsubscribeMailbox: runtime.config.email.unsubscribeMailbox ?? null,
+  };
   const base = {
     from: setup.from,
     replyTo: setup.replyTo,
     audience: runtime.config.email.audience,
-    templatesFor: await chooseEmailTemplates(runtime.config, runtime.root),
+    templatesFor: await chooseEmailTemplates(runtime.templates),
   };
   if (address === null)
     return {
       ...base,
       subscriber: { id: 0, email: 'subscriber@example.com', name: null, locale: null, topics: 'all' },
-      unsubscribe: {
-        url: `${setup.publicUrl}unsubscribe?token=TOKEN`,
-        mailto: mailbox ? `mailto:${mailbox}?subject=unsubscribe%20TOKEN` : null,
-      },
+      unsubscribe: unsubscribeLinks('TOKEN', links),
     };
   const subscriber = await store.findSubscriber(runtime.product, address.trim().toLowerCase());
   if (!subscriber)
@@ -51,9 +52,6 @@ export async function emailPreviewFor(
   return {
     ...base,
     subscriber,
-    unsubscribe: unsubscribeFor(tokens, subscriber.id, {
-      publicUrl: setup.publicUrl,
-      unsubscribeMailbox: mailbox,
-    }),
+    unsubscribe: unsubscribeLinks(tokens.sign('unsubscribe', subscriber.id), links),
   };
 }
