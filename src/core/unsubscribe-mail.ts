@@ -10,10 +10,15 @@ export function unsubscribeMailto(mailbox: string, token: string): string {
 /** Token characters (base64url with dots); anything else ends it. */
 const TOKEN = /\bunsubscribe[\s:]+([A-Za-z0-9._~-]{16,512})/i;
 
-/** Unfolded headers of a raw RFC 5322 message (only what the first blank line ends). */
-function headersOf(raw: string): Map<string, string> {
+/** A raw RFC 5322 message split at its first blank line (no body: none there). */
+function split(raw: string): { head: string; body: string | null } {
   const end = raw.search(/\r?\n\r?\n/);
-  const block = (end === -1 ? raw : raw.slice(0, end)).replace(/\r?\n[ \t]+/g, ' ');
+  return end === -1 ? { head: raw, body: null } : { head: raw.slice(0, end), body: raw.slice(end) };
+}
+
+/** Unfolded headers of a message head. */
+function headersOf(head: string): Map<string, string> {
+  const block = head.replace(/\r?\n[ \t]+/g, ' ');
   const headers = new Map<string, string>();
   for (const line of block.split(/\r?\n/)) {
     const colon = line.indexOf(':');
@@ -30,18 +35,17 @@ function headersOf(raw: string): Map<string, string> {
  * the start of a plain body. Null when there is none; whether it is valid is the signer's call.
  */
 export function unsubscribeTokenOf(raw: string): string | null {
-  const subject = headersOf(raw).get('subject') ?? '';
-  const fromSubject = TOKEN.exec(decodeQ(subject))?.[1];
+  const { head, body } = split(raw);
+  const subject = headersOf(head).get('subject') ?? '';
+  const fromSubject = TOKEN.exec(decodeWords(subject))?.[1];
   if (fromSubject) return fromSubject;
-  const end = raw.search(/\r?\n\r?\n/);
-  if (end === -1) return null;
+  if (body === null) return null;
   // Quoted-printable soft breaks would split a token: joined first.
-  const body = raw.slice(end, end + 8192).replace(/=\r?\n/g, '');
-  return TOKEN.exec(body)?.[1] ?? null;
+  return TOKEN.exec(body.slice(0, 8192).replace(/=\r?\n/g, ''))?.[1] ?? null;
 }
 
 /** RFC 2047 `=?charset?Q?…?=` / `?B?` words of an ASCII subject, decoded well enough to find ASCII in. */
-function decodeQ(text: string): string {
+function decodeWords(text: string): string {
   return text.replace(/=\?[^?]+\?([QqBb])\?([^?]*)\?=/g, (_, encoding: string, data: string) =>
     encoding.toUpperCase() === 'B'
       ? base64(data)

@@ -55,8 +55,8 @@ function lowerPhaseIn(
  * `state NOT IN ('sent', 'skipped')` written literally, beside a query's own state condition: the
  * planner uses a partial index only when the query says its condition in these words.
  */
-const isOpen = sql<boolean>`state NOT IN ('sent', 'skipped')`;
-const isOpenRow = (alias: string) => sql<boolean>`${sql.ref(`${alias}.state`)} NOT IN ('sent', 'skipped')`;
+const isOpenRow = (alias?: string) =>
+  sql<boolean>`${sql.ref(alias ? `${alias}.state` : 'state')} NOT IN ('sent', 'skipped')`;
 
 /** When a worker's rows are all waiting for other targets' lower phases: how often it looks again. */
 const BLOCKED_POLL_MS = 500;
@@ -328,7 +328,7 @@ export function createKyselyLedger(
           })
           .where('target', '=', target)
           .where(sql<boolean>`state = 'attempting'`)
-          .where(isOpen)
+          .where(isOpenRow())
           .where('lease_until', '<', now)
           .execute();
         let pick = trx
@@ -462,7 +462,7 @@ export function createKyselyLedger(
           .selectFrom('deliveries')
           .select((eb) => eb.fn.countAll<number>().as('n'))
           .where('bundle_id', '=', bundleId)
-          .where(isOpen)
+          .where(isOpenRow())
           .executeTakeFirstOrThrow();
         if (Number(open.n) > 0) return bundle.status;
         await trx
@@ -519,7 +519,7 @@ export function createKyselyLedger(
         if (filter.keys.length === 0) return [];
         query = query.where('target_key', 'in', filter.keys);
       }
-      if (filter.open) query = query.where(isOpen);
+      if (filter.open) query = query.where(isOpenRow());
       query = query.orderBy('phase').orderBy('id');
       if (filter.limit !== undefined) query = query.limit(filter.limit);
       return (await query.execute()).map(deliveryOf);
