@@ -25,11 +25,12 @@ afterAll(async () => {
 });
 
 let repos = 0;
-function emailRepo(): string {
+/** A sample repository that mails from releases@acme.example, with these email settings too. */
+function emailRepo(email: Record<string, unknown> = {}): string {
   const repo = buildSampleRepo(path.join(dir, `repo-${++repos}`));
   const file = path.join(repo, '.releaserc.json');
   const config = JSON.parse(readFileSync(file, 'utf8'));
-  config.herald.email = { from: 'releases@acme.example', publicUrl: PUBLIC, maxConnections: 4 };
+  config.herald.email = { from: 'releases@acme.example', publicUrl: PUBLIC, maxConnections: 4, ...email };
   writeFileSync(file, JSON.stringify(config, null, 2));
   return repo;
 }
@@ -169,11 +170,7 @@ describe('herald announce: subscriber emails', () => {
   });
 
   it('offers a mailto: unsubscribe when a mailbox is set, and a mailed request piped to herald unsubscribes', async () => {
-    const repo = emailRepo();
-    const file = path.join(repo, '.releaserc.json');
-    const config = JSON.parse(readFileSync(file, 'utf8'));
-    config.herald.email.unsubscribeMailbox = 'unsubscribe@acme.example';
-    writeFileSync(file, JSON.stringify(config, null, 2));
+    const repo = emailRepo({ unsubscribeMailbox: 'unsubscribe@acme.example' });
     await importCsv(repo, ['ivy@example.com,Ivy,,all', 'jon@example.com,Jon,,all']);
     await prepareDue(repo);
     const since = smtp.messages.length;
@@ -223,11 +220,7 @@ describe('herald announce: subscriber emails', () => {
   });
 
   it('sends a refused email again on herald retry, even when unknown outcomes are skipped', async () => {
-    const repo = emailRepo();
-    const file = path.join(repo, '.releaserc.json');
-    const config = JSON.parse(readFileSync(file, 'utf8'));
-    config.herald.email.unknown = 'skip';
-    writeFileSync(file, JSON.stringify(config, null, 2));
+    const repo = emailRepo({ unknown: 'skip' });
     await importCsv(repo, ['kim@example.com,Kim,,all']);
     await prepareDue(repo);
     smtp.failNext(1, '550');
