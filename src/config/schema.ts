@@ -139,6 +139,26 @@ const docs = z.strictObject({
     z._default(nonEmpty(), 'en-us'),
     'Locale of pages that do not name one (translations are `<name>.<locale>.md` or set `locale:`).',
   ),
+  flavor: about(
+    z.optional(z.enum(['github', 'vitepress', 'docusaurus', 'mkdocs'])),
+    'Site generator whose conventions the docs follow: heading ids, static folders, root URLs, quiet Herald-only rules.',
+  ),
+  exclude: about(
+    z._default(z.array(nonEmpty()), []),
+    'Globs (relative to docs.dir) of files that are not docs pages or assets, e.g. "**/_partials/**".',
+  ),
+  assetDirs: about(
+    z.optional(z.array(nonEmpty())),
+    'Folders (relative to docs.dir, "../" allowed) whose files the site serves at its root, for `/logo.png`. Default per flavor: vitepress "public", docusaurus "../static" and "static".',
+  ),
+  rules: about(
+    z._default(z.record(nonEmpty(), z.enum(['error', 'warning', 'off'])), {}),
+    'Severity per check, by the rule id `herald docs check` prints, e.g. { "broken-anchor": "warning" }.',
+  ),
+  rootSection: about(
+    z.optional(z.strictObject({ id: z.optional(nonEmpty()), title: z.optional(nonEmpty()) })),
+    'Section of pages at the docs root when there is no sections.yml (default: the product name).',
+  ),
 });
 
 const schedule = z.strictObject({

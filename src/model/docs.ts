@@ -27,9 +27,29 @@ export interface CompiledPage {
   /** Sanitised HTML; links to pages and assets are `herald:doc/<path>#anchor` / `herald:asset/<path>`. */
   html: string;
   anchors: string[];
-  links: { path: string; anchor: string | null; line: number; column: number }[];
-  assets: { path: string; line: number; column: number }[];
+  /** Links in document order; the HTML refers to them as `herald:link/<index>`. */
+  links: DocRef[];
+  /** Images in document order; the HTML refers to them as `herald:img/<index>`. */
+  assets: DocRef[];
+  /** Where the site generator serves the page when its frontmatter moves it (Docusaurus `slug`). */
+  route: string | null;
   messages: DocMessage[];
+}
+
+/**
+ * A reference from a page, not yet resolved: `path` is relative to the docs root (`docs`), to the
+ * site root for `/…` URLs (`root`), or to the repository for files outside the docs (`repo`).
+ */
+export interface DocRef {
+  path: string;
+  scope: 'docs' | 'root' | 'repo';
+  anchor: string | null;
+  /** The URL as written, kept when it cannot be resolved to anything better. */
+  href: string;
+  /** A second reading of a relative URL: against the page's own folder URL (MkDocs). */
+  alternate: string | null;
+  line: number;
+  column: number;
 }
 
 export interface DocAsset {

@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
+import picomatch from 'picomatch';
 import { COMPILER_VERSION, type PageSource } from '../core/docs/compile-page.js';
+import { dirnameOf, joinDocPath } from '../core/docs/doc-paths.js';
+import {
+  applyRuleSeverities,
+  type DocsFlavor,
+  flavorDefaults,
+  type RuleSeverity,
+} from '../core/docs/flavors.js';
 import { linkDocSet } from '../core/docs/link-docset.js';
 import { readSections } from '../core/docs/read-sections.js';
 import type { CompiledPage, DocAsset, DocMessage, DocSection, DocSet } from '../model/index.js';
@@ -11,6 +19,18 @@ export interface CompileDocsInput {
   /** Docs directory relative to the repository root. */
   dir: string;
   defaultLocale: string;
+  /** Whose conventions the tree follows; sets the defaults below. Default: Herald's own. */
+  flavor?: DocsFlavor;
+  /** Globs (relative to the docs dir) of files that are not part of the docs. */
+  exclude?: string[];
+  /** Folders served at the site root, relative to the docs dir; default: the flavor's. */
+  assetDirs?: string[];
+  /** Severity per rule id, over the flavor's defaults. */
+  rules?: Record<string, RuleSeverity>;
+  /** Web URL of the repository: links to files outside the docs become links there. */
+  repositoryUrl?: string | null;
+  /** Section of the pages at the docs root. */
+  rootSection?: { id: string; title: string } | null;
 }
 
 export interface CompileDocsPorts {
@@ -50,25 +70,24 @@ export async function compileDocs(
 ): Promise<CompileDocsResult> {
   const commit = await ports.git.resolve(input.ref);
   const dir = input.dir.replace(/^\.\/+|\/+$/g, '');
+  const flavor = input.flavor ?? 'herald';
+  const defaults = flavorDefaults[flavor];
   const fileOf = (path: string) => `${dir}/${path}`;
-  const [entries, cached] = await Promise.all([ports.git.listTree(commit, dir), ports.cache.load()]);
+  const excluded = picomatch(input.exclude?.length ? input.exclude : ['\0'], { dot: true });
+  const [listed, cached] = await Promise.all([ports.git.listTree(commit, dir), ports.cache.load()]);
+  const entries = listed.filter((e) => !excluded(e.path));
   const messages: DocMessage[] = [];
 
   const pagesEntries = entries.filter((e) => e.mode !== '120000' && e.path.toLowerCase().endsWith('.md'));
   const symlinks = entries.filter((e) => e.mode === '120000');
   const assets: DocAsset[] = entries
     .filter((e) => e.mode !== '120000' && !e.path.toLowerCase().endsWith('.md') && e.path !== SECTIONS_FILE)
-    .map((e) => ({
-      path: e.path,
-      hash: e.hash,
-      size: e.size,
-      contentType: contentTypes[e.path.split('.').pop()!.toLowerCase()] ?? 'application/octet-stream',
-    }));
+    .map((e) => assetOf(e, e.path));
   const sectionsEntry = entries.find((e) => e.path === SECTIONS_FILE && e.mode !== '120000');
 
   const keyOf = (e: { path: string; hash: string }) =>
     createHash('sha256')
-      .update(`${COMPILER_VERSION}\0${dir}\0${e.path}\0${e.hash}\0${input.defaultLocale}`)
+      .update(`${COMPILER_VERSION}\0${dir}\0${e.path}\0${e.hash}\0${input.defaultLocale}\0${flavor}`)
       .digest('hex');
   const keys = pagesEntries.map(keyOf);
   const misses = pagesEntries.filter((_, i) => !cached.has(keys[i]!));
@@ -104,6 +123,7 @@ export async function compileDocs(
     file: fileOf(e.path),
     bytes: blobs.get(e.hash) ?? new Uint8Array(),
     defaultLocale: input.defaultLocale,
+    flavor,
   }));
   const compiled = await ports.compiler.compile(sources);
   const fresh = new Map(misses.map((e, i) => [keyOf(e), compiled[i]!]));
@@ -116,6 +136,14 @@ export async function compileDocs(
   });
   if (misses.length > 0 || keep.size !== cached.size) await ports.cache.save(keep);
 
+  const outside = await listOutsideFiles(
+    ports.git,
+    commit,
+    dir,
+    pages,
+    input.assetDirs ?? defaults.assetDirs,
+    entries,
+  );
   const linked = linkDocSet({
     ref: input.ref,
     commit,
@@ -126,10 +154,15 @@ export async function compileDocs(
     sections,
     defaultLocale: input.defaultLocale,
     hash: (text) => createHash('sha256').update(text).digest('hex'),
+    ...outside,
+    repositoryUrl: input.repositoryUrl ?? null,
+    routeBase: defaults.routeBase,
+    rootSection: input.rootSection ?? null,
   });
+  const rules = { ...defaults.rules, ...input.rules };
   return {
     docSet: linked.docSet,
-    messages: [...messages, ...linked.messages].sort(
+    messages: applyRuleSeverities([...messages, ...linked.messages], rules).sort(
       (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column,
     ),
     stats: {
@@ -139,4 +172,84 @@ export async function compileDocs(
       assets: assets.length,
     },
   };
+}
+
+function assetOf(entry: { hash: string; size: number }, path: string): DocAsset {
+  return {
+    path,
+    hash: entry.hash,
+    size: entry.size,
+    contentType: contentTypes[path.split('.').pop()!.toLowerCase()] ?? 'application/octet-stream',
+  };
+}
+
+type TreeEntry = { path: string; mode: string; hash: string; size: number };
+
+/**
+ * Files outside the docs that pages need: the static asset folders (served at the site root,
+ * the first folder wins) and the folders of the repository files pages link to. Read from git
+ * at the same commit; only the folders actually referred to are listed.
+ */
+async function listOutsideFiles(
+  git: GitPort,
+  commit: string,
+  dir: string,
+  pages: CompiledPage[],
+  assetDirs: string[],
+  docsEntries: TreeEntry[],
+): Promise<{ served: Map<string, DocAsset>; repoFiles: Map<string, DocAsset>; repoDirs: Set<string> }> {
+  const served = new Map<string, DocAsset>();
+  const listings = new Map<string, Promise<TreeEntry[]>>();
+  const list = (folder: string) => {
+    if (!listings.has(folder))
+      listings.set(
+        folder,
+        git.listTree(commit, folder).catch(() => []),
+      );
+    return listings.get(folder)!;
+  };
+  for (const assetDir of assetDirs) {
+    const inDocs = joinDocPath('', assetDir);
+    if (inDocs !== null && !assetDir.startsWith('..')) {
+      for (const e of docsEntries)
+        if (e.path.startsWith(`${inDocs}/`) && e.mode !== '120000') {
+          const at = e.path.slice(inDocs.length + 1);
+          if (!served.has(at)) served.set(at, assetOf(e, e.path));
+        }
+      continue;
+    }
+    const inRepo = joinDocPath(dir, assetDir);
+    if (inRepo === null || inRepo === '') continue;
+    for (const e of await list(inRepo))
+      if (e.mode !== '120000' && !served.has(e.path)) served.set(e.path, assetOf(e, `_static/${e.path}`));
+  }
+  const repoFiles = new Map<string, DocAsset>();
+  const repoDirs = new Set<string>();
+  const wanted = new Set(
+    pages
+      .flatMap((p) => [...p.links, ...p.assets])
+      .filter((r) => r.scope === 'repo')
+      .map((r) => r.path),
+  );
+  for (const path of wanted) {
+    // A link may name a folder (`../src`) or a file (`../src/a.ts`): list both as folders.
+    for (const folder of [dirnameOf(path), path]) {
+      if (folder === '') continue;
+      for (const e of await list(folder)) {
+        const full = `${folder}/${e.path}`;
+        if (e.mode === '120000') continue;
+        repoFiles.set(full, assetOf(e, `_repo/${full}`));
+        for (let d = dirnameOf(full); d !== '' && !repoDirs.has(d); d = dirnameOf(d)) repoDirs.add(d);
+      }
+    }
+    if (!path.includes('/') && !repoDirs.has(path) && !repoFiles.has(path)) {
+      // A file at the repository root: no folder to list, read the one file.
+      const bytes = await git.readFile(commit, path).catch(() => null);
+      if (bytes) {
+        const hash = createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+        repoFiles.set(path, assetOf({ hash, size: bytes.length }, `_repo/${path}`));
+      }
+    }
+  }
+  return { served, repoFiles, repoDirs };
 }

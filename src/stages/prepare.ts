@@ -15,12 +15,13 @@ import {
   type RenderedNotes,
 } from '../model/index.js';
 import type { DocsCachePort, PageCompilerPort, StorePort, TemplatePort } from '../ports/index.js';
-import { compileDocs } from './compile-docs.js';
+import { type CompileDocsInput, compileDocs } from './compile-docs.js';
 import { generateNotes, type NotesPorts, type NotesRequest } from './notes.js';
 import { createNotesRenderer } from './render-notes.js';
 
 export interface PrepareRequest extends Omit<NotesRequest, 'audiences' | 'from'> {
-  docs: { dir: string; locale: string };
+  /** The docs settings (flavor, exclude, rules…) as compileDocs takes them. */
+  docs: { dir: string; locale: string } & Omit<Partial<CompileDocsInput>, 'ref'>;
   schedule: Schedule | null;
   force: boolean;
   actor: string;
@@ -88,7 +89,7 @@ export async function prepareRelease(request: PrepareRequest, ports: PreparePort
   // computed) means the target commit.
   const commit = outcome.collected.range.to.hash;
   const compiled = await compileDocs(
-    { ref: commit, dir: request.docs.dir, defaultLocale: request.docs.locale },
+    { ...request.docs, ref: commit, dir: request.docs.dir, defaultLocale: request.docs.locale },
     ports,
   );
   const docErrors = compiled.messages.filter((m) => m.severity === 'error');

@@ -4,10 +4,12 @@ import { createFsDocsCache } from '../../adapters/fs-docs-cache.js';
 import { createGitCli } from '../../adapters/git-cli.js';
 import { createPageCompiler } from '../../adapters/page-compiler.js';
 import { loadConfig } from '../../config/load-config.js';
+import type { HeraldConfig } from '../../config/validate-config.js';
 import { diffDocSets } from '../../core/docs/link-docset.js';
+import { webUrlFromRemote } from '../../core/links.js';
 import { errors } from '../../errors/index.js';
 import type { DocMessage } from '../../model/index.js';
-import { type CompileDocsResult, compileDocs } from '../../stages/compile-docs.js';
+import { type CompileDocsInput, type CompileDocsResult, compileDocs } from '../../stages/compile-docs.js';
 import { parseCommandArgs } from '../args.js';
 import type { Output } from '../output.js';
 
@@ -30,8 +32,8 @@ export async function runDocs(argv: string[], output: Output, cwd: string): Prom
     compiler: createPageCompiler(),
     cache: createFsDocsCache(path.join(root, '.herald', 'cache', 'docs.json')),
   };
-  const compile = (ref: string) =>
-    compileDocs({ ref, dir: config.docs.dir, defaultLocale: config.docs.locale }, ports);
+  const settings = await docsSettingsOf(config, root, git);
+  const compile = (ref: string) => compileDocs({ ref, ...settings }, ports);
 
   switch (action) {
     case 'check': {
@@ -89,6 +91,40 @@ export async function runDocs(argv: string[], output: Output, cwd: string): Prom
         'Use `herald docs build`, `herald docs check` or `herald docs diff <from> <to>`.',
       );
   }
+}
+
+/**
+ * The docs settings of the config as compileDocs takes them, with what the repository adds: its
+ * web URL (links.repository, else the origin remote) and the product name for root pages' section.
+ */
+export async function docsSettingsOf(
+  config: HeraldConfig,
+  root: string,
+  git: { remoteUrl(): Promise<string | null> },
+): Promise<Omit<CompileDocsInput, 'ref'>> {
+  const docs = config.docs;
+  const remote = config.notes.links.repository ? null : await git.remoteUrl().catch(() => null);
+  const product = config.product ?? path.basename(root);
+  const title = docs.rootSection?.title ?? product;
+  return {
+    dir: docs.dir,
+    defaultLocale: docs.locale,
+    flavor: docs.flavor,
+    exclude: docs.exclude,
+    assetDirs: docs.assetDirs,
+    rules: docs.rules,
+    repositoryUrl: config.notes.links.repository ?? (remote ? (webUrlFromRemote(remote)?.url ?? null) : null),
+    rootSection: { id: sectionId(docs.rootSection?.id ?? title), title },
+  };
+}
+
+function sectionId(text: string): string {
+  return (
+    text
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'docs'
+  );
 }
 
 /** Prints problems as `file:line:column  message  [rule]`; returns the exit code. */

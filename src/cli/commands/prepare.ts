@@ -14,6 +14,7 @@ import {
   storeFlag,
 } from '../schedule-flags.js';
 import { chooseStore, openStore } from '../store.js';
+import { docsSettingsOf } from './docs.js';
 
 export { prepareHelp } from './release-help.js';
 
@@ -49,7 +50,10 @@ export async function runPrepare(argv: string[], output: Output, cwd: string): P
         ...releaseSettingsOf(runtime),
         to: values.to,
         releaseVersion: values['release-version'],
-        docs: { dir: runtime.config.docs.dir, locale: runtime.config.docs.locale },
+        docs: {
+          ...(await docsSettingsOf(runtime.config, runtime.root, runtime.git)),
+          locale: runtime.config.docs.locale,
+        },
         schedule,
         force: values.force === true,
         actor,

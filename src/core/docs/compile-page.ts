@@ -1,7 +1,6 @@
-import GithubSlugger from 'github-slugger';
 import type { Element, ElementContent, Root as HastRoot } from 'hast';
 import { toString as hastToString } from 'hast-util-to-string';
-import type { Root as MdastRoot, Yaml } from 'mdast';
+import type { Root as MdastRoot } from 'mdast';
 import rehypeRaw from 'rehype-raw';
 import rehypeSanitize from 'rehype-sanitize';
 import rehypeStringify from 'rehype-stringify';
@@ -11,10 +10,13 @@ import remarkParse from 'remark-parse';
 import remarkRehype from 'remark-rehype';
 import { unified } from 'unified';
 import { visit } from 'unist-util-visit';
-import { parseDocument } from 'yaml';
-import type { CompiledPage, DocMessage, DocPageMeta } from '../../model/index.js';
+import type { CompiledPage, DocMessage, DocRef } from '../../model/index.js';
 import { remarkAdmonitions } from './admonitions.js';
+import { findExcessiveComplexity } from './complexity.js';
 import { dirnameOf, isExternalUrl, joinDocPath } from './doc-paths.js';
+import { type DocsFlavor, flavorDefaults } from './flavors.js';
+import { defaultMeta, type FrontmatterExtras, readFrontmatter } from './frontmatter.js';
+import { addHeadingIds } from './heading-ids.js';
 import { sanitizeSchema } from './sanitize-schema.js';
 
 /**
@@ -25,7 +27,7 @@ import { sanitizeSchema } from './sanitize-schema.js';
  * `<kbd>` or `<details>` survive and `<script>` or `onclick` never do.
  */
 /** Bump when compiled output changes for the same input: cached pages are keyed by it. */
-export const COMPILER_VERSION = 1;
+export const COMPILER_VERSION = 2;
 
 const processor = unified()
   .use(remarkParse)
@@ -41,7 +43,7 @@ const processor = unified()
 /** The same pipeline for Markdown that is not a docs page (release notes): HTML only. */
 export function compileMarkdown(markdown: string): string {
   const tree = processor.runSync(processor.parse(markdown)) as HastRoot;
-  addHeadingIds(tree);
+  addHeadingIds(tree, 'github');
   return processor.stringify(tree);
 }
 
@@ -52,6 +54,8 @@ export interface PageSource {
   file: string;
   bytes: Uint8Array;
   defaultLocale: string;
+  /** Whose conventions the tree follows (heading ids, titles, URLs); default Herald's own. */
+  flavor?: DocsFlavor;
 }
 
 /**
@@ -59,19 +63,6 @@ export interface PageSource {
  * such a page, and compiling one takes the Markdown parser tens of seconds.
  */
 const MAX_PAGE_BYTES = 2 * 1024 * 1024;
-const frontmatterKeys = new Set([
-  'id',
-  'title',
-  'section',
-  'locale',
-  'labels',
-  'position',
-  'draft',
-  'description',
-]);
-const idPattern = /^[a-z0-9][a-z0-9._-]*$/;
-const localeSuffix = /\.([a-z]{2}(?:-[a-z]{2})?)\.md$/i;
-
 export function compilePage(source: PageSource): CompiledPage {
   const messages: DocMessage[] = [];
   const report = (
@@ -81,7 +72,8 @@ export function compilePage(source: PageSource): CompiledPage {
     ruleId: string,
     severity: DocMessage['severity'] = 'error',
   ) => messages.push({ file: source.file, line, column, message, ruleId, severity });
-  const fallback = defaultMeta(source);
+  const flavor = source.flavor ?? 'herald';
+  const fallback = defaultMeta(source.path, source.defaultLocale);
   const empty = (): CompiledPage => ({
     path: source.path,
     meta: fallback,
@@ -89,6 +81,7 @@ export function compilePage(source: PageSource): CompiledPage {
     anchors: [],
     links: [],
     assets: [],
+    route: null,
     messages,
   });
 
@@ -122,14 +115,9 @@ export function compilePage(source: PageSource): CompiledPage {
     return empty();
   }
 
-  const deep = findExcessiveNesting(text);
-  if (deep !== null) {
-    report(
-      deep,
-      1,
-      'content is nested too deeply to compile (over 64 quote levels or 256 columns of list indentation)',
-      'too-deep',
-    );
+  const complex = findExcessiveComplexity(text);
+  if (complex !== null) {
+    report(complex.line, 1, complex.message, complex.ruleId);
     return empty();
   }
 
@@ -151,10 +139,12 @@ export function compilePage(source: PageSource): CompiledPage {
     throw error;
   }
 
-  const meta = readFrontmatter(mdast, fallback, report);
-  const anchors = addHeadingIds(tree);
+  const { meta, extras } = readFrontmatter(mdast, fallback, flavor, report);
+  const anchors = addHeadingIds(tree, flavor);
   const leadingTitle = removeLeadingH1(tree);
   if (meta.title === '' && leadingTitle) meta.title = leadingTitle;
+  if (meta.title === '' && flavorDefaults[flavor].titleFromFileName)
+    meta.title = extras.sidebarLabel ?? titleFromFileName(source.path);
   if (meta.title === '')
     report(
       1,
@@ -163,57 +153,7 @@ export function compilePage(source: PageSource): CompiledPage {
       'missing-title',
     );
 
-  const links: CompiledPage['links'] = [];
-  const assets: CompiledPage['assets'] = [];
-  const dir = dirnameOf(source.path);
-  visit(tree, 'element', (node: Element) => {
-    const position = node.position?.start ?? { line: 1, column: 1 };
-    if (node.tagName === 'a' && typeof node.properties.href === 'string') {
-      const href = node.properties.href;
-      if (isExternalUrl(href)) return;
-      const [target = '', anchor = null] = splitAnchor(href);
-      if (target === '') {
-        links.push({ path: source.path, anchor, line: position.line, column: position.column });
-        return;
-      }
-      const resolved = joinDocPath(dir, decodeURIComponentSafe(target));
-      if (resolved === null) {
-        report(
-          position.line,
-          position.column,
-          `link "${href}" points outside the docs directory`,
-          'link-outside',
-        );
-        return;
-      }
-      if (resolved.endsWith('.md')) {
-        links.push({ path: resolved, anchor, line: position.line, column: position.column });
-        node.properties.href = `herald:doc/${resolved}${anchor === null ? '' : `#${anchor}`}`;
-      } else {
-        assets.push({ path: resolved, line: position.line, column: position.column });
-        node.properties.href = `herald:asset/${resolved}`;
-      }
-    } else if (node.tagName === 'img' && typeof node.properties.src === 'string') {
-      const src = node.properties.src;
-      if (isExternalUrl(src)) return;
-      const resolved = joinDocPath(dir, decodeURIComponentSafe(src.split('#')[0]!.split('?')[0]!));
-      if (resolved === null) {
-        report(
-          position.line,
-          position.column,
-          `image "${src}" points outside the docs directory`,
-          'image-outside',
-        );
-        delete node.properties.src;
-        return;
-      }
-      assets.push({ path: resolved, line: position.line, column: position.column });
-      node.properties.src = `herald:asset/${resolved}`;
-      if (!node.properties.alt)
-        report(position.line, position.column, `image "${src}" has no alt text`, 'image-alt', 'warning');
-    }
-  });
-
+  const { links, assets } = collectReferences(tree, source, flavor, report);
   let html: string;
   try {
     html = processor.stringify(tree).trim();
@@ -232,23 +172,117 @@ export function compilePage(source: PageSource): CompiledPage {
   if (hastToString(tree).trim() === '' && !assets.length) {
     report(1, 1, 'page would render empty', 'empty-page');
   }
-  return { path: source.path, meta, html, anchors, links, assets, messages };
+  return {
+    path: source.path,
+    meta,
+    html,
+    anchors,
+    links,
+    assets,
+    route: flavor === 'docusaurus' ? docusaurusRoute(source.path, extras) : null,
+    messages,
+  };
 }
 
-function defaultMeta(source: PageSource): DocPageMeta {
-  const name = source.path.split('/').pop()!;
-  const locale = localeSuffix.exec(name)?.[1]?.toLowerCase() ?? source.defaultLocale;
-  const base = name.replace(localeSuffix, '.md').replace(/\.md$/i, '');
-  const section = source.path.includes('/') ? source.path.split('/')[0]! : '';
-  return {
-    id: base.toLowerCase().replace(/[^a-z0-9._-]+/g, '-'),
-    title: '',
-    section,
-    locale,
-    labels: [],
-    position: null,
-    draft: false,
-  };
+/**
+ * Records every link and image of the page as a DocRef and points the HTML at it
+ * (`herald:link/<i>`, `herald:img/<i>`); whether it is a page, a file or a repository URL is
+ * decided when the whole tree is known.
+ */
+function collectReferences(
+  tree: HastRoot,
+  source: PageSource,
+  flavor: DocsFlavor,
+  report: Report,
+): { links: DocRef[]; assets: DocRef[] } {
+  const links: DocRef[] = [];
+  const assets: DocRef[] = [];
+  visit(tree, 'element', (node: Element) => {
+    const isLink = node.tagName === 'a' && typeof node.properties.href === 'string';
+    const isImage = node.tagName === 'img' && typeof node.properties.src === 'string';
+    if (!isLink && !isImage) return;
+    const href = String(isLink ? node.properties.href : node.properties.src);
+    if (isExternalUrl(href)) return;
+    const position = node.position?.start ?? { line: 1, column: 1 };
+    const [target = '', anchor = null] = splitAnchor(href);
+    const at = { line: position.line, column: position.column };
+    if (target === '' && isLink) {
+      links.push({ path: source.path, scope: 'docs', anchor, href, alternate: null, ...at });
+      return;
+    }
+    const ref = locateReference(decodeURIComponentSafe(target), source, flavor);
+    if (ref === null) {
+      const kind = isLink ? 'link' : 'image';
+      report(at.line, at.column, `${kind} "${href}" points outside the repository`, `${kind}-outside`);
+      if (isImage) delete node.properties.src;
+      return;
+    }
+    if (isLink) {
+      node.properties.href = `herald:link/${links.length}`;
+      links.push({ ...ref, anchor, href, ...at });
+    } else {
+      node.properties.src = `herald:img/${assets.length}`;
+      assets.push({ ...ref, anchor: null, href, ...at });
+      if (!node.properties.alt)
+        report(at.line, at.column, `image "${href}" has no alt text`, 'image-alt', 'warning');
+    }
+  });
+  return { links, assets };
+}
+
+/** Where a URL written in the page points: the docs tree, the site root or the repository. */
+function locateReference(
+  target: string,
+  source: PageSource,
+  flavor: DocsFlavor,
+): Pick<DocRef, 'path' | 'scope' | 'alternate'> | null {
+  const path = target.split('?')[0]!;
+  if (path.startsWith('/')) return { path: joinDocPath('', path) ?? '', scope: 'root', alternate: null };
+  const docsRoot = source.file.slice(0, source.file.length - source.path.length).replace(/\/$/, '');
+  const inRepo = joinDocPath(dirnameOf(source.file), path);
+  if (inRepo === null) return null;
+  // MkDocs serves `a/b.md` as `a/b/`: raw HTML in it is written relative to that folder.
+  const folderUrl = source.path.replace(/(^|\/)(index|readme)\.md$/i, '').replace(/\.md$/i, '');
+  const alternate =
+    flavorDefaults[flavor].directoryUrls && folderUrl !== dirnameOf(source.path)
+      ? joinDocPath(folderUrl, path)
+      : null;
+  if (docsRoot === '') return { path: inRepo, scope: 'docs', alternate };
+  if (inRepo === docsRoot || inRepo.startsWith(`${docsRoot}/`))
+    return { path: inRepo.slice(docsRoot.length + 1), scope: 'docs', alternate };
+  return { path: inRepo, scope: 'repo', alternate };
+}
+
+/** Docusaurus' URL of a page: `slug:` if set, else its folder plus `id:` or its file name. */
+function docusaurusRoute(path: string, extras: FrontmatterExtras): string {
+  const dir = dirnameOf(path);
+  if (extras.slug !== null)
+    return extras.slug.startsWith('/')
+      ? (joinDocPath('', extras.slug) ?? '')
+      : (joinDocPath(dir, extras.slug) ?? '');
+  const name = path
+    .split('/')
+    .pop()!
+    .replace(/\.mdx?$/i, '');
+  const base = extras.rawId ?? name.replace(/^\d+[-_.]/, '');
+  const folder = dir
+    .split('/')
+    .map((part) => part.replace(/^\d+[-_.]/, ''))
+    .join('/');
+  if (extras.rawId === null && /^(index|readme)$/i.test(base)) return folder;
+  return folder === '' ? base : `${folder}/${base}`;
+}
+
+/** `getting-started.md` → "Getting started", as MkDocs and Docusaurus title such pages. */
+function titleFromFileName(path: string): string {
+  const parts = path.replace(/\.md$/i, '').split('/');
+  let name = parts.pop()!;
+  if (/^(index|readme)$/i.test(name) && parts.length > 0) name = parts.pop()!;
+  const words = name
+    .replace(/^\d+[-_.]/, '')
+    .replace(/[-_]+/g, ' ')
+    .trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
 type Report = (
@@ -258,147 +292,6 @@ type Report = (
   ruleId: string,
   severity?: DocMessage['severity'],
 ) => void;
-
-function readFrontmatter(mdast: MdastRoot, fallback: DocPageMeta, report: Report): DocPageMeta {
-  const meta = { ...fallback, labels: [...fallback.labels] };
-  const node = mdast.children[0]?.type === 'yaml' ? (mdast.children[0] as Yaml) : null;
-  if (!node) {
-    report(
-      1,
-      1,
-      `no frontmatter: the page id falls back to "${fallback.id}" and changes if the file is renamed`,
-      'missing-id',
-      'warning',
-    );
-    return meta;
-  }
-  // The YAML text starts on the line after the opening `---`.
-  const startLine = (node.position?.start.line ?? 1) + 1;
-  const doc = parseDocument(node.value, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    for (const error of doc.errors) {
-      const pos = error.linePos?.[0] ?? { line: 1, col: 1 };
-      report(
-        startLine + pos.line - 1,
-        pos.col,
-        `invalid frontmatter YAML: ${error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
-        'frontmatter-yaml',
-      );
-    }
-    return meta;
-  }
-  const data: unknown = doc.toJS({ maxAliasCount: 50 });
-  if (data === null || data === undefined) return meta;
-  if (typeof data !== 'object' || Array.isArray(data)) {
-    report(startLine, 1, 'frontmatter must be a mapping of keys to values', 'frontmatter-shape');
-    return meta;
-  }
-  const lineOf = (key: string) => {
-    const pair = (
-      doc.contents as { items?: { key?: { value?: unknown; range?: [number] } }[] } | null
-    )?.items?.find((item) => item.key?.value === key);
-    const offset = pair?.key?.range?.[0] ?? 0;
-    return startLine + (node.value.slice(0, offset).match(/\n/g)?.length ?? 0);
-  };
-  const record = data as Record<string, unknown>;
-  const bad = (key: string, expected: string) =>
-    report(lineOf(key), 1, `frontmatter "${key}" must be ${expected}`, 'frontmatter-field');
-  for (const key of Object.keys(record)) {
-    if (!frontmatterKeys.has(key))
-      report(lineOf(key), 1, `unknown frontmatter key "${key}"`, 'frontmatter-unknown', 'warning');
-  }
-  if ('id' in record) {
-    if (typeof record.id === 'string' && idPattern.test(record.id)) meta.id = record.id;
-    else bad('id', 'lowercase letters, digits, ".", "_" or "-"');
-  } else {
-    report(
-      startLine,
-      1,
-      `no "id": it falls back to "${fallback.id}" and changes if the file is renamed`,
-      'missing-id',
-      'warning',
-    );
-  }
-  if ('title' in record) {
-    if (typeof record.title === 'string' && record.title.trim() !== '') meta.title = record.title.trim();
-    else bad('title', 'a non-empty string');
-  }
-  if ('section' in record) {
-    if (typeof record.section === 'string' && record.section !== '') meta.section = record.section;
-    else bad('section', 'a section id');
-  }
-  if ('locale' in record) {
-    if (typeof record.locale === 'string' && /^[a-z]{2}(-[a-z]{2})?$/i.test(record.locale))
-      meta.locale = record.locale.toLowerCase();
-    else bad('locale', 'a locale such as "en-us" or "de"');
-  }
-  if ('labels' in record) {
-    if (
-      Array.isArray(record.labels) &&
-      record.labels.every((l) => typeof l === 'string' || typeof l === 'number')
-    ) {
-      meta.labels = record.labels.map(String);
-    } else bad('labels', 'a list of strings');
-  }
-  if ('position' in record) {
-    if (typeof record.position === 'number' && Number.isFinite(record.position))
-      meta.position = record.position;
-    else bad('position', 'a number');
-  }
-  if ('draft' in record) {
-    if (typeof record.draft === 'boolean') meta.draft = record.draft;
-    else bad('draft', 'true or false');
-  }
-  return meta;
-}
-
-const MAX_INDENT_COLUMNS = 256;
-const MAX_QUOTE_DEPTH = 64;
-
-/**
- * micromark's time grows with the square of the input on very deeply nested lists (1,000 levels
- * take 30 s), and the HTML steps recurse per level: a linear scan refuses such pages first and
- * names the line. Real documents stay far below these limits.
- */
-function findExcessiveNesting(text: string): number | null {
-  let line = 1;
-  let column = 0;
-  let quotes = 0;
-  let atStart = true;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10) {
-      line++;
-      column = 0;
-      quotes = 0;
-      atStart = true;
-      continue;
-    }
-    if (!atStart) continue;
-    if (c === 32) column++;
-    else if (c === 9) column += 4 - (column % 4);
-    else if (c === 62) quotes++;
-    else atStart = false;
-    if (column > MAX_INDENT_COLUMNS || quotes > MAX_QUOTE_DEPTH) return line;
-  }
-  return null;
-}
-
-/** GitHub-style ids on every heading, in document order: what `#anchor` links target. */
-function addHeadingIds(tree: HastRoot): string[] {
-  const slugger = new GithubSlugger();
-  const anchors: string[] = [];
-  visit(tree, 'element', (node: Element) => {
-    if (/^h[1-6]$/.test(node.tagName)) {
-      const id = slugger.slug(hastToString(node));
-      node.properties.id = id;
-      anchors.push(id);
-    } else if (typeof node.properties.id === 'string') {
-      anchors.push(node.properties.id); // footnotes
-    }
-  });
-  return anchors;
-}
 
 /** The help centre shows the title itself: a leading `# Title` in the body would repeat it. */
 function removeLeadingH1(tree: HastRoot): string | null {

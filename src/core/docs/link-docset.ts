@@ -8,6 +8,7 @@ import type {
   DocSet,
   DocSetDiff,
 } from '../../model/index.js';
+import { type RefTargets, type Resolution, resolveRef } from './resolve-refs.js';
 
 export interface LinkInput {
   ref: string;
@@ -22,6 +23,17 @@ export interface LinkInput {
   defaultLocale: string;
   /** Content hash of a string (sha256 hex in production). */
   hash: (text: string) => string;
+  /** Files of the static asset folders, by the path the site serves them at. */
+  served?: Map<string, DocAsset>;
+  /** Files outside the docs that pages refer to, by repository path, and the folders holding them. */
+  repoFiles?: Map<string, DocAsset>;
+  repoDirs?: Set<string>;
+  /** Web URL of the repository: links to its files outside the docs point there. */
+  repositoryUrl?: string | null;
+  /** The docs' URL prefix in the site (`docs` for Docusaurus' `/docs/…`). */
+  routeBase?: string;
+  /** The section of pages at the docs root (they have no folder to name one). */
+  rootSection?: { id: string; title: string } | null;
 }
 
 /**
@@ -41,13 +53,40 @@ export function linkDocSet(input: LinkInput): { docSet: DocSet; messages: DocMes
     severity: DocMessage['severity'] = 'error',
   ) => messages.push({ file: input.fileOf(path), line, column, message, ruleId, severity });
 
-  const byPath = new Map(input.pages.map((p) => [p.path, p]));
-  const assetPaths = new Set(input.assets.map((a) => a.path));
-  const anchorsOf = new Map(input.pages.map((p) => [p.path, new Set(p.anchors)]));
+  // Declared sections (sections.yml) are the whole list: a root page names its own there.
+  const rootSection = input.sections === null ? (input.rootSection ?? null) : null;
+  const pages =
+    rootSection === null
+      ? input.pages
+      : input.pages.map((p) =>
+          p.meta.section === '' ? { ...p, meta: { ...p.meta, section: rootSection.id } } : p,
+        );
+  const byPath = new Map(pages.map((p) => [p.path, p]));
+  const anchorsOf = new Map(pages.map((p) => [p.path, new Set(p.anchors)]));
+  const targets: RefTargets = {
+    pagesByPath: byPath,
+    routes: new Map(pages.filter((p) => p.route !== null).map((p) => [p.route!, p])),
+    treeAssets: new Map(input.assets.map((a) => [a.path, a])),
+    served: input.served ?? new Map(),
+    repoFiles: input.repoFiles ?? new Map(),
+    repoDirs: input.repoDirs ?? new Set(),
+    routeBase: input.routeBase ?? '',
+    repositoryUrl: input.repositoryUrl ?? null,
+    commit: input.commit,
+  };
+  const resolved = new Map(
+    pages.map((page) => [
+      page.path,
+      {
+        links: page.links.map((ref) => resolveRef(ref, false, targets)),
+        images: page.assets.map((ref) => resolveRef(ref, true, targets)),
+      },
+    ]),
+  );
 
   const seenIds = new Map<string, CompiledPage>();
   const seenTitles = new Map<string, CompiledPage>();
-  for (const page of input.pages) {
+  for (const page of pages) {
     const key = `${page.meta.locale}\u0000${page.meta.id}`;
     const first = seenIds.get(key);
     if (first)
@@ -73,9 +112,9 @@ export function linkDocSet(input: LinkInput): { docSet: DocSet; messages: DocMes
     } else seenTitles.set(titleKey, page);
   }
 
-  const sections = input.sections ?? sectionsFromFolders(input.pages);
+  const sections = input.sections ?? sectionsFromFolders(pages, rootSection);
   const sectionIds = new Set(sections.map((s) => s.id));
-  for (const page of input.pages) {
+  for (const page of pages) {
     if (!sectionIds.has(page.meta.section)) {
       report(
         page.path,
@@ -100,20 +139,29 @@ export function linkDocSet(input: LinkInput): { docSet: DocSet; messages: DocMes
     }
   }
 
-  for (const page of input.pages) {
-    for (const link of page.links) {
-      const target = byPath.get(link.path);
-      if (!target) {
-        report(page.path, link.line, link.column, `link to ${link.path}: no such page`, 'broken-link');
-        continue;
-      }
-      if (link.anchor !== null && !anchorsOf.get(link.path)!.has(link.anchor)) {
-        const where = link.path === page.path ? 'this page' : link.path;
+  for (const page of pages) {
+    const { links, images } = resolved.get(page.path)!;
+    page.links.forEach((link, i) => {
+      const where = links[i]!;
+      if (where.kind === 'missing') report(page.path, link.line, link.column, where.message, where.ruleId);
+      else if (where.kind === 'unchecked')
         report(
           page.path,
           link.line,
           link.column,
-          `link to #${link.anchor}: ${where} has no such heading`,
+          `link "${link.href}" left as written: ${where.why}`,
+          'link-outside-docs',
+          'warning',
+        );
+      if (where.kind !== 'page') return;
+      const target = where.page;
+      if (link.anchor !== null && !anchorsOf.get(target.path)!.has(link.anchor)) {
+        const shown = target.path === page.path ? 'this page' : target.path;
+        report(
+          page.path,
+          link.line,
+          link.column,
+          `link to #${link.anchor}: ${shown} has no such heading`,
           'broken-anchor',
         );
       }
@@ -122,41 +170,46 @@ export function linkDocSet(input: LinkInput): { docSet: DocSet; messages: DocMes
           page.path,
           link.line,
           link.column,
-          `link to ${link.path}, which is a draft and will not be published`,
+          `link to ${target.path}, which is a draft and will not be published`,
           'link-to-draft',
         );
       }
-    }
-    for (const asset of page.assets) {
-      if (!assetPaths.has(asset.path)) {
-        const kind = byPath.has(asset.path) ? 'page' : 'file';
+    });
+    page.assets.forEach((image, i) => {
+      const where = images[i]!;
+      if (where.kind === 'missing') report(page.path, image.line, image.column, where.message, where.ruleId);
+      else if (where.kind === 'unchecked')
         report(
           page.path,
-          asset.line,
-          asset.column,
-          `${asset.path}: no such ${kind} in the docs tree`,
-          'missing-asset',
+          image.line,
+          image.column,
+          `image "${image.href}" left as written: ${where.why}`,
+          'link-outside-docs',
+          'warning',
         );
-      }
-    }
+    });
   }
 
-  const published = input.pages.filter((p) => !p.meta.draft);
+  const extraAssets = new Map<string, DocAsset>();
+  const published = pages.filter((p) => !p.meta.draft);
   const docPages: DocPage[] = published.map((page) => {
-    const html = resolvePlaceholders(page.html, (path) => byPath.get(path)?.meta.id ?? null);
+    const refs = resolved.get(page.path)!;
+    const html = resolvePlaceholders(page, refs);
     const meta = page.meta;
     const links: DocLink[] = [];
     const seen = new Set<string>();
-    for (const link of page.links) {
-      const target = byPath.get(link.path);
-      if (!target || target === page) continue;
-      const key = `${target.meta.id}#${link.anchor ?? ''}`;
+    page.links.forEach((link, i) => {
+      const where = refs.links[i]!;
+      if (where.kind !== 'page' || where.page === page) return;
+      const key = `${where.page.meta.id}#${link.anchor ?? ''}`;
       if (!seen.has(key)) {
         seen.add(key);
-        links.push({ page: target.meta.id, anchor: link.anchor });
+        links.push({ page: where.page.meta.id, anchor: link.anchor });
       }
-    }
-    const assets = [...new Set(page.assets.map((a) => a.path).filter((p) => assetPaths.has(p)))];
+    });
+    const used = [...refs.links, ...refs.images].flatMap((r) => (r.kind === 'asset' ? [r.asset] : []));
+    for (const asset of used) if (!targets.treeAssets.has(asset.path)) extraAssets.set(asset.path, asset);
+    const assets = [...new Set(used.map((a) => a.path))];
     const hash = input.hash(
       JSON.stringify([meta.id, meta.title, meta.section, meta.locale, meta.labels, meta.position, html]),
     );
@@ -172,35 +225,56 @@ export function linkDocSet(input: LinkInput): { docSet: DocSet; messages: DocMes
       dir: input.dir,
       sections,
       pages: docPages,
-      assets: input.assets,
+      assets: [...input.assets, ...[...extraAssets.values()].sort((a, b) => a.path.localeCompare(b.path))],
     },
     messages,
   };
 }
 
-function sectionsFromFolders(pages: CompiledPage[]): DocSection[] {
+function sectionsFromFolders(
+  pages: CompiledPage[],
+  rootSection: { id: string; title: string } | null,
+): DocSection[] {
   const ids = [...new Set(pages.map((p) => p.meta.section))].sort();
   return ids.map((id, i) => ({
     id,
-    title: id.replace(/[-_]+/g, ' ').replace(/^./, (c) => c.toUpperCase()),
+    title:
+      rootSection !== null && id === rootSection.id
+        ? rootSection.title
+        : id.replace(/[-_]+/g, ' ').replace(/^./, (c) => c.toUpperCase()),
     position: i + 1,
   }));
 }
 
-const placeholder = /(href|src)="herald:(doc|asset)\/([^"#]*)(#[^"]*)?"/g;
+const placeholder = /(href|src)="herald:(link|img)\/(\d+)"/g;
 
-/** Page links become `herald:page/<id>`; asset references stay `herald:asset/<path>`. */
-function resolvePlaceholders(html: string, idOf: (path: string) => string | null): string {
-  return html.replace(
-    placeholder,
-    (whole, attribute: string, kind: string, escapedPath: string, anchor: string | undefined) => {
-      if (kind === 'asset') return whole;
-      const id = idOf(unescapeAttribute(escapedPath));
-      return id === null
-        ? `${attribute}="${escapedPath}${anchor ?? ''}"`
-        : `${attribute}="herald:page/${id}${anchor ?? ''}"`;
-    },
-  );
+/**
+ * `herald:link/<i>` and `herald:img/<i>` become `herald:page/<id>#a`, `herald:asset/<path>`, a
+ * repository URL, or the URL as written when nothing better is known.
+ */
+function resolvePlaceholders(
+  page: CompiledPage,
+  refs: { links: Resolution[]; images: Resolution[] },
+): string {
+  return page.html.replace(placeholder, (_, attribute: string, kind: string, index: string) => {
+    const ref = (kind === 'link' ? page.links : page.assets)[Number(index)];
+    const where = (kind === 'link' ? refs.links : refs.images)[Number(index)];
+    if (!ref || !where) return `${attribute}=""`;
+    const anchor = ref.anchor === null ? '' : `#${ref.anchor}`;
+    const url =
+      where.kind === 'page'
+        ? `herald:page/${where.page.meta.id}${anchor}`
+        : where.kind === 'asset'
+          ? `herald:asset/${where.asset.path}`
+          : where.kind === 'url'
+            ? where.url
+            : ref.href;
+    return `${attribute}="${escapeAttribute(url)}"`;
+  });
+}
+
+function escapeAttribute(text: string): string {
+  return text.replace(/&/g, '&#x26;').replace(/"/g, '&#x22;');
 }
 
 function unescapeAttribute(text: string): string {
