@@ -237,7 +237,9 @@ function locateReference(
   flavor: DocsFlavor,
 ): Pick<DocRef, 'path' | 'scope' | 'alternate'> | null {
   const path = target.split('?')[0]!;
-  if (path.startsWith('/')) return { path: joinDocPath('', path) ?? '', scope: 'root', alternate: null };
+  const fromRepoRoot = flavorDefaults[flavor].rootIsRepository;
+  if (path.startsWith('/') && !fromRepoRoot)
+    return { path: joinDocPath('', path) ?? '', scope: 'root', alternate: null };
   const docsRoot = source.file.slice(0, source.file.length - source.path.length).replace(/\/$/, '');
   const inRepo = joinDocPath(dirnameOf(source.file), path);
   if (inRepo === null) return null;

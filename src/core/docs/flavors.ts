@@ -14,6 +14,8 @@ export interface FlavorDefaults {
   assetDirs: string[];
   /** URL prefix of the docs in the site (Docusaurus serves `docs/intro.md` at `/docs/intro`). */
   routeBase: string;
+  /** `/x` means the repository root (GitHub renders files in place), not the docs root. */
+  rootIsRepository: boolean;
   /** Relative URLs in a page resolve against its folder URL too (MkDocs' `use_directory_urls`). */
   directoryUrls: boolean;
   /** A page with no title and no `# Heading` is titled after its file, as the generator does. */
@@ -28,12 +30,27 @@ const foreignTree: Record<string, RuleSeverity> = {
 };
 
 export const flavorDefaults: Record<DocsFlavor, FlavorDefaults> = {
-  herald: { assetDirs: [], routeBase: '', directoryUrls: false, titleFromFileName: false, rules: {} },
-  github: { assetDirs: [], routeBase: '', directoryUrls: false, titleFromFileName: true, rules: foreignTree },
+  herald: {
+    assetDirs: [],
+    routeBase: '',
+    rootIsRepository: false,
+    directoryUrls: false,
+    titleFromFileName: false,
+    rules: {},
+  },
+  github: {
+    assetDirs: [],
+    routeBase: '',
+    rootIsRepository: true,
+    directoryUrls: false,
+    titleFromFileName: true,
+    rules: foreignTree,
+  },
   // VitePress serves `<srcDir>/public/*` at the site root.
   vitepress: {
     assetDirs: ['public'],
     routeBase: '',
+    rootIsRepository: false,
     directoryUrls: false,
     titleFromFileName: true,
     rules: foreignTree,
@@ -42,12 +59,20 @@ export const flavorDefaults: Record<DocsFlavor, FlavorDefaults> = {
   docusaurus: {
     assetDirs: ['../static', 'static'],
     routeBase: 'docs',
+    rootIsRepository: false,
     directoryUrls: false,
     titleFromFileName: true,
     rules: foreignTree,
   },
   // MkDocs copies every non-Markdown file of docs_dir; pages are served as folders.
-  mkdocs: { assetDirs: [], routeBase: '', directoryUrls: true, titleFromFileName: true, rules: foreignTree },
+  mkdocs: {
+    assetDirs: [],
+    routeBase: '',
+    rootIsRepository: false,
+    directoryUrls: true,
+    titleFromFileName: true,
+    rules: foreignTree,
+  },
 };
 
 /** Applies `docs.rules` over the flavor's defaults: a message is kept, re-graded or dropped. */

@@ -20,6 +20,9 @@ export function addHeadingIds(tree: HastRoot, flavor: DocsFlavor): string[] {
       anchors.push(id);
     } else if (typeof node.properties.id === 'string') {
       anchors.push(node.properties.id); // footnotes, raw `<a id>`
+      // Python-Markdown names footnotes `fn:1`, links to them are written so in MkDocs pages.
+      const footnote = /^user-content-fn-(.+)$/.exec(node.properties.id);
+      if (footnote && flavor === 'mkdocs') anchors.push(`fn:${footnote[1]}`);
     } else if (node.tagName === 'a' && typeof node.properties.name === 'string') {
       anchors.push(node.properties.name);
     }

@@ -34,7 +34,18 @@ export type Resolution =
  * the root, and files elsewhere in the repository as repository URLs.
  */
 export function resolveRef(ref: DocRef, image: boolean, targets: RefTargets): Resolution {
-  if (ref.scope === 'repo') return resolveRepoRef(ref, image, targets);
+  if (ref.scope === 'repo') {
+    // MkDocs' folder-URL reading of `../x` may stay inside the docs where the file reading leaves.
+    if (ref.alternate !== null) {
+      const inDocs = resolveRef(
+        { ...ref, scope: 'docs', path: ref.alternate, alternate: null },
+        image,
+        targets,
+      );
+      if (inDocs.kind === 'page' || inDocs.kind === 'asset') return inDocs;
+    }
+    return resolveRepoRef(ref, image, targets);
+  }
   const paths = ref.alternate === null ? [ref.path] : [ref.path, ref.alternate];
   let docsPaths = paths;
   if (ref.scope === 'root' && targets.routeBase !== '') {

@@ -51,13 +51,13 @@ describe('compilePage', () => {
     const result = page(
       '---\nid: x\ntitle: X\n---\n[a](../api/limits.md#per-plan) [b](#local) [c](https://x.test) ![d](../images/d.png)\n',
     );
-    expect(result.links).toEqual([
-      { path: 'api/limits.md', anchor: 'per-plan', line: 5, column: 1 },
-      { path: 'guides/setup.md', anchor: 'local', line: 5, column: 32 },
+    expect(result.links).toMatchObject([
+      { path: 'api/limits.md', scope: 'docs', anchor: 'per-plan', line: 5, column: 1 },
+      { path: 'guides/setup.md', scope: 'docs', anchor: 'local', line: 5, column: 32 },
     ]);
-    expect(result.assets).toEqual([{ path: 'images/d.png', line: 5, column: 64 }]);
-    expect(result.html).toContain('href="herald:doc/api/limits.md#per-plan"');
-    expect(result.html).toContain('src="herald:asset/images/d.png"');
+    expect(result.assets).toMatchObject([{ path: 'images/d.png', scope: 'docs', line: 5, column: 64 }]);
+    expect(result.html).toContain('href="herald:link/0"');
+    expect(result.html).toContain('src="herald:img/0"');
     expect(result.html).toContain('href="https://x.test"');
   });
 
