@@ -67,7 +67,7 @@ export function resolveRef(ref: DocRef, image: boolean, targets: RefTargets): Re
   if (ref.scope === 'root') {
     const asset = targets.served.get(ref.path);
     if (asset) return { kind: 'asset', asset };
-    if (docsPaths.length === 0)
+    if (docsPaths.length === 0 && !image && looksLikePage(ref.path))
       return { kind: 'unchecked', why: `/${ref.path} is outside the docs (/${targets.routeBase}/)` };
   }
   const shown = docsPaths[0] ?? ref.path;
