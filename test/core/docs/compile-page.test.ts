@@ -125,3 +125,31 @@ describe('compilePage', () => {
     expect(large.html.match(/<strong>/g)).toHaveLength(5_000);
   });
 });
+
+describe('compilePage on input the Markdown parser needs super-linear time for', () => {
+  it.each([
+    ['100 KB of *a in one paragraph', '*a'.repeat(50_000), 7, 'paragraph has over 1000 runs of * or _'],
+    ['50,000 nested brackets', '['.repeat(50_000), 7, 'paragraph has over 1000 [ brackets'],
+    // 900² per paragraph: the fifth one passes the page's budget.
+    [
+      'many long emphasis paragraphs',
+      `${'*a'.repeat(900)}\n\n`.repeat(6),
+      15,
+      'page has too many runs of * or _',
+    ],
+  ])('refuses %s with a located too-complex error', (_, body, line, message) => {
+    const result = page(`---\nid: x\ntitle: X\n---\nIntro.\n\n${body}\n`);
+    const error = result.messages.find((m) => m.severity === 'error');
+    expect(error).toMatchObject({ ruleId: 'too-complex', line, file: 'docs/guides/setup.md' });
+    expect(error?.message).toContain(message);
+    expect(result.html).toBe('');
+  });
+
+  it('compiles what real pages hold: emphasis in many paragraphs, stars in code blocks', () => {
+    const prose =
+      `${'Some **bold** and *italic* text with [a link](https://x.test). '.repeat(40)}\n\n`.repeat(50);
+    const code = `\`\`\`c\n${'int **p = *q * *r;\n'.repeat(2_000)}\`\`\`\n`;
+    const result = page(`---\nid: x\ntitle: X\n---\n${prose}${code}`);
+    expect(result.messages.filter((m) => m.severity === 'error')).toEqual([]);
+  });
+});
