@@ -116,6 +116,50 @@ describe('herald docs check: every problem at once, located', () => {
     expect(page.links).toEqual([{ page: 'p8', anchor: 'details' }]);
   });
 
+  it("a YAML alias bomb in frontmatter or sections.yml is that file's error, not a crash", async () => {
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x]',
+      ...'bcdefg'.split('').map((name, i) => {
+        const previous = 'abcdefg'[i]!;
+        return `${name}: &${name} [${Array(9).fill(`*${previous}`).join(', ')}]`;
+      }),
+    ].join('\n');
+    const r = docsRepo({
+      'guide/bomb.md': `---\nid: bomb\ntitle: Bomb\n${bomb}\n---\n# Bomb\n\nText.\n`,
+      'guide/b.md': good('b', 'guide', '[missing](nope.md)\n'),
+    });
+    r.write('docs/sections.yml', `${bomb.replace(/^(\w):/gm, '- $1:')}\n`);
+    r.git('add', '-A');
+    r.git('commit', '-q', '-m', 'docs');
+    const { code, stderr } = await runCli(['docs', 'check', '--cwd', r.dir]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /docs\/guide\/bomb\.md:2:1 {2}frontmatter YAML expands aliases .*\[frontmatter-yaml\]/,
+    );
+    expect(stderr).toMatch(/docs\/sections\.yml:1:1 {2}sections\.yml expands aliases/);
+    expect(stderr).toMatch(/docs\/guide\/b\.md:\d+:\d+ {2}link to guide\/nope\.md: no such page/);
+    expect(stderr).not.toMatch(/\bat \w+ \(|bug|ReferenceError/);
+  });
+
+  it('hostile pages (emphasis floods, 50,000 brackets) are refused with their line; other pages are still checked', async () => {
+    const r = docsRepo({
+      'guide/stars.md': `---\nid: stars\ntitle: Stars\n---\nIntro.\n\n${'*a'.repeat(50_000)}\n`,
+      'guide/brackets.md': `---\nid: brackets\ntitle: Brackets\n---\n${'['.repeat(50_000)}\n`,
+      'guide/b.md': good('b', 'guide', '[missing](nope.md)\n'),
+    });
+    r.git('add', '-A');
+    r.git('commit', '-q', '-m', 'docs');
+    const { code, stderr } = await runCli(['docs', 'check', '--cwd', r.dir]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /docs\/guide\/stars\.md:7:1 {2}paragraph has over 1000 runs of \* or _.*\[too-complex\]/,
+    );
+    expect(stderr).toMatch(
+      /docs\/guide\/brackets\.md:5:1 {2}paragraph has over 1000 \[ brackets.*\[too-complex\]/,
+    );
+    expect(stderr).toMatch(/docs\/guide\/b\.md:\d+:\d+ {2}link to guide\/nope\.md: no such page/);
+  });
+
   it('bad usage: unknown action, missing refs, unknown ref', async () => {
     const r = docsRepo({ 'guide/a.md': good('a') });
     r.git('add', '-A');

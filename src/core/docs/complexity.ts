@@ -62,13 +62,12 @@ function findExcessiveNesting(text: string): number | null {
 
 /**
  * Counts emphasis delimiter runs and `[` per paragraph (text between blank lines), outside fenced
- * code, where micromark does not look for them.
+ * code, where micromark does not look for them; names the line where a limit is passed.
  */
 function findDelimiterFlood(text: string): Complexity | null {
   let runs = 0;
   let brackets = 0;
   let work = 0;
-  let paragraphLine = 1;
   let line = 1;
   let fence: string | null = null;
   let lineStart = 0;
@@ -86,7 +85,6 @@ function findDelimiterFlood(text: string): Complexity | null {
       work += runs * runs;
       runs = 0;
       brackets = 0;
-      paragraphLine = line + 1;
     } else {
       let previous = '';
       for (const c of content) {
@@ -95,10 +93,11 @@ function findDelimiterFlood(text: string): Complexity | null {
         previous = c;
       }
       if (runs > MAX_EMPHASIS_RUNS)
-        return tooComplex(paragraphLine, `paragraph has over ${MAX_EMPHASIS_RUNS} runs of * or _`);
-      if (brackets > MAX_BRACKETS) return tooComplex(paragraphLine, `paragraph has over ${MAX_BRACKETS} [ brackets`);
+        return tooComplex(line, `paragraph has over ${MAX_EMPHASIS_RUNS} runs of * or _`);
+      if (brackets > MAX_BRACKETS)
+        return tooComplex(line, `paragraph has over ${MAX_BRACKETS} [ brackets`);
       if (work + runs * runs > MAX_EMPHASIS_WORK)
-        return tooComplex(paragraphLine, 'page has too many runs of * or _ in long paragraphs');
+        return tooComplex(line, 'page has too many runs of * or _ in long paragraphs');
     }
     line++;
     lineStart = lineEnd + 1;

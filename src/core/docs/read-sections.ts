@@ -12,7 +12,14 @@ export function readSections(text: string, file: string): { sections: DocSection
       report(error.linePos?.[0]?.line ?? 1, `invalid YAML: ${error.message.split('\n')[0]}`);
     return { sections: [], messages };
   }
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 50 });
+  } catch {
+    // yaml throws when aliases would expand past the limit ("billion laughs").
+    report(1, 'sections.yml expands aliases (*name) more than 50 times; write the sections out');
+    return { sections: [], messages };
+  }
   if (!Array.isArray(data)) {
     report(1, 'sections.yml must be a list of sections, each with an id and a title');
     return { sections: [], messages };
