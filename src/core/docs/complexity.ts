@@ -94,8 +94,7 @@ function findDelimiterFlood(text: string): Complexity | null {
       }
       if (runs > MAX_EMPHASIS_RUNS)
         return tooComplex(line, `paragraph has over ${MAX_EMPHASIS_RUNS} runs of * or _`);
-      if (brackets > MAX_BRACKETS)
-        return tooComplex(line, `paragraph has over ${MAX_BRACKETS} [ brackets`);
+      if (brackets > MAX_BRACKETS) return tooComplex(line, `paragraph has over ${MAX_BRACKETS} [ brackets`);
       if (work + runs * runs > MAX_EMPHASIS_WORK)
         return tooComplex(line, 'page has too many runs of * or _ in long paragraphs');
     }
