@@ -3,79 +3,167 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { compilePage, type PageSource } from '../core/docs/compile-page.js';
+import { defaultMeta } from '../core/docs/frontmatter.js';
 import type { CompiledPage } from '../model/index.js';
 import type { PageCompilerPort } from '../ports/index.js';
 
 /** Below this many pages, starting workers costs more than it saves. */
 const MIN_PAGES_FOR_WORKERS = 48;
 const BATCH_BYTES = 256 * 1024;
+/**
+ * Pages this large go to a worker even in small jobs: only a large page can hold an input shape
+ * the parser needs minutes for, and only a worker can be stopped when it does.
+ */
+const LARGE_PAGE_BYTES = 16 * 1024;
+/**
+ * Compile time one page may take on a worker before it is stopped and the page reported as too
+ * complex. Generous: a legitimate 2 MB page takes a few seconds on a busy machine, and shapes known
+ * to be slow are refused before parsing anyway.
+ */
+const PAGE_BUDGET_MS = 20_000;
+
+export interface PageCompilerOptions {
+  workers?: number;
+  workerUrl?: URL;
+  /** Milliseconds of compile time per page on a worker (default 20 s). */
+  pageBudgetMs?: number;
+}
 
 /**
- * Compiles in this thread for small jobs, on worker threads (one per core, at most 4) for large
- * ones. Workers take batches as they finish the previous one, so a few huge pages do not hold up
- * the rest. The worker script sits next to this module (bundled: next to herald.js).
+ * Compiles small pages of small jobs in this thread and the rest on worker threads (one per core,
+ * at most 4). Workers take batches as they finish the previous one, so a few huge pages do not
+ * hold up the rest; a page that runs past its budget is reported as too complex and its worker
+ * replaced, so one page never blocks the others. The worker script sits next to this module
+ * (bundled: next to herald.js).
  */
-export function createPageCompiler(options: { workers?: number; workerUrl?: URL } = {}): PageCompilerPort {
+export function createPageCompiler(options: PageCompilerOptions = {}): PageCompilerPort {
   const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), 4));
   const workerUrl = options.workerUrl ?? findWorkerScript();
+  const budget = options.pageBudgetMs ?? PAGE_BUDGET_MS;
   return {
     async compile(sources) {
-      if (workers === 1 || sources.length < MIN_PAGES_FOR_WORKERS) return sources.map(compilePage);
-      return compileOnWorkers(sources, workers, workerUrl);
+      const all = sources.map((_, i) => i);
+      const onWorkers =
+        sources.length >= MIN_PAGES_FOR_WORKERS
+          ? all
+          : all.filter((i) => sources[i]!.bytes.length >= LARGE_PAGE_BYTES);
+      const results: CompiledPage[] = new Array(sources.length);
+      const away = new Set(onWorkers);
+      for (const i of all) if (!away.has(i)) results[i] = compilePage(sources[i]!);
+      if (onWorkers.length > 0)
+        await compileOnWorkers(
+          sources,
+          onWorkers,
+          results,
+          Math.min(workers, onWorkers.length),
+          workerUrl,
+          budget,
+        );
+      return results;
     },
   };
 }
 
 async function compileOnWorkers(
   sources: PageSource[],
+  indices: number[],
+  results: CompiledPage[],
   count: number,
   workerUrl: URL,
-): Promise<CompiledPage[]> {
-  const batches: number[][] = [];
+  budget: number,
+): Promise<void> {
+  const queue: number[][] = [];
   let current: number[] = [];
   let bytes = 0;
-  sources.forEach((source, i) => {
+  for (const i of indices) {
     current.push(i);
-    bytes += source.bytes.length;
+    bytes += sources[i]!.bytes.length;
     if (bytes >= BATCH_BYTES) {
-      batches.push(current);
+      queue.push(current);
       current = [];
       bytes = 0;
     }
-  });
-  if (current.length > 0) batches.push(current);
+  }
+  if (current.length > 0) queue.push(current);
 
-  const results: CompiledPage[] = new Array(sources.length);
-  let next = 0;
-  const run = (worker: Worker) =>
+  const live = new Set<Worker>();
+  // One lane per worker: it runs batches until the queue is empty, and replaces its worker when a
+  // page runs past the budget (the rest of that batch goes back to the queue).
+  const lane = () =>
     new Promise<void>((resolve, reject) => {
+      let worker: Worker;
+      let pending = new Set<number>();
+      let timer: NodeJS.Timeout | undefined;
       const send = () => {
-        const batch = batches[next++];
+        const batch = queue.shift();
         if (!batch) return resolve();
+        pending = new Set(batch);
         worker.postMessage(batch.map((i) => ({ index: i, source: sources[i]! })));
       };
-      worker.on('message', (done: { index: number; page: CompiledPage }[]) => {
-        for (const { index, page } of done) results[index] = page;
+      const start = () => {
+        // A small old generation makes the worker's GC collect early instead of growing the heap,
+        // which keeps the peak RSS of big builds down (a worker holds one batch at a time).
+        const own = new Worker(workerUrl, { resourceLimits: { maxOldGenerationSizeMb: 192 } });
+        worker = own;
+        live.add(own);
+        own.on('message', (message: { started: number } | { index: number; page: CompiledPage }) => {
+          if (own !== worker) return; // a stopped worker's last words
+          clearTimeout(timer);
+          if ('started' in message) {
+            timer = setTimeout(() => overrun(message.started), budget);
+            return;
+          }
+          results[message.index] = message.page;
+          pending.delete(message.index);
+          if (pending.size === 0) send();
+        });
+        own.on('error', (error) => own === worker && reject(error));
+        own.on('exit', (code) => {
+          live.delete(own);
+          if (own === worker && code !== 0 && pending.size > 0)
+            reject(new Error(`page compiler worker exited with code ${code}`));
+        });
+      };
+      const overrun = (index: number) => {
+        const stopped = worker;
+        pending.delete(index);
+        results[index] = overBudget(sources[index]!, budget);
+        if (pending.size > 0) queue.unshift([...pending]);
+        pending = new Set();
+        void stopped.terminate();
+        start();
         send();
-      });
-      worker.on('error', reject);
-      worker.on('exit', (code) =>
-        code === 0 ? resolve() : reject(new Error(`page compiler worker exited with code ${code}`)),
-      );
+      };
+      start();
       send();
     });
-  // A worker only ever holds one batch (a 2 MB page at most): a small old generation makes its
-  // GC collect early instead of growing the heap, which keeps the peak RSS of big builds down.
-  const pool = Array.from(
-    { length: Math.min(count, batches.length) },
-    () => new Worker(workerUrl, { resourceLimits: { maxOldGenerationSizeMb: 192 } }),
-  );
   try {
-    await Promise.all(pool.map(run));
+    await Promise.all(Array.from({ length: Math.min(count, queue.length) }, lane));
   } finally {
-    await Promise.all(pool.map((w) => w.terminate()));
+    await Promise.all([...live].map((w) => w.terminate()));
   }
-  return results;
+}
+
+function overBudget(source: PageSource, budget: number): CompiledPage {
+  return {
+    path: source.path,
+    meta: defaultMeta(source.path, source.defaultLocale),
+    html: '',
+    anchors: [],
+    links: [],
+    assets: [],
+    route: null,
+    messages: [
+      {
+        file: source.file,
+        line: 1,
+        column: 1,
+        message: `page took over ${budget / 1000} s to compile and was stopped: its Markdown has a shape the parser is slow on (long runs of * _ [ or deep nesting); simplify it`,
+        ruleId: 'too-complex',
+        severity: 'error',
+      },
+    ],
+  };
 }
 
 /** Next to this module (tsc build), or one level up when this code sits in a bundle chunk. */

@@ -131,7 +131,8 @@ export async function compileDocs(
   const pages = pagesEntries.map((_, i) => {
     const key = keys[i]!;
     const page = fresh.get(key) ?? cached.get(key)!;
-    keep.set(key, page);
+    // A page stopped for taking too long is tried again next time (the machine may have been busy).
+    if (!page.messages.some((m) => m.ruleId === 'too-complex')) keep.set(key, page);
     return page;
   });
   if (misses.length > 0 || keep.size !== cached.size) await ports.cache.save(keep);
