@@ -169,4 +169,36 @@ describe('herald docs check on trees written for other site generators', () => {
     expect(relaxed.code).toBe(0);
     expect(relaxed.messages.map((m) => `${m.severity} ${m.ruleId}`)).toEqual(['warning broken-anchor']);
   });
+
+  it('pages at the docs root get a section named after the product, or docs.rootSection', async () => {
+    const flat = (config: object) => {
+      const r = new TestRepo('herald-flat-');
+      repos.push(r);
+      r.write('docs/intro.md', '# Intro\n\nSee the [setup](setup/).\n');
+      r.write('docs/setup/index.md', '# Setup\n\nBack to the [intro](/intro).\n');
+      r.write('.releaserc.json', JSON.stringify({ herald: config }));
+      r.git('add', '-A');
+      r.git('commit', '-q', '-m', 'docs');
+      return r;
+    };
+    const manifestOf = async (r: TestRepo) => {
+      const out = path.join(r.dir, 'site');
+      const { code, stderr } = await runCli(['docs', 'build', '--out', out, '--cwd', r.dir]);
+      expect(code, stderr).toBe(0);
+      return JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8'));
+    };
+    const byProduct = await manifestOf(flat({ product: 'Acme Cloud' }));
+    expect(byProduct.sections).toMatchObject([
+      { id: 'acme-cloud', title: 'Acme Cloud' },
+      { id: 'setup', title: 'Setup' },
+    ]);
+    expect(byProduct.pages.map((p: { id: string; section: string }) => `${p.id}:${p.section}`)).toEqual([
+      'intro:acme-cloud',
+      'setup:setup',
+    ]);
+    const named = await manifestOf(
+      flat({ product: 'Acme Cloud', docs: { rootSection: { id: 'start', title: 'Start here' } } }),
+    );
+    expect(named.sections[0]).toMatchObject({ id: 'start', title: 'Start here' });
+  });
 });

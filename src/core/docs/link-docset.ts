@@ -235,7 +235,10 @@ function sectionsFromFolders(
   pages: CompiledPage[],
   rootSection: { id: string; title: string } | null,
 ): DocSection[] {
-  const ids = [...new Set(pages.map((p) => p.meta.section))].sort();
+  // The root section first: pages at the docs root are where a reader starts.
+  const ids = [...new Set(pages.map((p) => p.meta.section))].sort((a, b) =>
+    a === rootSection?.id ? -1 : b === rootSection?.id ? 1 : a.localeCompare(b),
+  );
   return ids.map((id, i) => ({
     id,
     title:
