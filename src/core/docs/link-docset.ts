@@ -237,7 +237,7 @@ function sectionsFromFolders(
 ): DocSection[] {
   // The root section first: pages at the docs root are where a reader starts.
   const ids = [...new Set(pages.map((p) => p.meta.section))].sort((a, b) =>
-    a === rootSection?.id ? -1 : b === rootSection?.id ? 1 : a.localeCompare(b),
+    a === rootSection?.id ? -1 : b === rootSection?.id ? 1 : a < b ? -1 : a > b ? 1 : 0,
   );
   return ids.map((id, i) => ({
     id,
