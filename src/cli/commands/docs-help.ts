@@ -11,4 +11,8 @@ Options:
   --out <dir>       output directory for build (default: .herald/docs)
   --strict          warnings fail the check too
   --json            machine-readable output
-  --cwd <dir>, --config <file>, -h/--help`;
+  --cwd <dir>, --config <file>, -h/--help
+
+Settings (herald.docs): dir, locale, flavor (github | vitepress | docusaurus | mkdocs: heading
+ids, static folders, root URLs), assetDirs, exclude (globs), rules ({ "<rule>": "error" |
+"warning" | "off" }), rootSection.`;
