@@ -5,6 +5,7 @@ import {
   CHANNEL_PHASE,
   type DeliveryRow,
   type DeliveryState,
+  DOCS_PHASE,
 } from '../../model/index.js';
 import type { LedgerPort } from '../../ports/store.js';
 import type { Database, DialectOps } from './kysely-store.js';
@@ -25,8 +26,8 @@ async function inChunks<T>(items: T[], work: (chunk: T[]) => Promise<unknown>): 
 
 /**
  * Some row of the same bundle (`d`) in a lower phase that `d` waits for is (or is not) in `states`:
- * lower phases finish before higher ones start (across targets below CHANNEL_PHASE, per target
- * from it up; see the model).
+ * the help centre's two lanes each in phase order; channels after the release notes and in phase
+ * order per target. The model states the rule (`CHANNEL_PHASE`, `DOCS_PHASE`).
  */
 function lowerPhaseIn(
   eb: ExpressionBuilder<{ d: Row; b: Database['bundles'] } & Database, 'd' | 'b'>,
@@ -39,13 +40,20 @@ function lowerPhaseIn(
   // walks every row of the bundle (100,000 emails) for each row it tests.
   const list = sql.raw(states.map((s) => `'${s}'`).join(', '));
   const openOnly = op === 'in' && states.every((s) => !(DONE as readonly string[]).includes(s));
+  const [channel, docs] = [sql.lit(CHANNEL_PHASE), sql.lit(DOCS_PHASE)];
   return eb.exists(
     eb
       .selectFrom('deliveries as e')
       .select('e.id')
       .whereRef('e.bundle_id', '=', 'd.bundle_id')
       .whereRef('e.phase', '<', 'd.phase')
-      .where((w) => w.or([w('e.phase', '<', CHANNEL_PHASE), w('e.target', '=', w.ref('d.target'))]))
+      .where(
+        sql<boolean>`(
+          (d.phase < ${docs} AND e.phase < ${docs})
+          OR (d.phase >= ${docs} AND d.phase < ${channel} AND e.phase >= ${docs})
+          OR (d.phase >= ${channel} AND (e.target = d.target OR e.phase < ${docs}))
+        )`,
+      )
       .where(sql<boolean>`e.state ${sql.raw(op)} (${list})`)
       .$if(openOnly, (q) => q.where(isOpenRow('e'))),
   );
