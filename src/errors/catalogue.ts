@@ -177,6 +177,14 @@ export const errors = {
       fix: 'Fix the pages listed above (`herald docs check --ref <ref>` shows the same list), tag again, and rerun prepare.',
       exitCode: 1,
     }),
+  preflightFailed: (version: string, problems: Problem[]) =>
+    new HeraldError({
+      code: 'EPREFLIGHT',
+      message: `${version} would fail on announce day: ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was stored`,
+      problems,
+      fix: 'Fix each problem listed above (`herald doctor` checks the channels too), then rerun prepare.',
+      exitCode: 2,
+    }),
   missingCredentials: (channel: string, variables: string) =>
     new HeraldError({
       code: 'ECREDENTIALS',
