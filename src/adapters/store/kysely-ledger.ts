@@ -66,6 +66,14 @@ function lowerPhaseIn(
 const isOpenRow = (alias?: string) =>
   sql<boolean>`${sql.ref(alias ? `${alias}.state` : 'state')} NOT IN ('sent', 'skipped')`;
 
+/**
+ * A failed row given another chance (`herald retry`, or a new revision that plans it again): a row
+ * that was ever attempted may have taken effect (the last attempt may have timed out), so it is
+ * checked against the target before it is attempted again; unless its last attempt was refused
+ * outright (`noEffect`, written by encodeError).
+ */
+const requeuedState = sql<DeliveryState>`CASE WHEN attempts > 0 AND (last_error IS NULL OR last_error NOT LIKE '%"noEffect":true%') THEN 'unknown' ELSE 'pending' END`;
+
 /** When a worker's rows are all waiting for other targets' lower phases: how often it looks again. */
 const BLOCKED_POLL_MS = 500;
 
@@ -263,7 +271,16 @@ export function createKyselyLedger(
               )
               .execute(),
           );
-        await updateRows(keep, { bundle_revision: revision, updated_at: now });
+        await updateRows(
+          keep.filter((row) => row.state !== 'failed'),
+          { bundle_revision: revision, updated_at: now },
+        );
+        // A new revision is how a failure gets fixed (content, config or a date): what failed
+        // before gets another chance under it.
+        await updateRows(
+          keep.filter((row) => row.state === 'failed'),
+          { state: requeuedState, bundle_revision: revision, next_attempt_at: now, updated_at: now },
+        );
         await updateRows(revive, {
           // Dropped while its outcome was unknown: look before posting, as for any attempted row.
           state: sql`CASE WHEN attempts > 0 THEN 'unknown' ELSE 'pending' END`,
@@ -557,10 +574,7 @@ export function createKyselyLedger(
         let update = trx
           .updateTable('deliveries')
           .set({
-            // A row that was ever attempted may have taken effect (the last attempt may have
-            // timed out): it is checked against the target before it is attempted again; unless
-            // its last attempt was refused outright (`noEffect`, written by encodeError).
-            state: sql`CASE WHEN attempts > 0 AND (last_error IS NULL OR last_error NOT LIKE '%"noEffect":true%') THEN 'unknown' ELSE 'pending' END`,
+            state: requeuedState,
             next_attempt_at: now,
             lease_owner: null,
             lease_until: null,

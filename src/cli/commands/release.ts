@@ -28,6 +28,7 @@ import type { Output } from '../output.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 import {
   describeDocsDiff,
+  describeStatus,
   describeWhen,
   localZone,
   parseScheduleFlags,
@@ -235,7 +236,7 @@ async function list(argv: string[], output: Output, cwd: string): Promise<number
     const rows = bundles.map((b) => [
       values.all ? `${b.key.product}${b.key.package ? `/${b.key.package}` : ''}` : null,
       b.key.version,
-      isEmbargoed(b.status) ? `${b.status} (embargoed)` : b.status,
+      describeStatus(b.status, b.deliveries),
       b.announceAt === null ? '—' : formatInstant(b.announceAt, b.timeZone ?? 'UTC'),
       b.announceAt === null ? '—' : formatInstant(b.announceAt, zone),
       b.announceAt === null ? '—' : relativeTime(b.announceAt, now),
