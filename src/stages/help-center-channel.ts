@@ -189,9 +189,10 @@ export function createHelpCenterChannel(
         page.assets.map((p) => attachmentKey(articleId, page.locale, assetsOf.get(p)?.hash ?? '')),
       );
       const prefix = attachmentKey(articleId, page.locale, '');
-      for (const o of objects.values())
-        if (o.key.startsWith(prefix) && !embedded.has(o.key) && o.contentHash !== ARCHIVED)
-          uploads.push({ ...o, contentHash: ARCHIVED });
+      // (Map keys are unscoped; a stored object's own `key` still carries the scope.)
+      for (const [objectKey, o] of objects)
+        if (objectKey.startsWith(prefix) && !embedded.has(objectKey) && o.contentHash !== ARCHIVED)
+          uploads.push({ ...o, key: objectKey, contentHash: ARCHIVED });
     }
     return resolveDocReferences(page.html, {
       page: (id, anchor) => {
