@@ -42,3 +42,25 @@ export function headerText(text: string, max = 200): string {
   }
   return `${cut.trimEnd()}…`;
 }
+
+/** Domains whose mailboxes ignore dots in the local part (Gmail: "a.da@" is "ada@"). */
+const DOTLESS = new Set(['gmail.com', 'googlemail.com']);
+
+/**
+ * The mailbox a normalised address delivers to, for counting sign-ups per person, never for
+ * sending: a `+tag` is dropped everywhere (Gmail, Outlook, iCloud, Fastmail and most hosts
+ * deliver `ada+x@` to `ada@`, and the rare host that does not only gets a stricter cap), and dots
+ * are dropped only where the provider documents that they mean nothing (Gmail).
+ */
+export function mailboxKey(email: string): string {
+  const at = email.lastIndexOf('@');
+  let local = email.slice(0, at);
+  let domain = email.slice(at + 1);
+  const plus = local.indexOf('+');
+  if (plus > 0) local = local.slice(0, plus);
+  if (DOTLESS.has(domain)) {
+    local = local.replace(/\./g, '');
+    domain = 'gmail.com';
+  }
+  return `${local}@${domain}`;
+}
