@@ -15,8 +15,11 @@ export interface ConfirmationJob {
 /** A sign-up counted against a mailbox's daily cap, or refused until the store's next day. */
 export type SignupQuota = { accepted: true } | { accepted: false; retryAfterMs: number };
 
-/** What a sent, failed or abandoned confirmation email leaves in the queue. */
-export type ConfirmationOutcome = 'sent' | 'abandoned' | { retryInMs: number };
+/**
+ * What a confirmation email leaves in the queue: sent; abandoned (failed for good); failed, to
+ * try again after `retryInMs`; released (not tried: a sender stopping hands it back, due now).
+ */
+export type ConfirmationOutcome = 'sent' | 'abandoned' | 'released' | { retryInMs: number };
 
 /**
  * Web sign-ups (double opt-in) and the queue of confirmation emails, in the store so that every

@@ -30,7 +30,9 @@ function requestText(input: SubscriberInput): string {
   return JSON.stringify({ name: input.name, locale: input.locale, topics: topicsText(input.topics) });
 }
 
-function requestOf(text: string | null): Pick<SubscriberInput, 'name' | 'locale'> & { topics: string } | null {
+function requestOf(
+  text: string | null,
+): (Pick<SubscriberInput, 'name' | 'locale'> & { topics: string }) | null {
   if (text === null) return null;
   try {
     const value = JSON.parse(text) as { name?: unknown; locale?: unknown; topics?: unknown };
@@ -56,7 +58,11 @@ export function createKyselySignups(db: Kysely<Database>, ops: DialectOps): Sign
         const now = await clockOf(trx);
         const day = Math.floor(now / DAY);
         // Yesterday's counts are kept (a day boundary is not a reset an attacker can time twice).
-        await trx.deleteFrom('signup_quota').where('product', '=', product).where('day', '<', day - 1).execute();
+        await trx
+          .deleteFrom('signup_quota')
+          .where('product', '=', product)
+          .where('day', '<', day - 1)
+          .execute();
         // One statement: a new day starts at 1, the same day counts up only while under the cap.
         const counted = await trx
           .insertInto('signup_quota')
@@ -70,7 +76,10 @@ export function createKyselySignups(db: Kysely<Database>, ops: DialectOps): Sign
                 last_at: sql<number>`excluded.last_at`,
               })
               .where((eb) =>
-                eb.or([eb('signup_quota.day', '<>', sql<number>`excluded.day`), eb('signup_quota.count', '<', perDay)]),
+                eb.or([
+                  eb('signup_quota.day', '<>', sql<number>`excluded.day`),
+                  eb('signup_quota.count', '<', perDay),
+                ]),
               ),
           )
           .returning('count')
@@ -192,9 +201,14 @@ export function createKyselySignups(db: Kysely<Database>, ops: DialectOps): Sign
         .set(
           outcome === 'sent'
             ? { confirm_due_at: null, confirm_attempts: 0, confirm_sent_at: now }
-            : outcome === 'abandoned'
-              ? { confirm_due_at: null, confirm_attempts: sql<number>`confirm_attempts + 1` }
-              : { confirm_due_at: now + outcome.retryInMs, confirm_attempts: sql<number>`confirm_attempts + 1` },
+            : outcome === 'released'
+              ? { confirm_due_at: now }
+              : outcome === 'abandoned'
+                ? { confirm_due_at: null, confirm_attempts: sql<number>`confirm_attempts + 1` }
+                : {
+                    confirm_due_at: now + outcome.retryInMs,
+                    confirm_attempts: sql<number>`confirm_attempts + 1`,
+                  },
         )
         .where('id', '=', id)
         .execute();
