@@ -53,6 +53,11 @@ export interface SignupStorePort {
    */
   claimConfirmations(product: string, limit: number, leaseMs: number): Promise<ConfirmationJob[]>;
   settleConfirmation(id: number, outcome: ConfirmationOutcome): Promise<void>;
+  /**
+   * Makes confirmation emails waiting out a retry due now (a sender starting: its mail settings
+   * may have been fixed). Returns how many.
+   */
+  resumeConfirmations(product: string): Promise<number>;
 }
 
 /**

@@ -1,6 +1,13 @@
-import { attemptsExhausted, retryDelay } from '../core/retry-policy.js';
 import { isDeliveryFailure } from '../errors/delivery-failure.js';
 import type { ConfirmationJob, SignupStorePort } from '../ports/index.js';
+
+/**
+ * Confirmation emails are retried for hours, not minutes (the link stays valid 7 days): backoff
+ * from 5 s doubling to 15 min, with full jitter, 16 attempts (about two hours and a half at most).
+ */
+const RETRY = { baseMs: 5_000, capMs: 15 * 60_000, maxAttempts: 16 } as const;
+const backoff = (attempts: number) =>
+  Math.round(Math.min(RETRY.capMs, RETRY.baseMs * 2 ** Math.max(0, attempts - 1)) * Math.random());
 
 export interface ConfirmationQueueSettings {
   store: SignupStorePort;
@@ -38,7 +45,7 @@ export function startConfirmationQueue(settings: ConfirmationQueueSettings): Con
   const { store, product, log } = settings;
   const batch = settings.batch ?? 5;
   const leaseMs = settings.leaseMs ?? 5 * 60_000;
-  const delayOf = settings.retryDelayMs ?? ((attempts: number) => retryDelay(attempts, null, Math.random()));
+  const delayOf = settings.retryDelayMs ?? backoff;
   let stopped = false;
   let running: Promise<void> | null = null;
   let again = false;
@@ -62,7 +69,7 @@ export function startConfirmationQueue(settings: ConfirmationQueueSettings): Con
     } catch (error) {
       const attempts = job.attempts + 1;
       const reason = (error as Error).message;
-      if ((isDeliveryFailure(error) && error.kind === 'permanent') || attemptsExhausted(attempts)) {
+      if ((isDeliveryFailure(error) && error.kind === 'permanent') || attempts >= RETRY.maxAttempts) {
         log(`confirmation email to subscriber ${id} given up after ${attempts} attempt(s): ${reason}`);
         await store.settleConfirmation(id, 'abandoned');
         return;
@@ -111,7 +118,17 @@ export function startConfirmationQueue(settings: ConfirmationQueueSettings): Con
 
   const poll = setInterval(wake, settings.pollMs ?? 30_000);
   poll.unref();
-  wake();
+  // A (re)start is when mail settings get fixed: what waits out a retry is tried at once.
+  running = store
+    .resumeConfirmations(product)
+    .then((resumed) => {
+      if (resumed > 0) log(`${resumed} confirmation email(s) that failed before are tried again now`);
+    })
+    .catch((error: unknown) => log(`confirmation emails: ${(error as Error).message}`))
+    .finally(() => {
+      running = null;
+      wake();
+    });
 
   return {
     wake,

@@ -213,5 +213,17 @@ export function createKyselySignups(db: Kysely<Database>, ops: DialectOps): Sign
         .where('id', '=', id)
         .execute();
     },
+
+    async resumeConfirmations(product) {
+      const now = await clockOf(db);
+      const result = await db
+        .updateTable('subscribers')
+        .set({ confirm_due_at: now })
+        .where('product', '=', product)
+        .where('confirm_due_at', '>', now)
+        .where('confirm_attempts', '>', 0)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
   };
 }
