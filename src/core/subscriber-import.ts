@@ -132,7 +132,7 @@ export function readSubscriberRows(
       problems: [
         {
           line: header.line,
-          message: `the header row has no "email" column (it has: ${columns.join(', ')})`,
+          message: `the header row has no "email" column (it has: ${columns.map((c) => printable(c, 40)).join(', ')})`,
           refused: true,
         },
       ],
@@ -141,7 +141,7 @@ export function readSubscriberRows(
   if (unknownColumns.length > 0)
     problems.push({
       line: header.line,
-      message: `ignored columns: ${unknownColumns.join(', ')}`,
+      message: `ignored columns: ${unknownColumns.map((c) => printable(c, 40)).join(', ')}`,
       refused: false,
     });
   const known = knownTopics ? new Map(knownTopics.map((t) => [t.toLowerCase(), t])) : null;

@@ -234,4 +234,65 @@ describe('herald serve and herald subscribers', () => {
     expect((await runCli(['subscribers', 'remove', 'dan@example.com'], { cwd: repo })).code).toBe(0);
     expect((await subscribers()).some((s) => s.email === 'dan@example.com')).toBe(false);
   });
+
+  it('exports formula-leading cells as text, cleans terminal escapes from names, and imports its export unchanged', async () => {
+    const csv = path.join(dir, 'hostile.csv');
+    writeFileSync(
+      csv,
+      [
+        'email,name,locale,topics',
+        '"hyper@example.com","=HYPERLINK(""https://evil.example"",""Click"")",,',
+        'plus@example.com,+1 555 0100,,',
+        'minus@example.com,-2+3,,',
+        'at@example.com,@SUM(A1),,',
+        '"tab@example.com","\tTabbed",,',
+        "quote@example.com,''=already quoted,,",
+        '=cmd@example.com,Formula Address,,',
+        '"esc@example.com","Eve\u001b[2J\u001b]0;pwned\u0007\u202eTrojan\u009b31m",,',
+      ].join('\n'),
+    );
+    const imported = await runCli(['subscribers', 'import', csv], { cwd: repo });
+    expect(imported.code, imported.stderr).toBe(0);
+
+    const listed = await runCli(['subscribers', 'list'], { cwd: repo });
+    expect(listed.stdout).toContain('esc@example.com (Eve Trojan');
+    expect(listed.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+
+    const exported = await runCli(['subscribers', 'export'], { cwd: repo });
+    const rows = exported.stdout.split('\n');
+    const row = (email: string) => rows.find((r) => r.includes(email))!;
+    expect(row('hyper@example.com')).toBe(
+      `hyper@example.com,"'=HYPERLINK(""https://evil.example"",""Click"")",,all,confirmed,import:hostile.csv`,
+    );
+    expect(row('plus@example.com')).toContain(",'+1 555 0100,");
+    expect(row('minus@example.com')).toContain(",'-2+3,");
+    expect(row('at@example.com')).toContain(",'@SUM(A1),");
+    expect(row('quote@example.com')).toContain(",''=already quoted,");
+    expect(row('=cmd@example.com')).toMatch(/^'=cmd@example\.com,/);
+    // No exported cell starts with a formula character.
+    for (const line of rows.slice(1))
+      for (const cell of line.split(',')) expect(cell.replace(/^"/, '')).not.toMatch(/^[=+\-@\t\r]/);
+
+    // Importing the export changes nothing: the prefix is taken off again.
+    const before = (await subscribers()).map(({ email, status }) => ({ email, status }));
+    const names = async () =>
+      Object.fromEntries(
+        (
+          JSON.parse((await runCli(['subscribers', 'list', '--json'], { cwd: repo })).stdout).subscribers as {
+            email: string;
+            name: string | null;
+          }[]
+        ).map((s) => [s.email, s.name]),
+      );
+    const namesBefore = await names();
+    expect(namesBefore['quote@example.com']).toBe("'=already quoted");
+    expect(namesBefore['hyper@example.com']).toBe('=HYPERLINK("https://evil.example","Click")');
+    const again = path.join(dir, 'exported.csv');
+    // This file's rows as exported (the other tests' pending addresses would be confirmed by an import).
+    writeFileSync(again, rows.filter((r, i) => i === 0 || r.includes('import:hostile.csv')).join('\n'));
+    const reimported = await runCli(['subscribers', 'import', again, '--json'], { cwd: repo });
+    expect(JSON.parse(reimported.stdout)).toMatchObject({ created: 0, updated: 0 });
+    expect(await names()).toEqual(namesBefore);
+    expect((await subscribers()).map(({ email, status }) => ({ email, status }))).toEqual(before);
+  });
 });
