@@ -172,7 +172,9 @@ export function readSubscriberRows(
     if (given && !locale) {
       problems.push({
         line: row.line,
-        message: `"${printable(given.toLowerCase().replace(/_/g, '-'), 40)}" is not a locale of at most ${MAX_LOCALE} characters (e.g. en, de, pt-br)`,
+        message: normaliseLocale(given)
+          ? `the locale has ${given.length} characters; a language tag here has at most ${MAX_LOCALE}`
+          : `"${printable(given.toLowerCase().replace(/_/g, '-'), 40)}" is not a locale (e.g. en, de, pt-br)`,
         refused: true,
       });
       continue;
