@@ -49,6 +49,26 @@ export const errors = {
       fix: 'Use an existing tag, branch or commit; in CI, fetch tags and full history (`git fetch --tags --unshallow`).',
       exitCode: 2,
     }),
+  shallowHistory: (range: string) =>
+    new HeraldError({
+      code: 'ESHALLOW',
+      message: `this is a shallow clone: the history of ${range} is cut off, so the notes would miss changes`,
+      fix: [
+        'Fetch the whole history and the tags: `git fetch --unshallow --tags`.',
+        'In CI, check out in full: GitHub Actions `actions/checkout` with `fetch-depth: 0`; GitLab CI `GIT_DEPTH: 0`.',
+      ].join('\n'),
+      exitCode: 2,
+    }),
+  missingTags: (tags: string[]) =>
+    new HeraldError({
+      code: 'EMISSINGTAGS',
+      message: `origin has release tags this clone does not (${tags.slice(0, 3).join(', ')}${tags.length > 3 ? ` and ${tags.length - 3} more` : ''}), so the previous release cannot be found`,
+      fix: [
+        'Fetch the tags: `git fetch --tags`.',
+        'In CI, fetch them with the checkout: GitHub Actions `actions/checkout` with `fetch-depth: 0` (or `fetch-tags: true`); GitLab CI `GIT_DEPTH: 0`.',
+      ].join('\n'),
+      exitCode: 2,
+    }),
   emptyRepo: () =>
     new HeraldError({
       code: 'ENOCOMMITS',
@@ -176,6 +196,14 @@ export const errors = {
       problems,
       fix: 'Fix the pages listed above (`herald docs check --ref <ref>` shows the same list), tag again, and rerun prepare.',
       exitCode: 1,
+    }),
+  preflightFailed: (version: string, problems: Problem[]) =>
+    new HeraldError({
+      code: 'EPREFLIGHT',
+      message: `${version} would fail on announce day: ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was stored`,
+      problems,
+      fix: 'Fix each problem listed above (`herald doctor` checks the channels too), then rerun prepare.',
+      exitCode: 2,
     }),
   missingCredentials: (channel: string, variables: string) =>
     new HeraldError({

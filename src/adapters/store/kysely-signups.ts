@@ -4,7 +4,7 @@ import type { ConfirmationJob, SignupStorePort } from '../../ports/subscribers.j
 import type { Database, DialectOps } from './kysely-store.js';
 import { type SubscriberRow, subscriberOf, topicsOf, topicsText } from './kysely-subscribers.js';
 
-/** The `signup_quota` table (migration 0007): sign-ups per folded mailbox and store-clock day. */
+/** The `signup_quota` table (migration 0008): sign-ups per folded mailbox and store-clock day. */
 export interface SignupQuotaTable {
   product: string;
   mailbox: string;

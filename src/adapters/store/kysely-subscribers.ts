@@ -10,7 +10,7 @@ import type { SubscriberStorePort } from '../../ports/subscribers.js';
 import { createKyselySignups } from './kysely-signups.js';
 import type { Database, DialectOps } from './kysely-store.js';
 
-/** The `subscribers` table (migration 0003; sign-up columns 0007). */
+/** The `subscribers` table (migration 0003; sign-up columns 0008). */
 export interface SubscribersTable {
   id: Generated<number>;
   product: string;

@@ -212,6 +212,16 @@ export function migrationsFor(dialect: 'sqlite' | 'postgres'): Migration[] {
       // the relay's queue id): the proof to look a message up by in the relay's logs.
       sql: ['ALTER TABLE deliveries ADD COLUMN receipt TEXT'],
     },
-    { name: '0007-signups', sql: signups(dialect) },
+    {
+      name: '0007-release-notes-lane',
+      // The release notes became a lane of their own, below the docs (see the model's phases):
+      // rows planned before keep their keys and move to the notes lane's phases, so a release
+      // whose docs failed can still publish its notes and let Slack and email follow.
+      sql: [
+        "UPDATE deliveries SET phase = 2 WHERE target = 'helpcenter' AND target_key = 'section:release-notes'",
+        "UPDATE deliveries SET phase = 5 WHERE target = 'helpcenter' AND (target_key = 'article:notes' OR target_key LIKE 'content:notes:%')",
+      ],
+    },
+    { name: '0008-signups', sql: signups(dialect) },
   ];
 }
