@@ -16,6 +16,7 @@ function about<T extends z.ZodMiniType>(schema: T, description: string): T {
 }
 
 const nonEmpty = () => z.string().check(z.minLength(1));
+const positiveInt = () => z.number().check(z.int(), z.minimum(1));
 
 const typeSetting = z.strictObject({
   title: about(nonEmpty(), 'Section heading for this commit type.'),
@@ -295,6 +296,30 @@ const server = z.strictObject({
   port: about(
     z._default(z.number().check(z.int(), z.minimum(0), z.maximum(65535)), 8125),
     'Port of `herald serve`.',
+  ),
+  trustedProxies: about(
+    z._default(z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()])), []),
+    'Addresses (or CIDR ranges) of the proxies in front of `herald serve`: only from them is X-Forwarded-For believed, to tell clients apart for the sign-up limits.',
+  ),
+  signups: about(
+    z.prefault(
+      z.strictObject({
+        perAddressPerDay: about(
+          z._default(positiveInt(), 3),
+          'Sign-ups one mailbox (plus-tags folded, Gmail dots too) may make per day, counted in the store: at most this many confirmation emails a day, whatever the input.',
+        ),
+        perClientPerHour: about(
+          z._default(positiveInt(), 10),
+          'Sign-ups one client address (an IPv6 /64) may make per hour, counted in each process.',
+        ),
+        perHour: about(
+          z._default(positiveInt(), 200),
+          'Sign-ups the whole server takes per hour, counted in each process.',
+        ),
+      }),
+      {},
+    ),
+    'Limits on POST /subscribe; beyond them the answer is 429 with Retry-After.',
   ),
 });
 
