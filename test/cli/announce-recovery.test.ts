@@ -1,5 +1,4 @@
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,7 +120,9 @@ describe('when announce fails', () => {
       f.endsWith('.json'),
     );
     expect(slackPosts).toHaveLength(1);
-    const mails = readdirSync(path.join(repo, '.herald', 'outbox', 'email')).filter((f) => f.endsWith('.eml'));
+    const mails = readdirSync(path.join(repo, '.herald', 'outbox', 'email')).filter((f) =>
+      f.endsWith('.eml'),
+    );
     expect(mails).toHaveLength(1);
     const log = (await herald('log', '2.0.0')).stdout;
     expect(log).toMatch(/hold/);

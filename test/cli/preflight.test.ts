@@ -46,7 +46,9 @@ describe('prepare refuses what would fail on announce day', () => {
       repoWith({ helpCenter: { provider: 'zendesk', docsSections: { other: 5 } } }),
     );
     expect(stderr).toContain('EPREFLIGHT');
-    expect(stderr).toContain('docs section "guide" (first used by docs/guide/intro.md) has no Zendesk section');
+    expect(stderr).toContain(
+      'docs section "guide" (first used by docs/guide/intro.md) has no Zendesk section',
+    );
     expect(stderr).toContain('"docsSections": { "guide": <Zendesk section id> }');
     expect(stderr).toContain('the release notes have no Zendesk section');
     expect(stderr).toContain('.releaserc.json herald.helpCenter.releaseNotesSectionId');
