@@ -45,7 +45,9 @@ const links = z.strictObject({
 
 const audience = z.strictObject({
   types: about(
-    z.union([z.literal('all'), z.array(nonEmpty())]),
+    z.union([z.literal('all'), z.array(nonEmpty())], {
+      error: '"all" or a list of commit types like ["feat", "fix"]',
+    }),
     'Commit types shown to this audience, or "all" (hidden types included).',
   ),
   hideLabels: about(
@@ -148,7 +150,8 @@ const schedule = z.strictObject({
   ),
 });
 
-const id = z.union([z.number().check(z.int(), z.positive()), z.string().check(z.regex(/^\d+$/))]);
+const ID = { error: 'a Zendesk id: a whole number like 360001234567' };
+const id = z.union([z.number().check(z.int(ID), z.positive(ID)), z.string().check(z.regex(/^\d+$/, ID))], ID);
 
 const helpCenter = z.strictObject({
   provider: about(
@@ -208,7 +211,13 @@ const helpCenter = z.strictObject({
         'Directory of the static help centre (relative to the repository).',
       ),
       baseUrl: about(
-        z.optional(z.string().check(z.regex(/^(https?|file):\/\/.+\/$/))),
+        z.optional(
+          z.string().check(
+            z.regex(/^(https?|file):\/\/.+\/$/, {
+              error: 'a URL ending in "/", like https://help.acme.example/',
+            }),
+          ),
+        ),
         'Public URL of the static site, ending in "/" (default: HERALD_PUBLIC_URL + "help/", else a file:// URL).',
       ),
     }),
@@ -218,7 +227,11 @@ const helpCenter = z.strictObject({
 
 const slackChannel = z.strictObject({
   id: about(
-    z.string().check(z.regex(/^[CGD][A-Z0-9]{2,}$/)),
+    z.string().check(
+      z.regex(/^[CGD][A-Z0-9]{2,}$/, {
+        error: 'a Slack channel ID like C0123ABCD (in the channel details), not its #name',
+      }),
+    ),
     'Slack channel ID (C…, from the channel details; not its #name).',
   ),
   name: about(z.optional(nonEmpty()), 'How the channel is shown in output, e.g. "#releases".'),
@@ -251,17 +264,28 @@ const slack = z.strictObject({
   ),
 });
 
-const emailAddress = z.string().check(z.regex(/^[^\s@<>",]+@[^\s@<>",]+$/));
+/** A bare address: the display name is a setting of its own, so it is never parsed out of here. */
+const emailAddress = (expected: string) =>
+  z.string().check(z.regex(/^[^\s@<>",]+@[^\s@<>",]+$/, { error: expected }));
 
 const email = z.strictObject({
   from: about(
-    z.optional(emailAddress),
+    z.optional(emailAddress('an address like releases@acme.example; the display name goes in `fromName`')),
     'Sender address of release-note and confirmation emails (required with SMTP_URL), e.g. "releases@acme.example".',
   ),
   fromName: about(z.optional(nonEmpty()), 'Sender name (default: "<product> release notes").'),
-  replyTo: about(z.optional(emailAddress), 'Where replies go.'),
+  replyTo: about(
+    z.optional(emailAddress('an address like support@acme.example, without a display name')),
+    'Where replies go.',
+  ),
   publicUrl: about(
-    z.optional(z.string().check(z.regex(/^https?:\/\/[^\s]+\/$/))),
+    z.optional(
+      z.string().check(
+        z.regex(/^https?:\/\/[^\s]+\/$/, {
+          error: 'an http(s) URL ending in "/", like https://releases.acme.example/',
+        }),
+      ),
+    ),
     'Public URL of `herald serve`, ending in "/": links in emails (confirm, unsubscribe) point here. Default: HERALD_PUBLIC_URL, else the local address.',
   ),
   maxConnections: about(
@@ -273,7 +297,7 @@ const email = z.strictObject({
     'Messages per second Herald allows itself over SMTP (null: as fast as the server takes them).',
   ),
   unsubscribeMailbox: about(
-    z.optional(emailAddress),
+    z.optional(emailAddress('an address like unsubscribe@acme.example')),
     'An address whose incoming mail you pipe to `herald subscribers unsubscribe --mail -`: List-Unsubscribe then also offers mailto: (for mail clients without one-click), e.g. "unsubscribe@acme.example".',
   ),
   audience: about(z._default(nonEmpty(), 'customer'), 'Which notes subscribers get by email.'),
