@@ -18,10 +18,13 @@ function about<T extends z.ZodMiniType>(schema: T, description: string): T {
 const nonEmpty = () => z.string().check(z.minLength(1));
 
 const typeSetting = z.strictObject({
-  title: about(nonEmpty(), 'Section heading for this commit type.'),
+  title: about(
+    z.optional(nonEmpty()),
+    'Section heading for this commit type (default: the built-in title, or the type name title-cased).',
+  ),
   hidden: about(
-    z._default(z.boolean(), false),
-    'Leave this type out of every audience except those showing "all" types.',
+    z.optional(z.boolean()),
+    'Leave this type out of audiences showing "all" types (such as "internal"). An audience that lists the type still shows it.',
   ),
 });
 
@@ -48,7 +51,7 @@ const audience = z.strictObject({
     z.union([z.literal('all'), z.array(nonEmpty())], {
       error: '"all" or a list of commit types like ["feat", "fix"]',
     }),
-    'Commit types shown to this audience, or "all" (hidden types included).',
+    'Commit types shown to this audience: a list (each shown, hidden or not), or "all" (every type that is not hidden).',
   ),
   hideLabels: about(
     z.optional(z.array(z.string())),
@@ -57,6 +60,10 @@ const audience = z.strictObject({
   template: about(z.optional(z.string()), 'Template file name in the templates directory.'),
 });
 
+/**
+ * The built-in types. None is hidden: the built-in "customer" audience lists the types it shows,
+ * and the built-in "internal" one shows all of them.
+ */
 export const defaultTypes: Record<string, { title: string; hidden: boolean }> = {
   feat: { title: 'Features', hidden: false },
   fix: { title: 'Bug fixes', hidden: false },
@@ -65,10 +72,10 @@ export const defaultTypes: Record<string, { title: string; hidden: boolean }> = 
   docs: { title: 'Documentation', hidden: false },
   refactor: { title: 'Refactoring', hidden: false },
   build: { title: 'Build system', hidden: false },
-  ci: { title: 'Continuous integration', hidden: true },
-  test: { title: 'Tests', hidden: true },
-  style: { title: 'Style', hidden: true },
-  chore: { title: 'Chores', hidden: true },
+  ci: { title: 'Continuous integration', hidden: false },
+  test: { title: 'Tests', hidden: false },
+  style: { title: 'Style', hidden: false },
+  chore: { title: 'Chores', hidden: false },
   other: { title: 'Other changes', hidden: false },
 };
 
@@ -354,3 +361,4 @@ export type HeraldSettings = z.output<typeof heraldSettings>;
 export type NotesSettings = HeraldSettings['notes'];
 export type LinkSettings = NotesSettings['links'];
 export type AudienceSetting = z.output<typeof audience>;
+export type TypeSetting = z.output<typeof typeSetting>;

@@ -10,6 +10,7 @@ import {
   type HeraldSettings,
   type LinkSettings,
   releaseConfigFile,
+  type TypeSetting,
 } from './schema.js';
 
 export interface TypeConfig {
@@ -171,14 +172,34 @@ export function validateConfig(value: unknown, file: string, source?: string | L
   };
 }
 
-function mergeTypes(custom: Record<string, { title: string; hidden: boolean }>): TypeConfig[] {
+/**
+ * Built-in types, then the file's. An override may change only `hidden` (or only `title`): the
+ * rest comes from the built-in type, and a new type without a title gets its name title-cased.
+ */
+function mergeTypes(custom: Record<string, TypeSetting>): TypeConfig[] {
   const merged = new Map<string, TypeConfig>();
   for (const [type, setting] of Object.entries(defaultTypes)) merged.set(type, { type, ...setting });
-  for (const [type, setting] of Object.entries(custom)) merged.set(type, { type, ...setting });
+  for (const [type, setting] of Object.entries(custom)) {
+    const base = merged.get(type);
+    merged.set(type, {
+      type,
+      title: setting.title ?? base?.title ?? titleCase(type),
+      hidden: setting.hidden ?? base?.hidden ?? false,
+    });
+  }
   // "other" (non-conventional commits) always comes last.
   const other = merged.get('other')!;
   merged.delete('other');
   return [...merged.values(), other];
+}
+
+/** `security` → "Security", `breaking-change` → "Breaking Change". */
+function titleCase(type: string): string {
+  return type
+    .split(/[-_\s]+/)
+    .filter(Boolean)
+    .map((word) => word[0]!.toUpperCase() + word.slice(1))
+    .join(' ');
 }
 
 function mergeAudiences(
