@@ -64,8 +64,7 @@ function fixOf(setting: Setting): string {
   if (setting.description) parts.push(setting.description);
   if (setting.example !== undefined && isShort(setting.example))
     parts.push(`Default: ${JSON.stringify(setting.example)}.`);
-  parts.push('`herald schema` lists every setting.');
-  return parts.join(' ');
+  return parts.join(' ') || 'See `herald schema` for the forms this setting takes.';
 }
 
 function isShort(value: unknown): boolean {
