@@ -2,7 +2,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Loader, lilconfig } from 'lilconfig';
 import { errors, isHeraldError } from '../errors/index.js';
-import { createJsonLocator, type Locator, parseJsonc } from './locate-json-path.js';
+import type { Locator } from './locate-json-path.js';
 import { type HeraldConfig, validateConfig } from './validate-config.js';
 
 export interface LoadedConfig {
@@ -42,7 +42,7 @@ export const CONFIG_FILES = [
 
 /** Reads the config semantic-release would read in the repository root, or `--config`. */
 export async function loadConfig(root: string, explicit?: string): Promise<LoadedConfig> {
-  const locators = new Map<string, Locator>();
+  const locators = new Map<string, () => Promise<Locator>>();
   const loaders = loadersRecording(locators);
   if (explicit && !((path.extname(explicit) || 'noExt') in loaders)) {
     throw errors.usage(
@@ -66,31 +66,42 @@ export async function loadConfig(root: string, explicit?: string): Promise<Loade
   }
   if (!found) return { config: validateConfig({}, '(defaults)'), file: null };
   const file = found.filepath;
-  const inPackageJson = path.basename(file) === 'package.json';
-  const located = locators.get(file);
-  const locate: Locator | undefined = located && inPackageJson ? (p) => located(['release', ...p]) : located;
-  return { config: validateConfig(found.config ?? {}, displayOf(file), locate), file };
+  const value = found.config ?? {};
+  try {
+    return { config: validateConfig(value, displayOf(file)), file };
+  } catch (error) {
+    // Positions are worked out only for a config with problems: a valid one is read once, fast.
+    const locator = locators.get(file);
+    if (!isHeraldError(error) || error.code !== 'EINVALIDCONFIG' || !locator) throw error;
+    const located = await locator();
+    const inPackageJson = path.basename(file) === 'package.json';
+    const locate: Locator = inPackageJson ? (p) => located(['release', ...p]) : located;
+    return { config: validateConfig(value, displayOf(file), locate), file };
+  }
 }
 
 function displayOf(file: string): string {
   return path.relative(process.cwd(), file) || file;
 }
 
-/** Loaders by file extension; JSON and YAML ones keep a locator per file for error lines. */
-function loadersRecording(locators: Map<string, Locator>): Record<string, Loader> {
-  const json: Loader = (file, text) => {
-    const parsed = parseJsonc(text);
-    if ('error' in parsed) {
+/** Loaders by file extension; JSON and YAML ones keep a way to locate settings by line. */
+function loadersRecording(locators: Map<string, () => Promise<Locator>>): Record<string, Loader> {
+  const jsonc = () => import('./locate-json-path.js');
+  const json: Loader = async (file, text) => {
+    locators.set(file, async () => (await jsonc()).createJsonLocator(text));
+    try {
+      return JSON.parse(text.replace(/^\uFEFF/, '')); // plain JSON, the common case: no parser to load
+    } catch {
+      const parsed = (await jsonc()).parseJsonc(text);
+      if ('value' in parsed) return parsed.value;
       const { reason, ...where } = parsed.error;
       throw errors.configSyntax({ file: displayOf(file), ...where }, reason);
     }
-    locators.set(file, createJsonLocator(text));
-    return parsed.value;
   };
   const yaml: Loader = async (file, text) => {
     const { readYamlConfig } = await import('./read-yaml-config.js');
     const { value, locate } = readYamlConfig(text, displayOf(file));
-    locators.set(file, locate);
+    locators.set(file, async () => locate);
     return value;
   };
   // semantic-release reads an extensionless .releaserc as YAML, and JSON is (almost) YAML. JSON

@@ -2,7 +2,7 @@ import { isValidTimeZone } from '../core/announce-time.js';
 import { parseTagFormat } from '../core/tag-format.js';
 import { errors, type Problem } from '../errors/index.js';
 import { describeIssue } from './describe-issue.js';
-import { type ConfigPath, createJsonLocator, type Locator } from './locate-json-path.js';
+import type { ConfigPath, Locator } from './locate-json-path.js';
 import {
   type AudienceSetting,
   defaultAudiences,
@@ -52,12 +52,11 @@ export interface HeraldConfig {
 
 /**
  * Pure: validates a parsed config value and resolves defaults. Every problem is collected with its
- * path and, when the source is given (JSON text, or a locator for YAML), its line and column.
+ * path and, when a locator for the file's text is given, its line and column.
  */
-export function validateConfig(value: unknown, file: string, source?: string | Locator): HeraldConfig {
+export function validateConfig(value: unknown, file: string, position?: Locator): HeraldConfig {
   const parsed = releaseConfigFile.safeParse(value ?? {}, { reportInput: true });
   const problems: Problem[] = [];
-  const position = typeof source === 'string' ? createJsonLocator(source) : source;
   const locate = (path: ConfigPath) => ({
     file,
     path: path.join('.') || '(root)',

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { configJsonSchema } from '../../src/cli/commands/schema.js';
+import { createJsonLocator } from '../../src/config/locate-json-path.js';
 import { validateConfig } from '../../src/config/validate-config.js';
 import { HeraldError } from '../../src/errors/index.js';
 
@@ -33,7 +34,7 @@ describe('validateConfig', () => {
   it('checks Slack channels: an id, not a name, and an audience the notes have, each with its line', () => {
     const located = (channels: object[]) => {
       const text = JSON.stringify({ herald: { slack: { channels } } }, null, 2);
-      return problemsOf(() => validateConfig(JSON.parse(text), '.releaserc.json', text));
+      return problemsOf(() => validateConfig(JSON.parse(text), '.releaserc.json', createJsonLocator(text)));
     };
     const byName = located([
       { id: 'C0RELEASES', audience: 'internal' },
@@ -100,7 +101,9 @@ describe('validateConfig', () => {
     "issues": { "provider": "bitbucket" }
   }
 }`;
-    const error = problemsOf(() => validateConfig(JSON.parse(text), '.releaserc.json', text));
+    const error = problemsOf(() =>
+      validateConfig(JSON.parse(text), '.releaserc.json', createJsonLocator(text)),
+    );
     expect(error.code).toBe('EINVALIDCONFIG');
     expect(error.exitCode).toBe(2);
     const byPath = Object.fromEntries(error.problems.map((p) => [p.location?.path, p]));
