@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Loader, lilconfig } from 'lilconfig';
@@ -147,4 +148,36 @@ async function importModule(file: string): Promise<unknown> {
     );
   }
   return value;
+}
+
+/**
+ * The config file semantic-release would use in `root`, without reading it as Herald settings,
+ * or null. A `.releaserc.json` counts even when empty: `herald init` must not write over it.
+ */
+export async function findConfigFile(root: string): Promise<string | null> {
+  const anyContent: Loader = () => ({});
+  const explorer = lilconfig('release', {
+    searchPlaces: CONFIG_FILES,
+    stopDir: root,
+    cache: false,
+    loaders: {
+      ...Object.fromEntries(
+        ['.json', '.yaml', '.yml', '.js', '.cjs', '.mjs', '.ts', 'noExt'].map((k) => [k, anyContent]),
+      ),
+      // package.json counts only with a "release" key.
+      '.json': (file, text) => (path.basename(file) === 'package.json' ? parsePackageJson(text) : {}),
+    },
+  });
+  const found = await explorer.search(root);
+  if (found) return found.filepath;
+  const empty = path.join(root, '.releaserc.json');
+  return existsSync(empty) ? empty : null;
+}
+
+function parsePackageJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return {}; // a broken package.json is not Herald's to report here
+  }
 }

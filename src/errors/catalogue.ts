@@ -41,7 +41,7 @@ export const errors = {
   configExists: (file: string, fix: string) =>
     new HeraldError({
       code: 'ECONFIGEXISTS',
-      message: `${file} exists already; herald init leaves it as it is`,
+      message: `${file} holds the release config already; herald init changes nothing`,
       fix,
       exitCode: 2,
     }),
