@@ -36,12 +36,24 @@ const keyLink = z.strictObject({
 const links = z.strictObject({
   repository: about(
     z.optional(z.string()),
-    'Web URL of the repository (GitHub or GitLab). Defaults to the `origin` remote when it is one.',
+    'Web URL of the repository (GitHub or GitLab), e.g. "https://github.com/acme/cloud". Defaults to the `origin` remote when it is one.',
   ),
-  issue: about(z.optional(z.string()), 'URL template for issue numbers, with {id}.'),
-  pullRequest: about(z.optional(z.string()), 'URL template for pull/merge request numbers, with {id}.'),
-  commit: about(z.optional(z.string()), 'URL template for commits, with {hash}.'),
-  compare: about(z.optional(z.string()), 'URL template comparing two tags, with {from} and {to}.'),
+  issue: about(
+    z.optional(z.string()),
+    'URL template for issue numbers, with {id}, e.g. "https://github.com/acme/cloud/issues/{id}".',
+  ),
+  pullRequest: about(
+    z.optional(z.string()),
+    'URL template for pull/merge request numbers, with {id}, e.g. "https://github.com/acme/cloud/pull/{id}".',
+  ),
+  commit: about(
+    z.optional(z.string()),
+    'URL template for commits, with {hash}, e.g. "https://github.com/acme/cloud/commit/{hash}".',
+  ),
+  compare: about(
+    z.optional(z.string()),
+    'URL template comparing two tags, with {from} and {to}, e.g. "https://github.com/acme/cloud/compare/{from}...{to}".',
+  ),
   jira: about(z.optional(keyLink), 'Jira-style keys such as PROJ-123.'),
   keys: about(z._default(z.array(keyLink), []), 'More tracker key patterns.'),
 });
@@ -57,7 +69,10 @@ const audience = z.strictObject({
     z.optional(z.array(z.string())),
     'Changes carrying any of these labels (or an `Audience:` trailer naming another audience) are left out.',
   ),
-  template: about(z.optional(z.string()), 'Template file name in the templates directory.'),
+  template: about(
+    z.optional(z.string()),
+    'Template file name in the templates directory, e.g. "partners.hbs" (default: the audience name + ".hbs").',
+  ),
 });
 
 /**
@@ -85,8 +100,8 @@ export const defaultAudiences = {
 };
 
 const packageSetting = z.strictObject({
-  name: about(nonEmpty(), 'Package name, used for ${name} in tagFormat.'),
-  path: about(nonEmpty(), 'Directory of the package; only commits touching it count.'),
+  name: about(nonEmpty(), 'Package name, used for ${name} in tagFormat, e.g. "web".'),
+  path: about(nonEmpty(), 'Directory of the package; only commits touching it count, e.g. "packages/web".'),
   tagFormat: about(z.optional(z.string()), 'Tag format for this package, e.g. "${name}@${version}".'),
 });
 
@@ -97,7 +112,7 @@ const notes = z.strictObject({
   ),
   components: about(
     z._default(z.record(nonEmpty(), nonEmpty()), {}),
-    'Scope → component name. When set, sections are grouped by component.',
+    'Scope → component name, e.g. { "billing": "Billing" }. When set, sections are grouped by component.',
   ),
   nonConventional: about(
     z._default(z.enum(['other', 'drop']), 'other'),
@@ -133,9 +148,12 @@ const issues = z.strictObject({
   ),
   repository: about(
     z.optional(z.string()),
-    'owner/name (GitHub) or group/project (GitLab). Defaults to the origin remote.',
+    'owner/name (GitHub) or group/project (GitLab), e.g. "acme/cloud". Defaults to the origin remote.',
   ),
-  apiUrl: about(z.optional(z.string()), 'API base URL (GitHub Enterprise, self-managed GitLab).'),
+  apiUrl: about(
+    z.optional(z.string()),
+    'API base URL (GitHub Enterprise, self-managed GitLab), e.g. "https://github.acme.example/api/v3".',
+  ),
   concurrency: about(
     z._default(z.number().check(z.int(), z.minimum(1), z.maximum(32)), 8),
     'Requests in flight at once.',
