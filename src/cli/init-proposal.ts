@@ -27,88 +27,105 @@ export interface Proposal {
   hints: string[];
 }
 
+/** What each step adds: settings under "herald", what it found, what the user should check. */
+interface Draft {
+  herald: Record<string, unknown>;
+  tagFormat?: string;
+  findings: Finding[];
+  hints: string[];
+}
+
 export async function proposeConfig(root: string, git: Git): Promise<Proposal> {
-  const findings: Finding[] = [];
-  const hints: string[] = [];
-  const herald: Record<string, unknown> = {};
-  let tagFormat: string | undefined;
-
-  const pkg = readPackageJson(root);
-  const product = pkg?.name?.replace(/^@[^/]+\//, '') || path.basename(root);
-  herald.product = product;
-  findings.push({
-    setting: 'product',
-    value: product,
-    source: pkg?.name ? 'package.json "name"' : 'the directory name',
-  });
-  hints.push('Change "product" to the name your customers know, if it is not that already.');
-
-  const tags = (await git.tags('*')).map((t) => t.tag);
-  const guess = guessTagFormat(tags);
-  if (guess.kind === 'single') {
-    tagFormat = guess.tagFormat;
-    findings.push({ setting: 'tagFormat', value: guess.tagFormat, source: `tags such as ${guess.example}` });
-  } else if (guess.kind === 'packages') {
-    const packages = guess.names.map((name) => ({
-      name,
-      path: packageDir(root, name),
-      tagFormat: '${name}@${version}',
-    }));
-    const placed = packages.filter((p): p is typeof p & { path: string } => p.path !== null);
-    if (placed.length > 0) herald.packages = placed;
-    findings.push({
-      setting: 'packages',
-      value: placed.map((p) => `${p.name} (${p.path})`).join(', ') || 'none placed',
-      source: `monorepo tags such as ${guess.example}`,
-    });
-    const unplaced = packages.filter((p) => p.path === null).map((p) => p.name);
-    hints.push(
-      `Tags look like ${guess.example}, one series per package: run Herald with --package <name>.${unplaced.length > 0 ? ` Add ${unplaced.join(', ')} to herald.packages with the folder each lives in.` : ''}`,
-    );
-  } else {
-    findings.push({
-      setting: 'tagFormat',
-      value: 'v${version}',
-      source: "no release tags yet: semantic-release's default",
-    });
-  }
-
-  const remote = await git.remoteUrl().catch(() => null);
-  const web = remote ? webUrlFromRemote(remote) : null;
-  if (web && web.forge !== 'other') {
-    herald.notes = { links: { repository: web.url } };
-    findings.push({ setting: 'notes.links.repository', value: web.url, source: 'the origin remote' });
-  } else {
-    hints.push(
-      'No GitHub or GitLab origin remote: set herald.notes.links.repository for links in the notes.',
-    );
-  }
-
-  const docsDir = DOCS_DIRS.find((dir) => isDirectory(path.join(root, dir)));
-  if (docsDir) {
-    const flavor = docsFlavor(root, docsDir);
-    const docs: Record<string, string> = { dir: docsDir };
-    const known = schemaKnowsDocsFlavor();
-    if (known) docs.flavor = flavor.name;
-    herald.docs = docs;
-    findings.push({ setting: 'docs.dir', value: docsDir, source: 'the folder' });
-    findings.push({
-      setting: 'docs.flavor',
-      value: flavor.name,
-      source: known ? flavor.source : `${flavor.source}; not written: this Herald has no such setting`,
-    });
-  } else {
-    hints.push(
-      'No docs folder (docs/, documentation/, website/docs): notes go out without docs; set herald.docs.dir when you have one.',
-    );
-  }
+  const draft: Draft = { herald: {}, findings: [], hints: [] };
+  findProduct(root, draft);
+  guessTags(
+    root,
+    (await git.tags('*')).map((t) => t.tag),
+    draft,
+  );
+  findRepository(await git.remoteUrl().catch(() => null), draft);
+  findDocs(root, draft);
   const $schema = schemaPath(root);
   if (!$schema.startsWith('./node_modules/'))
-    hints.push(
+    draft.hints.push(
       '"$schema" points at the schema of the Herald on this machine; once herald-release is a dev dependency, use ./node_modules/herald-release/schema/herald.schema.json.',
     );
+  const { herald, tagFormat, findings, hints } = draft;
   const config = { $schema, ...(tagFormat === undefined ? {} : { tagFormat }), herald };
   return { config, findings, hints };
+}
+
+function findProduct(root: string, draft: Draft): void {
+  const pkg = readPackageJson(root);
+  const product = pkg?.name?.replace(/^@[^/]+\//, '') || path.basename(root);
+  draft.herald.product = product;
+  const source = pkg?.name ? 'package.json "name"' : 'the directory name';
+  draft.findings.push({ setting: 'product', value: product, source });
+  draft.hints.push('Change "product" to the name your customers know, if it is not that already.');
+}
+
+function guessTags(root: string, tags: string[], draft: Draft): void {
+  const guess = guessTagFormat(tags);
+  if (guess.kind === 'none') {
+    const source = "no release tags yet: semantic-release's default";
+    draft.findings.push({ setting: 'tagFormat', value: 'v${version}', source });
+    return;
+  }
+  if (guess.kind === 'single') {
+    draft.tagFormat = guess.tagFormat;
+    const source = `tags such as ${guess.example}`;
+    draft.findings.push({ setting: 'tagFormat', value: guess.tagFormat, source });
+    return;
+  }
+  // semantic-release's own tagFormat has no ${name}: each package gets its own under herald.
+  const packages = guess.names.map((name) => ({ name, dir: packageDir(root, name) }));
+  const placed = packages.flatMap(({ name, dir }) =>
+    dir === null ? [] : [{ name, path: dir, tagFormat: '${name}@${version}' }],
+  );
+  if (placed.length > 0) draft.herald.packages = placed;
+  draft.findings.push({
+    setting: 'packages',
+    value: placed.map((p) => `${p.name} (${p.path})`).join(', ') || 'none placed',
+    source: `monorepo tags such as ${guess.example}`,
+  });
+  const unplaced = packages.filter((p) => p.dir === null).map((p) => p.name);
+  draft.hints.push(
+    `Tags look like ${guess.example}, one series per package: run Herald with --package <name>.`,
+    ...(unplaced.length > 0
+      ? [`Add ${unplaced.join(', ')} to herald.packages with the folder each lives in.`]
+      : []),
+  );
+}
+
+function findRepository(remote: string | null, draft: Draft): void {
+  const web = remote ? webUrlFromRemote(remote) : null;
+  if (!web || web.forge === 'other') {
+    draft.hints.push(
+      'No GitHub or GitLab origin remote: set herald.notes.links.repository for links in the notes.',
+    );
+    return;
+  }
+  draft.herald.notes = { links: { repository: web.url } };
+  draft.findings.push({ setting: 'notes.links.repository', value: web.url, source: 'the origin remote' });
+}
+
+function findDocs(root: string, draft: Draft): void {
+  const dir = DOCS_DIRS.find((d) => isDirectory(path.join(root, d)));
+  if (!dir) {
+    draft.hints.push(
+      'No docs folder (docs/, documentation/, website/docs): set herald.docs.dir to where your product docs live.',
+    );
+    return;
+  }
+  const flavor = docsFlavor(root, dir);
+  const known = schemaKnowsDocsFlavor();
+  draft.herald.docs = known ? { dir, flavor: flavor.name } : { dir };
+  draft.findings.push({ setting: 'docs.dir', value: dir, source: 'the folder' });
+  draft.findings.push({
+    setting: 'docs.flavor',
+    value: flavor.name,
+    source: known ? flavor.source : `${flavor.source}; not written: this Herald has no such setting`,
+  });
 }
 
 /** The site generator whose conventions the docs follow (links, heading ids, static folders). */
