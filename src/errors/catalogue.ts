@@ -13,19 +13,36 @@ export const errors = {
       fix: 'Correct each setting listed above; `herald schema` prints the full JSON Schema.',
       exitCode: 2,
     }),
-  configSyntax: (location: Location, reason: string) =>
+  configSyntax: (location: Location, reason: string, format: 'JSON' | 'YAML' = 'JSON') =>
     new HeraldError({
       code: 'ECONFIGSYNTAX',
-      message: `${location.file} is not valid JSON: ${reason}`,
+      message: `${location.file} is not valid ${format}: ${reason}`,
       problems: [{ message: reason, location }],
-      fix: 'Fix the JSON syntax at the position shown (comments and trailing commas are not allowed).',
+      fix:
+        format === 'JSON'
+          ? 'Fix the JSON at the position shown (// comments and trailing commas are fine).'
+          : 'Fix the YAML at the position shown: indent with spaces, and quote values that contain ": " or " #".',
+      exitCode: 2,
+    }),
+  configLoad: (file: string, reason: string, fix: string) =>
+    new HeraldError({
+      code: 'ECONFIGLOAD',
+      message: `${file} could not be loaded: ${reason}`,
+      fix,
       exitCode: 2,
     }),
   configNotFound: (file: string) =>
     new HeraldError({
       code: 'ENOCONFIG',
       message: `config file ${file} does not exist`,
-      fix: 'Check the --config path, or omit it to use .releaserc.json in the repository root.',
+      fix: 'Check the --config path, or omit it to use the config semantic-release finds in the repository root (.releaserc.json, .releaserc.yaml, release.config.js, package.json "release", …).',
+      exitCode: 2,
+    }),
+  configExists: (file: string, fix: string) =>
+    new HeraldError({
+      code: 'ECONFIGEXISTS',
+      message: `${file} holds the release config already; herald init changes nothing`,
+      fix,
       exitCode: 2,
     }),
   notGitRepo: (dir: string) =>
