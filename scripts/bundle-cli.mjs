@@ -24,6 +24,9 @@ await build({
   logLevel: 'warning',
   // Native (better-sqlite3) and CommonJS-with-optional-native (pg) drivers load from node_modules.
   external: ['better-sqlite3', 'pg', 'pg-native'],
+  // jsonc-parser's "main" is a UMD build whose require() calls esbuild cannot follow; its ESM
+  // build ("module") bundles cleanly.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   // CommonJS dependencies (handlebars, semver) call require(); give the ESM bundle one.
   banner: {
     js: "import { createRequire as __heraldRequire } from 'node:module';\nconst require = __heraldRequire(import.meta.url);",

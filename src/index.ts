@@ -1,5 +1,6 @@
 export { createGitCli } from './adapters/git-cli.js';
 export { loadConfig } from './config/load-config.js';
+export { createJsonLocator, type Locator } from './config/locate-json-path.js';
 export { releaseConfigFile } from './config/schema.js';
 export { type HeraldConfig, validateConfig } from './config/validate-config.js';
 export { buildNotes, type NotesInput } from './core/build-notes.js';

@@ -1,9 +1,13 @@
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { errors } from '../errors/index.js';
 import type { RawCommit } from '../model/index.js';
 import type { GitPort } from '../ports/index.js';
 
 const FIELD = '\x1f';
+/** How long asking `origin` for its tags may take before Herald goes on without the answer. */
+const REMOTE_TIMEOUT_MS = 10_000;
 // hash, parents, author name, author email, author date, committer date, raw body
 const LOG_FORMAT = ['%H', '%P', '%an', '%ae', '%aI', '%cI', '%B'].join('%x1f');
 const decoder = new TextDecoder('utf-8', { fatal: false });
@@ -17,6 +21,8 @@ function gitEnv(): NodeJS.ProcessEnv {
     LC_ALL: 'C',
     GIT_TERMINAL_PROMPT: '0',
     GIT_OPTIONAL_LOCKS: '0',
+    // Asking a remote for its tags must fail rather than wait for a password or a host key.
+    GIT_SSH_COMMAND: process.env.GIT_SSH_COMMAND ?? 'ssh -o BatchMode=yes',
   };
 }
 
@@ -26,9 +32,14 @@ interface RunResult {
   code: number;
 }
 
-function run(cwd: string, args: string[]): Promise<RunResult> {
+function run(cwd: string, args: string[], timeoutMs?: number): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('git', args, { cwd, env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('git', args, {
+      cwd,
+      env: gitEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(timeoutMs === undefined ? {} : { timeout: timeoutMs }),
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));
@@ -57,6 +68,7 @@ export function createGitCli(cwd: string): GitPort {
 
   // Memoised: the CLI asks early (to overlap with config loading) and the stage asks again.
   let allTags: Promise<{ tag: string; hash: string }[]> | null = null;
+  let shallow: Promise<Set<string>> | null = null;
   const describedRefs = new Map<string, Promise<{ hash: string; date: string; tags: string[] }>>();
   const describeRef = async (ref: string): Promise<{ hash: string; date: string; tags: string[] }> => {
     const result = ref.startsWith('-')
@@ -197,6 +209,35 @@ export function createGitCli(cwd: string): GitPort {
       const result = await run(cwd, ['merge-base', '--is-ancestor', ancestor, descendant]);
       if (result.code > 1) throw errors.gitFailed(['merge-base'], result.stderr);
       return result.code === 0;
+    },
+
+    shallowCommits() {
+      shallow ??= (async () => {
+        const out = (await git(['rev-parse', '--is-shallow-repository', '--git-path', 'shallow'])).split(
+          '\n',
+        );
+        if (out[0]?.trim() !== 'true') return new Set<string>();
+        const file = path.resolve(cwd, out[1]!.trim());
+        const text = await readFile(file, 'utf8').catch(() => '');
+        return new Set(
+          text
+            .split('\n')
+            .map((line) => line.trim())
+            .filter(Boolean),
+        );
+      })();
+      return shallow;
+    },
+
+    async remoteTags(glob) {
+      const result = await run(cwd, ['ls-remote', '--tags', '--refs', 'origin'], REMOTE_TIMEOUT_MS);
+      if (result.code !== 0) return null;
+      const matches = globToRegExp(glob);
+      return result.stdout
+        .toString('utf8')
+        .split('\n')
+        .map((line) => line.split('\t')[1]?.replace(/^refs\/tags\//, '') ?? '')
+        .filter((tag) => tag !== '' && matches.test(tag));
     },
 
     async remoteUrl() {

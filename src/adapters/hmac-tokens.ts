@@ -33,23 +33,31 @@ export function parseSigningKeys(value: string): SigningKey[] | null {
 
 /**
  * Tokens `v1.<kid>.<subscriber id, base 36>.<issued day, base 36>.<mac>` where mac is
- * base64url(HMAC-SHA256(key, "herald|v1|kid|purpose|id|day")), compared in constant time.
+ * base64url(HMAC-SHA256(key, "herald|v1|kid|purpose|id|day[|binding]")), compared in constant time.
  * The purpose is in the MAC, not the token: an unsubscribe token does not confirm.
  */
 export function createTokenSigner(keys: SigningKey[], now: () => number = Date.now): TokenSigner {
   if (keys.length === 0) throw new Error('at least one signing key is needed');
-  const mac = (key: SigningKey, purpose: TokenPurpose, id: string, day: string) =>
-    createHmac('sha256', key.secret).update(`herald|v1|${key.id}|${purpose}|${id}|${day}`).digest();
+  // Without a binding the MAC input is what it always was, so links already sent keep working.
+  const mac = (key: SigningKey, purpose: TokenPurpose, id: string, day: string, binding?: string | null) =>
+    createHmac('sha256', key.secret)
+      .update(`herald|v1|${key.id}|${purpose}|${id}|${day}${binding ? `|${binding}` : ''}`)
+      .digest();
   return {
-    sign(purpose, subscriberId) {
+    sign(purpose, subscriberId, binding) {
       if (!Number.isSafeInteger(subscriberId) || subscriberId <= 0)
         throw new Error(`subscriber ids are positive integers, not ${subscriberId}`);
       const key = keys[0]!;
       const id = subscriberId.toString(36);
       const day = Math.floor(now() / DAY).toString(36);
-      return `v1.${key.id}.${id}.${day}.${mac(key, purpose, id, day).toString('base64url')}`;
+      return `v1.${key.id}.${id}.${day}.${mac(key, purpose, id, day, binding).toString('base64url')}`;
     },
-    verify(purpose, token) {
+    subjectOf(token) {
+      const id = token.split('.')[2] ?? '';
+      const subscriber = /^[0-9a-z]{1,11}$/.test(id) ? Number.parseInt(id, 36) : 0;
+      return Number.isSafeInteger(subscriber) && subscriber > 0 ? subscriber : null;
+    },
+    verify(purpose, token, binding) {
       const parts = token.split('.');
       if (parts.length !== 5 || parts[0] !== 'v1') return null;
       const [, kid, id, day, given] = parts as [string, string, string, string, string];
@@ -57,7 +65,7 @@ export function createTokenSigner(keys: SigningKey[], now: () => number = Date.n
       if (!key || !/^[0-9a-z]{1,11}$/.test(id) || !/^[0-9a-z]{1,8}$/.test(day)) return null;
       // Compared as canonical text: Node's base64url decoding is lenient, and an altered token must fail.
       if (!/^[A-Za-z0-9_-]{43}$/.test(given)) return null;
-      const expected = Buffer.from(mac(key, purpose, id, day).toString('base64url'));
+      const expected = Buffer.from(mac(key, purpose, id, day, binding).toString('base64url'));
       if (!timingSafeEqual(Buffer.from(given), expected)) return null;
       if (purpose === 'confirm' && Math.floor(now() / DAY) - Number.parseInt(day, 36) > CONFIRM_DAYS)
         return null;

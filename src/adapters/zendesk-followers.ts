@@ -1,5 +1,5 @@
-import { normaliseEmail } from '../core/email-address.js';
-import { normaliseLocale } from '../core/locale.js';
+import { cleanName, normaliseEmail } from '../core/email-address.js';
+import { subscriberLocale } from '../core/subscriber-import.js';
 import { errors } from '../errors/index.js';
 import type { FollowerSource } from '../ports/index.js';
 import { createJsonClient, type JsonResult, readRecord, readString } from './http-json.js';
@@ -101,9 +101,10 @@ export function createZendeskFollowers(credentials: ZendeskCredentials): Followe
           }
           subscribers.push({
             email,
-            name: readString(user.name),
+            // Anyone can set their Zendesk name: escapes and bidi controls never reach a terminal.
+            name: cleanName(readString(user.name) ?? ''),
             // The locale they follow the section in; the user's own as a fallback.
-            locale: normaliseLocale(readString(subscription.locale) ?? readString(user.locale) ?? ''),
+            locale: subscriberLocale(readString(subscription.locale) ?? readString(user.locale) ?? ''),
             topics: 'all' as const,
             source: `zendesk:section:${sectionId}`,
           });

@@ -1,8 +1,10 @@
 import zendesk from 'node-zendesk';
-import { DeliveryFailure, parseRetryAfter } from '../errors/delivery-failure.js';
-import type { HelpCenterArticle, HelpCenterPort, VerifyFinding } from '../ports/index.js';
-import { createPacer } from './pacer.js';
+import { DeliveryFailure } from '../errors/delivery-failure.js';
+import type { CreatedArticle, HelpCenterArticle, HelpCenterPort, VerifyFinding } from '../ports/index.js';
 import { type ZendeskCredentials, zendeskAuthorization } from './zendesk-auth.js';
+import { createZendeskTransport } from './zendesk-http.js';
+import { createZendeskAttachments } from './zendesk-media.js';
+import { unreadableAnswer, webUrl, zendeskFailure, zendeskId } from './zendesk-status.js';
 
 interface ZendeskArticle {
   id: number;
@@ -12,64 +14,37 @@ interface ZendeskArticle {
   section_id: number;
   label_names?: string[];
   draft: boolean;
+  created_at?: string;
 }
 
 type Call = { response?: { status: number }; result: unknown };
 
-const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
-const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-
-/** The Help Center error bodies come in two shapes; both say what was wrong. */
-function describeBody(body: unknown): string {
-  if (!body || typeof body !== 'object') return '';
-  const b = body as {
-    error?: unknown;
-    description?: string;
-    details?: Record<string, { description?: string }[]>;
-  };
-  if (b.error && typeof b.error === 'object') {
-    const e = b.error as { title?: string; message?: string };
-    return [e.title, e.message].filter(Boolean).join(': ');
-  }
-  const details = Object.values(b.details ?? {})
-    .flat()
-    .map((d) => d.description)
-    .filter(Boolean);
-  return [typeof b.error === 'string' ? b.error : '', b.description ?? '', ...details]
-    .filter(Boolean)
-    .join(': ');
-}
-
 /**
- * Zendesk Guide through node-zendesk, with its traps handled (reference/integrations.md §1):
- * the default import (named imports break under plain Node ESM); `throwOriginalException` so 422
- * bodies reach the error; a 429/503 carrying Retry-After *resolves* with an Error as the result,
- * and `getAll` puts that Error into the list, so every result is checked; no retries inside the
- * client (the engine retries, after reconciling). Requests go through our own fetch with a
- * timeout; attachments use fetch + FormData because node-zendesk's upload drops the boundary.
+ * Zendesk Guide through node-zendesk, with its traps handled: the default import (named imports
+ * break under plain Node ESM); `throwOriginalException` so 422 bodies reach the error; a 429/503
+ * carrying Retry-After *resolves* with an Error as the result, and `getAll` puts that Error into
+ * the list, so every result is checked; every request goes through Herald's own transport
+ * (zendesk-http.ts), which throws for any status outside 2xx, because node-zendesk lets a 502/504
+ * page, 402, 410 or 413 through as `{}`; every id is checked before it is stored. No retries
+ * inside the client (the engine retries, after reconciling).
  */
 export function createZendeskHelpCenter(
   credentials: ZendeskCredentials,
-  options: { requestsPerMinute: number | null; timeoutMs?: number },
+  options: { requestsPerMinute: number | null; timeoutMs?: number; trustedOrigins?: string[] },
 ): HelpCenterPort {
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  const pacer = createPacer(options.requestsPerMinute);
   const base = credentials.baseUrl.replace(/\/+$/, '');
   const oauth = credentials.oauthToken !== null;
   const authorization = zendeskAuthorization(credentials);
-  // Account-wide: a Retry-After seen on any response holds every request back.
-  const send = async (uri: string, init: RequestInit) => {
-    await pacer.wait();
-    const response = await fetch(uri, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-    const retryAfter = parseRetryAfter(response.headers.get('retry-after'), Date.now());
-    if (retryAfter !== null) {
-      pacer.pause(retryAfter);
-    }
-    return response;
-  };
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const transport = createZendeskTransport({
+    base,
+    requestsPerMinute: options.requestsPerMinute,
+    timeoutMs,
+    ...(options.trustedOrigins ? { trustedOrigins: options.trustedOrigins } : {}),
+  });
   const transportConfig = {
     transportFn: (uri: string, init: { method: string; headers: Record<string, string>; body?: string }) =>
-      send(uri, { method: init.method, headers: init.headers, body: init.body }),
+      transport.send(uri, { method: init.method, headers: init.headers, body: init.body }),
     responseAdapter: (response: Response) => ({
       json: () => response.json(),
       status: response.status,
@@ -89,45 +64,8 @@ export function createZendeskHelpCenter(
   const hc = clientFor(`${base}/api/v2/help_center`).helpcenter;
   const core = clientFor(`${base}/api/v2`);
 
-  /** Every failure as the engine needs it. `write`: the request may have changed something. */
-  const failure = (error: unknown, what: string, write: boolean): DeliveryFailure => {
-    const status = (error as { statusCode?: number }).statusCode;
-    if (typeof status === 'number') {
-      const detail = describeBody((error as { result?: unknown }).result);
-      const message = `Zendesk answered ${status} to ${what}${detail ? `: ${detail}` : ''}`;
-      // A 5xx other than a throttling 503 may come after the write took effect: reconcile first.
-      if (RETRYABLE_STATUS.has(status))
-        return new DeliveryFailure({
-          kind: write && status !== 429 && status !== 503 ? 'ambiguous' : 'retryable',
-          message,
-          status,
-          retryAfterMs: pacer.pausedFor(),
-        });
-      if (status === 401 || status === 403)
-        return new DeliveryFailure({
-          kind: 'permanent',
-          message,
-          status,
-          fix: 'Check ZENDESK_EMAIL and ZENDESK_API_TOKEN (or ZENDESK_OAUTH_TOKEN): the user must be a Guide manager or an agent with publishing rights; `herald doctor` checks them.',
-        });
-      return new DeliveryFailure({
-        kind: 'permanent',
-        message,
-        status,
-        fix:
-          status === 404
-            ? 'Check the section, category and article ids in herald.helpCenter (`herald doctor` checks them).'
-            : 'Correct the setting or content Zendesk names above, then run `herald retry <version>`.',
-      });
-    }
-    const cause = (error as { cause?: { code?: string } }).cause;
-    const code = cause?.code ?? (error as { code?: string }).code ?? (error as Error).name;
-    const message = `${what} failed: ${(error as Error).message}${code ? ` (${code})` : ''}`;
-    // Refused before sending: nothing happened. Anything later may have reached Zendesk.
-    if (CONNECT_ERRORS.has(code ?? '') || !write)
-      return new DeliveryFailure({ kind: 'retryable', message, cause: error });
-    return new DeliveryFailure({ kind: 'ambiguous', message, cause: error });
-  };
+  const failure = (error: unknown, what: string, write: boolean): DeliveryFailure =>
+    zendeskFailure(error, what, write, transport.pausedFor());
 
   /** Runs one node-zendesk call, turning its resolved-but-failed answers into failures. */
   // node-zendesk's generated typings are not usable (many methods claim to return NodeModule).
@@ -150,15 +88,38 @@ export function createZendeskHelpCenter(
     return Array.isArray(answer) ? answer : answer.result;
   };
 
-  const articleOf = (a: ZendeskArticle): HelpCenterArticle => ({
-    id: String(a.id),
-    url: a.html_url,
-    title: a.title,
-    locale: a.locale.replace('_', '-').toLowerCase(),
-    sectionId: String(a.section_id),
-    labels: a.label_names ?? [],
-    draft: a.draft,
-  });
+  /** An article from an answer, refused unless it has what Herald stores (a real id, a URL). */
+  const articleOf = (a: ZendeskArticle, what: string, write: boolean): HelpCenterArticle => {
+    const id = zendeskId(a?.id);
+    const url = webUrl(a?.html_url);
+    if (id === null || url === null) throw unreadableAnswer(what, write, 'article id and html_url');
+    return {
+      id,
+      url,
+      title: a.title,
+      locale: String(a.locale ?? '')
+        .replace('_', '-')
+        .toLowerCase(),
+      sectionId: zendeskId(a.section_id) ?? '',
+      labels: a.label_names ?? [],
+      draft: a.draft,
+    };
+  };
+
+  // Article labels exist only on some Guide plans; elsewhere the labels endpoint is refused and
+  // `label_names` silently ignored. Asked once per run, when first needed.
+  let labels: Promise<boolean> | null = null;
+  const labelsWork = () => {
+    labels ??= run('GET article labels', false, () => hc.articlelabels.list()).then(
+      () => true,
+      (error: unknown) => {
+        if (error instanceof DeliveryFailure && [402, 403, 404].includes(error.status ?? 0)) return false;
+        labels = null;
+        throw error;
+      },
+    );
+    return labels;
+  };
 
   const check = async (name: string, probe: () => Promise<string>, fix: string): Promise<VerifyFinding> => {
     try {
@@ -167,6 +128,23 @@ export function createZendeskHelpCenter(
       const f = error instanceof DeliveryFailure ? error : failure(error, name, false);
       return { ok: false, check: name, detail: f.message, fix: f.fix ?? fix };
     }
+  };
+
+  /**
+   * Without labels, a lost create is found by what it asked for: in its section, with exactly its
+   * title, created since the attempt. The attempt time is the store's clock and created_at is
+   * Zendesk's (whole seconds): a minute's allowance covers both.
+   */
+  const findCreated = async (created: CreatedArticle): Promise<HelpCenterArticle[]> => {
+    const what = `GET articles in section ${created.sectionId}`;
+    const list = (await run(what, false, () =>
+      hc.articles.listBySection(Number(created.sectionId)),
+    )) as ZendeskArticle[];
+    const since = created.since === null ? Number.NEGATIVE_INFINITY : created.since - 60_000;
+    return list
+      .filter((a) => a?.title === created.title && Date.parse(a.created_at ?? '') >= since)
+      .sort((a, b) => Date.parse(a.created_at ?? '') - Date.parse(b.created_at ?? '') || a.id - b.id)
+      .map((a) => articleOf(a, what, false));
   };
 
   return {
@@ -283,14 +261,24 @@ export function createZendeskHelpCenter(
           'Enable the locale in Guide settings.',
         ),
       );
+      findings.push(
+        await check(
+          'article labels',
+          async () =>
+            (await labelsWork())
+              ? 'available: an article whose create was lost is found again by its label'
+              : 'not on this Guide plan: an article whose create was lost is found again by section, exact title and creation time (keep titles unique within a section)',
+          'Run `herald doctor` again; labels are only a convenience for finding lost creates.',
+        ),
+      );
       return findings;
     },
 
-    async findArticlesByLabel(label) {
-      const list = (await run(`GET articles labelled ${label}`, false, () =>
-        hc.articles.listByLabelNames([label]),
-      )) as ZendeskArticle[];
-      return list.map(articleOf);
+    async findArticlesByLabel(label, created) {
+      if (created && !(await labelsWork())) return findCreated(created);
+      const what = `GET articles labelled ${label}`;
+      const list = (await run(what, false, () => hc.articles.listByLabelNames([label]))) as ZendeskArticle[];
+      return list.map((a) => articleOf(a, what, false));
     },
 
     async createArticle(input) {
@@ -315,26 +303,30 @@ export function createZendeskHelpCenter(
         // At the root, not inside `article`: only then does Zendesk read it.
         notify_subscribers: input.notifySubscribers,
       };
-      const article = (await run(`create article "${input.title}"`, true, () =>
+      const what = `create article "${input.title}"`;
+      const article = (await run(what, true, () =>
         hc.articles.createWithLocale(input.locale, Number(input.sectionId), body),
       )) as ZendeskArticle;
-      return articleOf(article);
+      return articleOf(article, what, true);
     },
 
     async putTranslation(articleId, locale, input) {
       const what = `update article ${articleId} (${locale})`;
+      let translation: unknown;
       try {
-        const translation = (await run(what, true, () =>
+        translation = await run(what, true, () =>
           hc.translations.updateForArticle(Number(articleId), locale, { translation: input }),
-        )) as { html_url?: string };
-        return { url: translation.html_url ?? `${base}/hc/${locale}/articles/${articleId}` };
+        );
       } catch (error) {
         if (!(error instanceof DeliveryFailure) || error.status !== 404) throw error;
+        translation = await run(`add the ${locale} translation of article ${articleId}`, true, () =>
+          hc.translations.createForArticle(Number(articleId), { translation: { locale, ...input } }),
+        );
       }
-      const created = (await run(`add the ${locale} translation of article ${articleId}`, true, () =>
-        hc.translations.createForArticle(Number(articleId), { translation: { locale, ...input } }),
-      )) as { html_url?: string };
-      return { url: created.html_url ?? `${base}/hc/${locale}/articles/${articleId}` };
+      // The answer must be the translation: a CDN page that slipped through as 2xx is not.
+      const t = translation as { id?: unknown; html_url?: unknown } | null;
+      if (zendeskId(t?.id) === null) throw unreadableAnswer(what, true, 'translation id');
+      return { url: webUrl(t?.html_url) ?? `${base}/hc/${locale}/articles/${articleId}` };
     },
 
     async archiveArticle(articleId) {
@@ -345,48 +337,23 @@ export function createZendeskHelpCenter(
       }
     },
 
-    async uploadAttachment(articleId, input) {
-      const what = `upload ${input.fileName} to article ${articleId}`;
-      const form = new FormData();
-      form.append('inline', 'true');
-      form.append('file', new Blob([input.bytes], { type: input.contentType }), input.fileName);
-      let response: Response;
-      try {
-        response = await send(`${base}/api/v2/help_center/articles/${articleId}/attachments.json`, {
-          method: 'POST',
-          headers: { Authorization: authorization, Accept: 'application/json' },
-          body: form,
-        });
-      } catch (error) {
-        throw failure(error, what, true);
-      }
-      const text = await response.text();
-      let body: unknown = null;
-      try {
-        body = JSON.parse(text);
-      } catch {}
-      if (!response.ok)
-        throw failure(
-          Object.assign(new Error(text), { statusCode: response.status, result: body }),
-          what,
-          true,
-        );
-      const attachment = (body as { article_attachment?: { content_url?: string } } | null)
-        ?.article_attachment;
-      if (!attachment?.content_url)
-        throw new DeliveryFailure({
-          kind: 'ambiguous',
-          message: `${what}: the answer has no article_attachment.content_url`,
-        });
-      return { url: attachment.content_url };
-    },
+    uploadAttachment: createZendeskAttachments({
+      base,
+      authorization,
+      timeoutMs,
+      send: transport.send,
+      failure,
+    }),
 
     async listSections() {
       const sections = (await run('GET sections', false, () => hc.sections.list())) as {
-        id: number;
-        name: string;
+        id?: unknown;
+        name?: string;
       }[];
-      return sections.map((s) => ({ id: String(s.id), name: s.name }));
+      return sections.flatMap((s) => {
+        const id = zendeskId(s?.id);
+        return id === null ? [] : [{ id, name: s.name ?? '' }];
+      });
     },
 
     async createSection(input) {
@@ -397,7 +364,8 @@ export function createZendeskHelpCenter(
           fix: 'Set herald.helpCenter.categoryId, or map the section in herald.helpCenter.docsSections.',
         });
       const categoryId = input.categoryId;
-      const section = (await run(`create section "${input.name}"`, true, () =>
+      const what = `create section "${input.name}"`;
+      const section = (await run(what, true, () =>
         hc.sections.create(categoryId, {
           section: {
             name: input.name,
@@ -405,8 +373,10 @@ export function createZendeskHelpCenter(
             ...(input.position === null ? {} : { position: input.position }),
           },
         }),
-      )) as { id: number; name: string };
-      return { id: String(section.id), name: section.name };
+      )) as { id?: unknown; name?: string } | null;
+      const id = zendeskId(section?.id);
+      if (id === null) throw unreadableAnswer(what, true, 'section id');
+      return { id, name: section?.name ?? input.name };
     },
   };
 }

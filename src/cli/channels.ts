@@ -8,6 +8,7 @@ import type { ReleaseBundle, ReleaseNotes } from '../model/index.js';
 import type { Channel, StorePort, TemplateSource, TokenSigner } from '../ports/index.js';
 import { createEmailChannel } from '../stages/email-channel.js';
 import { createHelpCenterChannel } from '../stages/help-center-channel.js';
+import type { PreflightSettings } from '../stages/preflight.js';
 import { runChecked, syntaxError } from '../stages/render-notes.js';
 import { createSlackChannel, type SlackDestination } from '../stages/slack-channel.js';
 import { chooseEmailTemplates, chooseMailer, chooseTokenSigner } from './email.js';
@@ -37,16 +38,8 @@ export async function chooseChannels(
   const { config, root, product } = runtime;
   const settings = config.helpCenter;
   const zendesk = zendeskCredentialsOf(env);
-  const provider = settings.provider === 'auto' ? (zendesk ? 'zendesk' : 'static') : settings.provider;
-  const title = Handlebars.compile(settings.title, { noEscape: true, strict: false });
-  const common = {
-    locale: (settings.locale ?? config.docs.locale).toLowerCase(),
-    audience: settings.audience,
-    notifySubscribers: settings.notifySubscribers,
-    labels: settings.labels,
-    title: (bundle: { product: string; version: string; package: string | null }) =>
-      title({ product: bundle.product, version: bundle.version, package: bundle.package ?? '' }),
-  };
+  const provider = helpCenterProviderOf(config, env);
+  const common = helpCenterCommonOf(config);
   const asString = (value: number | string | null) => (value === null ? null : String(value));
   const asNumber = (value: number | string | null) => (value === null ? null : Number(value));
 
@@ -134,6 +127,63 @@ export async function chooseChannels(
       staticSite: dir,
     };
   }
+}
+
+/** Zendesk when configured so, or when its credentials are set and the provider is `auto`. */
+function helpCenterProviderOf(config: HeraldConfig, env: Env): 'zendesk' | 'static' {
+  const provider = config.helpCenter.provider;
+  return provider === 'auto' ? (zendeskCredentialsOf(env) ? 'zendesk' : 'static') : provider;
+}
+
+/** Settings of the help-centre channel that do not depend on the site. */
+function helpCenterCommonOf(config: HeraldConfig) {
+  const settings = config.helpCenter;
+  const title = Handlebars.compile(settings.title, { noEscape: true, strict: false });
+  return {
+    locale: (settings.locale ?? config.docs.locale).toLowerCase(),
+    audience: settings.audience,
+    notifySubscribers: settings.notifySubscribers,
+    labels: settings.labels,
+    title: (bundle: { product: string; version: string; package: string | null }) =>
+      title({ product: bundle.product, version: bundle.version, package: bundle.package ?? '' }),
+  };
+}
+
+/**
+ * What announce would do with a bundle, from config and environment, with no connection made:
+ * prepare checks a bundle against it (templates are compiled and checked on the way).
+ */
+export async function preflightSettingsOf(
+  runtime: Pick<Runtime, 'config' | 'root' | 'templates' | 'configFile'>,
+  env: Env = process.env,
+): Promise<PreflightSettings> {
+  const { config } = runtime;
+  const settings = config.helpCenter;
+  const zendesk = helpCenterProviderOf(config, env) === 'zendesk';
+  const [slack] = await Promise.all([
+    slackDestinations(config, runtime.root),
+    chooseEmailTemplates(runtime.templates),
+  ]);
+  const common = helpCenterCommonOf(config);
+  return {
+    configFile: runtime.configFile ? path.relative(runtime.root, runtime.configFile) : '.releaserc.json',
+    helpCenter: {
+      kind: zendesk ? 'zendesk' : 'static',
+      locale: common.locale,
+      audience: common.audience,
+      title: common.title,
+      sections: zendesk
+        ? Object.fromEntries(Object.entries(settings.docsSections).map(([k, v]) => [k, String(v)]))
+        : {},
+      releaseNotesSection:
+        zendesk && settings.releaseNotesSectionId !== null ? String(settings.releaseNotesSectionId) : null,
+      // The static site makes every section it needs.
+      createMissingSections: zendesk ? settings.createMissingSections : true,
+      categoryId: zendesk && settings.categoryId !== null ? Number(settings.categoryId) : null,
+    },
+    slack,
+    email: { audience: config.email.audience },
+  };
 }
 
 /** One channel per configured Slack channel, all through one client (or one outbox). */

@@ -5,6 +5,7 @@ import { HeraldError, isHeraldError } from '../errors/index.js';
 import { docsHelp } from './commands/docs-help.js';
 import { serveHelp, subscribersHelp } from './commands/email-help.js';
 import { emulateHelp } from './commands/emulate-help.js';
+import { initHelp } from './commands/init-help.js';
 import { changelogHelp, notesHelp, runChangelog, runNotes } from './commands/notes.js';
 import { announceHelp, prepareHelp, releaseHelp } from './commands/release-help.js';
 import { configJsonSchema, schemaHelp } from './commands/schema.js';
@@ -15,6 +16,7 @@ const mainHelp = `Usage: herald <command> [options]
 Release notes from conventional commits, held until announce day.
 
 Commands:
+  init         write a starting .releaserc.json from what the repository shows
   notes        print (or --write) the release notes since the last release tag
   changelog    rebuild CHANGELOG.md from every release tag (--rebuild)
   docs         compile the product docs at a release: build, check, diff
@@ -38,7 +40,8 @@ Commands:
 
 Global options:
   --cwd <dir>       run in this directory (default: the current one)
-  --config <file>   config file (default: .releaserc.json in the repository root)
+  --config <file>   config file (default: the one semantic-release reads in the repository
+                    root: .releaserc.json, .releaserc(.yaml), release.config.js, package.json…)
   --json            machine-readable output on stdout; logs stay on stderr
   -h, --help        help for a command
   --version         print Herald's version
@@ -52,6 +55,10 @@ interface Command {
 }
 
 const commands: Record<string, Command> = {
+  init: {
+    help: initHelp,
+    run: async (argv, output, cwd) => (await import('./commands/init.js')).runInit(argv, output, cwd),
+  },
   notes: { help: notesHelp, run: runNotes },
   changelog: { help: changelogHelp, run: runChangelog },
   docs: {

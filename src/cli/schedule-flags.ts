@@ -1,9 +1,15 @@
 import type { HeraldConfig } from '../config/validate-config.js';
 import { formatInstant, isValidTimeZone, parseAnnounceTime, relativeTime } from '../core/announce-time.js';
 import { isEmbargoed, type Schedule } from '../core/bundle-lifecycle.js';
-import { countRows } from '../core/delivery-counts.js';
+import { countAllRows, countRows } from '../core/delivery-counts.js';
 import { errors } from '../errors/index.js';
-import type { BundleListing, BundleRecord, DeliverySummary, ReleaseBundle } from '../model/index.js';
+import type {
+  BundleListing,
+  BundleRecord,
+  BundleStatus,
+  DeliverySummary,
+  ReleaseBundle,
+} from '../model/index.js';
 
 export const storeFlag = { store: { type: 'string' } } as const;
 
@@ -71,12 +77,23 @@ export function summariseDeliveries(deliveries: DeliverySummary): string {
   return parts.length > 0 ? parts.join('; ') : '—';
 }
 
+/**
+ * A status as the release manager reads it: held or scheduled releases are embargoed only while
+ * nothing of them has gone out (a release held after a failed announce is partly out).
+ */
+export function describeStatus(status: BundleStatus, deliveries: DeliverySummary | null): string {
+  if (!isEmbargoed(status)) return status;
+  return deliveries && countAllRows(deliveries, ['sent']) > 0
+    ? `${status} (partly out)`
+    : `${status} (embargoed)`;
+}
+
 /** One line for a bundle: version, status, when (stored zone, viewer's zone, relative), revision. */
 export function renderBundleLine(record: BundleRecord | BundleListing, now: number): string {
   const when = describeWhen(record, now);
   const deliveries = 'deliveries' in record ? `  ${summariseDeliveries(record.deliveries)}` : '';
-  const embargoed = isEmbargoed(record.status) ? ' (embargoed)' : '';
-  return `  ${record.key.version}: ${record.status}${embargoed}, ${when}, revision r${record.revision}${deliveries}`;
+  const status = describeStatus(record.status, 'deliveries' in record ? record.deliveries : null);
+  return `  ${record.key.version}: ${status}, ${when}, revision r${record.revision}${deliveries}`;
 }
 
 export function describeWhen(record: BundleRecord, now: number): string {

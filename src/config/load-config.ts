@@ -1,7 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { errors } from '../errors/index.js';
-import { positionOf } from './locate-json-path.js';
+import { pathToFileURL } from 'node:url';
+import { type Loader, lilconfig } from 'lilconfig';
+import { errors, isHeraldError } from '../errors/index.js';
+import type { Locator } from './locate-json-path.js';
 import { type HeraldConfig, validateConfig } from './validate-config.js';
 
 export interface LoadedConfig {
@@ -10,42 +12,172 @@ export interface LoadedConfig {
   file: string | null;
 }
 
-const CANDIDATES = ['.releaserc.json', '.releaserc'];
+/**
+ * Where semantic-release looks, in its order: it calls cosmiconfig("release") in the directory it
+ * runs in, and these are cosmiconfig 9's search places for that name. The first file that exists
+ * (and, for package.json, has a "release" key) is the config; an empty file is skipped.
+ */
+export const CONFIG_FILES = [
+  'package.json',
+  '.releaserc',
+  '.releaserc.json',
+  '.releaserc.yaml',
+  '.releaserc.yml',
+  '.releaserc.js',
+  '.releaserc.ts',
+  '.releaserc.cjs',
+  '.releaserc.mjs',
+  '.config/releaserc',
+  '.config/releaserc.json',
+  '.config/releaserc.yaml',
+  '.config/releaserc.yml',
+  '.config/releaserc.js',
+  '.config/releaserc.ts',
+  '.config/releaserc.cjs',
+  '.config/releaserc.mjs',
+  'release.config.js',
+  'release.config.ts',
+  'release.config.cjs',
+  'release.config.mjs',
+];
 
-/** Reads `.releaserc.json` (or `.releaserc` in JSON) from the repository root, or `--config`. */
+/** Reads the config semantic-release would read in the repository root, or `--config`. */
 export async function loadConfig(root: string, explicit?: string): Promise<LoadedConfig> {
-  const files = explicit ? [path.resolve(explicit)] : CANDIDATES.map((name) => path.join(root, name));
-  for (const file of files) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        if (explicit) throw errors.configNotFound(explicit);
-        continue;
-      }
-      throw error;
-    }
-    const display = path.relative(process.cwd(), file) || file;
-    let value: unknown;
-    try {
-      value = text.trim() === '' ? {} : JSON.parse(text);
-    } catch (error) {
-      const reason = (error as Error).message;
-      const at = /position (\d+)/.exec(reason);
-      const where = at ? positionOf(text, Number(at[1])) : {};
-      if (path.basename(file) === '.releaserc' && /^\s*[a-zA-Z]/.test(text)) {
-        throw errors.usage(
-          `${display} is YAML; Herald reads .releaserc only as JSON`,
-          'Convert it to JSON and name it .releaserc.json (semantic-release reads that too).',
-        );
-      }
-      throw errors.configSyntax(
-        { file: display, ...where },
-        reason.replace(/ in JSON at position \d+.*$/, ''),
-      );
-    }
-    return { config: validateConfig(value, display, text), file };
+  const locators = new Map<string, () => Promise<Locator>>();
+  const loaders = loadersRecording(locators);
+  if (explicit && !((path.extname(explicit) || 'noExt') in loaders)) {
+    throw errors.usage(
+      `--config ${explicit}: Herald cannot tell the format of this file`,
+      'Name it .json (comments allowed), .yaml, .yml, .js, .cjs or .mjs.',
+    );
   }
-  return { config: validateConfig({}, '(defaults)'), file: null };
+  const explorer = lilconfig('release', {
+    searchPlaces: CONFIG_FILES,
+    stopDir: root, // the root only, as semantic-release (cosmiconfig's "none" search strategy)
+    cache: false,
+    loaders,
+  });
+  let found: { filepath: string; config: unknown } | null;
+  try {
+    found = explicit ? await explorer.load(path.resolve(explicit)) : await explorer.search(root);
+  } catch (error) {
+    if (isHeraldError(error)) throw error;
+    if (explicit && (error as NodeJS.ErrnoException).code === 'ENOENT') throw errors.configNotFound(explicit);
+    throw error;
+  }
+  if (!found) return { config: validateConfig({}, '(defaults)'), file: null };
+  const file = found.filepath;
+  const value = found.config ?? {};
+  try {
+    return { config: validateConfig(value, displayOf(file)), file };
+  } catch (error) {
+    // Positions are worked out only for a config with problems: a valid one is read once, fast.
+    const locator = locators.get(file);
+    if (!isHeraldError(error) || error.code !== 'EINVALIDCONFIG' || !locator) throw error;
+    const located = await locator();
+    const inPackageJson = path.basename(file) === 'package.json';
+    const locate: Locator = inPackageJson ? (p) => located(['release', ...p]) : located;
+    return { config: validateConfig(value, displayOf(file), locate), file };
+  }
+}
+
+function displayOf(file: string): string {
+  return path.relative(process.cwd(), file) || file;
+}
+
+/** Loaders by file extension; JSON and YAML ones keep a way to locate settings by line. */
+function loadersRecording(locators: Map<string, () => Promise<Locator>>): Record<string, Loader> {
+  const jsonc = () => import('./locate-json-path.js');
+  const json: Loader = async (file, text) => {
+    locators.set(file, async () => (await jsonc()).createJsonLocator(text));
+    try {
+      return JSON.parse(text.replace(/^\uFEFF/, '')); // plain JSON, the common case: no parser to load
+    } catch {
+      const parsed = (await jsonc()).parseJsonc(text);
+      if ('value' in parsed) return parsed.value;
+      const { reason, ...where } = parsed.error;
+      throw errors.configSyntax({ file: displayOf(file), ...where }, reason);
+    }
+  };
+  const yaml: Loader = async (file, text) => {
+    const { readYamlConfig } = await import('./read-yaml-config.js');
+    const { value, locate } = readYamlConfig(text, displayOf(file));
+    locators.set(file, async () => locate);
+    return value;
+  };
+  // semantic-release reads an extensionless .releaserc as YAML, and JSON is (almost) YAML. JSON
+  // is read as JSON, so comments work there too and errors keep their JSON positions.
+  const jsonOrYaml: Loader = (file, text) =>
+    /^\uFEFF?\s*(\{|\/\/|\/\*)/.test(text) ? json(file, text) : yaml(file, text);
+  return {
+    '.json': json,
+    noExt: jsonOrYaml,
+    '.yaml': yaml,
+    '.yml': yaml,
+    '.js': importModule,
+    '.cjs': importModule,
+    '.mjs': importModule,
+    '.ts': (file) => {
+      throw errors.configLoad(
+        displayOf(file),
+        'Herald does not read TypeScript config files',
+        'Rename it to release.config.mjs (plain JavaScript), or keep the settings in .releaserc.json.',
+      );
+    },
+  };
+}
+
+/** A JavaScript config: its default export (ESM) or module.exports (CommonJS). */
+async function importModule(file: string): Promise<unknown> {
+  let loaded: { default?: unknown };
+  try {
+    loaded = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  } catch (error) {
+    throw errors.configLoad(
+      displayOf(file),
+      String((error as Error).message ?? error).split('\n')[0]!,
+      'Run `node <file>` to see the error in full; the file must export the config object.',
+    );
+  }
+  const value = loaded.default;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw errors.configLoad(
+      displayOf(file),
+      'it exports no config object',
+      'Export the object: `module.exports = { … }` (CommonJS) or `export default { … }` (ESM).',
+    );
+  }
+  return value;
+}
+
+/**
+ * The config file semantic-release would use in `root`, without reading it as Herald settings,
+ * or null. A `.releaserc.json` counts even when empty: `herald init` must not write over it.
+ */
+export async function findConfigFile(root: string): Promise<string | null> {
+  const anyContent: Loader = () => ({});
+  const explorer = lilconfig('release', {
+    searchPlaces: CONFIG_FILES,
+    stopDir: root,
+    cache: false,
+    loaders: {
+      ...Object.fromEntries(
+        ['.json', '.yaml', '.yml', '.js', '.cjs', '.mjs', '.ts', 'noExt'].map((k) => [k, anyContent]),
+      ),
+      // package.json counts only with a "release" key.
+      '.json': (file, text) => (path.basename(file) === 'package.json' ? parsePackageJson(text) : {}),
+    },
+  });
+  const found = await explorer.search(root);
+  if (found) return found.filepath;
+  const empty = path.join(root, '.releaserc.json');
+  return existsSync(empty) ? empty : null;
+}
+
+function parsePackageJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return {}; // a broken package.json is not Herald's to report here
+  }
 }

@@ -1,94 +1,85 @@
+import { type Node, type ParseError, parse, parseTree, printParseErrorCode } from 'jsonc-parser';
+
+export type ConfigPath = readonly (string | number)[];
+/** Where a setting sits in its file, or undefined where the format has no lines (JS configs). */
+export type Locator = (path: ConfigPath) => { line: number; column: number } | undefined;
+
+/** JSON as users write it in config files: comments and trailing commas allowed (JSONC). */
+const JSONC = { allowTrailingComma: true, disallowComments: false } as const;
+
 /**
- * Finds where a JSON path (`["herald","notes","types"]`) sits in the source text, so config errors
- * can name a line and column. A small scanner: it only needs positions, not values.
- * Returns the position of the deepest path segment it could reach.
+ * Parses JSONC. Returns the value, or the first syntax error with its line, column and reason.
+ * A byte-order mark is ignored, as editors on Windows write one.
  */
-export function locateJsonPath(
+export function parseJsonc(
   text: string,
-  path: readonly (string | number)[],
-): { line: number; column: number } {
-  let index = 0;
+): { value: unknown } | { error: { line: number; column: number; reason: string } } {
+  const source = text.replace(/^\uFEFF/, '');
+  const problems: ParseError[] = [];
+  const value: unknown = parse(source, problems, JSONC);
+  const first = problems[0];
+  if (!first) return { value };
+  return {
+    error: { ...positionOf(source, first.offset), reason: reasonOf(printParseErrorCode(first.error)) },
+  };
+}
+
+const REASONS: Record<string, string> = {
+  InvalidSymbol: 'unexpected character (strings and keys need "double quotes")',
+  InvalidNumberFormat: 'invalid number',
+  PropertyNameExpected: 'a "quoted" key is expected',
+  ValueExpected: 'a value is expected',
+  ColonExpected: 'a colon is expected after the key',
+  CommaExpected: 'a comma is expected between entries',
+  CloseBraceExpected: 'a closing } is expected',
+  CloseBracketExpected: 'a closing ] is expected',
+  EndOfFileExpected: 'the file goes on after its one value ends',
+  InvalidCommentToken: 'invalid comment',
+  UnexpectedEndOfComment: 'a /* comment is not closed',
+  UnexpectedEndOfString: 'a string is not closed',
+  UnexpectedEndOfNumber: 'a number ends too early',
+  InvalidUnicode: 'invalid \\u escape',
+  InvalidEscapeCharacter: 'invalid escape character',
+  InvalidCharacter: 'invalid character (a line break or control character inside a string)',
+};
+
+function reasonOf(code: string): string {
+  return REASONS[code] ?? code;
+}
+
+/**
+ * Finds where a JSON path (`["herald","notes","types"]`) sits in JSONC text, so config errors
+ * can name a line and column: the key of the deepest path segment that exists in the text.
+ */
+export function createJsonLocator(text: string, prefix: ConfigPath = []): Locator {
+  const source = text.replace(/^\uFEFF/, '');
+  const root = parseTree(source, [], JSONC);
+  return (path) => positionOf(source, offsetOf(root, [...prefix, ...path]));
+}
+
+export function locateJsonPath(text: string, path: ConfigPath): { line: number; column: number } {
+  return createJsonLocator(text)(path) ?? { line: 1, column: 1 };
+}
+
+function offsetOf(root: Node | undefined, path: ConfigPath): number {
+  let node = root;
   let best = 0;
-
-  const skipWhitespace = () => {
-    while (index < text.length && /\s/.test(text[index]!)) index++;
-  };
-  const skipString = (): string => {
-    const start = ++index;
-    while (index < text.length && text[index] !== '"') index += text[index] === '\\' ? 2 : 1;
-    const raw = text.slice(start, index);
-    index++;
-    try {
-      return JSON.parse(`"${raw}"`) as string;
-    } catch {
-      return raw;
-    }
-  };
-  const skipValue = (): void => {
-    skipWhitespace();
-    const char = text[index];
-    if (char === '"') {
-      skipString();
-    } else if (char === '{' || char === '[') {
-      const close = char === '{' ? '}' : ']';
-      index++;
-      skipWhitespace();
-      while (index < text.length && text[index] !== close) {
-        if (char === '{') {
-          skipWhitespace();
-          skipString();
-          skipWhitespace();
-          index++; // colon
-        }
-        skipValue();
-        skipWhitespace();
-        if (text[index] === ',') index++;
-        skipWhitespace();
-      }
-      index++;
-    } else {
-      while (index < text.length && !/[,}\]\s]/.test(text[index]!)) index++;
-    }
-  };
-
-  // Walk down the path, one container at a time.
   for (const segment of path) {
-    skipWhitespace();
-    const char = text[index];
-    if (char === '{' && typeof segment === 'string') {
-      index++;
-      let found = false;
-      for (;;) {
-        skipWhitespace();
-        if (index >= text.length || text[index] === '}') break;
-        const keyStart = index;
-        const key = skipString();
-        skipWhitespace();
-        index++; // colon
-        if (key === segment) {
-          best = keyStart;
-          found = true;
-          break;
-        }
-        skipValue();
-        skipWhitespace();
-        if (text[index] === ',') index++;
-      }
-      if (!found) break;
-    } else if (char === '[' && typeof segment === 'number') {
-      index++;
-      for (let i = 0; i < segment; i++) {
-        skipValue();
-        skipWhitespace();
-        if (text[index] === ',') index++;
-      }
-      skipWhitespace();
-      best = index;
+    if (node?.type === 'object' && typeof segment === 'string') {
+      const property = node.children?.find((p) => p.children?.[0]?.value === segment);
+      if (!property) break;
+      best = property.offset;
+      node = property.children?.[1];
+    } else if (node?.type === 'array' && typeof segment === 'number') {
+      const item = node.children?.[segment];
+      if (!item) break;
+      best = item.offset;
+      node = item;
     } else {
       break;
     }
   }
-  return positionOf(text, best);
+  return best;
 }
 
 export function positionOf(text: string, offset: number): { line: number; column: number } {

@@ -16,12 +16,16 @@ function about<T extends z.ZodMiniType>(schema: T, description: string): T {
 }
 
 const nonEmpty = () => z.string().check(z.minLength(1));
+const positiveInt = () => z.number().check(z.int(), z.minimum(1));
 
 const typeSetting = z.strictObject({
-  title: about(nonEmpty(), 'Section heading for this commit type.'),
+  title: about(
+    z.optional(nonEmpty()),
+    'Section heading for this commit type (default: the built-in title, or the type name title-cased).',
+  ),
   hidden: about(
-    z._default(z.boolean(), false),
-    'Leave this type out of every audience except those showing "all" types.',
+    z.optional(z.boolean()),
+    'Leave this type out of audiences showing "all" types (such as "internal"). An audience that lists the type still shows it.',
   ),
 });
 
@@ -33,28 +37,49 @@ const keyLink = z.strictObject({
 const links = z.strictObject({
   repository: about(
     z.optional(z.string()),
-    'Web URL of the repository (GitHub or GitLab). Defaults to the `origin` remote when it is one.',
+    'Web URL of the repository (GitHub or GitLab), e.g. "https://github.com/acme/cloud". Defaults to the `origin` remote when it is one.',
   ),
-  issue: about(z.optional(z.string()), 'URL template for issue numbers, with {id}.'),
-  pullRequest: about(z.optional(z.string()), 'URL template for pull/merge request numbers, with {id}.'),
-  commit: about(z.optional(z.string()), 'URL template for commits, with {hash}.'),
-  compare: about(z.optional(z.string()), 'URL template comparing two tags, with {from} and {to}.'),
+  issue: about(
+    z.optional(z.string()),
+    'URL template for issue numbers, with {id}, e.g. "https://github.com/acme/cloud/issues/{id}".',
+  ),
+  pullRequest: about(
+    z.optional(z.string()),
+    'URL template for pull/merge request numbers, with {id}, e.g. "https://github.com/acme/cloud/pull/{id}".',
+  ),
+  commit: about(
+    z.optional(z.string()),
+    'URL template for commits, with {hash}, e.g. "https://github.com/acme/cloud/commit/{hash}".',
+  ),
+  compare: about(
+    z.optional(z.string()),
+    'URL template comparing two tags, with {from} and {to}, e.g. "https://github.com/acme/cloud/compare/{from}...{to}".',
+  ),
   jira: about(z.optional(keyLink), 'Jira-style keys such as PROJ-123.'),
   keys: about(z._default(z.array(keyLink), []), 'More tracker key patterns.'),
 });
 
 const audience = z.strictObject({
   types: about(
-    z.union([z.literal('all'), z.array(nonEmpty())]),
-    'Commit types shown to this audience, or "all" (hidden types included).',
+    z.union([z.literal('all'), z.array(nonEmpty())], {
+      error: '"all" or a list of commit types like ["feat", "fix"]',
+    }),
+    'Commit types shown to this audience: a list (each shown, hidden or not), or "all" (every type that is not hidden).',
   ),
   hideLabels: about(
     z.optional(z.array(z.string())),
     'Changes carrying any of these labels (or an `Audience:` trailer naming another audience) are left out.',
   ),
-  template: about(z.optional(z.string()), 'Template file name in the templates directory.'),
+  template: about(
+    z.optional(z.string()),
+    'Template file name in the templates directory, e.g. "partners.hbs" (default: the audience name + ".hbs").',
+  ),
 });
 
+/**
+ * The built-in types. None is hidden: the built-in "customer" audience lists the types it shows,
+ * and the built-in "internal" one shows all of them.
+ */
 export const defaultTypes: Record<string, { title: string; hidden: boolean }> = {
   feat: { title: 'Features', hidden: false },
   fix: { title: 'Bug fixes', hidden: false },
@@ -63,10 +88,10 @@ export const defaultTypes: Record<string, { title: string; hidden: boolean }> = 
   docs: { title: 'Documentation', hidden: false },
   refactor: { title: 'Refactoring', hidden: false },
   build: { title: 'Build system', hidden: false },
-  ci: { title: 'Continuous integration', hidden: true },
-  test: { title: 'Tests', hidden: true },
-  style: { title: 'Style', hidden: true },
-  chore: { title: 'Chores', hidden: true },
+  ci: { title: 'Continuous integration', hidden: false },
+  test: { title: 'Tests', hidden: false },
+  style: { title: 'Style', hidden: false },
+  chore: { title: 'Chores', hidden: false },
   other: { title: 'Other changes', hidden: false },
 };
 
@@ -76,8 +101,8 @@ export const defaultAudiences = {
 };
 
 const packageSetting = z.strictObject({
-  name: about(nonEmpty(), 'Package name, used for ${name} in tagFormat.'),
-  path: about(nonEmpty(), 'Directory of the package; only commits touching it count.'),
+  name: about(nonEmpty(), 'Package name, used for ${name} in tagFormat, e.g. "web".'),
+  path: about(nonEmpty(), 'Directory of the package; only commits touching it count, e.g. "packages/web".'),
   tagFormat: about(z.optional(z.string()), 'Tag format for this package, e.g. "${name}@${version}".'),
 });
 
@@ -88,7 +113,7 @@ const notes = z.strictObject({
   ),
   components: about(
     z._default(z.record(nonEmpty(), nonEmpty()), {}),
-    'Scope → component name. When set, sections are grouped by component.',
+    'Scope → component name, e.g. { "billing": "Billing" }. When set, sections are grouped by component.',
   ),
   nonConventional: about(
     z._default(z.enum(['other', 'drop']), 'other'),
@@ -124,9 +149,12 @@ const issues = z.strictObject({
   ),
   repository: about(
     z.optional(z.string()),
-    'owner/name (GitHub) or group/project (GitLab). Defaults to the origin remote.',
+    'owner/name (GitHub) or group/project (GitLab), e.g. "acme/cloud". Defaults to the origin remote.',
   ),
-  apiUrl: about(z.optional(z.string()), 'API base URL (GitHub Enterprise, self-managed GitLab).'),
+  apiUrl: about(
+    z.optional(z.string()),
+    'API base URL (GitHub Enterprise, self-managed GitLab), e.g. "https://github.acme.example/api/v3".',
+  ),
   concurrency: about(
     z._default(z.number().check(z.int(), z.minimum(1), z.maximum(32)), 8),
     'Requests in flight at once.',
@@ -168,7 +196,8 @@ const schedule = z.strictObject({
   ),
 });
 
-const id = z.union([z.number().check(z.int(), z.positive()), z.string().check(z.regex(/^\d+$/))]);
+const ID = { error: 'a Zendesk id: a whole number like 360001234567' };
+const id = z.union([z.number().check(z.int(ID), z.positive(ID)), z.string().check(z.regex(/^\d+$/, ID))], ID);
 
 const helpCenter = z.strictObject({
   provider: about(
@@ -228,7 +257,13 @@ const helpCenter = z.strictObject({
         'Directory of the static help centre (relative to the repository).',
       ),
       baseUrl: about(
-        z.optional(z.string().check(z.regex(/^(https?|file):\/\/.+\/$/))),
+        z.optional(
+          z.string().check(
+            z.regex(/^(https?|file):\/\/.+\/$/, {
+              error: 'a URL ending in "/", like https://help.acme.example/',
+            }),
+          ),
+        ),
         'Public URL of the static site, ending in "/" (default: HERALD_PUBLIC_URL + "help/", else a file:// URL).',
       ),
     }),
@@ -238,7 +273,11 @@ const helpCenter = z.strictObject({
 
 const slackChannel = z.strictObject({
   id: about(
-    z.string().check(z.regex(/^[CGD][A-Z0-9]{2,}$/)),
+    z.string().check(
+      z.regex(/^[CGD][A-Z0-9]{2,}$/, {
+        error: 'a Slack channel ID like C0123ABCD (in the channel details), not its #name',
+      }),
+    ),
     'Slack channel ID (C…, from the channel details; not its #name).',
   ),
   name: about(z.optional(nonEmpty()), 'How the channel is shown in output, e.g. "#releases".'),
@@ -271,17 +310,28 @@ const slack = z.strictObject({
   ),
 });
 
-const emailAddress = z.string().check(z.regex(/^[^\s@<>",]+@[^\s@<>",]+$/));
+/** A bare address: the display name is a setting of its own, so it is never parsed out of here. */
+const emailAddress = (expected: string) =>
+  z.string().check(z.regex(/^[^\s@<>",]+@[^\s@<>",]+$/, { error: expected }));
 
 const email = z.strictObject({
   from: about(
-    z.optional(emailAddress),
+    z.optional(emailAddress('an address like releases@acme.example; the display name goes in `fromName`')),
     'Sender address of release-note and confirmation emails (required with SMTP_URL), e.g. "releases@acme.example".',
   ),
   fromName: about(z.optional(nonEmpty()), 'Sender name (default: "<product> release notes").'),
-  replyTo: about(z.optional(emailAddress), 'Where replies go.'),
+  replyTo: about(
+    z.optional(emailAddress('an address like support@acme.example, without a display name')),
+    'Where replies go.',
+  ),
   publicUrl: about(
-    z.optional(z.string().check(z.regex(/^https?:\/\/[^\s]+\/$/))),
+    z.optional(
+      z.string().check(
+        z.regex(/^https?:\/\/[^\s]+\/$/, {
+          error: 'an http(s) URL ending in "/", like https://releases.acme.example/',
+        }),
+      ),
+    ),
     'Public URL of `herald serve`, ending in "/": links in emails (confirm, unsubscribe) point here. Default: HERALD_PUBLIC_URL, else the local address.',
   ),
   maxConnections: about(
@@ -293,7 +343,7 @@ const email = z.strictObject({
     'Messages per second Herald allows itself over SMTP (null: as fast as the server takes them).',
   ),
   unsubscribeMailbox: about(
-    z.optional(emailAddress),
+    z.optional(emailAddress('an address like unsubscribe@acme.example')),
     'An address whose incoming mail you pipe to `herald subscribers unsubscribe --mail -`: List-Unsubscribe then also offers mailto: (for mail clients without one-click), e.g. "unsubscribe@acme.example".',
   ),
   audience: about(z._default(nonEmpty(), 'customer'), 'Which notes subscribers get by email.'),
@@ -315,6 +365,30 @@ const server = z.strictObject({
   port: about(
     z._default(z.number().check(z.int(), z.minimum(0), z.maximum(65535)), 8125),
     'Port of `herald serve`.',
+  ),
+  trustedProxies: about(
+    z._default(z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()])), []),
+    'Addresses (or CIDR ranges) of the proxies in front of `herald serve`: only from them is X-Forwarded-For believed, to tell clients apart for the sign-up limits.',
+  ),
+  signups: about(
+    z.prefault(
+      z.strictObject({
+        perAddressPerDay: about(
+          z._default(positiveInt(), 3),
+          'Sign-ups one mailbox (plus-tags folded, Gmail dots too) may make per day, counted in the store: at most this many confirmation emails a day, whatever the input.',
+        ),
+        perClientPerHour: about(
+          z._default(positiveInt(), 10),
+          'Sign-ups one client address (an IPv6 /64) may make per hour, counted in each process.',
+        ),
+        perHour: about(
+          z._default(positiveInt(), 200),
+          'Sign-ups the whole server takes per hour, counted in each process.',
+        ),
+      }),
+      {},
+    ),
+    'Limits on POST /subscribe; beyond them the answer is 429 with Retry-After.',
   ),
 });
 
@@ -350,3 +424,4 @@ export type HeraldSettings = z.output<typeof heraldSettings>;
 export type NotesSettings = HeraldSettings['notes'];
 export type LinkSettings = NotesSettings['links'];
 export type AudienceSetting = z.output<typeof audience>;
+export type TypeSetting = z.output<typeof typeSetting>;

@@ -1,8 +1,8 @@
-import type { $ZodIssue } from 'zod/v4/core';
 import { isValidTimeZone } from '../core/announce-time.js';
 import { parseTagFormat } from '../core/tag-format.js';
 import { errors, type Problem } from '../errors/index.js';
-import { locateJsonPath } from './locate-json-path.js';
+import { describeIssue } from './describe-issue.js';
+import type { ConfigPath, Locator } from './locate-json-path.js';
 import {
   type AudienceSetting,
   defaultAudiences,
@@ -10,6 +10,7 @@ import {
   type HeraldSettings,
   type LinkSettings,
   releaseConfigFile,
+  type TypeSetting,
 } from './schema.js';
 
 export interface TypeConfig {
@@ -51,18 +52,19 @@ export interface HeraldConfig {
 
 /**
  * Pure: validates a parsed config value and resolves defaults. Every problem is collected with its
- * JSON path and, when the source text is given, its line and column.
+ * path and, when a locator for the file's text is given, its line and column.
  */
-export function validateConfig(value: unknown, file: string, sourceText?: string): HeraldConfig {
+export function validateConfig(value: unknown, file: string, position?: Locator): HeraldConfig {
   const parsed = releaseConfigFile.safeParse(value ?? {}, { reportInput: true });
   const problems: Problem[] = [];
-  const locate = (path: readonly (string | number)[]) =>
-    sourceText
-      ? { file, path: path.join('.') || '(root)', ...locateJsonPath(sourceText, path) }
-      : { file, path: path.join('.') };
+  const locate = (path: ConfigPath) => ({
+    file,
+    path: path.join('.') || '(root)',
+    ...position?.(path),
+  });
 
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(describeIssue(issue, locate));
+    for (const issue of parsed.error.issues) problems.push(describeIssue(issue, releaseConfigFile, locate));
     throw errors.invalidConfig(file, problems);
   }
   const data = parsed.data;
@@ -169,14 +171,34 @@ export function validateConfig(value: unknown, file: string, sourceText?: string
   };
 }
 
-function mergeTypes(custom: Record<string, { title: string; hidden: boolean }>): TypeConfig[] {
+/**
+ * Built-in types, then the file's. An override may change only `hidden` (or only `title`): the
+ * rest comes from the built-in type, and a new type without a title gets its name title-cased.
+ */
+function mergeTypes(custom: Record<string, TypeSetting>): TypeConfig[] {
   const merged = new Map<string, TypeConfig>();
   for (const [type, setting] of Object.entries(defaultTypes)) merged.set(type, { type, ...setting });
-  for (const [type, setting] of Object.entries(custom)) merged.set(type, { type, ...setting });
+  for (const [type, setting] of Object.entries(custom)) {
+    const base = merged.get(type);
+    merged.set(type, {
+      type,
+      title: setting.title ?? base?.title ?? titleCase(type),
+      hidden: setting.hidden ?? base?.hidden ?? false,
+    });
+  }
   // "other" (non-conventional commits) always comes last.
   const other = merged.get('other')!;
   merged.delete('other');
   return [...merged.values(), other];
+}
+
+/** `security` → "Security", `breaking-change` → "Breaking Change". */
+function titleCase(type: string): string {
+  return type
+    .split(/[-_\s]+/)
+    .filter(Boolean)
+    .map((word) => word[0]!.toUpperCase() + word.slice(1))
+    .join(' ');
 }
 
 function mergeAudiences(
@@ -194,68 +216,4 @@ function mergeAudiences(
     };
   }
   return result;
-}
-
-function describeIssue(
-  issue: $ZodIssue,
-  locate: (path: readonly (string | number)[]) => Problem['location'],
-): Problem {
-  const path = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
-  if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys;
-    return {
-      message: `unknown setting${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')}`,
-      location: locate([...path, keys[0]!]),
-      fix: 'Remove it or check its spelling; `herald schema` lists every setting.',
-    };
-  }
-  return { message: messageFor(issue), location: locate(path), fix: fixFor(issue) };
-}
-
-/** zod/mini carries no message texts; these say what was wrong with the value given. */
-function messageFor(issue: $ZodIssue): string {
-  const given = describeValue(issue.input);
-  switch (issue.code) {
-    case 'invalid_type':
-      return issue.input === undefined
-        ? `a ${issue.expected} is required`
-        : `expected a ${issue.expected}, got ${given}`;
-    case 'invalid_value':
-      return `${given} is not one of the allowed values`;
-    case 'too_small':
-      return issue.origin === 'string' ? 'must not be empty' : `must be at least ${String(issue.minimum)}`;
-    case 'too_big':
-      return `must be at most ${String(issue.maximum)}`;
-    case 'invalid_union':
-      return `${given} does not match any allowed form`;
-    case 'not_multiple_of':
-    case 'invalid_format':
-      return `${given} is not valid here`;
-    default:
-      return `invalid value ${given}`;
-  }
-}
-
-function describeValue(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'an object';
-  const text = JSON.stringify(value);
-  return `${typeof value} ${text.length > 40 ? `${text.slice(0, 40)}…` : text}`;
-}
-
-function fixFor(issue: $ZodIssue): string {
-  switch (issue.code) {
-    case 'invalid_type':
-      return `Use a value of type ${issue.expected}.`;
-    case 'invalid_value':
-      return `Use one of: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}.`;
-    case 'too_small':
-      return 'Give a non-empty value.';
-    case 'invalid_union':
-      return 'See `herald schema` for the forms this setting takes.';
-    default:
-      return 'See `herald schema` for the allowed values.';
-  }
 }

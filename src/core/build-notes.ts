@@ -56,8 +56,8 @@ export function buildNotes(input: NotesInput): ReleaseNotes {
       continue;
     }
     const type = change.type !== null && typeInfo.has(change.type) ? change.type : 'other';
-    const visible =
-      audience.types === 'all' || (audience.types.includes(type) && !typeInfo.get(type)!.hidden);
+    // A list shows what it lists; `hidden` only trims the audiences that show "all" types.
+    const visible = audience.types === 'all' ? !typeInfo.get(type)!.hidden : audience.types.includes(type);
     const entry = toEntry(enriched, type, input.components, linker, issues);
     if (change.breaking.length > 0) {
       for (const text of change.breaking) breaking.push({ text, entry });

@@ -73,16 +73,11 @@ export function decidePrepare(
       input.schedule.zone !== current.timeZone ||
       current.status !== 'scheduled');
   if (!changed && !reschedule) return { write: false, result: { outcome: 'unchanged' } };
-  if (changed && finished.includes(current.status)) {
-    if (current.status === 'announcing')
-      throw errors.badTransition(
-        current.key.version,
-        'being announced',
-        'store a new revision of',
-        'Wait until the announce run finishes (`herald list`), then run prepare --force for a correction.',
-      );
-    if (!input.force) throw errors.alreadyAnnounced(current.key.version, current.status);
-  }
+  // An announcing release takes a new revision as it is: what has not gone out is planned again
+  // from it (the fence holds every delivery to the revision it was planned for), and what has
+  // gone out is corrected, as after an announce.
+  if (changed && current.status === 'announced' && !input.force)
+    throw errors.alreadyAnnounced(current.key.version, current.status);
   const at = reschedule ? resolveAt(input.schedule!, now) : current.announceAt;
   const correction = changed && current.status === 'announced';
   return {
@@ -132,29 +127,34 @@ export function decideSchedule(
   };
 }
 
+/**
+ * Hold stops what has not gone out: a scheduled release keeps its content and loses its date, and
+ * an announcing one stops at once (every delivery is fenced against the bundle's status and
+ * revision right before its call) while what went out stays out and recorded.
+ */
 export function decideHold(
   current: BundleRecord | null,
   version: string,
-): BundleMutation<{ changed: boolean }> {
+): BundleMutation<{ changed: boolean; was: BundleStatus | null }> {
   if (current === null) throw errors.unknownBundle(version, []);
   if (current.status === 'held' || current.status === 'draft')
-    return { write: false, result: { changed: false } };
-  if (current.status !== 'scheduled')
+    return { write: false, result: { changed: false, was: current.status } };
+  if (current.status !== 'scheduled' && current.status !== 'announcing')
     throw errors.badTransition(
       version,
       current.status,
       'hold',
       current.status === 'cancelled'
         ? 'It is cancelled already; `herald schedule` brings it back.'
-        : 'It has gone out already; `herald show` tells where.',
+        : 'Every delivery has gone out; `herald status` tells where. Publish a correction with `herald prepare --force`.',
     );
   return {
     write: true,
-    result: { changed: true },
+    result: { changed: true, was: current.status },
     status: 'held',
     announceAt: null,
     timeZone: current.timeZone,
-    audit: { action: 'hold', details: { from: current.announceAt } },
+    audit: { action: 'hold', details: { from: current.announceAt, was: current.status } },
   };
 }
 

@@ -1,4 +1,5 @@
 import {
+  DOCS_PHASE,
   type DocPage,
   type DocSet,
   type PlannedDelivery,
@@ -10,18 +11,20 @@ import {
  * What a help centre needs for one bundle, from what Herald already published there (the target
  * objects). Pure: the same bundle and objects always give the same plan.
  *
- * Ledger keys (target `helpcenter`), phases in brackets:
+ * Ledger keys (target `helpcenter`), phases in brackets. The release notes (below DOCS_PHASE) and
+ * the docs (from it up) are two lanes that never wait for each other (see the model):
+ * - `section:release-notes` [2]: create the release-notes section when the config names none;
+ * - `article:notes` [5]: the release-notes article; `content:notes:<hash>@r<revision>` [5]: a correction;
  * - `section:<doc section>` [10]: create a section the config does not map;
  * - `article:doc:<page>` [20]: create the page's article with its final content;
  *   `draft:doc:<page>` [20]: create it unpublished, because its content links to articles created in
  *   this same run or embeds images (uploaded as attachments of the article, so it needs an id);
  * - `content:doc:<page>:<locale>:<hash>@r<revision>` [30]: put the page's title and body in that locale;
- * - `archive:doc:<page>@r<revision>` [30]: archive the article of a page the docs no longer have;
- * - `article:notes` [30]: the release-notes article; `content:notes:<hash>@r<revision>` [30]: a correction.
+ * - `archive:doc:<page>@r<revision>` [30]: archive the article of a page the docs no longer have.
  * Later channels (Slack, email) use CHANNEL_PHASE (40) and up, so they run once the articles have their URLs.
  */
 export const HELP_CENTER_TARGET = 'helpcenter';
-export const PHASE = { sections: 10, articles: 20, content: 30 } as const;
+export const PHASE = { notesSection: 2, notes: 5, sections: DOCS_PHASE, articles: 20, content: 30 } as const;
 
 /** Marks an archived page's article in the target objects. */
 export const ARCHIVED = 'archived';
@@ -81,7 +84,7 @@ export function planHelpCenter(input: HelpCenterPlanInput, version: string): Pla
 
   const sectionsNeeded = new Set<string>();
   if (input.releaseNotesSection === null && !has(objectKeys.section(RELEASE_NOTES_SECTION)))
-    sectionsNeeded.add(RELEASE_NOTES_SECTION);
+    add(`section:${RELEASE_NOTES_SECTION}`, PHASE.notesSection, 'create section "Release notes"');
 
   if (input.syncDocs) {
     const byId = pagesById(input.docs, input.locale);
@@ -133,11 +136,11 @@ export function planHelpCenter(input: HelpCenterPlanInput, version: string): Pla
     });
 
   const notes = input.objects.get(objectKeys.notes(version));
-  if (!notes) add('article:notes', PHASE.content, `publish the ${version} release notes`);
+  if (!notes) add('article:notes', PHASE.notes, `publish the ${version} release notes`);
   else if (notes.contentHash !== input.notesHash)
     add(
       revisionKey(`content:notes:${short(input.notesHash)}`, input.revision),
-      PHASE.content,
+      PHASE.notes,
       `correct the ${version} release notes`,
     );
 

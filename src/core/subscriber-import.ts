@@ -1,6 +1,34 @@
 import type { SubscriberInput } from '../model/index.js';
-import { normaliseEmail } from './email-address.js';
+import { cleanName, MAX_NAME, normaliseEmail } from './email-address.js';
 import { normaliseLocale } from './locale.js';
+
+/** BCP 47 asks implementations to handle language tags of at least 35 characters: no more is kept. */
+export const MAX_LOCALE = 35;
+/** Topics one subscriber may pick, and the longest topic name. */
+export const MAX_TOPICS = 50;
+export const MAX_TOPIC = 100;
+
+/** A subscriber's language tag (`pt_BR` → `pt-br`), or null when it is none or longer than MAX_LOCALE. */
+export function subscriberLocale(text: string): string | null {
+  const locale = normaliseLocale(text);
+  return locale !== null && locale.length <= MAX_LOCALE ? locale : null;
+}
+
+/**
+ * Cells a spreadsheet would run as a formula start with `=`, `+`, `-`, `@`, a tab or a carriage
+ * return (OWASP, CSV Injection): an export prefixes those with `'`, which spreadsheets show as
+ * text. Cells already starting with `'`s before such a character get one more, so that
+ * `unneutraliseCell` (one `'` fewer before such a character) gives back exactly what was stored.
+ */
+const FORMULA = /^'*[=+\-@\t\r]/;
+
+export function neutraliseCell(value: string): string {
+  return FORMULA.test(value) ? `'${value}` : value;
+}
+
+export function unneutraliseCell(value: string): string {
+  return value.startsWith("'") && FORMULA.test(value) ? value.slice(1) : value;
+}
 
 /** One refused row: where it is and what is wrong with it. */
 export interface ImportProblem {
@@ -71,6 +99,11 @@ export function parseCsv(text: string): {
   return { rows, problems };
 }
 
+/** Untrusted text quoted in a problem message: no escapes or controls reach the terminal. */
+function printable(text: string, max: number): string {
+  return cleanName(text.slice(0, max)) ?? '';
+}
+
 /**
  * Import rows (a header row naming `email` and optionally `name`, `locale`, `topics`) →
  * subscribers, every bad row reported with its line. Topics are separated by `;` or `|`; empty
@@ -99,7 +132,7 @@ export function readSubscriberRows(
       problems: [
         {
           line: header.line,
-          message: `the header row has no "email" column (it has: ${columns.join(', ')})`,
+          message: `the header row has no "email" column (it has: ${columns.map((c) => printable(c, 40)).join(', ')})`,
           refused: true,
         },
       ],
@@ -108,14 +141,15 @@ export function readSubscriberRows(
   if (unknownColumns.length > 0)
     problems.push({
       line: header.line,
-      message: `ignored columns: ${unknownColumns.join(', ')}`,
+      message: `ignored columns: ${unknownColumns.map((c) => printable(c, 40)).join(', ')}`,
       refused: false,
     });
   const known = knownTopics ? new Map(knownTopics.map((t) => [t.toLowerCase(), t])) : null;
   const seen = new Map<string, number>();
   const subscribers: SubscriberInput[] = [];
   for (const row of data) {
-    const field = (name: string) => (at(name) === -1 ? '' : (row.fields[at(name)] ?? '').trim());
+    const field = (name: string) =>
+      at(name) === -1 ? '' : unneutraliseCell((row.fields[at(name)] ?? '').trim());
     if (row.fields.length !== columns.length) {
       problems.push({
         line: row.line,
@@ -128,17 +162,28 @@ export function readSubscriberRows(
     if (!email) {
       problems.push({
         line: row.line,
-        message: `"${field('email').slice(0, 80)}" is not an email address`,
+        message: `"${printable(field('email'), 80)}" is not an email address`,
         refused: true,
       });
       continue;
     }
     const given = field('locale');
-    const locale = given ? normaliseLocale(given) : null;
+    const locale = given ? subscriberLocale(given) : null;
     if (given && !locale) {
       problems.push({
         line: row.line,
-        message: `"${given.toLowerCase().replace(/_/g, '-').slice(0, 40)}" is not a locale (e.g. en, de, pt-br)`,
+        message: normaliseLocale(given)
+          ? `the locale has ${given.length} characters; a language tag here has at most ${MAX_LOCALE}`
+          : `"${printable(given.toLowerCase().replace(/_/g, '-'), 40)}" is not a locale (e.g. en, de, pt-br)`,
+        refused: true,
+      });
+      continue;
+    }
+    const name = field('name');
+    if (name.length > MAX_NAME) {
+      problems.push({
+        line: row.line,
+        message: `the name has ${name.length} characters; at most ${MAX_NAME} are kept`,
         refused: true,
       });
       continue;
@@ -147,13 +192,25 @@ export function readSubscriberRows(
       .split(/[;|]/)
       .map((t) => t.trim())
       .filter(Boolean);
+    const tooLong = names.find((t) => t.length > MAX_TOPIC);
+    if (names.length > MAX_TOPICS || tooLong !== undefined) {
+      problems.push({
+        line: row.line,
+        message:
+          tooLong !== undefined
+            ? `the topic "${printable(tooLong, 40)}…" is longer than ${MAX_TOPIC} characters`
+            : `${names.length} topics; at most ${MAX_TOPICS}`,
+        refused: true,
+      });
+      continue;
+    }
     let topics: string[] | 'all' = 'all';
     if (names.length > 0 && !names.some((t) => t.toLowerCase() === 'all')) {
       const unknown = known ? names.filter((t) => !known.has(t.toLowerCase())) : [];
       if (unknown.length > 0) {
         problems.push({
           line: row.line,
-          message: `unknown topic ${unknown.map((t) => `"${t.slice(0, 40)}"`).join(', ')} (known: ${[...(known?.values() ?? [])].join(', ')}, or all)`,
+          message: `unknown topic ${unknown.map((t) => `"${printable(t, 40)}"`).join(', ')} (known: ${[...(known?.values() ?? [])].join(', ')}, or all)`,
           refused: true,
         });
         continue;
@@ -168,7 +225,7 @@ export function readSubscriberRows(
         refused: false,
       });
     seen.set(email, row.line);
-    subscribers.push({ email, name: field('name') || null, locale: locale || null, topics, source });
+    subscribers.push({ email, name: cleanName(name), locale: locale || null, topics, source });
   }
   return { subscribers, problems };
 }

@@ -13,19 +13,36 @@ export const errors = {
       fix: 'Correct each setting listed above; `herald schema` prints the full JSON Schema.',
       exitCode: 2,
     }),
-  configSyntax: (location: Location, reason: string) =>
+  configSyntax: (location: Location, reason: string, format: 'JSON' | 'YAML' = 'JSON') =>
     new HeraldError({
       code: 'ECONFIGSYNTAX',
-      message: `${location.file} is not valid JSON: ${reason}`,
+      message: `${location.file} is not valid ${format}: ${reason}`,
       problems: [{ message: reason, location }],
-      fix: 'Fix the JSON syntax at the position shown (comments and trailing commas are not allowed).',
+      fix:
+        format === 'JSON'
+          ? 'Fix the JSON at the position shown (// comments and trailing commas are fine).'
+          : 'Fix the YAML at the position shown: indent with spaces, and quote values that contain ": " or " #".',
+      exitCode: 2,
+    }),
+  configLoad: (file: string, reason: string, fix: string) =>
+    new HeraldError({
+      code: 'ECONFIGLOAD',
+      message: `${file} could not be loaded: ${reason}`,
+      fix,
       exitCode: 2,
     }),
   configNotFound: (file: string) =>
     new HeraldError({
       code: 'ENOCONFIG',
       message: `config file ${file} does not exist`,
-      fix: 'Check the --config path, or omit it to use .releaserc.json in the repository root.',
+      fix: 'Check the --config path, or omit it to use the config semantic-release finds in the repository root (.releaserc.json, .releaserc.yaml, release.config.js, package.json "release", …).',
+      exitCode: 2,
+    }),
+  configExists: (file: string, fix: string) =>
+    new HeraldError({
+      code: 'ECONFIGEXISTS',
+      message: `${file} holds the release config already; herald init changes nothing`,
+      fix,
       exitCode: 2,
     }),
   notGitRepo: (dir: string) =>
@@ -47,6 +64,26 @@ export const errors = {
       code: 'EUNKNOWNREF',
       message: `git does not know the ref "${ref}"`,
       fix: 'Use an existing tag, branch or commit; in CI, fetch tags and full history (`git fetch --tags --unshallow`).',
+      exitCode: 2,
+    }),
+  shallowHistory: (range: string) =>
+    new HeraldError({
+      code: 'ESHALLOW',
+      message: `this is a shallow clone: the history of ${range} is cut off, so the notes would miss changes`,
+      fix: [
+        'Fetch the whole history and the tags: `git fetch --unshallow --tags`.',
+        'In CI, check out in full: GitHub Actions `actions/checkout` with `fetch-depth: 0`; GitLab CI `GIT_DEPTH: 0`.',
+      ].join('\n'),
+      exitCode: 2,
+    }),
+  missingTags: (tags: string[]) =>
+    new HeraldError({
+      code: 'EMISSINGTAGS',
+      message: `origin has release tags this clone does not (${tags.slice(0, 3).join(', ')}${tags.length > 3 ? ` and ${tags.length - 3} more` : ''}), so the previous release cannot be found`,
+      fix: [
+        'Fetch the tags: `git fetch --tags`.',
+        'In CI, fetch them with the checkout: GitHub Actions `actions/checkout` with `fetch-depth: 0` (or `fetch-tags: true`); GitLab CI `GIT_DEPTH: 0`.',
+      ].join('\n'),
       exitCode: 2,
     }),
   emptyRepo: () =>
@@ -176,6 +213,14 @@ export const errors = {
       problems,
       fix: 'Fix the pages listed above (`herald docs check --ref <ref>` shows the same list), tag again, and rerun prepare.',
       exitCode: 1,
+    }),
+  preflightFailed: (version: string, problems: Problem[]) =>
+    new HeraldError({
+      code: 'EPREFLIGHT',
+      message: `${version} would fail on announce day: ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was stored`,
+      problems,
+      fix: 'Fix each problem listed above (`herald doctor` checks the channels too), then rerun prepare.',
+      exitCode: 2,
     }),
   missingCredentials: (channel: string, variables: string) =>
     new HeraldError({

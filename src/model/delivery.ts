@@ -1,12 +1,18 @@
 import type { DeliveryState } from './bundle.js';
 
 /**
- * Phases order the deliveries of a bundle: a row waits until every row of a lower phase is done.
- * Below `CHANNEL_PHASE` (the help centre: sections 10, articles 20, content 30) that holds across
- * targets; from it up, a row waits for all of those and for lower phases of its own target only,
- * so one Slack channel's thread is posted in order while a refused channel holds up no other.
+ * Phases order the deliveries of a bundle. The help centre has two lanes: the release notes
+ * (phases below `DOCS_PHASE`: their section, then the article) and the docs (from `DOCS_PHASE`:
+ * sections 10, articles 20, content 30). Inside a lane a row waits until every lower-phase row of
+ * that lane is done, so an article waits for its section. The lanes do not wait for each other:
+ * a docs page the help centre refuses never holds back the release notes.
+ *
+ * From `CHANNEL_PHASE` up (Slack, email) a row waits for the release-notes lane, whose article is
+ * what the channels link to, and for lower phases of its own target (one Slack thread is posted in
+ * order, a refused channel holds up no other). The docs lane holds up no channel.
  */
 export const CHANNEL_PHASE = 40;
+export const DOCS_PHASE = 10;
 
 /**
  * Keys are unique per bundle for ever, so a delivery that applies content (a correction) carries

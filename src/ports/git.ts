@@ -16,6 +16,10 @@ export interface GitPort {
   describe(ref: string): Promise<{ hash: string; date: string; tags: string[] }>;
   /** True when `ancestor` is reachable from `descendant` (or the same commit). */
   isAncestor(ancestor: string, descendant: string): Promise<boolean>;
+  /** Commits whose parents a shallow clone cut off (empty for a full clone). */
+  shallowCommits(): Promise<Set<string>>;
+  /** Tags of the `origin` remote matching a glob; null when there is no remote or it did not answer. */
+  remoteTags(glob: string): Promise<string[] | null>;
   /** URL of the `origin` remote, or null. */
   remoteUrl(): Promise<string | null>;
   /** Every file under `dir` at a commit: git's mode (`100644`, `120000` for symlinks), blob id and size. */

@@ -37,6 +37,14 @@ export interface ArticleInput {
   publishedAt: number;
 }
 
+/** What a lost create asked for, to find the article again without a label. */
+export interface CreatedArticle {
+  sectionId: string;
+  title: string;
+  /** When the attempt started (epoch ms), or null when unknown. */
+  since: number | null;
+}
+
 export interface TranslationInput {
   title: string;
   body: string;
@@ -44,6 +52,8 @@ export interface TranslationInput {
 }
 
 export interface AttachmentInput {
+  /** The translation that embeds it: an inline attachment belongs to one translation. */
+  locale?: string;
   fileName: string;
   contentType: string;
   bytes: Uint8Array;
@@ -81,8 +91,12 @@ export interface HelpCenterPort {
   /** Human description for output (`Zendesk Guide at https://acme.zendesk.com`). */
   readonly description: string;
   verify(settings: HelpCenterSettings): Promise<VerifyFinding[]>;
-  /** Articles carrying this label (exact, case-sensitive), archived ones excluded. */
-  findArticlesByLabel(label: string): Promise<HelpCenterArticle[]>;
+  /**
+   * Articles carrying this label (exact, case-sensitive), archived ones excluded. A site that
+   * cannot search by label (Zendesk plans without article labels) finds the article `created`
+   * describes instead: in its section, with exactly its title, created at or after `since`.
+   */
+  findArticlesByLabel(label: string, created?: CreatedArticle): Promise<HelpCenterArticle[]>;
   createArticle(input: ArticleInput): Promise<HelpCenterArticle>;
   /** Creates or replaces the article's translation in `locale` (title, body, draft). */
   putTranslation(articleId: string, locale: string, input: TranslationInput): Promise<{ url: string }>;

@@ -15,6 +15,13 @@ export type {
   StoredBlob,
   StorePort,
 } from './store.js';
-export type { FollowerSource, SubscriberStorePort } from './subscribers.js';
+export type {
+  ConfirmationJob,
+  ConfirmationOutcome,
+  FollowerSource,
+  SignupQuota,
+  SignupStorePort,
+  SubscriberStorePort,
+} from './subscribers.js';
 export type { TemplatePort, TemplateSource } from './templates.js';
 export type { TokenPurpose, TokenSigner } from './tokens.js';

@@ -4,6 +4,7 @@ import { CHANGELOG_TITLE } from '../core/changelog.js';
 import { pushTo } from '../core/collections.js';
 import { foldHistory, type HistoryEntry, trackerIds } from '../core/fold-history.js';
 import { createCommitParser } from '../core/parse-commit.js';
+import { errors } from '../errors/index.js';
 import type { Collected, IssueInfo, ReleaseRange } from '../model/index.js';
 import { collect } from './collect.js';
 import { type NotesPorts, type NotesRequest, notesInputFor, parseOptionsFor } from './notes.js';
@@ -33,7 +34,12 @@ export async function rebuildChangelog(
   ports: NotesPorts,
 ): Promise<{ sections: ChangelogSection[]; text: string }> {
   const { config, tagFormat } = request;
-  const toHash = await ports.git.resolve(request.to ?? 'HEAD');
+  const [toHash, cut] = await Promise.all([
+    ports.git.resolve(request.to ?? 'HEAD'),
+    ports.git.shallowCommits(),
+  ]);
+  // The whole history is read: a shallow clone would lose the older releases' sections.
+  if (cut.size > 0) throw errors.shallowHistory(request.to ?? 'HEAD');
   const releases: Release[] = [];
   for (const { tag, hash } of await ports.git.mergedTags(toHash, tagFormat.glob)) {
     const version = tagFormat.versionOf(tag);

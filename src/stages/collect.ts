@@ -2,6 +2,7 @@ import semver from 'semver';
 import { foldHistory, type HistoryEntry, trackerIds } from '../core/fold-history.js';
 import { createCommitParser, type ParseOptions } from '../core/parse-commit.js';
 import type { TagFormat } from '../core/tag-format.js';
+import { errors } from '../errors/index.js';
 import type { Collected, ReleaseRange } from '../model/index.js';
 import type { GitPort, IssueTrackerPort, Logger } from '../ports/index.js';
 
@@ -31,11 +32,13 @@ export async function collect(input: CollectInput, ports: CollectPorts): Promise
   const range = await resolveRange(input, ports.git);
   const parse = createCommitParser(input.parse);
   const entries: HistoryEntry[] = [];
+  const cut = await ports.git.shallowCommits();
   for await (const raw of ports.git.commits({
     from: range.from?.hash ?? null,
     to: range.to.hash,
     path: range.path,
   })) {
+    if (cut.has(raw.hash)) throw errors.shallowHistory(describeRange(range));
     entries.push({ change: parse(raw), parents: raw.parents });
   }
   const folded = foldHistory(entries, range.to.hash);
@@ -90,11 +93,39 @@ export async function resolveRange(input: CollectInput, git: GitPort): Promise<R
     .filter((t) => !stableOnly || semver.prerelease(t.version) === null)
     .sort((a, b) => semver.rcompare(a.version, b.version));
   const best = await highestAncestor(eligible, target.hash, input.tagFormat.glob, git);
+  if (!best) await requireAllTags(input, git, toVersion, new Set(candidates.map((c) => c.tag)));
   return {
     from: best ? { ref: best.tag, hash: best.hash, tag: best.tag, version: best.version } : null,
     to,
     path,
   };
+}
+
+/**
+ * No previous release found: right for a first release, wrong for a clone without the history or
+ * the tags (CI checkouts are shallow and tagless by default), which would give silently wrong notes.
+ */
+async function requireAllTags(
+  input: CollectInput,
+  git: GitPort,
+  toVersion: string | null,
+  local: Set<string>,
+): Promise<void> {
+  if ((await git.shallowCommits()).size > 0) throw errors.shallowHistory(`${input.to ?? 'HEAD'}`);
+  const remote = await git.remoteTags(input.tagFormat.glob);
+  const missing = (remote ?? []).filter((tag) => {
+    const version = input.tagFormat.versionOf(tag);
+    return version !== null && !local.has(tag) && (toVersion === null || semver.lt(version, toVersion));
+  });
+  if (missing.length > 0) throw errors.missingTags(missing.sort(semverTagOrder(input.tagFormat)));
+}
+
+const semverTagOrder = (format: TagFormat) => (a: string, b: string) =>
+  semver.rcompare(format.versionOf(a)!, format.versionOf(b)!);
+
+function describeRange(range: ReleaseRange): string {
+  const to = range.to.tag ?? range.to.ref;
+  return range.from ? `${range.from.tag ?? range.from.ref}..${to}` : to;
 }
 
 /**

@@ -46,6 +46,9 @@ const scopeOf = objectScope;
 /** The deterministic label that finds an article again after an ambiguous create. */
 const heraldLabel = (bundle: ReleaseBundle, slot: string) =>
   `herald-${sha(`${scopeOf(bundle)}${slot}`).slice(0, 16)}`;
+/** An image uploaded for one translation of an article (inline attachments belong to one). */
+const attachmentKey = (articleId: string, locale: string, hash: string) =>
+  `attachment:${articleId}:${locale}:${hash}`;
 
 /**
  * The help-centre channel: release notes as one article per bundle, and the product docs kept in
@@ -143,7 +146,7 @@ export function createHelpCenterChannel(
       ),
       ...(articleId === null
         ? []
-        : page.assets.map((p) => `attachment:${articleId}:${assetsOf.get(p)?.hash ?? ''}`)),
+        : page.assets.map((p) => attachmentKey(articleId, page.locale, assetsOf.get(p)?.hash ?? ''))),
     ]);
     const urls = new Map<string, string>();
     for (const link of page.links) {
@@ -157,8 +160,9 @@ export function createHelpCenterChannel(
       for (const assetPath of page.assets) {
         const asset = assetsOf.get(assetPath);
         if (!asset) continue;
-        const key = `attachment:${articleId}:${asset.hash}`;
-        const known = objects.get(key)?.url;
+        const key = attachmentKey(articleId, page.locale, asset.hash);
+        const cached = objects.get(key);
+        const known = cached && cached.contentHash !== ARCHIVED ? cached.url : null;
         if (known) {
           assets.set(assetPath, known);
           continue;
@@ -171,6 +175,7 @@ export function createHelpCenterChannel(
             fix: 'Run `herald prepare --force` for this version to store its docs again.',
           });
         const uploaded = await port.uploadAttachment(articleId, {
+          locale: page.locale,
           fileName: assetPath.split('/').pop() ?? assetPath,
           contentType: asset.contentType,
           bytes: blob.bytes,
@@ -178,6 +183,16 @@ export function createHelpCenterChannel(
         uploads.push({ key, externalId: uploaded.url, url: uploaded.url, contentHash: asset.hash });
         assets.set(assetPath, uploaded.url);
       }
+      // Zendesk deletes an inline attachment once its translation stops embedding it: those this
+      // body drops are never reused.
+      const embedded = new Set(
+        page.assets.map((p) => attachmentKey(articleId, page.locale, assetsOf.get(p)?.hash ?? '')),
+      );
+      const prefix = attachmentKey(articleId, page.locale, '');
+      // (Map keys are unscoped; a stored object's own `key` still carries the scope.)
+      for (const [objectKey, o] of objects)
+        if (objectKey.startsWith(prefix) && !embedded.has(objectKey) && o.contentHash !== ARCHIVED)
+          uploads.push({ ...o, key: objectKey, contentHash: ARCHIVED });
     }
     return resolveDocReferences(page.html, {
       page: (id, anchor) => {
@@ -267,6 +282,10 @@ export function createHelpCenterChannel(
       const { kind, what, rest } = parse(row);
       if (kind === 'section') {
         const name = row.key.slice('section:'.length);
+        // Mapped in the config since this row was planned (the fix for its failure): nothing to create.
+        const mapped =
+          name === RELEASE_NOTES_SECTION ? settings.releaseNotesSection : settings.sections[name];
+        if (mapped !== undefined && mapped !== null) return { externalId: mapped, url: null, objects: [] };
         if (port.kind !== 'static' && !settings.createMissingSections)
           throw new DeliveryFailure({
             kind: 'permanent',
@@ -397,13 +416,25 @@ export function createHelpCenterChannel(
       }
       if ((kind === 'article' || kind === 'draft') && what === 'doc') {
         const id = rest.join(':');
-        const [found] = await port.findArticlesByLabel(heraldLabel(bundle, objectKeys.article(id)));
+        const page = pageOf(bundle, id);
+        const [found] = await port.findArticlesByLabel(heraldLabel(bundle, objectKeys.article(id)), {
+          sectionId: await sectionFor(bundle, page.section),
+          title: page.title,
+          since: row.attemptStartedAt,
+        });
         if (!found) return null;
         const delivered = docArticleDelivered(pageOf(bundle, id), found.id, found.url, kind === 'draft');
         return { ...delivered, objects: scoped(bundle, delivered.objects ?? []) };
       }
       if (kind === 'article' && what === 'notes') {
-        const [found] = await port.findArticlesByLabel(heraldLabel(bundle, objectKeys.notes(bundle.version)));
+        const [found] = await port.findArticlesByLabel(
+          heraldLabel(bundle, objectKeys.notes(bundle.version)),
+          {
+            sectionId: await sectionFor(bundle, RELEASE_NOTES_SECTION),
+            title: notesOf(bundle).title,
+            since: row.attemptStartedAt,
+          },
+        );
         return found ? notesDelivered(bundle, found.id, found.url) : null;
       }
       // Translations, archives and notes corrections are updates by id: doing them again is safe.

@@ -3,6 +3,7 @@ import { decidePrepare, type PrepareOutcome, type Schedule } from '../core/bundl
 import { compileMarkdown } from '../core/docs/compile-page.js';
 import { diffDocSets } from '../core/docs/link-docset.js';
 import { applyOverlay } from '../core/notes-overlay.js';
+import type { Problem } from '../errors/herald-error.js';
 import { errors } from '../errors/index.js';
 import {
   BUNDLE_SCHEMA_VERSION,
@@ -19,9 +20,14 @@ import { type CompileDocsInput, compileDocs } from './compile-docs.js';
 import { generateNotes, type NotesPorts, type NotesRequest } from './notes.js';
 import { createNotesRenderer } from './render-notes.js';
 
+export type DocsRequest = { dir: string; locale: string } & Omit<Partial<CompileDocsInput>, 'ref'>;
+
 export interface PrepareRequest extends Omit<NotesRequest, 'audiences' | 'from'> {
-  /** The docs settings (flavor, exclude, rules…) as compileDocs takes them. */
-  docs: { dir: string; locale: string } & Omit<Partial<CompileDocsInput>, 'ref'>;
+  /**
+   * The docs to compile, with their settings (flavor, exclude, rules…) as compileDocs takes them;
+   * null publishes the notes without docs (`--no-docs`).
+   */
+  docs: DocsRequest | null;
   schedule: Schedule | null;
   force: boolean;
   actor: string;
@@ -31,6 +37,8 @@ export interface PreparePorts extends NotesPorts {
   compiler: PageCompilerPort;
   cache: DocsCachePort;
   store: StorePort;
+  /** Announce-day refusals the bundle and config already tell (see stages/preflight). */
+  preflight?: (bundle: ReleaseBundle) => Problem[];
 }
 
 export type PrepareResult =
@@ -88,20 +96,9 @@ export async function prepareRelease(request: PrepareRequest, ports: PreparePort
   // The docs as they are at the release commit: a tag that does not exist yet (the version was
   // computed) means the target commit.
   const commit = outcome.collected.range.to.hash;
-  const compiled = await compileDocs(
-    { ...request.docs, ref: commit, dir: request.docs.dir, defaultLocale: request.docs.locale },
-    ports,
-  );
-  const docErrors = compiled.messages.filter((m) => m.severity === 'error');
-  if (docErrors.length > 0)
-    throw errors.docsInvalid(
-      outcome.tag,
-      docErrors.map((m) => ({
-        message: `${m.message}  [${m.ruleId}]`,
-        location: { file: m.file, line: m.line, column: m.column },
-      })),
-    );
-  const docs: DocSet = { ...compiled.docSet, ref: outcome.tag };
+  const docs = request.docs
+    ? await compileReleaseDocs(commit, outcome.tag, request.docs, ports)
+    : emptyDocSet(outcome.tag, commit);
 
   const [current, previous] = await Promise.all([
     ports.store.findBundle(key),
@@ -132,10 +129,13 @@ export async function prepareRelease(request: PrepareRequest, ports: PreparePort
     sourceCommit: commit,
     notes,
     docs,
-    docsDiff: previous
-      ? { since: previous.record.key.version, ...diffDocSets(previous.revision.bundle.docs, docs) }
-      : null,
+    docsDiff:
+      previous && request.docs
+        ? { since: previous.record.key.version, ...diffDocSets(previous.revision.bundle.docs, docs) }
+        : null,
   };
+  const problems = ports.preflight?.(bundle) ?? [];
+  if (problems.length > 0) throw errors.preflightFailed(key.version, problems);
   const contentHash = hashBundle(bundle);
 
   // Assets first: a stored revision never points at bytes the store does not have.
@@ -173,4 +173,31 @@ export async function prepareRelease(request: PrepareRequest, ports: PreparePort
     orphans,
     warnings: outcome.collected.warnings,
   };
+}
+
+async function compileReleaseDocs(
+  commit: string,
+  tag: string,
+  settings: DocsRequest,
+  ports: PreparePorts,
+): Promise<DocSet> {
+  const compiled = await compileDocs(
+    { ...settings, ref: commit, dir: settings.dir, defaultLocale: settings.locale },
+    ports,
+  );
+  const docErrors = compiled.messages.filter((m) => m.severity === 'error');
+  if (docErrors.length > 0)
+    throw errors.docsInvalid(
+      tag,
+      docErrors.map((m) => ({
+        message: `${m.message}  [${m.ruleId}]`,
+        location: { file: m.file, line: m.line, column: m.column },
+      })),
+    );
+  return { ...compiled.docSet, ref: tag };
+}
+
+/** No docs: the help centre publishes the notes and leaves the docs articles as they are. */
+function emptyDocSet(tag: string, commit: string): DocSet {
+  return { schemaVersion: 1, ref: tag, commit, dir: '', sections: [], pages: [], assets: [] };
 }

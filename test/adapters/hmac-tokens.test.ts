@@ -415,4 +415,19 @@ describe('createTokenSigner', () => {
       }),
     );
   });
+
+  it('binds a token to a sign-up: it verifies only with the same binding, and names its subject', () => {
+    const signer = signerAt([KEY_A]);
+    const token = signer.sign('confirm', 42, 'nonce-1');
+    expect(signer.subjectOf(token)).toBe(42);
+    expect(signer.verify('confirm', token, 'nonce-1')).toBe(42);
+    expect(signer.verify('confirm', token, 'nonce-2')).toBeNull();
+    expect(signer.verify('confirm', token)).toBeNull();
+    // Without a binding, tokens are what they always were: links already sent keep working.
+    const plain = signer.sign('unsubscribe', 42);
+    expect(signer.verify('unsubscribe', plain)).toBe(42);
+    expect(signer.verify('unsubscribe', plain, 'nonce-1')).toBeNull();
+    expect(signer.subjectOf('v1.a1.0.x.y')).toBeNull();
+    expect(signer.subjectOf('nonsense')).toBeNull();
+  });
 });

@@ -228,7 +228,7 @@ describe.each(dialects)('store contract: $name', (dialect) => {
       expect(await store.releaseClaims('run-c')).toBe(0);
     }));
 
-  it('orders deliveries by phase: across targets below CHANNEL_PHASE, per target above; a dropped key planned again goes out', () =>
+  it('orders deliveries by phase: channels after the release notes, per target above; a dropped key planned again goes out', () =>
     withStore(async (store) => {
       await prepare(store, '1.0.0', { schedule: { at: 'now', zone: 'UTC' } });
       const { id } = (await store.findBundle(keyOf('1.0.0')))!;
@@ -237,7 +237,7 @@ describe.each(dialects)('store contract: $name', (dialect) => {
         id,
         1,
         [
-          row('helpcenter', 'article:notes', 30),
+          row('helpcenter', 'article:notes', 5),
           row('slack:C1', 'post:message', 40),
           row('slack:C1', 'post:reply:1', 41),
           row('slack:C2', 'post:message', 40),
@@ -270,7 +270,7 @@ describe.each(dialects)('store contract: $name', (dialect) => {
           fence: [],
         });
       };
-      // The help centre goes first, for every target.
+      // The release notes go first, for every target.
       expect(await claim('slack:C1')).toEqual([]);
       await finish('helpcenter', 'sent');
       // A sent row keeps what the target answered.
@@ -298,7 +298,7 @@ describe.each(dialects)('store contract: $name', (dialect) => {
       await markAnnounced();
       await prepare(store, '1.0.0', { text: 'Second wording', force: true });
       const revision = async () => (await store.findBundle(keyOf('1.0.0')))!.revision;
-      await store.recordPlan(id, await revision(), [row('helpcenter', 'content:notes:x', 30)], 'tester');
+      await store.recordPlan(id, await revision(), [row('helpcenter', 'content:notes:x', 5)], 'tester');
       expect((await store.listDeliveries(id)).find((r) => r.key === 'post:reply:1')!.state).toBe('skipped');
       await markAnnounced();
       await prepare(store, '1.0.0', { text: 'Third wording', force: true });
@@ -308,5 +308,73 @@ describe.each(dialects)('store contract: $name', (dialect) => {
         bundleRevision: await revision(),
         attempts: 0,
       });
+    }));
+
+  it('keeps the release notes and the docs in lanes: a failed docs row holds up neither the notes nor the channels; a failed notes row holds the channels', () =>
+    withStore(async (store) => {
+      await prepare(store, '1.0.0', { schedule: { at: 'now', zone: 'UTC' } });
+      const { id } = (await store.findBundle(keyOf('1.0.0')))!;
+      const row = (target: string, key: string, phase: number) => ({ target, key, phase, summary: key });
+      await store.recordPlan(
+        id,
+        1,
+        [
+          row('helpcenter', 'section:guide', 10),
+          row('helpcenter', 'article:doc:intro', 20),
+          row('helpcenter', 'section:release-notes', 2),
+          row('helpcenter', 'article:notes', 5),
+          row('slack:C1', 'post:message', 40),
+          row('email', 'to:1', 40),
+        ],
+        'tester',
+      );
+      const claimable = async () => {
+        const keys: string[] = [];
+        for (const target of ['helpcenter', 'slack:C1', 'email']) {
+          const rows = await store.claimDeliveries({ owner: 'probe', target, limit: 10, leaseMs: 60_000 });
+          keys.push(...rows.map((r) => r.key));
+        }
+        await store.releaseClaims('probe');
+        return keys.sort();
+      };
+      const settle = async (key: string, outcome: 'sent' | 'failed') => {
+        const target = key.startsWith('to:') ? 'email' : key.startsWith('post:') ? 'slack:C1' : 'helpcenter';
+        const rows = await store.claimDeliveries({ owner: 'w', target, limit: 10, leaseMs: 60_000 });
+        const mine = rows.find((r) => r.key === key)!;
+        expect(mine, `${key} is claimable`).toBeDefined();
+        await store.recordAttempts({
+          settle: [],
+          fence: [{ id: mine.id, owner: 'w', attemptId: key, leaseMs: 60_000 }],
+        });
+        await store.recordAttempts({
+          settle: [
+            {
+              id: mine.id,
+              owner: 'w',
+              attemptId: key,
+              outcome:
+                outcome === 'sent'
+                  ? { state: 'sent', externalId: '1', url: null, receipt: null }
+                  : { state: 'failed', error: 'refused' },
+            },
+          ],
+          fence: [],
+        });
+        await store.releaseClaims('w');
+      };
+      // Each lane starts at once; the channels wait for the help centre.
+      expect(await claimable()).toEqual(['section:guide', 'section:release-notes']);
+      await settle('section:guide', 'failed');
+      // The docs section failed: its article waits, the notes lane goes on.
+      expect(await claimable()).toEqual(['section:release-notes']);
+      await settle('section:release-notes', 'sent');
+      expect(await claimable()).toEqual(['article:notes']);
+      // The notes article failed: the channels, which link to it, wait.
+      await settle('article:notes', 'failed');
+      expect(await claimable()).toEqual([]);
+      // Put right and retried, the notes go out and the channels follow; the docs article still waits.
+      expect(await store.requeueDeliveries(id, 'helpcenter', 'tester')).toBe(2);
+      await settle('article:notes', 'sent');
+      expect(await claimable()).toEqual(['post:message', 'section:guide', 'to:1']);
     }));
 });

@@ -456,4 +456,107 @@ describe.each(dialects)('subscriber store: $name', (dialect) => {
     const last = await store.findSubscriber(product, 'bulk19999@example.com');
     expect(last).toMatchObject({ name: 'Bulk 19999', locale: 'en', status: 'confirmed' });
   });
+
+  it('counts sign-ups per mailbox and day, refusing past the cap until the next day', async () => {
+    const product = newProduct();
+    for (let i = 0; i < 3; i++)
+      expect(await store.countSignup(product, 'victim@gmail.com', 3)).toEqual({ accepted: true });
+    const refused = await store.countSignup(product, 'victim@gmail.com', 3);
+    expect(refused.accepted).toBe(false);
+    const wait = refused.accepted ? 0 : refused.retryAfterMs;
+    expect(wait).toBeGreaterThan(0);
+    expect(wait).toBeLessThanOrEqual(86_400_000);
+    // Refusals count nothing; other mailboxes and products have their own counts.
+    expect((await store.countSignup(product, 'victim@gmail.com', 4)).accepted).toBe(true);
+    expect((await store.countSignup(product, 'other@gmail.com', 1)).accepted).toBe(true);
+    expect((await store.countSignup(newProduct(), 'victim@gmail.com', 1)).accepted).toBe(true);
+    // Two processes counting at once never let more through than the cap.
+    const other = await dialect.open(where);
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => (i % 2 ? store : other).countSignup(product, 'race@x.com', 4)),
+      );
+      expect(results.filter((r) => r.accepted)).toHaveLength(4);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('records a sign-up: new addresses pending with a nonce and a queued email; nobody moved back', async () => {
+    const product = newProduct();
+    await store.upsertSubscribers(product, [input('known@example.com')], 'confirmed');
+    await store.upsertSubscribers(product, [input('left@example.com')], 'confirmed');
+    const left = (await store.findSubscriber(product, 'left@example.com'))!;
+    await store.setSubscriberStatus(left.id, ['confirmed'], 'unsubscribed');
+    const web = (email: string, over: Partial<SubscriberInput> = {}) =>
+      input(email, { source: 'web', topics: ['api'], name: 'Web', ...over });
+    for (const email of ['new@example.com', 'known@example.com', 'left@example.com'])
+      await store.recordSignup(product, web(email), `nonce-${email}`);
+    await store.recordSignup(product, web('new@example.com', { name: 'Again' }), 'nonce-second');
+
+    const fresh = (await store.findSubscriber(product, 'new@example.com'))!;
+    expect(fresh).toMatchObject({ status: 'pending', name: 'Web', topics: ['api'], source: 'web' });
+    expect((await store.signupOf(fresh.id))!.nonce).toBe('nonce-new@example.com');
+    expect((await store.findSubscriber(product, 'known@example.com'))!.status).toBe('confirmed');
+    expect(await store.findSubscriber(product, 'left@example.com')).toMatchObject({
+      status: 'unsubscribed',
+      topics: 'all',
+    });
+    // One queued email each for the new and the unsubscribed address, none for the confirmed one.
+    const jobs = await store.claimConfirmations(product, 10, 60_000);
+    expect(jobs.map((j) => j.subscriber.email).sort()).toEqual(['left@example.com', 'new@example.com']);
+    // Taken: nobody else gets them during the lease.
+    expect(await store.claimConfirmations(product, 10, 60_000)).toEqual([]);
+  });
+
+  it('confirms only with the current sign-up nonce; leaving voids it, and a new sign-up brings a new one', async () => {
+    const product = newProduct();
+    await store.recordSignup(product, input('ada@example.com', { source: 'web' }), 'first');
+    const ada = (await store.findSubscriber(product, 'ada@example.com'))!;
+    expect((await store.confirmSignup(ada.id, 'forged'))!.status).toBe('pending');
+    expect((await store.confirmSignup(ada.id, null))!.status).toBe('pending');
+    expect((await store.confirmSignup(ada.id, 'first'))!.status).toBe('confirmed');
+    // Again: harmless.
+    expect((await store.confirmSignup(ada.id, 'first'))!.status).toBe('confirmed');
+
+    await store.setSubscriberStatus(ada.id, ['confirmed'], 'unsubscribed');
+    expect((await store.signupOf(ada.id))!.nonce).toBeNull();
+    expect((await store.confirmSignup(ada.id, 'first'))!.status).toBe('unsubscribed');
+
+    await store.recordSignup(
+      product,
+      input('ada@example.com', { source: 'web', topics: ['ui'], locale: 'de' }),
+      'second',
+    );
+    expect((await store.findSubscriber(product, 'ada@example.com'))!.status).toBe('unsubscribed');
+    expect((await store.confirmSignup(ada.id, 'first'))!.status).toBe('unsubscribed');
+    // The preferences this sign-up asked for apply once it is confirmed.
+    expect(await store.confirmSignup(ada.id, 'second')).toMatchObject({
+      status: 'confirmed',
+      topics: ['ui'],
+      locale: 'de',
+    });
+  });
+
+  it('keeps the confirmation queue: retries later, releases, gives up, resumes', async () => {
+    const product = newProduct();
+    await store.recordSignup(product, input('a@example.com', { source: 'web' }), 'n');
+    const [job] = await store.claimConfirmations(product, 10, 60_000);
+    expect(job!.attempts).toBe(0);
+    await store.settleConfirmation(job!.subscriber.id, { retryInMs: 3_600_000 });
+    expect(await store.claimConfirmations(product, 10, 60_000)).toEqual([]);
+    expect(await store.resumeConfirmations(product)).toBe(1);
+    const [retried] = await store.claimConfirmations(product, 10, 60_000);
+    expect(retried!.attempts).toBe(1);
+    await store.settleConfirmation(retried!.subscriber.id, 'released');
+    const [released] = await store.claimConfirmations(product, 10, 60_000);
+    expect(released!.attempts).toBe(1);
+    await store.settleConfirmation(released!.subscriber.id, 'abandoned');
+    expect(await store.resumeConfirmations(product)).toBe(0);
+    expect(await store.claimConfirmations(product, 10, 60_000)).toEqual([]);
+    // A new sign-up queues one again; a confirmed import makes it pointless.
+    await store.recordSignup(product, input('a@example.com', { source: 'web' }), 'n');
+    await store.upsertSubscribers(product, [input('a@example.com')], 'confirmed');
+    expect(await store.claimConfirmations(product, 10, 60_000)).toEqual([]);
+  });
 });

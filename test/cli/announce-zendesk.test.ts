@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -215,7 +215,7 @@ describe('herald announce: Zendesk Guide (emulator)', () => {
       {
         faults: {
           rate: 0.2,
-          kinds: [429, 500, 503, 'reset', 'reset-after', 'slow'],
+          kinds: [429, 500, 502, 503, 504, 'reset', 'reset-after', 'slow'],
           seed: Number(process.env.HERALD_FAULT_SEED ?? 7),
         },
       },
@@ -311,4 +311,100 @@ describe('herald announce: Zendesk Guide (emulator)', () => {
       });
     }, 600_000);
   });
+});
+
+describe('herald announce: what the real Zendesk does that node-zendesk hides', () => {
+  /** Every image in every live translation downloads: none points at a deleted attachment. */
+  async function expectImagesServed(emulator: ZendeskEmulator) {
+    const srcs = emulator
+      .articles()
+      .filter((a) => !a.archived)
+      .flatMap((a) => Object.values(a.translations))
+      .flatMap((t) => [...t.body.matchAll(/<img[^>]*src="([^"]+)"/g)].map((m) => m[1]!));
+    expect(srcs.length).toBeGreaterThan(0);
+    const statuses = await Promise.all(srcs.map(async (src) => `${(await fetch(src)).status} ${src}`));
+    expect(statuses.filter((s) => !s.startsWith('200'))).toEqual([]);
+  }
+
+  it("records a CDN's 502 and 504 answers as not sent, and uploads images through Guide media", async () => {
+    await withEmulator({ fileUploads: false }, async (emulator) => {
+      const repo = await dueRepo();
+      // A translation update answered by the CDN's 502 page (not done), an article create whose
+      // answer was a 504 although Zendesk made it.
+      emulator.failNext(1, 502, { method: 'PUT', path: /\/translations\// });
+      emulator.failNext(1, 504, { method: 'POST', path: /\/sections\/\d+\/articles/ });
+      const run = await runCli(['announce'], { cwd: repo, env: envFor(emulator) });
+      expect(run.code, run.stderr).toBe(0);
+      expect(emulator.requests.map((r) => r.status)).toEqual(expect.arrayContaining([502, 504]));
+      await expectPublishedOnce(emulator, repo);
+      expect(emulator.medias().length).toBeGreaterThan(0);
+      await expectImagesServed(emulator);
+    });
+  });
+
+  it('without labels on the plan, finds a lost create again instead of making a second article', async () => {
+    await withEmulator({ labels: false }, async (emulator) => {
+      const repo = await dueRepo();
+      const doctor = await runCli(['doctor'], { cwd: repo, env: envFor(emulator) });
+      expect(doctor.stdout).toMatch(/ok {3}helpcenter: article labels: not on this Guide plan/);
+      // The first article create takes effect, but its answer is lost.
+      emulator.failNext(1, 'reset-after', { method: 'POST', path: /\/sections\/\d+\/articles/ });
+      const run = await runCli(['announce'], { cwd: repo, env: envFor(emulator) });
+      expect(run.code, run.stderr).toBe(0);
+      const status = JSON.parse((await runCli(['status', '2.0.0', '--json'], { cwd: repo })).stdout);
+      expect(status.status).toBe('announced');
+      const live = emulator.articles().filter((a) => !a.archived);
+      expect(live.every((a) => a.label_names.length === 0)).toBe(true);
+      const created = status.deliveries.filter((d: { key: string }) => /^(article|draft):/.test(d.key));
+      expect(live).toHaveLength(created.length);
+      const titles = live.map((a) => `${a.section_id}/${a.title}`);
+      expect(new Set(titles).size).toBe(titles.length);
+    });
+  });
+
+  it("doctor names the origin to configure when a brand's redirect leaves Zendesk", async () => {
+    const primary = await startZendeskEmulator({
+      auth: { email: 'bot@acme.example', token: TOKEN },
+      sections,
+    });
+    try {
+      await withEmulator({ redirectAccountCallsTo: primary.url }, async (brand) => {
+        const repo = configuredRepo();
+        const doctor = await runCli(['doctor'], { cwd: repo, env: envFor(brand) });
+        expect(doctor.code).toBe(1);
+        expect(doctor.stdout).toContain(`FAIL helpcenter: permission group 1: Zendesk redirected GET`);
+        expect(doctor.stdout).toContain(
+          `fix: If ${primary.url} is your Zendesk, set ZENDESK_URL=${primary.url}`,
+        );
+        expect(doctor.stdout + doctor.stderr).not.toContain(TOKEN);
+        // The credentials never reached the other origin.
+        expect(primary.requests).toHaveLength(0);
+      });
+    } finally {
+      await primary.close();
+    }
+  });
+
+  it('gives each translation its own images and never reuses one a later release dropped', async () => {
+    await withEmulator({}, async (emulator) => {
+      const repo = await dueRepo();
+      expect((await runCli(['announce'], { cwd: repo, env: envFor(emulator) })).code).toBe(0);
+      const overview = path.join(repo, 'docs', 'getting-started', 'overview.md');
+      const original = readFileSync(overview, 'utf8');
+      const release = async (version: string, text: string) => {
+        writeFileSync(overview, text);
+        execFileSync('git', ['commit', '-qam', `docs: overview for ${version}`], { cwd: repo });
+        const prepared = await runCli(['prepare', '--release-version', version], { cwd: repo });
+        expect(prepared.code, prepared.stderr).toBe(0);
+        expect((await runCli(['schedule', version, '--now'], { cwd: repo })).code).toBe(0);
+        const run = await runCli(['announce'], { cwd: repo, env: envFor(emulator) });
+        expect(run.code, run.stderr).toBe(0);
+        await expectImagesServed(emulator);
+      };
+      // The English page drops the logo (Zendesk deletes its inline attachment; the German
+      // translation keeps its own), then takes it back (uploaded again, not the deleted one).
+      await release('2.1.0', original.replace(/^!\[Acme Cloud logo\].*$/m, ''));
+      await release('2.2.0', original);
+    });
+  }, 120_000);
 });

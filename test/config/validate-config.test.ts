@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { configJsonSchema } from '../../src/cli/commands/schema.js';
+import { createJsonLocator } from '../../src/config/locate-json-path.js';
 import { validateConfig } from '../../src/config/validate-config.js';
 import { HeraldError } from '../../src/errors/index.js';
 
@@ -33,7 +34,7 @@ describe('validateConfig', () => {
   it('checks Slack channels: an id, not a name, and an audience the notes have, each with its line', () => {
     const located = (channels: object[]) => {
       const text = JSON.stringify({ herald: { slack: { channels } } }, null, 2);
-      return problemsOf(() => validateConfig(JSON.parse(text), '.releaserc.json', text));
+      return problemsOf(() => validateConfig(JSON.parse(text), '.releaserc.json', createJsonLocator(text)));
     };
     const byName = located([
       { id: 'C0RELEASES', audience: 'internal' },
@@ -100,7 +101,9 @@ describe('validateConfig', () => {
     "issues": { "provider": "bitbucket" }
   }
 }`;
-    const error = problemsOf(() => validateConfig(JSON.parse(text), '.releaserc.json', text));
+    const error = problemsOf(() =>
+      validateConfig(JSON.parse(text), '.releaserc.json', createJsonLocator(text)),
+    );
     expect(error.code).toBe('EINVALIDCONFIG');
     expect(error.exitCode).toBe(2);
     const byPath = Object.fromEntries(error.problems.map((p) => [p.location?.path, p]));
@@ -108,11 +111,56 @@ describe('validateConfig', () => {
       file: '.releaserc.json',
       line: 5,
     });
-    expect(byPath['herald.notes.nonConventional']?.fix).toMatch(/"other", "drop"/);
+    expect(byPath['herald.notes.nonConventional']?.message).toBe(
+      'expected one of "other", "drop", got text "keep"',
+    );
     expect(byPath['herald.notes.typos']?.message).toMatch(/unknown setting "typos"/);
     expect(byPath['herald.notes.typos']?.location?.line).toBe(6);
     expect(byPath['herald.issues.provider']?.location?.line).toBe(9);
     expect(error.problems.length).toBe(3);
+  });
+
+  it('says what each bad value is, what is expected, with an example', () => {
+    const error = problemsOf(() =>
+      validateConfig(
+        {
+          herald: {
+            product: '',
+            notes: { colour: 'red', audiences: { partners: { types: 'feat' } } },
+            helpCenter: { releaseNotesSectionId: 'abc' },
+            slack: { channels: [{ id: '#releases', audience: 'internal' }] },
+            email: { from: 'Acme <releases@acme.example>', maxConnections: '5', publicUrl: 'https://x' },
+            server: { port: 70000 },
+          },
+        },
+        '.releaserc.json',
+      ),
+    );
+    const byPath = Object.fromEntries(error.problems.map((p) => [p.location?.path, p]));
+    expect(byPath['herald.email.from']?.message).toBe(
+      'expected an address like releases@acme.example; the display name goes in `fromName`, got text "Acme <releases@acme.example>"',
+    );
+    expect(byPath['herald.email.maxConnections']?.message).toBe('expected a number, got text "5"');
+    expect(byPath['herald.email.maxConnections']?.fix).toMatch(/^SMTP connections in the pool.*Default: 5\./);
+    expect(byPath['herald.email.publicUrl']?.message).toMatch(
+      /^expected an http\(s\) URL ending in "\/", like https:\/\/releases\.acme\.example\/, got text "https:\/\/x"$/,
+    );
+    expect(byPath['herald.slack.channels.0.id']?.message).toMatch(
+      /^expected a Slack channel ID like C0123ABCD .*not its #name, got text "#releases"$/,
+    );
+    expect(byPath['herald.helpCenter.releaseNotesSectionId']?.message).toBe(
+      'expected a Zendesk id: a whole number like 360001234567, got text "abc"',
+    );
+    expect(byPath['herald.notes.audiences.partners.types']?.message).toBe(
+      'expected "all" or a list of commit types like ["feat", "fix"], got text "feat"',
+    );
+    expect(byPath['herald.server.port']?.message).toBe(
+      'expected a number of at most 65535, got number 70000',
+    );
+    expect(byPath['herald.product']?.message).toBe('expected a non-empty text, got text ""');
+    expect(byPath['herald.product']?.fix).toMatch(/^Product name shown in notes/);
+    expect(byPath['herald.notes.colour']?.fix).toMatch(/Settings here: types, components, nonConventional/);
+    for (const problem of error.problems) expect(problem.message).not.toMatch(/not valid here|invalid value/);
   });
 
   it('reports rule problems (tag format, regexes, audience types) together', () => {

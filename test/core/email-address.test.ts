@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { headerText, normaliseEmail } from '../../src/core/email-address.js';
+import { cleanName, headerText, mailboxKey, normaliseEmail } from '../../src/core/email-address.js';
 
 const SAFE = /^[a-z0-9!#$%&'*+/=?^_`{|}~.@-]*$/;
 const C0_OR_DEL = /[\u0000-\u001f\u007f]/;
@@ -265,5 +265,48 @@ describe('headerText', () => {
 
   it('never returns more than max characters, even for max 0', () => {
     expect(headerText('abc', 0).length).toBeLessThanOrEqual(0);
+  });
+});
+
+describe('mailboxKey', () => {
+  it('folds plus-tags everywhere and dots only at Gmail', () => {
+    expect(mailboxKey('victim+1@example.com')).toBe('victim@example.com');
+    expect(mailboxKey('victim+a+b@example.com')).toBe('victim@example.com');
+    expect(mailboxKey('v.i.c.t.i.m@example.com')).toBe('v.i.c.t.i.m@example.com');
+    expect(mailboxKey('v.i.c.t.i.m+2@gmail.com')).toBe('victim@gmail.com');
+    expect(mailboxKey('victim@googlemail.com')).toBe('victim@gmail.com');
+    // A local part that is only a tag stays as it is.
+    expect(mailboxKey('+news@example.com')).toBe('+news@example.com');
+  });
+});
+
+describe('cleanName', () => {
+  it('removes terminal escapes whole and makes controls and bidi overrides spaces', () => {
+    expect(cleanName('Eve\u001b[2J\u001b[31mRed\u001b[0m')).toBe('EveRed');
+    expect(cleanName('a\u001b]0;title\u0007b')).toBe('ab');
+    expect(cleanName('a\u001b]8;;https://evil.example\u001b\\link\u001b]8;;\u001b\\b')).toBe('alinkb');
+    expect(cleanName('a\u009b31mb')).toBe('ab');
+    expect(cleanName('x\u202eevil\u2066y\u200bz')).toBe('x evil y z');
+    expect(cleanName('Ada\r\nBcc: x@evil.test')).toBe('Ada Bcc: x@evil.test');
+    expect(cleanName('\u001b[2J \u0000 ')).toBeNull();
+    expect(cleanName('Zoë Ünal 山田')).toBe('Zoë Ünal 山田');
+    expect(cleanName('x'.repeat(500))!.length).toBe(200);
+  });
+
+  it('is linear on escape-shaped input', () => {
+    // Unterminated string sequences one after another: each stops at the next ESC.
+    const hostile = '\u001b]'.repeat(200_000) + '\u001b['.repeat(200_000);
+    expect(cleanName(hostile)).toBeNull();
+  });
+
+  it('leaves nothing a terminal would act on, for any input', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        const name = cleanName(text);
+        expect(name ?? '').not.toMatch(
+          /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/,
+        );
+      }),
+    );
   });
 });

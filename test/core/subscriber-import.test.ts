@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseCsv, readSubscriberRows } from '../../src/core/subscriber-import.js';
+import {
+  neutraliseCell,
+  parseCsv,
+  readSubscriberRows,
+  unneutraliseCell,
+} from '../../src/core/subscriber-import.js';
 
 /** RFC 4180 quoting: a field with a comma, quote or line break (or a leading BOM) is quoted. */
 const csvField = (value: string) =>
@@ -316,7 +321,8 @@ describe('readSubscriberRows', () => {
     const text = 'email,name\na@example.com,"Ada\nLovelace"\nbad,"x\ny"\nb@example.com,B';
     const result = read(text);
     expect(result.subscribers).toEqual([
-      { email: 'a@example.com', name: 'Ada\nLovelace', locale: null, topics: 'all', source: 'test' },
+      // A name is one line.
+      { email: 'a@example.com', name: 'Ada Lovelace', locale: null, topics: 'all', source: 'test' },
       { email: 'b@example.com', name: 'B', locale: null, topics: 'all', source: 'test' },
     ]);
     expect(result.problems).toEqual([{ line: 4, message: '"bad" is not an email address', refused: true }]);
@@ -428,5 +434,64 @@ describe('readSubscriberRows', () => {
     const result = read('email,name\na@example.com,"Ada\nb@example.com,Bob\n');
     expect(result.problems).toEqual([{ line: 2, message: 'a quoted field is never closed', refused: true }]);
     expect(result.subscribers).toEqual([]);
+  });
+});
+
+describe('CSV formula neutralisation', () => {
+  it('prefixes cells a spreadsheet would run with a quote', () => {
+    for (const cell of ['=1+1', '+1', '-1', '@SUM(A1)', '\tx', '\rx', "'=x", "''+x"])
+      expect(neutraliseCell(cell)).toBe(`'${cell}`);
+    for (const cell of ['Ada', "O'Brien", "'quoted", '', '1-2', 'a=b'])
+      expect(neutraliseCell(cell)).toBe(cell);
+  });
+
+  it('gives back exactly what was exported, for any text', () => {
+    fc.assert(
+      fc.property(fc.string(), (text) => {
+        expect(unneutraliseCell(neutraliseCell(text))).toBe(text);
+        expect(neutraliseCell(text)).not.toMatch(/^[=+\-@\t\r]/);
+      }),
+    );
+  });
+
+  it('undoes the prefix on import', () => {
+    const { subscribers } = readSubscriberRows(
+      "email,name\n'=x@example.com,'=HYPERLINK(\"a\")\nb@example.com,''+1",
+      'test',
+      null,
+    );
+    expect(subscribers.map((s) => [s.email, s.name])).toEqual([
+      ['=x@example.com', '=HYPERLINK("a")'],
+      ['b@example.com', "'+1"],
+    ]);
+  });
+});
+
+describe('import limits and hostile text', () => {
+  it('refuses over-long names, locales and topic lists by line', () => {
+    const { subscribers, problems } = readSubscriberRows(
+      [
+        'email,name,locale,topics',
+        `a@example.com,${'n'.repeat(201)},,`,
+        `b@example.com,,en-${'abcdefgh-'.repeat(4)}x1,`,
+        `c@example.com,,,${Array.from({ length: 51 }, (_, i) => `t${i}`).join(';')}`,
+        `d@example.com,,,${'t'.repeat(101)}`,
+        `e@example.com,${'n'.repeat(200)},zh-hant-tw,`,
+      ].join('\n'),
+      'test',
+      null,
+    );
+    expect(problems.filter((p) => p.refused).map((p) => p.line)).toEqual([2, 3, 4, 5]);
+    expect(subscribers.map((s) => s.email)).toEqual(['e@example.com']);
+  });
+
+  it('stores names without terminal escapes and never echoes escapes in problems', () => {
+    const { subscribers, problems } = readSubscriberRows(
+      'email,name,\u001b[2Jx\nok@example.com,Eve\u001b[31m\u202eRed,\n\u001b]0;pwned\u0007@,x,',
+      'test',
+      null,
+    );
+    expect(subscribers[0]!.name).toBe('Eve Red');
+    for (const problem of problems) expect(problem.message).not.toMatch(/[\u001b\u0007\u202e]/);
   });
 });

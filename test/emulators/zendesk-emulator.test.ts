@@ -4,8 +4,9 @@ import { startZendeskEmulator, type ZendeskEmulator } from './zendesk.js';
 
 /**
  * Drives the Zendesk emulator through the real node-zendesk 6.0.1 client (and raw fetch where
- * node-zendesk cannot go), proving the contracts in reference/integrations.md sections 1 and 2,
- * including node-zendesk's traps: answers carrying Retry-After and 204s resolve instead of throwing.
+ * node-zendesk cannot go), proving the Help Center contracts it stands in for, including
+ * node-zendesk's traps: answers carrying Retry-After, 204s, and every status node-zendesk does not
+ * list (a CDN's 502/504, 402, 410, 413) resolve instead of throwing.
  */
 
 type Answer = {
@@ -16,6 +17,7 @@ type ZendeskError = Error & { statusCode?: number; result?: unknown; code?: stri
 
 /** The subset of node-zendesk used here; its generated typings are not usable. */
 interface HelpCenter {
+  articlelabels: { list(): Promise<Answer> };
   articles: {
     create(sectionId: number, body: unknown): Promise<Answer>;
     createWithLocale(locale: string, sectionId: number, body: unknown): Promise<Answer>;
@@ -441,5 +443,215 @@ describe('rate limit', () => {
 
     emu.setRatePerMinute(null);
     expect((await get()).status).toBe(200);
+  });
+});
+
+describe('statuses node-zendesk does not list', () => {
+  let emu: ZendeskEmulator;
+  let hc: HelpCenter;
+  let id: number;
+
+  beforeAll(async () => {
+    emu = await startZendeskEmulator();
+    hc = helpCenter(emu);
+    id = ((await hc.articles.create(101, newArticle('Statuses'))).result as Article).id;
+  });
+  afterAll(() => emu.close());
+
+  it("a CDN's 502 page resolves as a normal result {} and changes nothing", async () => {
+    emu.failNext(1, 502, { method: 'PUT', path: /translations/ });
+    const { response, result } = await hc.translations.updateForArticle(id, 'en-us', {
+      translation: { title: 'Changed' },
+    });
+    expect(response.status).toBe(502);
+    expect(result).toEqual({});
+    expect(emu.requests.at(-1)?.status).toBe(502);
+    expect(emu.articles().find((a) => a.id === id)?.title).toBe('Statuses');
+  });
+
+  it('a 504 resolves as {} although Zendesk did the write (the CDN stopped waiting)', async () => {
+    emu.failNext(1, 504, { method: 'POST', path: /\/sections\/\d+\/articles/ });
+    const writes = emu.writeCount();
+    const { response, result } = await hc.articles.create(101, newArticle('Made behind a 504'));
+    expect(response.status).toBe(504);
+    expect(result).toEqual({});
+    expect(emu.articles().some((a) => a.title === 'Made behind a 504')).toBe(true);
+    expect(emu.writeCount()).toBe(writes + 1);
+  });
+
+  it('413 (HTML), 402 and 410 (JSON) resolve too, with nothing done', async () => {
+    const before = emu.articles().length;
+    for (const status of [413, 402, 410] as const) {
+      emu.failNext(1, status);
+      const { response, result } = await hc.articles.create(101, newArticle(`Refused ${status}`));
+      expect(response.status).toBe(status);
+      expect(result instanceof Error).toBe(false);
+      if (status === 413) expect(result).toEqual({});
+      else expect(result).toMatchObject({ error: status === 402 ? 'PaymentRequired' : 'Gone' });
+    }
+    expect(emu.articles()).toHaveLength(before);
+    emu.failNext(1, 502);
+    const page = await fetch(`${emu.helpCenterUri}/locales.json`, { headers: { authorization: basicAuth } });
+    expect(page.headers.get('content-type')).toBe('text/html');
+    expect(await page.text()).toContain('<title>502 Bad Gateway</title>');
+  });
+});
+
+describe('article labels per plan', () => {
+  it('lists labels on plans that have them', async () => {
+    const emu = await startZendeskEmulator();
+    try {
+      const hc = helpCenter(emu);
+      await hc.articles.create(101, newArticle('Labelled'));
+      const { result } = await hc.articlelabels.list();
+      expect((result as { labels: { name: string }[] }).labels.map((l) => l.name)).toEqual([
+        'release-notes',
+        'v1.2.0',
+      ]);
+    } finally {
+      await emu.close();
+    }
+  });
+
+  it('without labels on the plan: the labels endpoint is 403 and label_names is ignored', async () => {
+    const emu = await startZendeskEmulator({ labels: false });
+    try {
+      const hc = helpCenter(emu);
+      const { result } = await hc.articles.create(101, newArticle('Unlabelled'));
+      expect((result as Article).label_names).toEqual([]);
+      expect(await hc.articles.listByLabelNames(['release-notes'])).toEqual([]);
+      expect((await rejection(hc.articlelabels.list())).statusCode).toBe(403);
+    } finally {
+      await emu.close();
+    }
+  });
+});
+
+describe('Guide media and per-translation attachments', () => {
+  let emu: ZendeskEmulator;
+  let id: number;
+  const bytes = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 9, 8, 7]);
+  const json = (path: string, body: unknown) =>
+    fetch(`${emu.apiUri}${path}`, {
+      method: 'POST',
+      headers: { authorization: basicAuth, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  /** Steps 1–3 of the media flow: the Guide media id. */
+  const createMedia = async () => {
+    const slot = (await (
+      await json('/guide/medias/upload_url', { content_type: 'image/png', file_size: bytes.length })
+    ).json()) as {
+      upload_url: { url: string; asset_upload_id: string; headers: Record<string, string> };
+    };
+    const withAuth = await fetch(slot.upload_url.url, {
+      method: 'PUT',
+      headers: { ...slot.upload_url.headers, authorization: basicAuth },
+      body: bytes,
+    });
+    expect(withAuth.status).toBe(400);
+    const stored = await fetch(slot.upload_url.url, {
+      method: 'PUT',
+      headers: slot.upload_url.headers,
+      body: bytes,
+    });
+    expect(stored.status).toBe(200);
+    const created = await json('/guide/medias', {
+      asset_upload_id: slot.upload_url.asset_upload_id,
+      filename: 'shot.png',
+    });
+    expect(created.status).toBe(201);
+    const { media } = (await created.json()) as { media: { id: string; url: string; size: number } };
+    expect(media).toMatchObject({ id: expect.stringMatching(/^[0-9A-Z]{26}$/), size: bytes.length });
+    expect(media.url).toMatch(/^\/guide-media\/[0-9A-Z]{26}$/);
+    return media.id;
+  };
+  const attach = async (fields: Record<string, string | Blob>) => {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
+    form.append('inline', 'true');
+    return fetch(`${emu.helpCenterUri}/articles/${id}/attachments.json`, {
+      method: 'POST',
+      headers: { authorization: basicAuth },
+      body: form,
+    });
+  };
+  type Attachment = { article_attachment: { content_url: string; locale: string } };
+
+  beforeAll(async () => {
+    emu = await startZendeskEmulator({ fileUploads: false });
+    const hc = helpCenter(emu);
+    id = ((await hc.articles.create(101, newArticle('Pictures'))).result as Article).id;
+    await hc.translations.createForArticle(id, { translation: { locale: 'de', title: 'Bilder', body: '' } });
+  });
+  afterAll(() => emu.close());
+
+  it('upload URL → storage PUT without credentials → media → attachment by guide_media_id', async () => {
+    const answer = await attach({ guide_media_id: await createMedia(), locale: 'de' });
+    expect(answer.status).toBe(201);
+    const { article_attachment: att } = (await answer.json()) as Attachment;
+    expect(att.locale).toBe('de');
+    expect(new Uint8Array(await (await fetch(att.content_url)).arrayBuffer())).toEqual(bytes);
+  });
+
+  it('can refuse the direct `file` upload, and have no media endpoints at all', async () => {
+    const refused = await attach({ file: new Blob([bytes], { type: 'image/png' }) });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ error: 'InvalidAttachment' });
+    const bare = await startZendeskEmulator({ media: false });
+    try {
+      const noMedia = await fetch(`${bare.apiUri}/guide/medias/upload_url.json`, {
+        method: 'POST',
+        headers: { authorization: basicAuth, 'content-type': 'application/json' },
+        body: JSON.stringify({ content_type: 'image/png', file_size: 3 }),
+      });
+      expect(noMedia.status).toBe(404);
+    } finally {
+      await bare.close();
+    }
+  });
+
+  it("deletes an inline attachment when its own translation stops embedding it, not another's", async () => {
+    const hc = helpCenter(emu);
+    const urls: Record<string, string> = {};
+    for (const locale of ['en-us', 'de']) {
+      const answer = await attach({ guide_media_id: await createMedia(), locale });
+      urls[locale] = ((await answer.json()) as Attachment).article_attachment.content_url;
+    }
+    await hc.translations.updateForArticle(id, 'de', { translation: { body: `<img src="${urls.de}">` } });
+    await hc.translations.updateForArticle(id, 'en-us', {
+      translation: { body: `<img src="${urls['en-us']}">` },
+    });
+    expect((await fetch(urls['en-us']!)).status).toBe(200);
+    await hc.translations.updateForArticle(id, 'en-us', { translation: { body: '<p>No picture</p>' } });
+    expect((await fetch(urls['en-us']!)).status).toBe(404);
+    expect((await fetch(urls.de!)).status).toBe(200);
+  });
+});
+
+describe('brand mode', () => {
+  it('redirects account-level calls to the primary subdomain; fetch drops the credentials there', async () => {
+    const primary = await startZendeskEmulator();
+    const brand = await startZendeskEmulator({ redirectAccountCallsTo: primary.url });
+    try {
+      const path = '/api/v2/guide/permission_groups.json';
+      const manual = await fetch(`${brand.url}${path}`, {
+        headers: { authorization: basicAuth },
+        redirect: 'manual',
+      });
+      expect(manual.status).toBe(301);
+      expect(manual.headers.get('location')).toBe(`${primary.url}${path}`);
+      // Cross-origin: fetch follows without Authorization, and the primary refuses.
+      const followed = await fetch(`${brand.url}${path}`, { headers: { authorization: basicAuth } });
+      expect(followed.status).toBe(401);
+      expect(primary.requests.at(-1)).toMatchObject({ path, status: 401 });
+      const again = await fetch(manual.headers.get('location')!, { headers: { authorization: basicAuth } });
+      expect(again.status).toBe(200);
+      // Help Center calls stay on the brand.
+      expect((await helpCenter(brand).sections.list()).length).toBeGreaterThan(0);
+    } finally {
+      await brand.close();
+      await primary.close();
+    }
   });
 });

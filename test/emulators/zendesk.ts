@@ -4,15 +4,20 @@ import type { AddressInfo } from 'node:net';
 import { prng } from '../../src/server/emulators/prng.js';
 
 /**
- * A local stand-in for the Zendesk Help Center (Guide) API as documented in
- * `/work/shared/reference/integrations.md` sections 1 and 2: articles (create, show, list with offset
- * and cursor pagination, label filter, metadata update, archive), translations, article attachments
- * (multipart upload, public download), sections, categories, user segments, permission groups,
- * locales and `users/me`. It checks API-token and OAuth credentials, applies an account-wide
- * sliding-window rate limit, injects faults (scheduled or seeded-random) and logs every request.
+ * A local stand-in for the Zendesk Help Center (Guide) API as its reference documents it, and
+ * as node-zendesk 6.0.1 drives it: articles (create, show, list with offset and cursor
+ * pagination, label filter, metadata update, archive), translations, article attachments
+ * (multipart `file` or `guide_media_id`, per-translation inline attachments deleted once their
+ * translation stops embedding them, public download), Guide media (upload URL, storage PUT,
+ * media object), article labels (per plan), sections, categories, user segments, permission
+ * groups, locales and `users/me`. It checks API-token and OAuth credentials, applies an
+ * account-wide sliding-window rate limit, injects faults (scheduled or seeded-random, including
+ * the CDN's 502/504 pages and the 402/410/413 node-zendesk does not list) and logs every request.
+ * In brand mode it redirects account-level calls to the primary subdomain (another instance).
  *
- * Order of checks for an API request: auth (401), rate limit (429 text/plain), fault, route.
- * Attachment downloads under `/hc/article_attachments/` need no auth and are never limited or faulted.
+ * Order of checks for an API request: brand redirect (301), auth (401), rate limit (429
+ * text/plain), fault, route. Attachment downloads under `/hc/article_attachments/` and storage
+ * PUTs under `/guide-media-uploads/` need no Zendesk auth and are never limited or faulted.
  */
 
 export interface ZendeskEmulatorOptions {
@@ -38,9 +43,20 @@ export interface ZendeskEmulatorOptions {
   users?: { id: number; name: string; email: string | null; locale?: string }[];
   /** Section followers: subscriptions of users (ids above) to sections, in the given locale. */
   followers?: { sectionId: number; userId: number; locale?: string }[];
+  /**
+   * Article labels are on this plan (Professional/Enterprise), default true. false: the labels
+   * endpoint answers 403 and `label_names` is ignored on create and update, as on lower plans.
+   */
+  labels?: boolean;
+  /** Guide media endpoints exist, default true; false: they answer 404 InvalidEndpoint. */
+  media?: boolean;
+  /** Direct `file` uploads to article attachments are accepted, default true; false: 400 (use guide_media_id). */
+  fileUploads?: boolean;
+  /** Brand mode: account-level calls (permission groups) answer 301 to this origin (the primary subdomain). */
+  redirectAccountCallsTo?: string;
 }
 
-export type RandomFaultKind = 429 | 500 | 503 | 'reset' | 'reset-after' | 'slow';
+export type RandomFaultKind = 429 | 500 | 502 | 503 | 504 | 'reset' | 'reset-after' | 'slow';
 
 export interface RandomFaults {
   rate: number;
@@ -52,7 +68,18 @@ export interface RandomFaults {
   onlyWrites?: boolean;
 }
 
-export type ScheduledFault = 429 | 500 | 503 | 422 | 'reset' | 'reset-after';
+/**
+ * 502: the CDN's HTML "Bad Gateway" page, nothing done. 504: the CDN gave up waiting but Zendesk
+ * finished the request (the effect happens), empty body. 413: the CDN's HTML page, nothing done.
+ * 402 and 410: Zendesk's JSON refusals, nothing done.
+ */
+export type ScheduledFault = 429 | 500 | 502 | 503 | 504 | 402 | 410 | 413 | 422 | 'reset' | 'reset-after';
+
+/** Which requests a scheduled fault waits for (default: the next authenticated API request). */
+export interface FaultMatch {
+  method?: string;
+  path?: RegExp;
+}
 
 export interface EmulatedAttachment {
   id: number;
@@ -61,6 +88,8 @@ export interface EmulatedAttachment {
   size: number;
   content_url: string;
   inline: boolean;
+  /** The translation an inline attachment belongs to. */
+  locale: string;
   sha256: string;
 }
 
@@ -111,8 +140,10 @@ export interface ZendeskEmulator {
   /** Snapshots of every article, archived ones included. */
   articles(): EmulatedArticle[];
   sections(): { id: number; name: string; category_id: number; locale: string }[];
-  /** Fails the next `count` authenticated API requests with this fault (before random faults). */
-  failNext(count: number, fault: ScheduledFault): void;
+  /** Fails the next `count` authenticated API requests (matching `match`) with this fault (before random faults). */
+  failNext(count: number, fault: ScheduledFault, match?: FaultMatch): void;
+  /** Guide media objects created (POST /api/v2/guide/medias). */
+  medias(): { id: string; name: string; content_type: string; size: number }[];
   setFaults(faults: ZendeskEmulatorOptions['faults'] | null): void;
   /** Changes the rate limit and starts a fresh window. */
   setRatePerMinute(n: number | null): void;
@@ -187,7 +218,10 @@ const SLOW_MS = 1500;
 const MAX_LABELS = 10;
 const MAX_OFFSET_PAGES = 100;
 const MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024;
-const ALL_KINDS: RandomFaultKind[] = [429, 500, 503, 'reset', 'reset-after', 'slow'];
+const ALL_KINDS: RandomFaultKind[] = [429, 500, 502, 503, 504, 'reset', 'reset-after', 'slow'];
+/** The HTML error page a CDN in front of Zendesk answers with. */
+const CDN_PAGE = (status: number, text: string) =>
+  `<html>\r\n<head><title>${status} ${text}</title></head>\r\n<body>\r\n<center><h1>${status} ${text}</h1></center>\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n`;
 const RATE_LIMIT_TEXT = 'You have exceeded the rate limit for this account. Please wait before retrying.\n';
 /** First path segments under /help_center that are resources, so never a locale prefix. */
 const RESOURCES = new Set([
@@ -243,6 +277,7 @@ const invalidLocale = (locale: string): Reply =>
 
 export async function startZendeskEmulator(options: ZendeskEmulatorOptions = {}): Promise<ZendeskEmulator> {
   const auth = options.auth ?? { email: 'bot@acme.example', token: 'zd-token' };
+  const labelsOnPlan = options.labels !== false;
   const email = auth.email ?? 'bot@acme.example';
   const normalizeLocale = (locale: string) => locale.toLowerCase().replace(/_/g, '-');
   const locales = (options.locales ?? ['en-us', 'de']).map(normalizeLocale);
@@ -290,7 +325,14 @@ export async function startZendeskEmulator(options: ZendeskEmulatorOptions = {})
     attachment: 360000300000,
   };
   const requests: LoggedRequest[] = [];
-  const scheduled: ScheduledFault[] = [];
+  const scheduled: { fault: ScheduledFault; match: FaultMatch }[] = [];
+  /** Guide media: upload slots waiting for their storage PUT, and media objects. */
+  const uploadSlots = new Map<string, { contentType: string; size: number; data: Buffer | null }>();
+  const medias = new Map<
+    string,
+    { id: string; name: string; content_type: string; size: number; data: Buffer }
+  >();
+  let mediaSeq = 0;
   let random: { faults: RandomFaults; next: () => number } | null = null;
   let ratePerMinute: number | null = options.ratePerMinute ?? null;
   let hits: number[] = [];
@@ -309,8 +351,8 @@ export async function startZendeskEmulator(options: ZendeskEmulatorOptions = {})
 
   // ---------- HTTP plumbing ----------
 
-  const finish = (ctx: Ctx, reply: Reply) => {
-    if (ctx.entry.write && reply.status >= 200 && reply.status < 300) writes++;
+  const finish = (ctx: Ctx, reply: Reply, count = true) => {
+    if (count && ctx.entry.write && reply.status >= 200 && reply.status < 300) writes++;
     if (ctx.lose) {
       ctx.entry.status = 'reset';
       ctx.req.socket.destroy();
@@ -354,6 +396,15 @@ export async function startZendeskEmulator(options: ZendeskEmulatorOptions = {})
 
     const download = /^\/hc\/article_attachments\/(\d+)\/([^/]+)$/.exec(ctx.url.pathname);
     if (download) return finish(ctx, serveAttachment(method, Number(download[1]), download[2]!));
+    const storage = /^\/guide-media-uploads\/([A-Z0-9]+)$/.exec(ctx.url.pathname);
+    if (storage) return finish(ctx, storeUpload(ctx, storage[1]!));
+    // Brand mode: the brand's subdomain sends account-level calls to the primary one.
+    if (options.redirectAccountCallsTo && /^\/api\/v2\/guide\/permission_groups/.test(ctx.url.pathname))
+      return finish(ctx, {
+        status: 301,
+        headers: { location: `${options.redirectAccountCallsTo}${ctx.url.pathname}${ctx.url.search}` },
+        raw: { data: '<html><body>Moved Permanently</body></html>', type: 'text/html' },
+      });
 
     if (!authenticated(req.headers.authorization)) {
       return finish(ctx, { status: 401, body: { error: "Couldn't authenticate you" } });
@@ -367,14 +418,19 @@ export async function startZendeskEmulator(options: ZendeskEmulatorOptions = {})
       });
     }
 
-    const fault = scheduled.shift() ?? drawFault(entry.write);
+    const fault = takeScheduled(ctx) ?? drawFault(entry.write);
     if (fault === 'slow') await sleep(SLOW_MS);
     else if (fault === 'reset') {
       entry.status = 'reset';
       req.socket.destroy();
       return;
     } else if (fault === 'reset-after') ctx.lose = true;
-    else if (fault !== undefined) return finish(ctx, faultReply(fault));
+    else if (fault === 504) {
+      // The CDN gave up, Zendesk did not: the effect happens, the answer is an empty 504.
+      const done = await route(ctx);
+      if (ctx.entry.write && done.status >= 200 && done.status < 300) writes++;
+      return finish(ctx, { status: 504, raw: { data: '', type: 'text/html' } }, false);
+    } else if (fault !== undefined) return finish(ctx, faultReply(fault));
 
     finish(ctx, await route(ctx));
   };
@@ -419,8 +475,25 @@ export async function startZendeskEmulator(options: ZendeskEmulatorOptions = {})
     return kinds[Math.floor(random.next() * kinds.length)];
   }
 
-  function faultReply(fault: 429 | 500 | 503 | 422): Reply {
+  function takeScheduled(ctx: Ctx): ScheduledFault | undefined {
+    const at = scheduled.findIndex(
+      ({ match }) =>
+        (match.method === undefined || match.method.toUpperCase() === ctx.method) &&
+        (match.path === undefined || match.path.test(ctx.url.pathname)),
+    );
+    return at < 0 ? undefined : scheduled.splice(at, 1)[0]!.fault;
+  }
+
+  function faultReply(fault: 429 | 500 | 502 | 503 | 402 | 410 | 413 | 422): Reply {
     switch (fault) {
+      case 502:
+        return { status: 502, raw: { data: CDN_PAGE(502, 'Bad Gateway'), type: 'text/html' } };
+      case 413:
+        return { status: 413, raw: { data: CDN_PAGE(413, 'Request Entity Too Large'), type: 'text/html' } };
+      case 402:
+        return { status: 402, body: { error: 'PaymentRequired', description: 'Payment Required' } };
+      case 410:
+        return { status: 410, body: { error: 'Gone', description: 'This endpoint has been removed' } };
       case 429:
         return {
           status: 429,
@@ -494,6 +567,12 @@ export async function startZendeskEmulator(options: ZendeskEmulatorOptions = {})
       }));
     }
     if (rest.join('/') === 'users/show_many' && method === 'GET') return showManyUsers(ctx);
+    if (rest[0] === 'guide' && rest[1] === 'medias' && options.media !== false) {
+      if (rest.length === 3 && rest[2] === 'upload_url' && method === 'POST')
+        return withJson(parseJson(ctx), (body) => createUploadSlot(body));
+      if (rest.length === 2 && method === 'POST')
+        return withJson(parseJson(ctx), (body) => createMedia(body));
+    }
     if (rest[0] !== 'help_center') return invalidEndpoint();
     let hc = rest.slice(1);
     let locale: string | null = null;
@@ -509,6 +588,7 @@ export async function startZendeskEmulator(options: ZendeskEmulatorOptions = {})
 
     if (a === 'articles') {
       if (n === 1 && method === 'GET') return listArticles(ctx, locale, () => true);
+      if (n === 2 && b === 'labels' && method === 'GET' && !locale) return listLabels();
       const id = Number(b);
       if (n === 2 && Number.isInteger(id)) {
         if (method === 'GET') return showArticle(id, locale);
@@ -832,7 +912,7 @@ export async function startZendeskEmulator(options: ZendeskEmulatorOptions = {})
     const access = checkAccess(input, true);
     if (isReply(access)) return access;
     let labels: string[] = [];
-    if (input.label_names !== undefined) {
+    if (input.label_names !== undefined && labelsOnPlan) {
       const checked = checkLabels(input.label_names);
       if (isReply(checked)) return checked;
       labels = checked;
@@ -882,7 +962,7 @@ export async function startZendeskEmulator(options: ZendeskEmulatorOptions = {})
     const access = checkAccess(input, false);
     if (isReply(access)) return access;
     let labels = article.label_names;
-    if (input.label_names !== undefined) {
+    if (input.label_names !== undefined && labelsOnPlan) {
       const checked = checkLabels(input.label_names);
       if (isReply(checked)) return checked;
       labels = checked;
@@ -979,6 +1059,7 @@ export async function startZendeskEmulator(options: ZendeskEmulatorOptions = {})
       created_at: at,
       updated_at: at,
     });
+    dropUnembedded(article, locale);
     return ok({ translation: translationJson(article, locale) }, 201);
   }
 
@@ -996,6 +1077,7 @@ export async function startZendeskEmulator(options: ZendeskEmulatorOptions = {})
     }
     if (typeof input.title === 'string') current.title = input.title.trim();
     if (typeof input.body === 'string') current.body = input.body;
+    dropUnembedded(article, locale);
     if (typeof input.draft === 'boolean') current.draft = input.draft;
     current.updated_at = now();
     article.updated_at = current.updated_at;
@@ -1031,13 +1113,28 @@ export async function startZendeskEmulator(options: ZendeskEmulatorOptions = {})
       };
     }
     const form = await parseForm(ctx);
-    const file = form?.get('file');
-    if (!form || !file || typeof file === 'string') {
-      return badRequest('BadRequest', 'The multipart field "file" with a file is required');
+    if (!form) return badRequest('BadRequest', 'The multipart body could not be read');
+    const file = form.get('file');
+    const mediaId = form.get('guide_media_id');
+    let data: Buffer;
+    let fileName: string;
+    let contentType: string;
+    if (typeof mediaId === 'string' && options.media !== false) {
+      const media = medias.get(mediaId);
+      if (!media) return invalidAttribute(`Guide media ${mediaId} not found`);
+      ({ data, name: fileName, content_type: contentType } = media);
+    } else if (file && typeof file !== 'string' && options.fileUploads !== false) {
+      data = Buffer.from(await file.arrayBuffer());
+      fileName = file.name || 'file';
+      contentType = file.type || 'application/octet-stream';
+    } else if (file && typeof file !== 'string') {
+      return badRequest(
+        'InvalidAttachment',
+        'Upload the file as a Guide media object and pass guide_media_id',
+      );
+    } else {
+      return badRequest('BadRequest', 'The multipart field "file" or "guide_media_id" is required');
     }
-    const data = Buffer.from(await file.arrayBuffer());
-    const fileName = file.name || 'file';
-    const contentType = file.type || 'application/octet-stream';
     const attachmentId = ++ids.attachment;
     const inline = String(form.get('inline') ?? 'false') === 'true';
     const rawLocale = form.get('locale');
@@ -1051,6 +1148,7 @@ export async function startZendeskEmulator(options: ZendeskEmulatorOptions = {})
       size: data.length,
       content_url: contentUrl,
       inline,
+      locale: locale ?? article.source_locale,
       sha256: createHash('sha256').update(data).digest('hex'),
     });
     const at = now();
@@ -1088,8 +1186,126 @@ export async function startZendeskEmulator(options: ZendeskEmulatorOptions = {})
         content_type: att.content_type,
         size: att.size,
         inline: att.inline,
+        locale: att.locale,
       })),
     });
+  }
+
+  /** "Inline article attachments that are no longer embedded in the translation get deleted." */
+  function dropUnembedded(article: StoredArticle, locale: string) {
+    const body = article.translations.get(locale)?.body ?? '';
+    article.attachments = article.attachments.filter((att) => {
+      const kept = !att.inline || att.locale !== locale || body.includes(att.content_url);
+      if (!kept) files.delete(att.id);
+      return kept;
+    });
+  }
+
+  function listLabels(): Reply {
+    if (!labelsOnPlan)
+      return {
+        status: 403,
+        body: {
+          error: 'Forbidden',
+          description:
+            'You do not have access to this page. Please contact the account owner of this help desk for further help.',
+        },
+      };
+    const names = [...new Set([...articles.values()].flatMap((a) => a.label_names))].sort();
+    return ok({
+      labels: names.map((name, i) => ({ id: 7000 + i, name, created_at: started, updated_at: started })),
+    });
+  }
+
+  // ---------- Guide media ----------
+
+  /** POST /api/v2/guide/medias/upload_url {content_type, file_size}: a storage slot, valid for one PUT. */
+  function createUploadSlot(body: Record<string, unknown>): Reply {
+    const contentType = body.content_type;
+    const size = body.file_size;
+    if (typeof contentType !== 'string' || !contentType)
+      return recordInvalid('content_type', 'Content type: cannot be blank');
+    if (typeof size !== 'number' || !Number.isInteger(size) || size < 1)
+      return recordInvalid('file_size', 'File size: must be a positive integer', 'InvalidValue');
+    if (size > MAX_ATTACHMENT_BYTES)
+      return recordInvalid('file_size', 'File size: must be at most 20 MB', 'InvalidValue');
+    const id = ulid();
+    uploadSlots.set(id, { contentType, size, data: null });
+    return ok({
+      upload_url: {
+        url: `${origin}/guide-media-uploads/${id}`,
+        asset_upload_id: id,
+        headers: { 'Content-Type': contentType, 'X-Amz-Server-Side-Encryption': 'AES256' },
+      },
+    });
+  }
+
+  /** The storage bucket's PUT: exact headers, the announced size, and no Zendesk credentials. */
+  function storeUpload(ctx: Ctx, id: string): Reply {
+    const slot = uploadSlots.get(id);
+    if (ctx.method !== 'PUT' || !slot || slot.data)
+      return { status: 403, raw: { data: 'AccessDenied', type: 'application/xml' } };
+    if (ctx.req.headers.authorization)
+      return {
+        status: 400,
+        raw: { data: 'InvalidArgument: Only one auth mechanism allowed', type: 'application/xml' },
+      };
+    if (
+      ctx.req.headers['content-type'] !== slot.contentType ||
+      ctx.req.headers['x-amz-server-side-encryption'] !== 'AES256'
+    )
+      return { status: 403, raw: { data: 'SignatureDoesNotMatch', type: 'application/xml' } };
+    if (ctx.body.length !== slot.size)
+      return { status: 400, raw: { data: 'IncompleteBody', type: 'application/xml' } };
+    slot.data = ctx.body;
+    return { status: 200, raw: { data: '', type: 'application/xml' } };
+  }
+
+  /** POST /api/v2/guide/medias {asset_upload_id, filename} → 201 {media}. */
+  function createMedia(body: Record<string, unknown>): Reply {
+    const slot = typeof body.asset_upload_id === 'string' ? uploadSlots.get(body.asset_upload_id) : undefined;
+    if (!slot?.data) return invalidAttribute('asset_upload_id: no uploaded asset with this id');
+    if (typeof body.filename !== 'string' || !body.filename.trim())
+      return recordInvalid('filename', 'Filename: cannot be blank');
+    uploadSlots.delete(body.asset_upload_id as string);
+    const id = ulid();
+    const accessKey = ulid();
+    const at = new Date().toISOString();
+    medias.set(id, {
+      id,
+      name: body.filename,
+      content_type: slot.contentType,
+      size: slot.size,
+      data: slot.data,
+    });
+    return ok(
+      {
+        media: {
+          id,
+          access_key: accessKey,
+          name: body.filename,
+          content_type: slot.contentType,
+          size: slot.size,
+          url: `/guide-media/${accessKey}`,
+          version: 1,
+          created_at: at,
+          updated_at: at,
+        },
+      },
+      201,
+    );
+  }
+
+  /** A ULID-shaped id (26 Crockford base-32 characters), increasing. */
+  function ulid(): string {
+    const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+    let n = BigInt(Date.now()) * 2n ** 80n + BigInt(++mediaSeq);
+    let out = '';
+    for (let i = 0; i < 26; i++) {
+      out = alphabet[Number(n % 32n)] + out;
+      n /= 32n;
+    }
+    return out;
   }
 
   // ---------- sections, categories, segments ----------
@@ -1193,9 +1409,10 @@ export async function startZendeskEmulator(options: ZendeskEmulatorOptions = {})
         category_id: s.category_id,
         locale: s.locale,
       })),
-    failNext(count, fault) {
-      for (let i = 0; i < count; i++) scheduled.push(fault);
+    failNext(count, fault, match = {}) {
+      for (let i = 0; i < count; i++) scheduled.push({ fault, match });
     },
+    medias: () => [...medias.values()].map(({ data: _data, ...media }) => media),
     setFaults: (faults) => setFaults(faults),
     setRatePerMinute(n) {
       ratePerMinute = n;

@@ -5,6 +5,7 @@ import {
   CHANNEL_PHASE,
   type DeliveryRow,
   type DeliveryState,
+  DOCS_PHASE,
 } from '../../model/index.js';
 import type { LedgerPort } from '../../ports/store.js';
 import type { Database, DialectOps } from './kysely-store.js';
@@ -25,8 +26,8 @@ async function inChunks<T>(items: T[], work: (chunk: T[]) => Promise<unknown>): 
 
 /**
  * Some row of the same bundle (`d`) in a lower phase that `d` waits for is (or is not) in `states`:
- * lower phases finish before higher ones start (across targets below CHANNEL_PHASE, per target
- * from it up; see the model).
+ * the help centre's two lanes each in phase order; channels after the release notes and in phase
+ * order per target. The model states the rule (`CHANNEL_PHASE`, `DOCS_PHASE`).
  */
 function lowerPhaseIn(
   eb: ExpressionBuilder<{ d: Row; b: Database['bundles'] } & Database, 'd' | 'b'>,
@@ -39,13 +40,20 @@ function lowerPhaseIn(
   // walks every row of the bundle (100,000 emails) for each row it tests.
   const list = sql.raw(states.map((s) => `'${s}'`).join(', '));
   const openOnly = op === 'in' && states.every((s) => !(DONE as readonly string[]).includes(s));
+  const [channel, docs] = [sql.lit(CHANNEL_PHASE), sql.lit(DOCS_PHASE)];
   return eb.exists(
     eb
       .selectFrom('deliveries as e')
       .select('e.id')
       .whereRef('e.bundle_id', '=', 'd.bundle_id')
       .whereRef('e.phase', '<', 'd.phase')
-      .where((w) => w.or([w('e.phase', '<', CHANNEL_PHASE), w('e.target', '=', w.ref('d.target'))]))
+      .where(
+        sql<boolean>`(
+          (d.phase < ${docs} AND e.phase < ${docs})
+          OR (d.phase >= ${docs} AND d.phase < ${channel} AND e.phase >= ${docs})
+          OR (d.phase >= ${channel} AND (e.target = d.target OR e.phase < ${docs}))
+        )`,
+      )
       .where(sql<boolean>`e.state ${sql.raw(op)} (${list})`)
       .$if(openOnly, (q) => q.where(isOpenRow('e'))),
   );
@@ -57,6 +65,14 @@ function lowerPhaseIn(
  */
 const isOpenRow = (alias?: string) =>
   sql<boolean>`${sql.ref(alias ? `${alias}.state` : 'state')} NOT IN ('sent', 'skipped')`;
+
+/**
+ * A failed row given another chance (`herald retry`, or a new revision that plans it again): a row
+ * that was ever attempted may have taken effect (the last attempt may have timed out), so it is
+ * checked against the target before it is attempted again; unless its last attempt was refused
+ * outright (`noEffect`, written by encodeError).
+ */
+const requeuedState = sql<DeliveryState>`CASE WHEN attempts > 0 AND (last_error IS NULL OR last_error NOT LIKE '%"noEffect":true%') THEN 'unknown' ELSE 'pending' END`;
 
 /** When a worker's rows are all waiting for other targets' lower phases: how often it looks again. */
 const BLOCKED_POLL_MS = 500;
@@ -255,7 +271,16 @@ export function createKyselyLedger(
               )
               .execute(),
           );
-        await updateRows(keep, { bundle_revision: revision, updated_at: now });
+        await updateRows(
+          keep.filter((row) => row.state !== 'failed'),
+          { bundle_revision: revision, updated_at: now },
+        );
+        // A new revision is how a failure gets fixed (content, config or a date): what failed
+        // before gets another chance under it.
+        await updateRows(
+          keep.filter((row) => row.state === 'failed'),
+          { state: requeuedState, bundle_revision: revision, next_attempt_at: now, updated_at: now },
+        );
         await updateRows(revive, {
           // Dropped while its outcome was unknown: look before posting, as for any attempted row.
           state: sql`CASE WHEN attempts > 0 THEN 'unknown' ELSE 'pending' END`,
@@ -549,10 +574,7 @@ export function createKyselyLedger(
         let update = trx
           .updateTable('deliveries')
           .set({
-            // A row that was ever attempted may have taken effect (the last attempt may have
-            // timed out): it is checked against the target before it is attempted again; unless
-            // its last attempt was refused outright (`noEffect`, written by encodeError).
-            state: sql`CASE WHEN attempts > 0 AND (last_error IS NULL OR last_error NOT LIKE '%"noEffect":true%') THEN 'unknown' ELSE 'pending' END`,
+            state: requeuedState,
             next_attempt_at: now,
             lease_owner: null,
             lease_until: null,

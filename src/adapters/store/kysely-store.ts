@@ -13,6 +13,7 @@ import type {
 } from '../../model/index.js';
 import type { BundleMutation, StoredBlob, StorePort } from '../../ports/store.js';
 import { createKyselyLedger } from './kysely-ledger.js';
+import type { SignupQuotaTable } from './kysely-signups.js';
 import { createKyselySubscribers, type SubscribersTable } from './kysely-subscribers.js';
 import { migrationsFor } from './migrations.js';
 
@@ -85,6 +86,7 @@ export interface Database {
     details: string;
   };
   subscribers: SubscribersTable;
+  signup_quota: SignupQuotaTable;
   herald_migrations: { name: string; applied_at: number };
 }
 

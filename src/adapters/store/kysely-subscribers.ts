@@ -1,4 +1,4 @@
-import { type Generated, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import { type Generated, type Insertable, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
 import {
   SUBSCRIBER_STATUSES,
   type Subscriber,
@@ -7,9 +7,10 @@ import {
   type SubscriberStatus,
 } from '../../model/index.js';
 import type { SubscriberStorePort } from '../../ports/subscribers.js';
+import { createKyselySignups } from './kysely-signups.js';
 import type { Database, DialectOps } from './kysely-store.js';
 
-/** The `subscribers` table (migration 0003). */
+/** The `subscribers` table (migration 0003; sign-up columns 0008). */
 export interface SubscribersTable {
   id: Generated<number>;
   product: string;
@@ -24,10 +25,16 @@ export interface SubscribersTable {
   updated_at: number;
   confirmed_at: number | null;
   unsubscribed_at: number | null;
+  signup_nonce: string | null;
+  /** JSON `{name, locale, topics}` a sign-up asked for, applied when it is confirmed. */
+  signup_request: string | null;
+  confirm_due_at: number | null;
+  confirm_attempts: Generated<number>;
+  confirm_sent_at: number | null;
 }
 
 type Tx = Transaction<Database> | Kysely<Database>;
-type Row = Selectable<SubscribersTable>;
+export type SubscriberRow = Selectable<SubscribersTable>;
 
 /**
  * Addresses per statement: each inserted row binds 10 parameters, well under SQLite's 32,766 and
@@ -41,12 +48,12 @@ async function inChunks<T>(items: T[], work: (chunk: T[]) => Promise<unknown>): 
 }
 
 /** Topics as stored: `all`, or a JSON array without duplicates in a stable order (order means nothing). */
-function topicsText(topics: string[] | 'all'): string {
+export function topicsText(topics: string[] | 'all'): string {
   return topics === 'all' ? 'all' : JSON.stringify([...new Set(topics)].sort());
 }
 
 /** Topics as read, whatever the column holds: anything unreadable is no topic rather than every one. */
-function topicsOf(text: string): string[] | 'all' {
+export function topicsOf(text: string): string[] | 'all' {
   if (text === 'all') return 'all';
   try {
     const value: unknown = JSON.parse(text);
@@ -58,7 +65,7 @@ function topicsOf(text: string): string[] | 'all' {
   return [];
 }
 
-function subscriberOf(row: Row): Subscriber {
+export function subscriberOf(row: SubscriberRow): Subscriber {
   return {
     id: Number(row.id),
     product: row.product,
@@ -88,6 +95,8 @@ export function createKyselySubscribers(db: Kysely<Database>, ops: DialectOps): 
   const postgres = ops.dialect === 'postgres';
 
   return {
+    ...createKyselySignups(db, ops),
+
     async upsertSubscribers(product, inputs, status) {
       // The last row for an address wins (a later line of a file corrects an earlier one).
       const latest = new Map<string, SubscriberInput>();
@@ -109,7 +118,7 @@ export function createKyselySubscribers(db: Kysely<Database>, ops: DialectOps): 
           // Holds the rows against a concurrent status change until the import commits.
           if (postgres) read = read.forUpdate();
           const existing = new Map((await read.execute()).map((row) => [row.email, row]));
-          const writes: Omit<SubscribersTable, 'id'>[] = [];
+          const writes: Insertable<SubscribersTable>[] = [];
           for (const input of chunk) {
             const row = existing.get(input.email);
             const topics = topicsText(input.topics);
@@ -164,6 +173,10 @@ export function createKyselySubscribers(db: Kysely<Database>, ops: DialectOps): 
                     number | null
                   >`CASE WHEN subscribers.status = 'pending' AND excluded.status = 'confirmed' THEN excluded.confirmed_at ELSE subscribers.confirmed_at END`,
                   updated_at: eb.ref('excluded.updated_at'),
+                  // A confirmed import makes a queued confirmation email pointless.
+                  confirm_due_at: sql<
+                    number | null
+                  >`CASE WHEN excluded.status = 'confirmed' THEN NULL ELSE subscribers.confirm_due_at END`,
                 }))
                 .where('subscribers.status', 'in', ['pending', 'confirmed']),
             )
@@ -200,8 +213,12 @@ export function createKyselySubscribers(db: Kysely<Database>, ops: DialectOps): 
                 .set({
                   status: to,
                   updated_at: ops.now,
-                  ...(to === 'confirmed' ? { confirmed_at: ops.now } : {}),
+                  ...(to === 'confirmed' ? { confirmed_at: ops.now, confirm_due_at: null } : {}),
                   ...(to === 'unsubscribed' ? { unsubscribed_at: ops.now } : {}),
+                  // Leaving forgets the sign-up: its confirmation links stop working, its email is not sent.
+                  ...(to === 'unsubscribed' || to === 'bounced'
+                    ? { signup_nonce: null, signup_request: null, confirm_due_at: null }
+                    : {}),
                 })
                 .where('id', '=', id)
                 .where('status', 'in', allowed)

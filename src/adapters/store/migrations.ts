@@ -149,6 +149,34 @@ function subscribers(dialect: 'sqlite' | 'postgres'): string[] {
   ];
 }
 
+function signups(dialect: 'sqlite' | 'postgres'): string[] {
+  const int = dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
+  return [
+    // Double opt-in, per sign-up: a random nonce bound into the confirmation link (a new one
+    // each time an unsubscribed or bounced address is signed up again, none after leaving), and
+    // the name/locale/topics that sign-up asked for, applied when it is confirmed.
+    'ALTER TABLE subscribers ADD COLUMN signup_nonce TEXT',
+    'ALTER TABLE subscribers ADD COLUMN signup_request TEXT',
+    // The confirmation email queue: due when not null (a sender's claim moves it to its lease's
+    // end), with attempts for backoff and when the last one went out.
+    `ALTER TABLE subscribers ADD COLUMN confirm_due_at ${int}`,
+    `ALTER TABLE subscribers ADD COLUMN confirm_attempts ${int} NOT NULL DEFAULT 0`,
+    `ALTER TABLE subscribers ADD COLUMN confirm_sent_at ${int}`,
+    'CREATE INDEX subscribers_confirm_due ON subscribers (product, confirm_due_at) WHERE confirm_due_at IS NOT NULL',
+    // Sign-ups per mailbox (the address with +tags folded) and store-clock day: the daily cap
+    // every `herald serve` process shares. Rows of past days are pruned as new ones come.
+    `CREATE TABLE signup_quota (
+      product TEXT NOT NULL,
+      mailbox TEXT NOT NULL,
+      day ${int} NOT NULL,
+      count ${int} NOT NULL,
+      last_at ${int} NOT NULL,
+      PRIMARY KEY (product, mailbox)
+    )`,
+    'CREATE INDEX signup_quota_day ON signup_quota (product, day)',
+  ];
+}
+
 export function migrationsFor(dialect: 'sqlite' | 'postgres'): Migration[] {
   return [
     { name: '0001-bundles-ledger-audit', sql: initial(dialect) },
@@ -184,5 +212,16 @@ export function migrationsFor(dialect: 'sqlite' | 'postgres'): Migration[] {
       // the relay's queue id): the proof to look a message up by in the relay's logs.
       sql: ['ALTER TABLE deliveries ADD COLUMN receipt TEXT'],
     },
+    {
+      name: '0007-release-notes-lane',
+      // The release notes became a lane of their own, below the docs (see the model's phases):
+      // rows planned before keep their keys and move to the notes lane's phases, so a release
+      // whose docs failed can still publish its notes and let Slack and email follow.
+      sql: [
+        "UPDATE deliveries SET phase = 2 WHERE target = 'helpcenter' AND target_key = 'section:release-notes'",
+        "UPDATE deliveries SET phase = 5 WHERE target = 'helpcenter' AND (target_key = 'article:notes' OR target_key LIKE 'content:notes:%')",
+      ],
+    },
+    { name: '0008-signups', sql: signups(dialect) },
   ];
 }

@@ -1,9 +1,11 @@
 import path from 'node:path';
 import { createFsDocsCache } from '../../adapters/fs-docs-cache.js';
 import { createPageCompiler } from '../../adapters/page-compiler.js';
+import { preflightBundle } from '../../stages/preflight.js';
 import { prepareRelease } from '../../stages/prepare.js';
 import { resolveActor } from '../actor.js';
 import { parseCommandArgs } from '../args.js';
+import { preflightSettingsOf } from '../channels.js';
 import type { Output } from '../output.js';
 import { createRuntime, releaseSettingsOf } from '../runtime.js';
 import {
@@ -24,6 +26,7 @@ const options = {
   'announce-at': { type: 'string' },
   tz: { type: 'string' },
   force: { type: 'boolean' },
+  'no-docs': { type: 'boolean' },
   package: { type: 'string' },
   path: { type: 'string' },
   ...storeFlag,
@@ -40,9 +43,10 @@ export async function runPrepare(argv: string[], output: Output, cwd: string): P
     values['announce-at'] === undefined
       ? null
       : parseScheduleFlags({ at: values['announce-at'], tz: values.tz }, runtime.config);
-  const [store, actor] = await Promise.all([
+  const [store, actor, preflight] = await Promise.all([
     openStore(chooseStore(values.store, runtime.root)),
     resolveActor(runtime.root),
+    preflightSettingsOf(runtime),
   ]);
   try {
     const result = await prepareRelease(
@@ -50,10 +54,13 @@ export async function runPrepare(argv: string[], output: Output, cwd: string): P
         ...releaseSettingsOf(runtime),
         to: values.to,
         releaseVersion: values['release-version'],
-        docs: {
-          ...(await docsSettingsOf(runtime.config, runtime.root, runtime.git)),
-          locale: runtime.config.docs.locale,
-        },
+        docs:
+          values['no-docs'] === true
+            ? null
+            : {
+                ...(await docsSettingsOf(runtime.config, runtime.root, runtime.git)),
+                locale: runtime.config.docs.locale,
+              },
         schedule,
         force: values.force === true,
         actor,
@@ -63,6 +70,7 @@ export async function runPrepare(argv: string[], output: Output, cwd: string): P
         compiler: createPageCompiler(),
         cache: createFsDocsCache(path.join(runtime.root, '.herald', 'cache', 'docs.json')),
         store,
+        preflight: (bundle) => preflightBundle(bundle, preflight),
       },
     );
     if (result.kind === 'nothing') {

@@ -4,7 +4,12 @@ export const prepareHelp = `Usage: herald prepare [options]
 
 Renders everything a release will publish (notes for every audience, the docs at the release
 commit) and stores it as an embargoed bundle. Nothing is sent anywhere. Safe to rerun: the same
-content changes nothing; new content becomes a new revision and keeps the schedule.
+content changes nothing; new content becomes a new revision and keeps the schedule (a release
+being announced takes it too: what has not gone out goes out as revised).
+
+Preflight: whatever would fail on announce day and is known from the bundle and the config (a
+page without a help-centre section, an unmapped Zendesk section, a template that does not render,
+a channel's audience the notes lack) fails here instead, with the file and the fix.
 
 Options:
   --release-version <v>   the version (default: the target's tag, else computed from commits)
@@ -12,6 +17,7 @@ Options:
   --announce-at <time>    schedule it too: "2026-12-01 09:00" (with --tz) or ISO 8601 with offset
   --tz <zone>             IANA zone for --announce-at (default: herald.schedule.timeZone, else local)
   --force                 store a correction revision of a release already announced
+  --no-docs               publish the notes without docs (also: "docs": false in the config)
   --package <name>, --path <dir>   monorepo package
   --store <url|file>      postgres://… or a SQLite file (default: HERALD_DATABASE_URL, else .herald/state.db)
   --json                  the stored bundle's summary as JSON

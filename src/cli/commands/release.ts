@@ -10,9 +10,17 @@ import {
   decideSchedule,
   isEmbargoed,
 } from '../../core/bundle-lifecycle.js';
+import { countAllRows, countRows, UNFINISHED } from '../../core/delivery-counts.js';
 import { parseEditDocument, renderEditDocument } from '../../core/notes-overlay.js';
 import { errors } from '../../errors/index.js';
-import type { BundleKey, BundleRecord, ReleaseBundle, RenderedNotes } from '../../model/index.js';
+import type {
+  BundleKey,
+  BundleRecord,
+  DeliveryState,
+  DeliverySummary,
+  ReleaseBundle,
+  RenderedNotes,
+} from '../../model/index.js';
 import type { StorePort } from '../../ports/index.js';
 import { resolveActor } from '../actor.js';
 import { parseCommandArgs } from '../args.js';
@@ -20,6 +28,7 @@ import type { Output } from '../output.js';
 import { createRuntime, type Runtime } from '../runtime.js';
 import {
   describeDocsDiff,
+  describeStatus,
   describeWhen,
   localZone,
   parseScheduleFlags,
@@ -146,15 +155,52 @@ async function holdOrCancel(command: 'hold' | 'cancel', argv: string[], output: 
     const { result, record } = await store.mutateBundle(bundleKey, actor, (current) =>
       command === 'hold' ? decideHold(current, bundleKey.version) : decideCancel(current, bundleKey.version),
     );
+    const deliveries = await store.deliverySummary(record!.id);
+    const out = countAllRows(deliveries, ['sent']);
+    const stopped = countAllRows(deliveries, UNFINISHED);
     if (output.json)
-      output.out(JSON.stringify({ ok: true, changed: result.changed, ...recordJson(record!) }, null, 2));
+      output.out(
+        JSON.stringify(
+          { ok: true, changed: result.changed, ...recordJson(record!), sent: out, notSent: stopped },
+          null,
+          2,
+        ),
+      );
     else if (!result.changed)
       output.info(`${bundleKey.version} is ${record!.status} already; nothing changed.`);
-    else if (command === 'hold')
-      output.info(`Held ${bundleKey.version}: it has no announce date now; \`herald schedule\` sets one.`);
-    else output.info(`Cancelled ${bundleKey.version}'s announcement.`);
+    else {
+      const what =
+        command === 'hold'
+          ? `Held ${bundleKey.version}: it has no announce date now; \`herald schedule\` sets one.`
+          : `Cancelled ${bundleKey.version}'s announcement.`;
+      output.info(what);
+      if (out > 0 || stopped > 0) output.info(describeStopped(deliveries, out, stopped, command));
+    }
     return 0;
   });
+}
+
+/** What a hold or cancel stopped, and what had gone out before it (and stays out). */
+function describeStopped(
+  deliveries: DeliverySummary,
+  out: number,
+  stopped: number,
+  command: 'hold' | 'cancel',
+): string {
+  const perTarget = (states: readonly DeliveryState[]) =>
+    Object.entries(deliveries)
+      .map(([target, counts]) => [target, countRows(counts, states)] as const)
+      .filter(([, n]) => n > 0)
+      .map(([target, n]) => `${target} ${n}`)
+      .join(', ');
+  const plural = (n: number) => `${n} deliver${n === 1 ? 'y' : 'ies'}`;
+  const lines = [];
+  if (out > 0) lines.push(`  went out before it, and stay out: ${plural(out)} (${perTarget(['sent'])})`);
+  if (stopped > 0)
+    lines.push(
+      `  ${command === 'hold' ? 'stopped until it is scheduled again' : 'will not go out'}: ${plural(stopped)} (${perTarget(UNFINISHED)})`,
+    );
+  return lines.join('\n');
 }
 
 async function list(argv: string[], output: Output, cwd: string): Promise<number> {
@@ -190,7 +236,7 @@ async function list(argv: string[], output: Output, cwd: string): Promise<number
     const rows = bundles.map((b) => [
       values.all ? `${b.key.product}${b.key.package ? `/${b.key.package}` : ''}` : null,
       b.key.version,
-      isEmbargoed(b.status) ? `${b.status} (embargoed)` : b.status,
+      describeStatus(b.status, b.deliveries),
       b.announceAt === null ? '—' : formatInstant(b.announceAt, b.timeZone ?? 'UTC'),
       b.announceAt === null ? '—' : formatInstant(b.announceAt, zone),
       b.announceAt === null ? '—' : relativeTime(b.announceAt, now),

@@ -1,7 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errors } from '../../errors/index.js';
-import { createSubscriptionHandler } from '../../server/subscriptions.js';
+import { createClientAddress } from '../../server/client-address.js';
+import { startConfirmationQueue } from '../../server/confirmation-queue.js';
+import { createConfirmationSender, createSubscriptionHandler } from '../../server/subscriptions.js';
 import { parseCommandArgs } from '../args.js';
 import { chooseMailer, chooseTokenSigner } from '../email.js';
 import type { Output } from '../output.js';
@@ -48,15 +50,28 @@ export async function runServe(argv: string[], output: Output, cwd: string): Pro
     const local = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}/`;
     // Without a configured public address, links point where this server really listens.
     const publicUrl = config.email.publicUrl || process.env.HERALD_PUBLIC_URL ? email.publicUrl : local;
+    const queue = startConfirmationQueue({
+      store,
+      product,
+      send: createConfirmationSender({
+        tokens,
+        mailer: email.mailer,
+        product,
+        publicUrl,
+        from: email.from,
+        replyTo: email.replyTo,
+      }),
+      log: (line) => output.warn(line),
+    });
+    const clientOf = createClientAddress(config.server.trustedProxies);
     handle = createSubscriptionHandler({
       store,
       tokens,
-      mailer: email.mailer,
       product,
-      publicUrl,
-      from: email.from,
-      replyTo: email.replyTo,
       topics: [...new Set(Object.values(config.notes.components))],
+      limits: config.server.signups,
+      clientOf: (req) => clientOf(req.socket.remoteAddress, req.headers['x-forwarded-for']),
+      queued: () => queue.wake(),
     });
     for (const line of [...email.notes, note]) output.info(line);
     if (output.json) output.out(JSON.stringify({ url: local, publicUrl: email.publicUrl }));
@@ -69,6 +84,8 @@ export async function runServe(argv: string[], output: Output, cwd: string): Pro
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeAllConnections();
     await closed;
+    // The email being sent is finished; the rest stays queued in the store for the next start.
+    await queue.stop();
     await email.mailer.close();
     return 0;
   });

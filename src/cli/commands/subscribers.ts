@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { normaliseEmail } from '../../core/email-address.js';
-import { readSubscriberRows } from '../../core/subscriber-import.js';
+import { cleanName, normaliseEmail } from '../../core/email-address.js';
+import { neutraliseCell, readSubscriberRows } from '../../core/subscriber-import.js';
 import { unsubscribeTokenOf } from '../../core/unsubscribe-mail.js';
 import { errors } from '../../errors/index.js';
 import { SUBSCRIBER_STATUSES, type Subscriber, type SubscriberStatus } from '../../model/index.js';
@@ -80,7 +80,11 @@ async function readStdin(): Promise<string> {
 }
 
 const csvField = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+/** An exported cell: a spreadsheet shows it as text, never runs it as a formula (import undoes it). */
+const exportCell = (value: string) => csvField(neutraliseCell(value));
 const topicsText = (topics: Subscriber['topics']) => (topics === 'all' ? 'all' : topics.join(';'));
+/** Stored text on a terminal: rows from before names were cleaned must not move the cursor either. */
+const shown = (text: string) => cleanName(text) ?? '';
 
 export async function runSubscribers(argv: string[], output: Output, cwd: string): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, options, 'subscribers');
@@ -158,7 +162,7 @@ export async function runSubscribers(argv: string[], output: Output, cwd: string
           );
         const line = [
           'email,name,locale,topics',
-          [email, values.name ?? '', values.locale ?? '', values.topics ?? ''].map(csvField).join(','),
+          [email, values.name ?? '', values.locale ?? '', values.topics ?? ''].map(exportCell).join(','),
         ];
         const { subscribers, problems } = readSubscriberRows(
           line.join('\n'),
@@ -249,13 +253,13 @@ export async function runSubscribers(argv: string[], output: Output, cwd: string
           if (command === 'export')
             lines.push(
               [s.email, s.name ?? '', s.locale ?? '', topicsText(s.topics), s.status, s.source]
-                .map(csvField)
+                .map(exportCell)
                 .join(','),
             );
           else if (output.json) rows.push(s);
           else
             lines.push(
-              `${s.status.padEnd(12)} ${s.email}${s.name ? ` (${s.name})` : ''}${s.locale ? ` ${s.locale}` : ''} · ${topicsText(s.topics)}`,
+              `${s.status.padEnd(12)} ${s.email}${s.name ? ` (${shown(s.name)})` : ''}${s.locale ? ` ${shown(s.locale)}` : ''} · ${shown(topicsText(s.topics))}`,
             );
         };
         let afterId = 0;
