@@ -101,11 +101,18 @@ export async function compileDocs(
 
   for (const link of symlinks) {
     const target = blobs.get(link.hash)?.toString('utf8') ?? '?';
+    const file = link.path.toLowerCase().endsWith('.md')
+      ? null
+      : await symlinkedFile(ports.git, commit, fileOf(link.path), target);
+    if (file) {
+      assets.push(assetOf(file, link.path));
+      continue;
+    }
     messages.push({
       file: fileOf(link.path),
       line: 1,
       column: 1,
-      message: `symbolic link to "${target}" is not followed; copy the file into the docs instead`,
+      message: `symbolic link to "${target}" is not followed (only a link from a static file to a file of the repository is); copy the file into the docs instead`,
       ruleId: 'symlink',
       severity: 'error',
     });
@@ -143,7 +150,7 @@ export async function compileDocs(
     dir,
     pages,
     input.assetDirs ?? defaults.assetDirs,
-    entries,
+    assets,
   );
   const linked = linkDocSet({
     ref: input.ref,
@@ -197,7 +204,7 @@ async function listOutsideFiles(
   dir: string,
   pages: CompiledPage[],
   assetDirs: string[],
-  docsEntries: TreeEntry[],
+  docsAssets: DocAsset[],
 ): Promise<{ served: Map<string, DocAsset>; repoFiles: Map<string, DocAsset>; repoDirs: Set<string> }> {
   const served = new Map<string, DocAsset>();
   const listings = new Map<string, Promise<TreeEntry[]>>();
@@ -212,10 +219,10 @@ async function listOutsideFiles(
   for (const assetDir of assetDirs) {
     const inDocs = joinDocPath('', assetDir);
     if (inDocs !== null && !assetDir.startsWith('..')) {
-      for (const e of docsEntries)
-        if (e.path.startsWith(`${inDocs}/`) && e.mode !== '120000') {
-          const at = e.path.slice(inDocs.length + 1);
-          if (!served.has(at)) served.set(at, assetOf(e, e.path));
+      for (const asset of docsAssets)
+        if (asset.path.startsWith(`${inDocs}/`)) {
+          const at = asset.path.slice(inDocs.length + 1);
+          if (!served.has(at)) served.set(at, asset);
         }
       continue;
     }
@@ -253,4 +260,24 @@ async function listOutsideFiles(
     }
   }
   return { served, repoFiles, repoDirs };
+}
+
+/**
+ * The file a symbolic link of the docs names, read from git at the same commit, when it is a
+ * plain file inside the repository (`public/logo.svg -> ../../art/logo.svg`): what a site
+ * generator serves. Links out of the repository, to folders or to other links are not followed.
+ */
+async function symlinkedFile(
+  git: GitPort,
+  commit: string,
+  file: string,
+  target: string,
+): Promise<TreeEntry | null> {
+  if (target.startsWith('/')) return null;
+  const resolved = joinDocPath(dirnameOf(file), target);
+  if (resolved === null || !resolved.includes('/')) return null;
+  const folder = dirnameOf(resolved);
+  const name = resolved.slice(folder.length + 1);
+  const entries = await git.listTree(commit, folder).catch(() => []);
+  return entries.find((e) => e.path === name && e.mode !== '120000') ?? null;
 }

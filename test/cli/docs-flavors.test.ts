@@ -1,4 +1,4 @@
-import { cpSync, readFileSync } from 'node:fs';
+import { cpSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -200,5 +200,29 @@ describe('herald docs check on trees written for other site generators', () => {
       flat({ product: 'Acme Cloud', docs: { rootSection: { id: 'start', title: 'Start here' } } }),
     );
     expect(named.sections[0]).toMatchObject({ id: 'start', title: 'Start here' });
+  });
+
+  it('a static file linked to a file elsewhere in the repository is served from git; other links are not followed', async () => {
+    const r = new TestRepo('herald-symlink-');
+    repos.push(r);
+    cpSync(path.join(fixtures, 'vitepress'), r.dir, { recursive: true });
+    r.write('art/brand.png', '\x89PNG brand');
+    r.write('docs/guide/brand.md', '# Brand\n\n![Brand](/brand.png) ![Away](/away.png)\n');
+    symlinkSync('../../art/brand.png', path.join(r.dir, 'docs/public/brand.png'));
+    symlinkSync('../../../outside.png', path.join(r.dir, 'docs/public/away.png'));
+    r.git('add', '-A');
+    r.git('commit', '-q', '-m', 'docs');
+    const result = await check(r);
+    expect(errorsOf(result)).toEqual([
+      'missing-asset: away.png: no such file in the docs tree',
+      'symlink: symbolic link to "../../../outside.png" is not followed (only a link from a static file to a file of the repository is); copy the file into the docs instead',
+    ]);
+    r.git('rm', '-q', 'docs/public/away.png');
+    r.write('docs/guide/brand.md', '# Brand\n\n![Brand](/brand.png)\n');
+    r.git('commit', '-q', '-am', 'docs: no link out');
+    const out = path.join(r.dir, 'site');
+    const built = await runCli(['docs', 'build', '--out', out, '--cwd', r.dir]);
+    expect(built.code, built.stderr).toBe(0);
+    expect(readFileSync(path.join(out, 'public/brand.png'), 'utf8')).toBe('\x89PNG brand');
   });
 });
