@@ -121,4 +121,20 @@ describe('prepare refuses what would fail on announce day', () => {
     expect(notesOnly.code, notesOnly.stderr).toBe(0);
     expect(JSON.parse(notesOnly.stdout)).toMatchObject({ version: '1.0.1', docs: { pages: 0 } });
   });
+
+  it('doctor runs the preflight of every release not yet announced against the config as it is now', async () => {
+    const repo = repoWith({});
+    expect((await runCli(['prepare'], { cwd: repo.dir })).code).toBe(0);
+    const healthy = await runCli(['doctor'], { cwd: repo.dir });
+    expect(healthy.code, healthy.stdout).toBe(0);
+    expect(healthy.stdout).toContain('ok   preflight: release 1.0.0 (draft): would publish as configured');
+    writeFileSync(
+      path.join(repo.dir, '.releaserc.json'),
+      JSON.stringify({ herald: { product: 'Acme', helpCenter: { audience: 'partners' } } }),
+    );
+    const broken = await runCli(['doctor'], { cwd: repo.dir });
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toContain('FAIL preflight: release 1.0.0 (draft)');
+    expect(broken.stdout).toContain('the help centre shows the "partners" notes');
+  });
 });

@@ -3,8 +3,10 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { formatInstant } from '../../core/announce-time.js';
 import { countAllRows, countRows, UNFINISHED } from '../../core/delivery-counts.js';
+import { HeraldError } from '../../errors/herald-error.js';
 import { errors } from '../../errors/index.js';
 import type { BundleKey, DeliveryRow } from '../../model/index.js';
+import type { StorePort } from '../../ports/index.js';
 import {
   type AnnounceEvent,
   type AnnounceReport,
@@ -12,11 +14,13 @@ import {
   decodeError,
   PLANNED_LISTED,
 } from '../../stages/announce.js';
+import { type PreflightSettings, preflightBundle } from '../../stages/preflight.js';
 import { resolveActor } from '../actor.js';
 import { parseCommandArgs } from '../args.js';
-import { chooseChannels } from '../channels.js';
+import { chooseChannels, preflightSettingsOf } from '../channels.js';
 import type { Output } from '../output.js';
 import { newProgress, progressText, recordDone, type TargetProgress } from '../progress.js';
+import type { Runtime } from '../runtime.js';
 import { localZone } from '../schedule-flags.js';
 import { common, requireBundle, versionArg, withContext } from './release.js';
 
@@ -410,6 +414,7 @@ async function runDoctor(argv: string[], output: Output, cwd: string): Promise<n
     } finally {
       await Promise.all(choice.channels.map((c) => c.close?.()));
     }
+    findings.push(...(await preflightFindings(runtime, store)));
     const ok = findings.every((f) => f.ok);
     if (output.json) {
       output.out(JSON.stringify({ ok, targets: choice.notes, findings }, null, 2));
@@ -422,6 +427,47 @@ async function runDoctor(argv: string[], output: Output, cwd: string): Promise<n
       );
     return ok ? 0 : 1;
   });
+}
+
+/**
+ * The preflight of every release not yet announced, against the config as it is now: a setting
+ * changed since `prepare` (a section mapping removed, a template broken) shows before announce day.
+ */
+async function preflightFindings(runtime: Runtime, store: StorePort) {
+  const finding = (ok: boolean, check: string, detail: string, fix?: string) => ({
+    channel: 'preflight',
+    ok,
+    check,
+    detail,
+    ...(fix ? { fix } : {}),
+  });
+  let settings: PreflightSettings;
+  try {
+    settings = await preflightSettingsOf(runtime);
+  } catch (error) {
+    if (!(error instanceof HeraldError)) throw error;
+    return [finding(false, 'templates', error.message, error.fix)];
+  }
+  const open = (await store.listBundles({ product: runtime.product, limit: 50 })).filter(
+    (b) => b.status !== 'announced' && b.status !== 'cancelled',
+  );
+  const findings = [];
+  for (const bundle of open) {
+    const revision = await store.readRevision(bundle.id);
+    if (!revision) continue;
+    const problems = preflightBundle(revision.bundle, settings);
+    findings.push(
+      finding(
+        problems.length === 0,
+        `release ${bundle.key.version} (${bundle.status})`,
+        problems.length === 0
+          ? 'would publish as configured'
+          : problems.map((p) => `${p.location?.file ?? ''} ${p.message}`.trim()).join('; '),
+        problems[0]?.fix,
+      ),
+    );
+  }
+  return findings;
 }
 
 /**
