@@ -401,7 +401,10 @@ export const heraldSettings = z.strictObject({
   ),
   notes: z.prefault(notes, {}),
   issues: z.prefault(issues, {}),
-  docs: z.prefault(docs, {}),
+  docs: about(
+    z.prefault(z.union([z.literal(false), docs]), {}),
+    'The product docs compiled and published with each release; false publishes the notes only.',
+  ),
   schedule: z.prefault(schedule, {}),
   helpCenter: z.prefault(helpCenter, {}),
   slack: z.prefault(slack, {}),
@@ -421,6 +424,10 @@ export const releaseConfigFile = z.looseObject({
 
 export type ReleaseConfigInput = z.input<typeof releaseConfigFile>;
 export type HeraldSettings = z.output<typeof heraldSettings>;
+/** The docs settings, with `docs: false` read as the defaults and `publish: false`. */
+export type DocsSettings = z.output<typeof docs> & { publish: boolean };
+export const docsSettingsFrom = (value: HeraldSettings['docs']): DocsSettings =>
+  value === false ? { ...docs.parse({}), publish: false } : { ...value, publish: true };
 export type NotesSettings = HeraldSettings['notes'];
 export type LinkSettings = NotesSettings['links'];
 export type AudienceSetting = z.output<typeof audience>;

@@ -5,8 +5,10 @@ import { describeIssue } from './describe-issue.js';
 import type { ConfigPath, Locator } from './locate-json-path.js';
 import {
   type AudienceSetting,
+  type DocsSettings,
   defaultAudiences,
   defaultTypes,
+  docsSettingsFrom,
   type HeraldSettings,
   type LinkSettings,
   releaseConfigFile,
@@ -42,7 +44,7 @@ export interface HeraldConfig {
     templates: string;
   };
   issues: HeraldSettings['issues'];
-  docs: HeraldSettings['docs'];
+  docs: DocsSettings;
   schedule: HeraldSettings['schedule'];
   helpCenter: HeraldSettings['helpCenter'];
   slack: HeraldSettings['slack'];
@@ -162,7 +164,7 @@ export function validateConfig(value: unknown, file: string, position?: Locator)
       templates: notes.templates,
     },
     issues: data.herald.issues,
-    docs: data.herald.docs,
+    docs: docsSettingsFrom(data.herald.docs),
     schedule: data.herald.schedule,
     helpCenter: data.herald.helpCenter,
     slack: data.herald.slack,

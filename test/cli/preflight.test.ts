@@ -120,6 +120,15 @@ describe('prepare refuses what would fail on announce day', () => {
     const notesOnly = await runCli(['prepare', '--no-docs', '--json'], { cwd: repo.dir });
     expect(notesOnly.code, notesOnly.stderr).toBe(0);
     expect(JSON.parse(notesOnly.stdout)).toMatchObject({ version: '1.0.1', docs: { pages: 0 } });
+    writeFileSync(
+      path.join(repo.dir, '.releaserc.json'),
+      JSON.stringify({ herald: { product: 'Acme', docs: false } }),
+    );
+    repo.commit('fix: totals', { files: { 'x.txt': 'x' } });
+    repo.tag('v1.0.2');
+    const configured = await runCli(['prepare', '--json'], { cwd: repo.dir });
+    expect(configured.code, configured.stderr).toBe(0);
+    expect(JSON.parse(configured.stdout)).toMatchObject({ version: '1.0.2', docs: { pages: 0 } });
   });
 
   it('doctor runs the preflight of every release not yet announced against the config as it is now', async () => {

@@ -55,7 +55,7 @@ export async function runPrepare(argv: string[], output: Output, cwd: string): P
         to: values.to,
         releaseVersion: values['release-version'],
         docs:
-          values['no-docs'] === true
+          values['no-docs'] === true || !runtime.config.docs.publish
             ? null
             : {
                 ...(await docsSettingsOf(runtime.config, runtime.root, runtime.git)),
