@@ -42,11 +42,12 @@ export function createSlackOutbox(dir: string, labels: Record<string, string> = 
       return [];
     }
     const messages: OutboxMessage[] = [];
-    for (const name of names.filter((n) => n.endsWith('.json')).sort())
-      messages.push(
-        JSON.parse(await readFile(path.join(channelDir(channel), name), 'utf8')) as OutboxMessage,
-      );
-    // A name claimed by a post still being written is `{}`: not a message yet.
+    for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
+      // A message removed since the listing is gone (ENOENT); a name claimed by a post still being
+      // written is `{}` or, for an instant, empty: neither is a message yet.
+      const text = await readFile(path.join(channelDir(channel), name), 'utf8').catch(() => '');
+      if (text.trim()) messages.push(JSON.parse(text) as OutboxMessage);
+    }
     return messages.filter((m) => m.ts);
   };
   const save = async (message: OutboxMessage) => {
@@ -56,7 +57,18 @@ export function createSlackOutbox(dir: string, labels: Record<string, string> = 
     await writeWhole(file.replace(/\.json$/, '.txt'), readable(message));
     await writeChannelPage(message.channel);
   };
-  const writeChannelPage = async (channel: string) => {
+  // Page writes of one channel run one after another, so the last one written read every message
+  // saved before it (two interleaved writes could otherwise leave the older listing on disk).
+  const pageWrites = new Map<string, Promise<void>>();
+  const writeChannelPage = (channel: string): Promise<void> => {
+    const next = (pageWrites.get(channel) ?? Promise.resolve()).then(() => writePage(channel));
+    pageWrites.set(
+      channel,
+      next.catch(() => {}),
+    );
+    return next;
+  };
+  const writePage = async (channel: string) => {
     await mkdir(dir, { recursive: true });
     const messages = await readAll(channel);
     const threads: SlackThreadView[] = messages
