@@ -367,13 +367,14 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
   };
 
   const handlers: Record<string, (args: Args, caller: Caller) => Args> = {
-    'auth.test': () => ({
+    // A user token answers for its person: no bot_id.
+    'auth.test': (_args, caller) => ({
       url: workspaceUrl,
       team: teamName,
-      user: 'herald',
+      user: caller.user ? 'person' : 'herald',
       team_id: teamId,
-      user_id: botUserId,
-      bot_id: botId,
+      user_id: caller.user ? 'U0PERSON' : botUserId,
+      ...(caller.user ? {} : { bot_id: botId }),
       is_enterprise_install: false,
     }),
 
