@@ -79,6 +79,14 @@ export async function checkDkimDns(
     records = await resolveTxt(name);
   } catch (error) {
     const code = (error as { code?: string }).code ?? 'error';
+    // A resolver cut off from the internet may answer "no such name" for everything: only when
+    // DNS knows the domain itself does a missing selector record mean it is really missing.
+    if (NO_RECORD.has(code) && !(await domainKnown(settings.domainName, resolveTxt)))
+      return {
+        ok: true,
+        check,
+        detail: `could not check ${name}: DNS does not know ${settings.domainName} (offline, or not a public domain)`,
+      };
     if (NO_RECORD.has(code))
       return {
         ok: false,
@@ -104,4 +112,14 @@ export async function checkDkimDns(
         : `${name} publishes another key than HERALD_DKIM_PRIVATE_KEY's: receivers will fail the signature`,
     fix: `Publish "v=DKIM1; k=rsa; p=${expected}" at ${name}, or use the private key that matches the record.`,
   };
+}
+
+/** Whether DNS has the domain at all: any TXT answer, or "no TXT here" (ENODATA), says it does. */
+async function domainKnown(domain: string, resolveTxt: ResolveTxt): Promise<boolean> {
+  try {
+    await resolveTxt(domain);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === 'ENODATA';
+  }
 }

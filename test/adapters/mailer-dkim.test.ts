@@ -87,14 +87,25 @@ describe('DKIM signing (RFC 8058 one-click needs List-Unsubscribe and -Post sign
     const wrong = await checkDkimDns(DKIM, answering([[`v=DKIM1; p=${dkimPublicKey(other.toString())}`]]));
     expect(wrong).toMatchObject({ ok: false });
     expect(wrong.detail).toContain('another key');
-    const missing = await checkDkimDns(DKIM, async () => {
-      throw Object.assign(new Error('queryTxt ENOTFOUND'), { code: 'ENOTFOUND' });
+    const notFound = () => Object.assign(new Error('queryTxt ENOTFOUND'), { code: 'ENOTFOUND' });
+    // The selector has no record, the domain has (an SPF record): the key is really not published.
+    const missing = await checkDkimDns(DKIM, async (name) => {
+      if (name === 'acme.example') return [['v=spf1 -all']];
+      throw notFound();
     });
     expect(missing).toMatchObject({
       ok: false,
       detail: 'no TXT record at herald2026._domainkey.acme.example',
     });
     expect(missing.fix).toContain(record);
+    // A resolver that knows nothing (a machine without DNS here answers ENOTFOUND for every name).
+    const blind = await checkDkimDns(DKIM, async () => {
+      throw notFound();
+    });
+    expect(blind).toMatchObject({ ok: true });
+    expect(blind.detail).toBe(
+      'could not check herald2026._domainkey.acme.example: DNS does not know acme.example (offline, or not a public domain)',
+    );
     const offline = await checkDkimDns(DKIM, async () => {
       throw Object.assign(new Error('queryTxt ECONNREFUSED'), { code: 'ECONNREFUSED' });
     });

@@ -75,8 +75,9 @@ describe('herald announce: DKIM', () => {
 
     // This machine may have no DNS: doctor must answer either way, never hang or fail on it.
     const doctor = await runCli(['doctor'], { cwd: repo, env: dkimEnv });
+    // acme.example is no public domain: with or without DNS, doctor cannot check it, and says so.
     expect(doctor.stdout).toMatch(
-      /DKIM key in DNS: (could not check|no TXT record at) herald\._domainkey\.acme\.example/,
+      /ok {3}email: DKIM key in DNS: could not check herald\._domainkey\.acme\.example/,
     );
     expect(doctor.stdout + doctor.stderr).not.toContain('PRIVATE KEY');
 
