@@ -280,7 +280,13 @@ const email = z.strictObject({
     z.optional(
       z.strictObject({
         domainName: about(
-          z.string().check(z.regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/)),
+          z
+            .string()
+            .check(
+              z.regex(
+                /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/,
+              ),
+            ),
           'The signing domain (d=), usually the domain of `from`, e.g. "acme.example".',
         ),
         keySelector: about(
