@@ -5,6 +5,7 @@
 // BENCH_PROFILE=<dir> also writes a CPU profile of each measured process there.
 // Run with vite-node (the sample repository builder is shared with the tests).
 import { execFileSync, spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -78,6 +79,8 @@ config.herald.email = {
   from: 'releases@acme.example',
   publicUrl: 'https://releases.acme.example/',
   maxConnections: CONNECTIONS,
+  // BENCH_DKIM=1: every message DKIM-signed (RSA-2048), as a deployment signing itself does.
+  ...(process.env.BENCH_DKIM ? { dkim: { domainName: 'acme.example', keySelector: 'bench' } } : {}),
 };
 writeFileSync(configFile, JSON.stringify(config, null, 2));
 const csv = path.join(work, 'subscribers.csv');
@@ -90,6 +93,13 @@ const env = {
   HERALD_ACTOR: 'bench',
   HERALD_EMAIL_SECRET: 'bench-secret-0123456789abcdef',
   HERALD_PUBLIC_URL: 'https://help.acme.example',
+  ...(process.env.BENCH_DKIM
+    ? {
+        HERALD_DKIM_PRIVATE_KEY: generateKeyPairSync('rsa', { modulusLength: 2048 })
+          .privateKey.export({ type: 'pkcs8', format: 'pem' })
+          .toString(),
+      }
+    : {}),
 };
 const run = (...args: string[]) =>
   execFileSync(process.execPath, [herald, ...args], { cwd: repo, env: { ...process.env, ...env } });

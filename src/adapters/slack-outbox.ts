@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { renderSlackHtml, type SlackThreadView } from '../core/slack-html.js';
@@ -41,11 +42,12 @@ export function createSlackOutbox(dir: string, labels: Record<string, string> = 
       return [];
     }
     const messages: OutboxMessage[] = [];
-    for (const name of names.filter((n) => n.endsWith('.json')).sort())
-      messages.push(
-        JSON.parse(await readFile(path.join(channelDir(channel), name), 'utf8')) as OutboxMessage,
-      );
-    // A name claimed by a post still being written is `{}`: not a message yet.
+    for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
+      // A message removed since the listing is gone (ENOENT); a name claimed by a post still being
+      // written is `{}` or, for an instant, empty: neither is a message yet.
+      const text = await readFile(path.join(channelDir(channel), name), 'utf8').catch(() => '');
+      if (text.trim()) messages.push(JSON.parse(text) as OutboxMessage);
+    }
     return messages.filter((m) => m.ts);
   };
   const save = async (message: OutboxMessage) => {
@@ -55,7 +57,18 @@ export function createSlackOutbox(dir: string, labels: Record<string, string> = 
     await writeWhole(file.replace(/\.json$/, '.txt'), readable(message));
     await writeChannelPage(message.channel);
   };
-  const writeChannelPage = async (channel: string) => {
+  // Page writes of one channel run one after another, so the last one written read every message
+  // saved before it (two interleaved writes could otherwise leave the older listing on disk).
+  const pageWrites = new Map<string, Promise<void>>();
+  const writeChannelPage = (channel: string): Promise<void> => {
+    const next = (pageWrites.get(channel) ?? Promise.resolve()).then(() => writePage(channel));
+    pageWrites.set(
+      channel,
+      next.catch(() => {}),
+    );
+    return next;
+  };
+  const writePage = async (channel: string) => {
     await mkdir(dir, { recursive: true });
     const messages = await readAll(channel);
     const threads: SlackThreadView[] = messages
@@ -71,10 +84,38 @@ export function createSlackOutbox(dir: string, labels: Record<string, string> = 
       renderSlackHtml({ title: `${label}: Slack outbox`, channels: [{ name: label, threads }] }),
     );
   };
-  // Slack's ts: seconds with six digits; unique per outbox even across processes (the file is the claim).
-  const newTs = () => {
-    const now = Date.now();
-    return `${Math.floor(now / 1000)}.${String((now % 1000) * 1000 + (randomBytes(2).readUInt16BE() % 1000)).padStart(6, '0')}`;
+  // Slack's ts: seconds with six digits, monotonic per channel. Each post takes max(now, highest
+  // ts in the channel + 1µs) and claims that file name with O_EXCL: the names in the directory are
+  // the counter, so two processes (or two posts in one millisecond) never share or reverse a ts.
+  // `.removed-ts` remembers the highest ts taken out, so a removed message's ts is never reused.
+  const REMOVED = '.removed-ts';
+  const highestTs = async (channel: string): Promise<bigint> => {
+    let highest = 0n;
+    for (const name of await readdir(channelDir(channel))) {
+      const match = /^(\d+)\.(\d{6})\.json$/.exec(name);
+      if (match) highest = maxOf(highest, BigInt(`${match[1]}${match[2]}`));
+    }
+    const removed = await readFile(path.join(channelDir(channel), REMOVED), 'utf8').catch(() => '');
+    return /^\d+$/.test(removed.trim()) ? maxOf(highest, BigInt(removed.trim())) : highest;
+  };
+  const claimTs = async (channel: string): Promise<string> => {
+    let micros = maxOf(BigInt(Date.now()) * 1000n, (await highestTs(channel)) + 1n);
+    for (;;) {
+      const ts = `${micros / 1_000_000n}.${String(micros % 1_000_000n).padStart(6, '0')}`;
+      try {
+        await writeFile(fileOf(channel, ts), '{}', { flag: 'wx' });
+        return ts;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        micros += 1n;
+      }
+    }
+  };
+  const rememberRemoved = async (channel: string, ts: string) => {
+    const file = path.join(channelDir(channel), REMOVED);
+    const previous = (await readFile(file, 'utf8').catch(() => '')).trim();
+    const removed = BigInt(ts.replace('.', ''));
+    if (!/^\d+$/.test(previous) || BigInt(previous) < removed) await writeWhole(file, `${removed}\n`);
   };
   const payloadOf = (message: SlackMessage, metadata: ChatMetadata) => ({
     text: message.text,
@@ -88,16 +129,7 @@ export function createSlackOutbox(dir: string, labels: Record<string, string> = 
 
     async post({ channel, message, threadTs, metadata }): Promise<PostedMessage> {
       await mkdir(channelDir(channel), { recursive: true });
-      let ts = newTs();
-      // Claim the name: a second process minting the same ts picks another.
-      for (;;) {
-        try {
-          await writeFile(fileOf(channel, ts), '{}', { flag: 'wx' });
-          break;
-        } catch {
-          ts = newTs();
-        }
-      }
+      const ts = await claimTs(channel);
       await save({
         channel,
         ts,
@@ -128,6 +160,7 @@ export function createSlackOutbox(dir: string, labels: Record<string, string> = 
     },
 
     async remove({ channel, ts }) {
+      if (existsSync(fileOf(channel, ts))) await rememberRemoved(channel, ts);
       await rm(fileOf(channel, ts), { force: true });
       await rm(fileOf(channel, ts).replace(/\.json$/, '.txt'), { force: true });
       await writeChannelPage(channel);
@@ -171,4 +204,8 @@ function readable(message: OutboxMessage): string {
     else lines.push('────────', '');
   }
   return `${lines.join('\n').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')}\n`;
+}
+
+function maxOf(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
 }

@@ -40,9 +40,11 @@ function explain(
   const where = channel ? `channel ${channel}` : 'the workspace';
   switch (code) {
     case 'not_in_channel':
+      // Not chat:write.public: it lets an app post without joining, but Herald must also read the
+      // channel's history to find an unconfirmed post before posting again, and reading needs membership.
       return {
         message: `the Slack app is not a member of ${where}`,
-        fix: `Invite the app to the channel (type /invite @<your app> in it), or give the app the chat:write.public scope.`,
+        fix: 'Invite the app to the channel: type /invite @<your app> in it. (The chat:write.public scope is not enough: Herald reads the channel history to never post twice, and that needs membership.)',
       };
     case 'channel_not_found':
       return {
@@ -69,6 +71,43 @@ function explain(
       return {
         message: `Slack refused the token (${code})`,
         fix: 'Set SLACK_BOT_TOKEN to the bot token (xoxb-…) of the installed Slack app.',
+      };
+    case 'metadata_must_be_sent_from_app':
+      return {
+        message: 'Slack refused the message metadata: only an app (bot) token may attach it',
+        fix: "SLACK_BOT_TOKEN holds a user token (xoxp-…): set it to the bot token (xoxb-…) from the app's OAuth & Permissions page. Herald needs the metadata to find a post again.",
+      };
+    case 'invalid_metadata_schema':
+      return {
+        message:
+          "Slack refused the message metadata: it does not match the schema the app's manifest declares for its event type",
+        fix: `Remove the herald event types (herald_*) from the "metadata" events of the Slack app's manifest, or declare their payload as Herald sends it. Slack said: ${code}.`,
+      };
+    case 'metadata_too_large':
+      return {
+        message: 'Slack refused the message metadata as too large',
+        fix: 'Herald sends a few short fields; this is a bug in Herald: please report it with `herald preview <version> --channel slack`.',
+      };
+    case 'restricted_action':
+      return {
+        message: `a workspace setting stops the Slack app from posting in ${where}`,
+        fix: "Ask a workspace admin to allow the app to post there (Settings & permissions › Permissions › Messaging, or the channel's posting permissions), or use another channel.",
+      };
+    case 'restricted_action_read_only_channel':
+      return {
+        message: `${where} is read-only (only admins may post)`,
+        fix: 'Ask a workspace admin to let the app post in the channel (channel settings › Posting permissions), or use another channel in herald.slack.channels.',
+      };
+    case 'restricted_action_thread_only_channel':
+      return {
+        message: `${where} accepts replies only, not new messages`,
+        fix: "Allow new messages in the channel's posting permissions, or use another channel in herald.slack.channels.",
+      };
+    case 'restricted_action_non_threadable_channel':
+    case 'restricted_action_thread_locked':
+      return {
+        message: `${where} does not accept thread replies (${code}), where Herald posts a long release's details`,
+        fix: 'Allow threads in the channel (or unlock the thread), use another channel, or shorten the release notes for this audience so they fit in one message.',
       };
     case 'invalid_blocks':
     case 'msg_blocks_too_long':
@@ -195,6 +234,14 @@ export function createSlackChat(settings: SlackSettings): ChatPort {
             message: `Slack is rate limiting ${method}`,
             retryAfterMs: 1000,
           });
+        if (code === 'message_limit_exceeded')
+          // "Members on this team are sending too many messages": workspace-wide, nothing was posted.
+          return new DeliveryFailure({
+            kind: 'retryable',
+            message: `Slack refused ${method}: members of the workspace are sending too many messages (message_limit_exceeded)`,
+            retryAfterMs: 60_000,
+            fix: 'Nothing was posted; `herald announce` tries again later. If it persists, ask a workspace admin about the message limit.',
+          });
         if (SERVER_ERRORS.has(code))
           return new DeliveryFailure({
             kind: write ? 'ambiguous' : 'retryable',
@@ -287,22 +334,30 @@ export function createSlackChat(settings: SlackSettings): ChatPort {
         detail: `bot ${String(auth.user ?? auth.user_id ?? '?')} in ${String(auth.team ?? auth.team_id ?? '?')}`,
       },
     ];
+    // auth.test names a bot_id only for bot tokens; a user token cannot attach message metadata.
+    if (auth.bot_id === undefined) {
+      const { message, fix } = explain('metadata_must_be_sent_from_app', null, {});
+      findings.push({ ok: false, check: 'Slack token type', detail: message, fix });
+    }
     const scopes = (auth.response_metadata as { scopes?: unknown } | undefined)?.scopes;
     if (Array.isArray(scopes)) {
+      // conversations.info (this check, and the membership it reports) needs channels:read
+      // (groups:read for private channels); finding a post again needs history.
       const missing = [
         scopes.includes('chat:write') ? null : 'chat:write',
         scopes.includes('channels:history') || scopes.includes('groups:history') ? null : 'channels:history',
+        scopes.includes('channels:read') || scopes.includes('groups:read') ? null : 'channels:read',
       ].filter((s): s is string => s !== null);
       findings.push({
         ok: missing.length === 0,
         check: 'Slack scopes',
         detail:
           missing.length === 0
-            ? 'chat:write to post, history to check an unconfirmed post before posting again'
+            ? 'chat:write to post, read to check the channels, history to check an unconfirmed post before posting again'
             : `missing ${missing.join(', ')}`,
         ...(missing.length > 0
           ? {
-              fix: `Add ${missing.join(' and ')} (groups:history for private channels) to the Slack app, reinstall it, and update SLACK_BOT_TOKEN.`,
+              fix: `Add ${missing.join(' and ')} (groups:history and groups:read for private channels) to the Slack app, reinstall it, and update SLACK_BOT_TOKEN.`,
             }
           : {}),
       });

@@ -4,6 +4,7 @@ import { DeliveryFailure } from '../errors/delivery-failure.js';
 import { errors } from '../errors/index.js';
 import type { MailerPort, MailReceipt, VerifyFinding } from '../ports/index.js';
 import { composeEmail } from './compose-email.js';
+import { checkDkimDns, createDkimSigner, type DkimSettings, dkimKeyProblem } from './dkim.js';
 
 export interface SmtpMailerSettings {
   /**
@@ -18,6 +19,10 @@ export interface SmtpMailerSettings {
   messagesPerSecond?: number | null;
   /** Connecting, the greeting, and any silence from the server once connected. */
   timeoutMs?: number;
+  /** Sign each message with this key; null: the relay must sign (RFC 8058 needs a signature). */
+  dkim?: DkimSettings | null;
+  /** For `verify`: how the selector's TXT record is looked up (tests pass their own). */
+  resolveTxt?: (name: string) => Promise<string[][]>;
 }
 
 interface ParsedSmtpUrl {
@@ -151,6 +156,15 @@ export function createSmtpMailer(settings: SmtpMailerSettings): MailerPort {
   if (messagesPerSecond !== null && !(messagesPerSecond > 0))
     throw errors.usage(`the SMTP sending rate must be above 0, not ${messagesPerSecond}`, URL_FIX);
   const where = `${smtp.host}:${smtp.port ?? (smtp.secure ? 465 : 587)}`;
+  const dkim = settings.dkim ?? null;
+  const keyProblem = dkim ? dkimKeyProblem(dkim.privateKey) : null;
+  if (keyProblem)
+    throw errors.usage(
+      `the DKIM private key ${keyProblem}`,
+      'Set HERALD_DKIM_PRIVATE_KEY (or HERALD_DKIM_PRIVATE_KEY_FILE) to the RSA private key in PEM whose public half the selector publishes.',
+    );
+  // Signing streams the message through nodemailer's DKIM signer: the pool reads it after 354.
+  const sign = dkim ? createDkimSigner(dkim) : (raw: Buffer) => Readable.from([raw], { objectMode: false });
   const description = `SMTP relay ${smtp.shown}`;
 
   // Anything printed from here passes this: a server could echo what it was sent.
@@ -271,7 +285,7 @@ export function createSmtpMailer(settings: SmtpMailerSettings): MailerPort {
     async send(email, signal): Promise<MailReceipt> {
       const { envelope, raw } = composeEmail(email);
       // Read only once the server has answered DATA with 354: `readableDidRead` tells the stage.
-      const stream = Readable.from([raw], { objectMode: false });
+      const stream = sign(raw);
       const messageId = email.messageId;
       const mail: PoolMail = {
         data: signal ? { signal } : {},
@@ -293,30 +307,41 @@ export function createSmtpMailer(settings: SmtpMailerSettings): MailerPort {
     },
 
     async verify(): Promise<VerifyFinding[]> {
-      try {
-        await transporter.verify();
-        return [
-          {
-            ok: true,
-            check: 'SMTP relay',
-            detail: `${description} answered${smtp.user || smtp.pass ? ' and accepted the login' : ''}`,
-          },
-        ];
-      } catch (error) {
-        const failure = failureOf(error, false);
-        return [
-          {
-            ok: false,
-            check: 'SMTP relay',
-            detail: failure.message,
-            fix: failure.fix ?? 'Check SMTP_URL, and that the relay is reachable from here.',
-          },
-        ];
-      }
+      return [await verifyRelay(), await verifyDkim()];
     },
 
     async close() {
       transporter.close();
     },
   };
+
+  async function verifyDkim(): Promise<VerifyFinding> {
+    if (dkim) return checkDkimDns(dkim, settings.resolveTxt);
+    return {
+      ok: true,
+      check: 'DKIM',
+      detail:
+        'Herald does not sign (no herald.email.dkim): the relay must sign with DKIM covering List-Unsubscribe and List-Unsubscribe-Post, or mail clients offer no one-click unsubscribe (RFC 8058)',
+      fix: 'Check that the relay signs both headers (h= of its DKIM-Signature), or set herald.email.dkim and HERALD_DKIM_PRIVATE_KEY to sign here.',
+    };
+  }
+
+  async function verifyRelay(): Promise<VerifyFinding> {
+    try {
+      await transporter.verify();
+      return {
+        ok: true,
+        check: 'SMTP relay',
+        detail: `${description} answered${smtp.user || smtp.pass ? ' and accepted the login' : ''}`,
+      };
+    } catch (error) {
+      const failure = failureOf(error, false);
+      return {
+        ok: false,
+        check: 'SMTP relay',
+        detail: failure.message,
+        fix: failure.fix ?? 'Check SMTP_URL, and that the relay is reachable from here.',
+      };
+    }
+  }
 }

@@ -75,18 +75,63 @@ export async function chooseMailer(
   const settings = config.email;
   const sender = emailSenderOf(config, product, env);
   const smtp = env.SMTP_URL;
+  const dkim = smtp ? await dkimOf(config, root, env) : null;
   const mailer = smtp
     ? (await import('../adapters/smtp-mailer.js')).createSmtpMailer({
         url: smtp,
         maxConnections: settings.maxConnections,
         messagesPerSecond: settings.messagesPerSecond,
+        dkim,
       })
     : (await import('../adapters/eml-outbox.js')).createEmlOutbox(path.resolve(root, settings.outbox));
   return {
     ...sender,
     mailer,
-    notes: [`email: ${mailer.description}${smtp ? '' : ' (no SMTP_URL: the embedded default)'}`],
+    notes: [
+      `email: ${mailer.description}${smtp ? '' : ' (no SMTP_URL: the embedded default)'}`,
+      ...(dkim ? [`email: DKIM-signed as d=${dkim.domainName} s=${dkim.keySelector}`] : []),
+    ],
   };
+}
+
+/**
+ * The DKIM key: herald.email.dkim names the domain and selector; the private key (PEM) comes only
+ * from HERALD_DKIM_PRIVATE_KEY (`\n` escapes allowed, as CI secrets often hold one line) or the
+ * file HERALD_DKIM_PRIVATE_KEY_FILE names. One without the other is a mistake, said now.
+ */
+export async function dkimOf(
+  config: HeraldConfig,
+  root: string,
+  env: Env = process.env,
+): Promise<{ domainName: string; keySelector: string; privateKey: string } | null> {
+  const settings = config.email.dkim;
+  const inline = env.HERALD_DKIM_PRIVATE_KEY;
+  const file = env.HERALD_DKIM_PRIVATE_KEY_FILE;
+  if (!settings) {
+    if (inline || file)
+      throw errors.usage(
+        'a DKIM private key is set (HERALD_DKIM_PRIVATE_KEY or HERALD_DKIM_PRIVATE_KEY_FILE) but herald.email.dkim is not',
+        'Add "dkim": {"domainName": "<your domain>", "keySelector": "<selector>"} under herald.email in .releaserc.json.',
+      );
+    return null;
+  }
+  let privateKey: string;
+  if (inline) privateKey = inline.replace(/\\n/g, '\n');
+  else if (file) {
+    try {
+      privateKey = await readFile(path.resolve(root, file), 'utf8');
+    } catch (error) {
+      throw errors.usage(
+        `HERALD_DKIM_PRIVATE_KEY_FILE ${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+        'Point HERALD_DKIM_PRIVATE_KEY_FILE at the PEM file of the DKIM private key.',
+      );
+    }
+  } else
+    throw errors.usage(
+      'herald.email.dkim is set but there is no private key to sign with',
+      'Set HERALD_DKIM_PRIVATE_KEY to the PEM private key, or HERALD_DKIM_PRIVATE_KEY_FILE to its file (never in .releaserc.json).',
+    );
+  return { domainName: settings.domainName, keySelector: settings.keySelector, privateKey };
 }
 
 /**

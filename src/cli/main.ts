@@ -123,7 +123,7 @@ function version(): string {
 export async function main(argv: string[]): Promise<number> {
   const json = argv.includes('--json');
   const color = !json && process.stderr.isTTY === true && !process.env.NO_COLOR;
-  const output = createOutput({ json, color, redact: createRedactor(process.env) });
+  const output = createOutput({ json, color, redact: createRedactor(process.env, argv) });
   try {
     const [name, ...rest] = argv;
     if (name === '--version' || name === '-v') {

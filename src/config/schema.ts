@@ -346,6 +346,27 @@ const email = z.strictObject({
     z.optional(emailAddress('an address like unsubscribe@acme.example')),
     'An address whose incoming mail you pipe to `herald subscribers unsubscribe --mail -`: List-Unsubscribe then also offers mailto: (for mail clients without one-click), e.g. "unsubscribe@acme.example".',
   ),
+  dkim: about(
+    z.optional(
+      z.strictObject({
+        domainName: about(
+          z
+            .string()
+            .check(
+              z.regex(
+                /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/,
+              ),
+            ),
+          'The signing domain (d=), usually the domain of `from`, e.g. "acme.example".',
+        ),
+        keySelector: about(
+          z.string().check(z.regex(/^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/)),
+          'The selector (s=): the public key is the DNS TXT record <keySelector>._domainkey.<domainName>.',
+        ),
+      }),
+    ),
+    'Sign release emails with DKIM (RSA-SHA256), covering List-Unsubscribe and List-Unsubscribe-Post as RFC 8058 one-click unsubscribe requires. The private key (PEM) comes from HERALD_DKIM_PRIVATE_KEY or the file named by HERALD_DKIM_PRIVATE_KEY_FILE, never from this file. Without it, the relay must sign both headers.',
+  ),
   audience: about(z._default(nonEmpty(), 'customer'), 'Which notes subscribers get by email.'),
   unknown: about(
     z._default(z.enum(['resend', 'skip']), 'resend'),

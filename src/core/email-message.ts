@@ -1,7 +1,7 @@
 import type { NoteEntry, NoteSection, ReleaseNotes } from '../model/index.js';
 import { normaliseLocale } from './locale.js';
 import { mrkdwnToHtml } from './slack-html.js';
-import { markdownToMrkdwn } from './slack-message.js';
+import { markdownToMrkdwn, untrustedMarkdownToMrkdwn } from './slack-message.js';
 
 /**
  * The words of a release email in one language, from `templates/email/<language>.json`. `{product}`
@@ -105,8 +105,13 @@ export interface EmailView {
   counts: { entries: number; breaking: number };
 }
 
-/** Untrusted Markdown (an entry, an intro) → safe HTML: only links, code and emphasis Herald builds. */
-const inlineHtml = (markdown: string) => mrkdwnToHtml(markdownToMrkdwn(markdown));
+/** The release manager's intro → safe HTML: only links, code, emphasis and lists Herald builds. */
+const introHtml = (markdown: string) => mrkdwnToHtml(markdownToMrkdwn(markdown));
+/**
+ * Text from commits → safe HTML: links (never one whose text names another site), code and
+ * emphasis; no headings or code blocks; a bare URL stays text.
+ */
+const untrustedHtml = (markdown: string) => mrkdwnToHtml(untrustedMarkdownToMrkdwn(markdown));
 /** A URL for an attribute: http(s) only, anything else is no link. */
 const safeUrl = (url: string | null) => (url && /^https?:\/\/[^\s"<>]+$/i.test(url) ? url : null);
 /** One line of plain text (a list item): inner line breaks become spaces. */
@@ -134,7 +139,8 @@ export function emailView(input: {
   const words = Object.fromEntries(
     EMAIL_WORD_KEYS.map((key) => [key, fill(input.words[key])]),
   ) as unknown as EmailWords;
-  const entry = (text: string): EmailText => ({ text: oneLine(text), html: inlineHtml(text) });
+  const entry = (text: string): EmailText => ({ text: oneLine(text), html: untrustedHtml(oneLine(text)) });
+  const footer = (text: string): EmailText => ({ text: oneLine(text), html: untrustedHtml(text.trim()) });
   const intro = notes.intro?.trim();
   return {
     product: input.product,
@@ -143,10 +149,10 @@ export function emailView(input: {
     language: localeChain(input.locale)[0]!.split('-')[0]!,
     url: safeUrl(input.url),
     unsubscribeUrl: input.unsubscribeUrl,
-    intro: intro ? { text: intro, html: inlineHtml(intro) } : null,
+    intro: intro ? { text: intro, html: introHtml(intro) } : null,
     breaking:
       notes.breaking.length > 0
-        ? { title: words.breaking, entries: notes.breaking.map((b) => entry(b.text)) }
+        ? { title: words.breaking, entries: notes.breaking.map((b) => footer(b.text)) }
         : null,
     sections: notes.sections.map((s) => ({ title: s.title, entries: s.entries.map((e) => entry(e.text)) })),
     topics,

@@ -5,6 +5,7 @@
  * releases spill into thread replies, each a message within every Slack limit.
  */
 import type { BreakingChange, NoteEntry, NoteSection, ReleaseNotes } from '../model/index.js';
+import { isMisleadingLabel } from './link-text.js';
 
 export const SLACK_LIMITS = {
   headerText: 150,
@@ -90,8 +91,19 @@ export function markdownToMrkdwn(markdown: string): string {
   return out.join('\n');
 }
 
-function convertLine(line: string): string {
-  const heading = /^ {0,3}#{1,6}(?:[ \t]+|$)/.exec(line);
+/**
+ * Untrusted Markdown from commits (entries, BREAKING CHANGE: footers) → mrkdwn, line by line: lists
+ * and inline formatting, but no headings and no code blocks, which a commit must not add.
+ */
+export function untrustedMarkdownToMrkdwn(markdown: string): string {
+  return markdown
+    .split(/\r\n?|\n/)
+    .map((line) => convertLine(line, false))
+    .join('\n');
+}
+
+function convertLine(line: string, headings = true): string {
+  const heading = headings ? /^ {0,3}#{1,6}(?:[ \t]+|$)/.exec(line) : null;
   if (heading) {
     const title = headingTitle(line.slice(heading[0].length));
     return title ? `*${convertInline(title)}*` : '';
@@ -145,7 +157,9 @@ function convertInline(line: string): string {
       const close = noCloser.has(n) ? -1 : findBacktickRun(line, i + n, n);
       if (close === -1) {
         noCloser.add(n);
-        plain += '`'.repeat(n);
+        // An unpaired ``` would open a code block reaching into the next entries: a zero-width
+        // space between the backticks keeps them literal.
+        plain += n >= 3 ? Array(n).fill('`').join('\u200B') : '`'.repeat(n);
       } else {
         push(codeSpan(line.slice(i + n, close)));
         i = close;
@@ -311,6 +325,9 @@ function renderLink(label: string, url: string): string {
   const target = mrkdwnUrl(url);
   const text = escapeLabel(label);
   if (target === null) return text.trim() === '' ? escapeMrkdwn(url) : text;
+  // A label naming another site (`[https://acme.example](https://evil.example)`) is no link: both show.
+  if (isMisleadingLabel(label, url))
+    return `${escapeMrkdwn(label.replace(/\s+/g, ' '))} (${escapeMrkdwn(url.trim())})`;
   return `<${target}|${text.trim() === '' ? escapeLabel(url) : text}>`;
 }
 
@@ -368,9 +385,9 @@ const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
 const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff;
 
 /** Untrusted Markdown → mrkdwn of at most `max` characters. */
-function boundedMrkdwn(markdown: string, max: number): string {
+function boundedMrkdwn(markdown: string, max: number, convert = untrustedMarkdownToMrkdwn): string {
   const source = markdown.length > MAX_SOURCE_CHARS ? markdown.slice(0, MAX_SOURCE_CHARS) : markdown;
-  const mrkdwn = markdownToMrkdwn(source);
+  const mrkdwn = convert(source);
   return truncateMrkdwn(source === markdown ? mrkdwn : `${mrkdwn}${ELLIPSIS}`, max);
 }
 
@@ -505,7 +522,8 @@ function countNoun(title: string, count: number): string {
 function summaryText(intro: string | null, counts: CountPart[]): string {
   const line = truncateMrkdwn(counts.map((c) => c.mrkdwn).join(', '), SLACK_LIMITS.sectionText);
   const room = SLACK_LIMITS.sectionText - line.length - 2;
-  const text = intro?.trim() && room > 10 ? boundedMrkdwn(intro.trim(), room).trim() : '';
+  // The intro is the release manager's own Markdown (`herald edit`): headings and code allowed.
+  const text = intro?.trim() && room > 10 ? boundedMrkdwn(intro.trim(), room, markdownToMrkdwn).trim() : '';
   return text ? `${text}\n\n${line}` : line;
 }
 

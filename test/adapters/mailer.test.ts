@@ -293,7 +293,7 @@ describe('SMTP mailer: credentials and the pool', () => {
       expect(good.description).toBe(
         `SMTP relay ${authServer.url.replace('smtp://', 'smtp://herald:[redacted]@')}`,
       );
-      expect(await good.verify()).toMatchObject([{ ok: true }]);
+      expect(await good.verify()).toMatchObject([{ ok: true, check: 'SMTP relay' }, { check: 'DKIM' }]);
       await good.send(email());
       expect(authServer.messages).toHaveLength(1);
       for (const fault of ['550', '451', 'drop-before-data', 'drop-after-data'] as const) {
@@ -312,7 +312,7 @@ describe('SMTP mailer: credentials and the pool', () => {
       expect(failure.status).toBe(535);
       expect(failure.fix).toMatch(/SMTP_URL/);
       const findings = await bad.verify();
-      expect(findings).toMatchObject([{ ok: false }]);
+      expect(findings).toMatchObject([{ ok: false, check: 'SMTP relay' }, { check: 'DKIM' }]);
       shown.push(bad.description, failure.message, failure.fix ?? '', JSON.stringify(findings));
     } finally {
       await bad.close();

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSlackOutbox } from '../../src/adapters/slack-outbox.js';
 import { renderSlackAnnouncement, type SlackMessage } from '../../src/core/slack-message.js';
 import type { ChatMetadata, ChatPort } from '../../src/ports/index.js';
@@ -219,6 +219,62 @@ describe('createSlackOutbox', () => {
     });
   });
 
+  describe('ts order', () => {
+    afterEach(() => {
+      vi.useRealTimers();
+    });
+    const micros = (ts: string) => BigInt(ts.replace('.', ''));
+    const expectIncreasing = (stamps: string[]) => {
+      for (let i = 1; i < stamps.length; i++)
+        expect(micros(stamps[i]!), `${stamps[i - 1]} then ${stamps[i]}`).toBeGreaterThan(
+          micros(stamps[i - 1]!),
+        );
+    };
+
+    it('grows with every post, even when posts share a millisecond or the clock steps back', async () => {
+      // Slack's ts is monotonic per channel; threads and the page are ordered by it. A frozen
+      // clock is the same millisecond for every post.
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(new Date('2026-03-01T10:00:00.000Z'));
+      const outbox = createSlackOutbox(dir);
+      const stamps: string[] = [];
+      for (let i = 0; i < 30; i++) stamps.push((await post(outbox, `SAME-${i}`, `s${i}`)).ts);
+      vi.setSystemTime(new Date('2026-03-01T09:59:59.000Z'));
+      for (let i = 0; i < 5; i++) stamps.push((await post(outbox, `BACK-${i}`, `b${i}`)).ts);
+      expectIncreasing(stamps);
+      expect(stamps[0]).toBe('1772359200.000000');
+      const html = await htmlOf(CHANNEL);
+      const at = stamps.map((_, i) => html.indexOf(i < 30 ? `<b>SAME-${i}</b>` : `<b>BACK-${i - 30}</b>`));
+      expect(at.every((position, i) => position > (at[i - 1] ?? -1))).toBe(true);
+    });
+
+    it('grows across outboxes sharing the directory (the counter lives in the files)', async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(new Date('2026-03-01T10:00:00.000Z'));
+      const outboxes = [createSlackOutbox(dir), createSlackOutbox(dir)];
+      const stamps: string[] = [];
+      for (let i = 0; i < 20; i++) stamps.push((await post(outboxes[i % 2]!, `X-${i}`, `x${i}`)).ts);
+      expectIncreasing(stamps);
+      // A message taken out does not hand its ts to the next post.
+      const last = stamps.at(-1)!;
+      await outboxes[0]!.remove({ channel: CHANNEL, ts: last });
+      const next = (await post(outboxes[0]!, 'AFTER', 'after')).ts;
+      expect(micros(next)).toBeGreaterThan(micros(last));
+    });
+
+    it('stays unique and each post sees a later ts than every post that finished before it', async () => {
+      vi.useFakeTimers({ toFake: ['Date'] });
+      vi.setSystemTime(new Date('2026-03-01T10:00:00.000Z'));
+      const outbox = createSlackOutbox(dir);
+      const first = await Promise.all(Array.from({ length: 20 }, (_, i) => post(outbox, `A-${i}`, `a${i}`)));
+      const second = await Promise.all(Array.from({ length: 20 }, (_, i) => post(outbox, `B-${i}`, `b${i}`)));
+      const all = [...first, ...second].map((p) => p.ts);
+      expect(new Set(all).size).toBe(40);
+      const latestFirst = first.map((p) => micros(p.ts)).reduce((a, b) => (a > b ? a : b));
+      for (const p of second) expect(micros(p.ts)).toBeGreaterThan(latestFirst);
+    });
+  });
+
   describe('threads', () => {
     it('stamps replies with thread_ts and shows them under their parent', async () => {
       const outbox = createSlackOutbox(dir, { [CHANNEL]: '#releases' });
@@ -349,7 +405,8 @@ describe('createSlackOutbox', () => {
       const two = await post(outbox, 'REPLY-TWO', 'r2', parent.ts);
       await outbox.remove({ channel: CHANNEL, ts: two.ts });
       expect((await readdir(path.join(dir, CHANNEL))).sort()).toEqual(
-        [`${parent.ts}.json`, `${parent.ts}.txt`, `${one.ts}.json`, `${one.ts}.txt`].sort(),
+        // `.removed-ts` keeps the removed ts from being minted again.
+        [`${parent.ts}.json`, `${parent.ts}.txt`, `${one.ts}.json`, `${one.ts}.txt`, '.removed-ts'].sort(),
       );
       let html = await htmlOf(CHANNEL);
       expect(html).toContain('<b>REPLY-ONE</b>');

@@ -269,6 +269,37 @@ describe('static help centre', () => {
     ).rejects.toMatchObject({ kind: 'permanent', status: 404 });
   });
 
+  it('publishes an SVG attachment without its scripts, and refuses a file that is no SVG', async () => {
+    const port = helpCenter();
+    const { id: sectionId } = await plainSection(port, 'Guides');
+    const { id } = await port.createArticle(article(sectionId));
+    const hostile =
+      '<svg viewBox="0 0 2 2" onload="alert(1)"><script>alert(2)</script><rect width="2" height="2"/></svg>';
+    const { url } = await port.uploadAttachment(id, {
+      fileName: 'diagram.svg',
+      contentType: 'image/svg+xml',
+      bytes: new TextEncoder().encode(hostile),
+    });
+    const published = await readFile(path.join(dir, url.slice(url.indexOf('attachments/'))), 'utf8');
+    expect(published).toBe(
+      '<svg viewBox="0 0 2 2" xmlns="http://www.w3.org/2000/svg"><rect width="2" height="2" /></svg>\n',
+    );
+    const record = JSON.parse(await read(`_data/articles/${id}.json`));
+    expect(record.attachments[0].size).toBe(Buffer.byteLength(published));
+
+    const refused = await port
+      .uploadAttachment(id, {
+        fileName: 'page.svg',
+        contentType: 'image/svg+xml',
+        bytes: new TextEncoder().encode('<html><script>alert(1)</script></html>'),
+      })
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(DeliveryFailure);
+    expect(refused).toMatchObject({ kind: 'permanent' });
+    expect((refused as Error).message).toBe('page.svg:1:1 has no <svg> element: not an SVG image');
+    expect((await readdir(path.join(dir, 'attachments', id))).filter((f) => f.includes('page'))).toEqual([]);
+  });
+
   it('renders translations under their locale with a language switcher', async () => {
     const port = helpCenter();
     const { id: sectionId } = await plainSection(port, 'Guides');

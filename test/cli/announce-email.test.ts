@@ -1,10 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSampleRepo } from '../../scripts/sample-repo.mjs';
 import { cliPath, runCli } from '../helpers/cli.js';
+import { verifyDkim } from '../helpers/dkim-verify.js';
 import { type ReceivedMessage, startSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.js';
 
 /** Kill-and-rerun trials while sending; CI runs the default, a developer can run thousands. */
@@ -50,6 +52,48 @@ async function importCsv(repo: string, rows: string[]) {
 const header = (m: ReceivedMessage, key: string) => m.parsed.headers.find((h) => h.key === key)?.value;
 const to = (m: ReceivedMessage) => m.envelope.to[0]!;
 const messagesFor = (since: number) => smtp.messages.slice(since);
+
+describe('herald announce: DKIM', () => {
+  it('signs with the key from HERALD_DKIM_PRIVATE_KEY_FILE; doctor checks DNS or says it could not', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const repo = emailRepo({ dkim: { domainName: 'acme.example', keySelector: 'herald' } });
+    const keyFile = path.join(repo, '..', `dkim-${repos}.pem`);
+    writeFileSync(keyFile, pem);
+    await importCsv(repo, ['erin@example.com,Erin,,all']);
+    await prepareDue(repo);
+    const since = smtp.messages.length;
+    const dkimEnv = { ...smtpEnv(), HERALD_DKIM_PRIVATE_KEY_FILE: keyFile };
+    const run = await runCli(['announce'], { cwd: repo, env: dkimEnv });
+    expect(run.code, run.stderr).toBe(0);
+    const [sent] = messagesFor(since);
+    const result = verifyDkim(sent!.raw, publicKey.export({ type: 'spki', format: 'pem' }).toString());
+    expect(result.ok, result.problem).toBe(true);
+    expect(result.signedHeaders).toEqual(
+      expect.arrayContaining(['list-unsubscribe', 'list-unsubscribe-post']),
+    );
+
+    // This machine may have no DNS: doctor must answer either way, never hang or fail on it.
+    const doctor = await runCli(['doctor'], { cwd: repo, env: dkimEnv });
+    // acme.example is no public domain: with or without DNS, doctor cannot check it, and says so.
+    expect(doctor.stdout).toMatch(
+      /ok {3}email: DKIM key in DNS: could not check herald\._domainkey\.acme\.example/,
+    );
+    expect(doctor.stdout + doctor.stderr).not.toContain('PRIVATE KEY');
+
+    // The key inline, with the \n escapes a one-line CI secret has, and never printed.
+    const inline = await runCli(['doctor'], {
+      cwd: repo,
+      env: { ...smtpEnv(), HERALD_DKIM_PRIVATE_KEY: pem.replace(/\n/g, '\\n') },
+    });
+    expect(inline.stdout).toContain('DKIM key in DNS');
+    expect(inline.stdout + inline.stderr).not.toContain(pem.split('\n')[1]!);
+
+    const noKey = await runCli(['announce'], { cwd: repo, env: smtpEnv() });
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toContain('herald.email.dkim is set but there is no private key');
+  });
+});
 
 describe('herald announce: subscriber emails', () => {
   it('mails each confirmed subscriber whose topics the release touches, in their language, once', async () => {

@@ -5,7 +5,7 @@ import { upsertChangelogSection } from '../../src/core/changelog.js';
 import { createLinker, webUrlFromRemote } from '../../src/core/links.js';
 import { collapseLineBreaks, escapeMarkdownText, markdownUrl } from '../../src/core/markdown-text.js';
 import { bumpFor, nextVersion } from '../../src/core/next-version.js';
-import { createRedactor } from '../../src/core/redact.js';
+import { createRedactor, redactUrl } from '../../src/core/redact.js';
 import { parseTagFormat } from '../../src/core/tag-format.js';
 import type { Change } from '../../src/model/index.js';
 
@@ -152,6 +152,27 @@ describe('createRedactor', () => {
     expect(redact('postgres://herald@db.internal:5432/herald')).toBe(
       'postgres://herald@db.internal:5432/herald',
     );
+  });
+});
+
+describe('redactUrl', () => {
+  it('masks passwords with spaces, slashes and @, and secret query parameters', () => {
+    expect(redactUrl('postgres://u:a b/c@d@db:5432/x')).toBe('postgres://u:[redacted]@db:5432/x');
+    expect(redactUrl('postgres://u@db/x?sslmode=require&password=p1&sslpassword=p2')).toBe(
+      'postgres://u@db/x?sslmode=require&password=[redacted]&sslpassword=[redacted]',
+    );
+    expect(redactUrl('postgres://u@db/x')).toBe('postgres://u@db/x');
+    expect(redactUrl('postgres://db:5432/x')).toBe('postgres://db:5432/x');
+  });
+
+  it('the redactor masks URLs given to --store, in either flag form', () => {
+    const redact = createRedactor({}, [
+      'list',
+      '--store',
+      'postgres://u:pa ss@db/x',
+      '--store=pg://u@h/d?pwd=zz9',
+    ]);
+    expect(redact('pa ss and zz9 and pa%20ss')).toBe('[redacted] and [redacted] and [redacted]');
   });
 });
 

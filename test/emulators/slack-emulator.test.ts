@@ -347,11 +347,11 @@ describe('Slack emulator through @slack/web-api', () => {
     expect(emu.messages(RELEASES)).toHaveLength(1);
   });
 
-  it('invalid_metadata_format for a bad event_type, a missing payload or non-JSON metadata', async () => {
+  it('invalid_metadata_format for a malformed event_type, a missing payload or non-JSON metadata', async () => {
     const emu = await start({ postsPerSecondPerChannel: null });
     const slack = client(emu);
     for (const metadata of [
-      { event_type: 'release-published', event_payload: {} },
+      { event_type: '', event_payload: {} },
       { event_type: 'release_published' },
       { event_type: 'x'.repeat(256), event_payload: {} },
       'not json',
@@ -363,6 +363,119 @@ describe('Slack emulator through @slack/web-api', () => {
     expect(emu.writeCount()).toBe(0);
     await post(slack, { channel: RELEASES, text: 'x', metadata: META });
     expect(emu.messages(RELEASES)[0]?.metadata).toEqual(META);
+  });
+
+  it('an event_type with punctuation posts with an invalid_metadata_schema warning and no metadata', async () => {
+    // Slack's metadata guide: letters, numbers, underscores and hyphens; anything else "returns an
+    // invalid_metadata_schema warning and is ignored".
+    const emu = await start({ postsPerSecondPerChannel: null });
+    const slack = client(emu);
+    const hyphen = { event_type: 'release-published', event_payload: { id: 1 } };
+    await post(slack, { channel: RELEASES, text: 'hyphen', metadata: hyphen });
+    const dotted = (await slack.apiCall('chat.postMessage', {
+      channel: RELEASES,
+      text: 'dotted',
+      metadata: { event_type: 'release.published', event_payload: { id: 2 } },
+    })) as unknown as { ok: boolean; warning?: string; response_metadata?: { warnings?: string[] } };
+    expect(dotted.ok).toBe(true);
+    expect(dotted.warning).toBe('invalid_metadata_schema');
+    expect(dotted.response_metadata?.warnings).toEqual(['invalid_metadata_schema']);
+    expect(emu.messages(RELEASES).map((m) => m.metadata)).toEqual([hyphen, undefined]);
+  });
+
+  it('invalid_metadata_schema for a payload that breaks the declared schema; metadata_too_large over the cap', async () => {
+    const emu = await start({
+      postsPerSecondPerChannel: null,
+      metadataSchemas: { release_published: ['release_id'] },
+      maxMetadataBytes: 200,
+    });
+    const slack = client(emu);
+    const bad = { event_type: 'release_published', event_payload: { version: '1.0.0' } };
+    expect(await slackError(post(slack, { channel: RELEASES, text: 'x', metadata: bad }))).toBe(
+      'invalid_metadata_schema',
+    );
+    const big = { event_type: 'other', event_payload: { blob: 'x'.repeat(300) } };
+    expect(await slackError(post(slack, { channel: RELEASES, text: 'x', metadata: big }))).toBe(
+      'metadata_too_large',
+    );
+    expect(emu.writeCount()).toBe(0);
+    await post(slack, { channel: RELEASES, text: 'x', metadata: META });
+    expect(emu.writeCount()).toBe(1);
+  });
+
+  it('metadata_must_be_sent_from_app for a user token; the same post without metadata goes out', async () => {
+    const emu = await start({ postsPerSecondPerChannel: null, userToken: 'xoxp-person' });
+    const person = client(emu, 'xoxp-person');
+    expect(await slackError(post(person, { channel: RELEASES, text: 'x', metadata: META }))).toBe(
+      'metadata_must_be_sent_from_app',
+    );
+    const posted = await post(person, { channel: RELEASES, text: 'x' });
+    expect(
+      await slackError(person.chat.update({ channel: RELEASES, ts: posted.ts, text: 'y', metadata: META })),
+    ).toBe('metadata_must_be_sent_from_app');
+    await post(client(emu), { channel: RELEASES, text: 'bot', metadata: META });
+    expect(emu.messages(RELEASES).map((m) => m.text)).toEqual(['x', 'bot']);
+  });
+
+  it('chat:write.public posts to a public channel the app is not in; history there is still not_in_channel', async () => {
+    const channels = [
+      { id: 'C0OUTSIDE', name: 'outside', member: false },
+      { id: 'G0SECRET', name: 'secret', member: false, private: true },
+    ];
+    const withPublic = await start({
+      postsPerSecondPerChannel: null,
+      channels,
+      scopes: [...DEFAULT_SCOPES, 'chat:write.public'],
+    });
+    const slack = client(withPublic);
+    await post(slack, { channel: 'C0OUTSIDE', text: 'hello' });
+    expect(withPublic.messages('C0OUTSIDE')).toHaveLength(1);
+    expect(await slackError(list(slack, 'conversations.history', { channel: 'C0OUTSIDE' }))).toBe(
+      'not_in_channel',
+    );
+    // Private channels always need the app invited.
+    expect(await slackError(post(slack, { channel: 'G0SECRET', text: 'x' }))).toBe('not_in_channel');
+
+    const without = await start({ postsPerSecondPerChannel: null, channels });
+    expect(await slackError(post(client(without), { channel: 'C0OUTSIDE', text: 'x' }))).toBe(
+      'not_in_channel',
+    );
+  });
+
+  it('restricted_action* for channels with posting rules', async () => {
+    const emu = await start({
+      postsPerSecondPerChannel: null,
+      channels: [
+        { id: 'C0LOCKED', name: 'locked', restriction: 'posting' },
+        { id: 'C0READ', name: 'read', restriction: 'read_only' },
+        { id: 'C0THREADS', name: 'threads', restriction: 'thread_only' },
+        { id: 'C0FLAT', name: 'flat', restriction: 'non_threadable' },
+      ],
+    });
+    const slack = client(emu);
+    expect(await slackError(post(slack, { channel: 'C0LOCKED', text: 'x' }))).toBe('restricted_action');
+    expect(await slackError(post(slack, { channel: 'C0READ', text: 'x' }))).toBe(
+      'restricted_action_read_only_channel',
+    );
+    expect(await slackError(post(slack, { channel: 'C0THREADS', text: 'x' }))).toBe(
+      'restricted_action_thread_only_channel',
+    );
+    const top = await post(slack, { channel: 'C0FLAT', text: 'top' });
+    expect(await slackError(post(slack, { channel: 'C0FLAT', text: 'r', thread_ts: top.ts }))).toBe(
+      'restricted_action_non_threadable_channel',
+    );
+    expect(emu.writeCount()).toBe(1);
+  });
+
+  it('context block text objects take up to 3,000 characters, like every text object', async () => {
+    const emu = await start({ postsPerSecondPerChannel: null });
+    const slack = client(emu);
+    const context = (n: number) => [{ type: 'context', elements: [{ type: 'mrkdwn', text: 'c'.repeat(n) }] }];
+    await post(slack, { channel: RELEASES, text: 'ok', blocks: context(3000) });
+    const err = await rejection(post(slack, { channel: RELEASES, text: 'long', blocks: context(3001) }));
+    expect((err as WebAPIPlatformError).data.response_metadata?.messages).toEqual([
+      '[ERROR] must be less than 3001 characters [json-pointer:/blocks/0/elements/0/text]',
+    ]);
   });
 
   it('rate-limits chat.postMessage per channel: 429 Retry-After 1, no effect, other channels unaffected', async () => {

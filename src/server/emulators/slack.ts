@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { renderSlackHtml } from '../../core/slack-html.js';
 import type { SlackMessage } from '../../core/slack-message.js';
 import { prng } from './prng.js';
+import { type Args, checkContent, isRecord, SlackApiError, str } from './slack-content.js';
 
 /**
  * A loopback stand-in for the Slack Web API methods herald uses, following
@@ -16,6 +17,7 @@ import { prng } from './prng.js';
  */
 
 export type SlackFaultKind = 429 | 500 | 'reset' | 'reset-after' | 'slow';
+export type ChannelRestriction = 'posting' | 'read_only' | 'thread_only' | 'non_threadable';
 
 export interface SlackEmulatorOptions {
   /** Accepted bot token, default 'xoxb-herald-emulator'. */
@@ -28,8 +30,25 @@ export interface SlackEmulatorOptions {
   botUserId?: string;
   /** Granted scopes, default ['chat:write','channels:read','groups:read','channels:history','groups:history']. */
   scopes?: string[];
-  /** Default [{ id: 'C0RELEASES', name: 'releases' }, { id: 'C0COMMUNITY', name: 'community' }]; member defaults to true. */
-  channels?: { id: string; name: string; member?: boolean; archived?: boolean; private?: boolean }[];
+  /**
+   * Default [{ id: 'C0RELEASES', name: 'releases' }, { id: 'C0COMMUNITY', name: 'community' }]; member
+   * defaults to true. `restriction` is a workspace or channel posting rule: 'posting' (restricted_action),
+   * 'read_only', 'thread_only' (no top-level posts), 'non_threadable' (no replies).
+   */
+  channels?: {
+    id: string;
+    name: string;
+    member?: boolean;
+    archived?: boolean;
+    private?: boolean;
+    restriction?: ChannelRestriction;
+  }[];
+  /** A user token (xoxp-…) also accepted: it posts, but not with metadata (metadata_must_be_sent_from_app). */
+  userToken?: string;
+  /** Event types the app declared in its manifest, with their required payload keys (invalid_metadata_schema). */
+  metadataSchemas?: Record<string, string[]>;
+  /** Slack documents metadata_too_large but not the limit: none unless a test sets one. */
+  maxMetadataBytes?: number;
   /** chat.postMessage calls accepted per channel in any sliding second, default 1 (Slack's special tier); null = unlimited. */
   postsPerSecondPerChannel?: number | null;
   /**
@@ -106,7 +125,10 @@ export interface SlackEmulator {
   close(): Promise<void>;
 }
 
-type Args = Record<string, unknown>;
+/** Who is calling: a user token posts as a person, not as the app. */
+interface Caller {
+  user: boolean;
+}
 type RandomFaults = NonNullable<SlackEmulatorOptions['faults']>;
 
 interface StoredMessage {
@@ -127,6 +149,7 @@ interface StoredChannel {
   member: boolean;
   archived: boolean;
   private: boolean;
+  restriction?: ChannelRestriction;
   /** What conversations.history lists: top-level messages and broadcast replies, oldest first. */
   timeline: StoredMessage[];
   /** Every live message of the channel, replies included. */
@@ -141,35 +164,15 @@ interface Reply {
   headers?: Record<string, string>;
 }
 
-/** A Slack `{ok:false}` answer raised from inside a method handler, before it has any effect. */
-class SlackApiError extends Error {
-  constructor(
-    readonly code: string,
-    readonly extra: Args = {},
-  ) {
-    super(code);
-  }
-}
-
 const WRITE_METHODS = new Set(['chat.postMessage', 'chat.update', 'chat.delete']);
 const ALL_KINDS: SlackFaultKind[] = [429, 500, 'reset', 'reset-after', 'slow'];
 const JSON_FIELDS = ['blocks', 'attachments', 'metadata'];
-const TEXT_TYPES = ['plain_text', 'mrkdwn'];
 const SLOW_MS = 1500;
 const RATE_WINDOW_MS = 1000;
-const MAX_TEXT = 40_000;
-const MAX_BLOCKS = 50;
-const MAX_BLOCK_TEXT_TOTAL = 13_200;
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 999;
-const EVENT_TYPE = /^[A-Za-z0-9_]+$/;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-/** A non-empty string argument; form fields are strings, JSON bodies may carry numbers. */
-const str = (value: unknown): string | undefined =>
-  typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined;
 /** Boolean arguments arrive as true, 'true', 1 or '1'. */
 const flag = (value: unknown) => value === true || value === 'true' || value === 1 || value === '1';
 
@@ -189,115 +192,6 @@ function decodeCursor(cursor: string): number {
   const match = /^next_ts:(\d+)$/.exec(Buffer.from(cursor, 'base64').toString('utf8'));
   if (!match) throw new SlackApiError('invalid_cursor');
   return Number(match[1]);
-}
-
-/** Problems in a Block Kit array, each as Slack words it: `[ERROR] … [json-pointer:/blocks/…]`. */
-function blockProblems(blocks: unknown[]): string[] {
-  const problems: string[] = [];
-  const fail = (pointer: string, message: string) => {
-    problems.push(`[ERROR] ${message} [json-pointer:${pointer}]`);
-  };
-  const textObject = (value: unknown, pointer: string, max: number, types: string[]) => {
-    if (!isRecord(value)) return fail(pointer, 'must be a text object');
-    if (typeof value.type !== 'string' || !types.includes(value.type)) {
-      fail(`${pointer}/type`, `must be one of: ${types.join(', ')}`);
-    }
-    if (typeof value.text !== 'string' || value.text.length === 0) {
-      fail(`${pointer}/text`, 'must be more than 0 characters');
-    } else if (value.text.length > max) fail(`${pointer}/text`, `must be less than ${max + 1} characters`);
-  };
-  const list = (value: unknown, pointer: string, max: number, each: (item: unknown, at: string) => void) => {
-    if (!Array.isArray(value) || value.length === 0) return fail(pointer, 'must be a non-empty array');
-    if (value.length > max) return fail(pointer, `no more than ${max} items allowed`);
-    for (const [i, item] of value.entries()) each(item, `${pointer}/${i}`);
-  };
-  const block = (value: unknown, at: string) => {
-    if (!isRecord(value)) return fail(at, 'must be an object');
-    const id = value.block_id;
-    if (id !== undefined && (typeof id !== 'string' || id.length === 0 || id.length > 255)) {
-      fail(`${at}/block_id`, 'must be a string of 1 to 255 characters');
-    }
-    switch (value.type) {
-      case 'header':
-        return textObject(value.text, `${at}/text`, 150, ['plain_text']);
-      case 'section':
-        if (value.text === undefined && value.fields === undefined) {
-          return fail(at, 'must provide either text or fields');
-        }
-        if (value.text !== undefined) textObject(value.text, `${at}/text`, 3000, TEXT_TYPES);
-        if (value.fields !== undefined) {
-          list(value.fields, `${at}/fields`, 10, (field, p) => textObject(field, p, 2000, TEXT_TYPES));
-        }
-        return;
-      case 'context':
-        return list(value.elements, `${at}/elements`, 10, (element, p) => {
-          if (isRecord(element) && element.type === 'image') {
-            if (typeof element.image_url !== 'string' || typeof element.alt_text !== 'string') {
-              fail(p, 'image elements need image_url and alt_text');
-            }
-          } else textObject(element, p, 2000, TEXT_TYPES);
-        });
-      case 'markdown':
-        if (typeof value.text !== 'string' || value.text.length === 0) {
-          return fail(`${at}/text`, 'must be more than 0 characters');
-        }
-        if (value.text.length > 12_000) fail(`${at}/text`, 'must be less than 12001 characters');
-        return;
-      case 'rich_text':
-        if (!Array.isArray(value.elements)) fail(`${at}/elements`, 'must be an array');
-        return;
-      case 'divider':
-        return;
-      default:
-        fail(`${at}/type`, `unsupported block type: ${String(value.type)}`);
-    }
-  };
-
-  if (blocks.length > MAX_BLOCKS) fail('/blocks', `no more than ${MAX_BLOCKS} items allowed`);
-  for (const [i, value] of blocks.entries()) block(value, `/blocks/${i}`);
-  return problems;
-}
-
-/** Characters of every `text` string inside the blocks: what msg_blocks_too_long counts. */
-function blockTextLength(value: unknown): number {
-  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + blockTextLength(item), 0);
-  if (!isRecord(value)) return 0;
-  let sum = 0;
-  for (const [key, item] of Object.entries(value)) {
-    sum += key === 'text' && typeof item === 'string' ? item.length : blockTextLength(item);
-  }
-  return sum;
-}
-
-function checkMetadata(value: unknown): SlackMetadata {
-  if (
-    !isRecord(value) ||
-    typeof value.event_type !== 'string' ||
-    value.event_type.length > 255 ||
-    !EVENT_TYPE.test(value.event_type) ||
-    !isRecord(value.event_payload)
-  ) {
-    throw new SlackApiError('invalid_metadata_format');
-  }
-  return { event_type: value.event_type, event_payload: value.event_payload };
-}
-
-/** The message content of chat.postMessage/chat.update, validated; absent fields stay undefined. */
-function checkContent(args: Args): { text?: string; blocks?: unknown[]; metadata?: SlackMetadata } {
-  const text = str(args.text);
-  const blocks = args.blocks;
-  if (blocks !== undefined && !Array.isArray(blocks)) throw new SlackApiError('invalid_blocks_format');
-  if (text === undefined && !blocks?.length) throw new SlackApiError('no_text');
-  if (text !== undefined && text.length > MAX_TEXT) throw new SlackApiError('msg_too_long');
-  if (blocks) {
-    const problems = blockProblems(blocks);
-    if (problems.length) {
-      throw new SlackApiError('invalid_blocks', { response_metadata: { messages: problems } });
-    }
-    if (blockTextLength(blocks) > MAX_BLOCK_TEXT_TOTAL) throw new SlackApiError('msg_blocks_too_long');
-  }
-  const metadata = args.metadata === undefined ? undefined : checkMetadata(args.metadata);
-  return { text, blocks, metadata };
 }
 
 export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Promise<SlackEmulator> {
@@ -331,6 +225,7 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
         member: seed.member ?? true,
         archived: seed.archived ?? false,
         private: seed.private ?? false,
+        restriction: seed.restriction,
         timeline: [],
         byTs: new Map(),
       },
@@ -437,6 +332,32 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
     };
   };
 
+  /** Content checks, plus the metadata rules of the app and of the token type. */
+  const checkMessage = (args: Args, caller: Caller) => {
+    const content = checkContent(args, {
+      schemas: options.metadataSchemas,
+      maxBytes: options.maxMetadataBytes,
+    });
+    // "Message metadata can only be posted or updated using an app-level token."
+    if (caller.user && args.metadata !== undefined) throw new SlackApiError('metadata_must_be_sent_from_app');
+    return content;
+  };
+
+  /** The chat.postMessage errors of channels with posting rules. */
+  const checkRestriction = (channel: StoredChannel, reply: boolean) => {
+    const restriction = channel.restriction;
+    if (restriction === 'posting') throw new SlackApiError('restricted_action');
+    if (restriction === 'read_only') throw new SlackApiError('restricted_action_read_only_channel');
+    if (restriction === 'thread_only' && !reply)
+      throw new SlackApiError('restricted_action_thread_only_channel');
+    if (restriction === 'non_threadable' && reply)
+      throw new SlackApiError('restricted_action_non_threadable_channel');
+  };
+
+  /** Slack answers ok with a warning it also lists in response_metadata. */
+  const warningOf = (warning: string | undefined): Args =>
+    warning ? { warning, response_metadata: { warnings: [warning] } } : {};
+
   const removeMessage = (channel: StoredChannel, message: StoredMessage) => {
     // Replies go with their parent: nothing addresses them once it is gone.
     const gone = new Set([message, ...message.replies]);
@@ -445,14 +366,15 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
     if (message.parent) message.parent.replies = message.parent.replies.filter((m) => m !== message);
   };
 
-  const handlers: Record<string, (args: Args) => Args> = {
-    'auth.test': () => ({
+  const handlers: Record<string, (args: Args, caller: Caller) => Args> = {
+    // A user token answers for its person: no bot_id.
+    'auth.test': (_args, caller) => ({
       url: workspaceUrl,
       team: teamName,
-      user: 'herald',
+      user: caller.user ? 'person' : 'herald',
       team_id: teamId,
-      user_id: botUserId,
-      bot_id: botId,
+      user_id: caller.user ? 'U0PERSON' : botUserId,
+      ...(caller.user ? {} : { bot_id: botId }),
       is_enterprise_install: false,
     }),
 
@@ -470,12 +392,16 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
       };
     },
 
-    'chat.postMessage': (args) => {
+    'chat.postMessage': (args, caller) => {
       const channel = channelOf(args);
       if (channel.archived) throw new SlackApiError('is_archived');
-      if (!channel.member) throw new SlackApiError('not_in_channel');
-      const content = checkContent(args);
+      // chat:write.public lets an app post to public channels it has not joined; reading their
+      // history (conversations.history/replies) still needs membership.
+      if (!channel.member && (channel.private || !scopes.includes('chat:write.public')))
+        throw new SlackApiError('not_in_channel');
       const threadTs = str(args.thread_ts);
+      checkRestriction(channel, threadTs !== undefined);
+      const content = checkMessage(args, caller);
       const parent = threadTs === undefined ? undefined : channel.byTs.get(threadTs);
       if (threadTs !== undefined && (!parent || parent.parent)) throw new SlackApiError('thread_not_found');
 
@@ -492,13 +418,18 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
       channel.byTs.set(message.ts, message);
       parent?.replies.push(message);
       if (!parent || message.broadcast) channel.timeline.push(message);
-      return { channel: channel.id, ts: message.ts, message: messageJson(message, true) };
+      return {
+        channel: channel.id,
+        ts: message.ts,
+        message: messageJson(message, true),
+        ...warningOf(content.warning),
+      };
     },
 
-    'chat.update': (args) => {
+    'chat.update': (args, caller) => {
       const channel = channelOf(args);
       const message = messageOf(channel, args.ts);
-      const content = checkContent(args);
+      const content = checkMessage(args, caller);
       // Fields not sent are kept; an empty blocks array removes the blocks.
       if (content.text !== undefined) message.text = content.text;
       if (content.blocks) message.blocks = content.blocks.length ? content.blocks : undefined;
@@ -660,7 +591,7 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
       return rateLimited();
 
     try {
-      const result = handler(parsed.args);
+      const result = handler(parsed.args, { user: parsed.token === options.userToken });
       if (WRITE_METHODS.has(apiMethod)) writes++;
       return { status: 200, body: { ok: true, ...result } };
     } catch (err) {
@@ -684,7 +615,8 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
     const entry: SlackRequestLog = {
       apiMethod,
       contentType: req.headers['content-type'] ?? '',
-      authorized: parsed.token === token,
+      authorized:
+        parsed.token === token || (options.userToken !== undefined && parsed.token === options.userToken),
       args: parsed.args,
       status: 0,
       ok: false,
