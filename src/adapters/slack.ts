@@ -152,7 +152,7 @@ interface SlackCallError {
 }
 
 /**
- * Slack through @slack/web-api, with its traps handled (reference/integrations.md §3): the default
+ * Slack through @slack/web-api, with its traps handled: the default
  * import (the CJS package's named exports are not all visible to ESM); no retries inside the
  * client (`retries: 0`, rate-limited calls rejected), because it retries 5xx and network errors
  * after Slack may already have posted — the engine retries, after looking for the post; a request

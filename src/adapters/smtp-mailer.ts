@@ -117,7 +117,7 @@ interface Pool {
 const CERTIFICATE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
 
 /**
- * An SMTP relay through a nodemailer pool (reference/integrations.md §7.1). Nodemailer never
+ * An SMTP relay through a nodemailer pool (`pool: true`, one transport per run). Nodemailer never
  * retries on its own here (`maxRequeues: 0`): the engine decides, from the DeliveryFailure kind.
  *
  * Which stage a failure happened in, as read from nodemailer 10.6.0

@@ -3,7 +3,7 @@ import type { Change, MergeInfo, Person, RawCommit, Reference } from '../model/i
 
 /**
  * Turns one raw commit into a Change. conventional-commits-parser reads the header only: its
- * reference scanning is quadratic in line length (reference/integrations.md), so references,
+ * reference scanning is quadratic in line length (a long line takes seconds), so references,
  * breaking notes and trailers are read here with linear code over bounded text.
  */
 

@@ -17,7 +17,7 @@ import {
 /**
  * Drives the Slack emulator through the real @slack/web-api 8.2.0 WebClient (form bodies with
  * JSON-encoded fields, Bearer token) and raw fetch for the JSON-body and GET paths, proving the
- * contracts of reference/integrations.md section 3.
+ * contracts of Slack's method references (answers, errors, limits).
  */
 
 interface Message {

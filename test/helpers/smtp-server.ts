@@ -48,7 +48,7 @@ export interface TestSmtpOptions {
 
 /**
  * A real SMTP server (smtp-server) on 127.0.0.1 for adapter tests. STARTTLS is disabled because
- * the certificate smtp-server bundles has expired (reference/integrations.md §7.2); messages are
+ * the self-signed certificate smtp-server bundles has expired; messages are
  * parsed with postal-mime (mailparser cannot be installed here).
  */
 export async function startSmtpServer(options: TestSmtpOptions = {}): Promise<TestSmtpServer> {

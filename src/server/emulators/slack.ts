@@ -6,8 +6,8 @@ import { prng } from './prng.js';
 import { type Args, checkContent, isRecord, SlackApiError, str } from './slack-content.js';
 
 /**
- * A loopback stand-in for the Slack Web API methods herald uses, following
- * `/work/shared/reference/integrations.md` section 3: auth.test, conversations.info/history/replies,
+ * A loopback stand-in for the Slack Web API methods herald uses, following Slack's published
+ * method references: auth.test, conversations.info/history/replies,
  * chat.postMessage/update/delete/getPermalink. It speaks what @slack/web-api 8.2.0 sends (form bodies
  * with JSON-encoded non-scalar fields, Bearer token) and also JSON bodies and GET query strings.
  *
