@@ -3,7 +3,7 @@ import { existsSync, readdirSync, type Stats, statSync } from 'node:fs';
 import { link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { sanitizeSvg } from '../core/svg.js';
+import { publishableAttachment } from '../core/svg.js';
 import { DeliveryFailure } from '../errors/delivery-failure.js';
 import type {
   ArticleInput,
@@ -786,7 +786,7 @@ ${items.join('')}</feed>
 
     async uploadAttachment(articleId, upload) {
       // SVGs are published cleaned: a script in one would run on the help centre's origin.
-      const input = publishableAsset(upload);
+      const input = publishableAttachment(upload);
       return guard(`uploading ${input.fileName} to article ${articleId}`, async (commit) =>
         withArticleLock(articleId, async () => {
           const record = await readArticle(articleId);
@@ -1328,26 +1328,3 @@ th { background: var(--surface); font-weight: 600; }
   a { color: inherit; }
 }
 `;
-
-/**
- * The bytes to publish for an attachment: an SVG as sanitizeSvg rebuilds it (no scripts, event
- * handlers, HTML or outside references); one that is not an SVG at all, or compressed, is refused.
- */
-function publishableAsset(input: AttachmentInput): AttachmentInput {
-  const name = input.fileName.toLowerCase();
-  if (name.endsWith('.svgz'))
-    throw new DeliveryFailure({
-      kind: 'permanent',
-      message: `${input.fileName}: a compressed SVG cannot be checked for scripts`,
-      fix: 'Commit the drawing as an uncompressed .svg.',
-    });
-  if (!/^image\/svg\+xml\b/i.test(input.contentType) && !name.endsWith('.svg')) return input;
-  const result = sanitizeSvg(new TextDecoder().decode(input.bytes));
-  if (result.svg === null)
-    throw new DeliveryFailure({
-      kind: 'permanent',
-      message: `${input.fileName}:${result.refused?.line ?? 1}:${result.refused?.column ?? 1} ${result.refused?.message ?? 'is not an SVG'}`,
-      fix: 'Export the drawing again as a plain SVG, or as a PNG.',
-    });
-  return { ...input, contentType: 'image/svg+xml', bytes: new TextEncoder().encode(result.svg) };
-}

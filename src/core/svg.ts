@@ -2,6 +2,7 @@ import type { Element, ElementContent, Root } from 'hast';
 import rehypeRaw from 'rehype-raw';
 import rehypeStringify from 'rehype-stringify';
 import { unified } from 'unified';
+import { DeliveryFailure } from '../errors/delivery-failure.js';
 
 /**
  * SVG files from a docs tree are published as they are to the help centre, where a browser opening
@@ -141,4 +142,30 @@ function propertyProblem(tag: string, name: string, value: unknown): string | nu
 export function checkSvg(source: string): SvgProblem[] {
   const result = sanitizeSvg(source);
   return result.refused ? [result.refused] : result.removed;
+}
+
+/**
+ * The bytes to publish for an attachment: an SVG as sanitizeSvg rebuilds it (no scripts, event
+ * handlers, HTML or outside references); one that is not an SVG at all, or compressed, is refused.
+ * Every help centre gets the cleaned bytes: an uploaded SVG is served from the help centre's origin.
+ */
+export function publishableAttachment<T extends { fileName: string; contentType: string; bytes: Uint8Array }>(
+  input: T,
+): T {
+  const name = input.fileName.toLowerCase();
+  if (name.endsWith('.svgz'))
+    throw new DeliveryFailure({
+      kind: 'permanent',
+      message: `${input.fileName}: a compressed SVG cannot be checked for scripts`,
+      fix: 'Commit the drawing as an uncompressed .svg.',
+    });
+  if (!/^image\/svg\+xml\b/i.test(input.contentType) && !name.endsWith('.svg')) return input;
+  const result = sanitizeSvg(new TextDecoder().decode(input.bytes));
+  if (result.svg === null)
+    throw new DeliveryFailure({
+      kind: 'permanent',
+      message: `${input.fileName}:${result.refused?.line ?? 1}:${result.refused?.column ?? 1} ${result.refused?.message ?? 'is not an SVG'}`,
+      fix: 'Export the drawing again as a plain SVG, or as a PNG.',
+    });
+  return { ...input, contentType: 'image/svg+xml', bytes: new TextEncoder().encode(result.svg) };
 }

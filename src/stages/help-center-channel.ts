@@ -8,6 +8,7 @@ import {
   planHelpCenter,
   RELEASE_NOTES_SECTION,
 } from '../core/help-center-plan.js';
+import { publishableAttachment } from '../core/svg.js';
 import { DeliveryFailure } from '../errors/delivery-failure.js';
 import {
   type DeliveryRow,
@@ -174,12 +175,15 @@ export function createHelpCenterChannel(
             message: `image ${assetPath} is missing from the store`,
             fix: 'Run `herald prepare --force` for this version to store its docs again.',
           });
-        const uploaded = await port.uploadAttachment(articleId, {
-          locale: page.locale,
-          fileName: assetPath.split('/').pop() ?? assetPath,
-          contentType: asset.contentType,
-          bytes: blob.bytes,
-        });
+        const uploaded = await port.uploadAttachment(
+          articleId,
+          publishableAttachment({
+            locale: page.locale,
+            fileName: assetPath.split('/').pop() ?? assetPath,
+            contentType: asset.contentType,
+            bytes: blob.bytes,
+          }),
+        );
         uploads.push({ key, externalId: uploaded.url, url: uploaded.url, contentHash: asset.hash });
         assets.set(assetPath, uploaded.url);
       }

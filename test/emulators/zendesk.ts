@@ -144,6 +144,8 @@ export interface ZendeskEmulator {
   failNext(count: number, fault: ScheduledFault, match?: FaultMatch): void;
   /** Guide media objects created (POST /api/v2/guide/medias). */
   medias(): { id: string; name: string; content_type: string; size: number }[];
+  /** The bytes stored for a media object. */
+  mediaData(id: string): Buffer | null;
   setFaults(faults: ZendeskEmulatorOptions['faults'] | null): void;
   /** Changes the rate limit and starts a fresh window. */
   setRatePerMinute(n: number | null): void;
@@ -1413,6 +1415,7 @@ export async function startZendeskEmulator(options: ZendeskEmulatorOptions = {})
       for (let i = 0; i < count; i++) scheduled.push({ fault, match });
     },
     medias: () => [...medias.values()].map(({ data: _data, ...media }) => media),
+    mediaData: (id) => medias.get(id)?.data ?? null,
     setFaults: (faults) => setFaults(faults),
     setRatePerMinute(n) {
       ratePerMinute = n;
