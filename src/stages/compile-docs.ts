@@ -10,6 +10,7 @@ import {
 } from '../core/docs/flavors.js';
 import { linkDocSet } from '../core/docs/link-docset.js';
 import { readSections } from '../core/docs/read-sections.js';
+import { sanitizeSvg } from '../core/svg.js';
 import type { CompiledPage, DocAsset, DocMessage, DocSection, DocSet } from '../model/index.js';
 import type { DocsCachePort, GitPort, PageCompilerPort } from '../ports/index.js';
 
@@ -168,9 +169,10 @@ export async function compileDocs(
     rootSection: input.rootSection ?? null,
   });
   const rules = { ...defaults.rules, ...input.rules };
+  const drawings = await checkDrawings(linked.docSet.assets, ports.git, fileOf);
   return {
     docSet: linked.docSet,
-    messages: applyRuleSeverities([...messages, ...linked.messages], rules).sort(
+    messages: applyRuleSeverities([...messages, ...linked.messages, ...drawings], rules).sort(
       (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column,
     ),
     stats: {
@@ -180,6 +182,52 @@ export async function compileDocs(
       assets: assets.length,
     },
   };
+}
+
+/**
+ * SVGs as the help centre will get them: what cleaning takes out (scripts, handlers, outside
+ * references) is a warning; a drawing that cannot be published at all is an error, found now.
+ */
+async function checkDrawings(
+  assets: DocAsset[],
+  git: GitPort,
+  fileOf: (path: string) => string,
+): Promise<DocMessage[]> {
+  const at = (path: string, p: { line: number; column: number }) => ({
+    file: fileOf(path),
+    line: p.line,
+    column: p.column,
+  });
+  const messages: DocMessage[] = assets
+    .filter((a) => a.path.toLowerCase().endsWith('.svgz'))
+    .map((a) => ({
+      ...at(a.path, { line: 1, column: 1 }),
+      message:
+        'a compressed SVG cannot be checked for scripts, so it is not published: commit it as a plain .svg',
+      ruleId: 'svg-invalid',
+      severity: 'error',
+    }));
+  const svgs = assets.filter((a) => a.contentType === 'image/svg+xml');
+  if (svgs.length === 0) return messages;
+  const blobs = await git.readBlobs([...new Set(svgs.map((a) => a.hash))]);
+  for (const asset of svgs) {
+    const result = sanitizeSvg(blobs.get(asset.hash)?.toString('utf8') ?? '');
+    if (result.refused)
+      messages.push({
+        ...at(asset.path, result.refused),
+        message: `${result.refused.message}; it cannot be published: export it again as a plain SVG, or as a PNG`,
+        ruleId: 'svg-invalid',
+        severity: 'error',
+      });
+    for (const removed of result.removed)
+      messages.push({
+        ...at(asset.path, removed),
+        message: `${removed.message}: published without it`,
+        ruleId: 'svg-unsafe',
+        severity: 'warning',
+      });
+  }
+  return messages;
 }
 
 function assetOf(entry: { hash: string; size: number }, path: string): DocAsset {

@@ -24,6 +24,38 @@ const good = (id: string, section = 'guide', body = 'Some text.\n') =>
   `---\nid: ${id}\ntitle: ${id} page\nsection: ${section}\n---\n# ${id} page\n\n## Details\n\n${body}`;
 
 describe('herald docs check: every problem at once, located', () => {
+  it('tells what publishing takes out of an SVG, and refuses one that cannot be published', async () => {
+    const r = docsRepo({
+      'guide/drawings.md': good(
+        'drawings',
+        'guide',
+        '![plan](../images/plan.svg) ![fake](../images/fake.svg) ![packed](../images/packed.svgz)\n',
+      ),
+      'images/plan.svg':
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 2 2">\n  <script>alert(1)</script>\n  <rect width="2" height="2" onclick="steal()"/>\n</svg>\n',
+      'images/fake.svg': '<html><body>not a drawing</body></html>\n',
+      'images/packed.svgz': Buffer.from([0x1f, 0x8b, 0x08, 0x00]),
+    });
+    r.git('add', '-A');
+    r.git('commit', '-q', '-m', 'docs');
+    const result = await runCli(['docs', 'check'], { cwd: r.dir });
+    expect(result.code).toBe(1);
+    const lines = `${result.stdout}\n${result.stderr}`.split('\n');
+    const of = (rule: string) => lines.filter((l) => l.endsWith(`[${rule}]`));
+    expect(of('svg-unsafe').map((l) => l.split(/\s+/)[0])).toEqual([
+      'docs/images/plan.svg:2:3',
+      'docs/images/plan.svg:3:3',
+    ]);
+    expect(of('svg-unsafe').every((l) => l.includes('warning') && l.includes('published without it'))).toBe(
+      true,
+    );
+    expect(
+      of('svg-invalid')
+        .map((l) => l.split(/\s+/)[0])
+        .sort(),
+    ).toEqual(['docs/images/fake.svg:1:1', 'docs/images/packed.svgz:1:1']);
+  });
+
   it('reports broken links, anchors, images, ids, sections, frontmatter, encodings and symlinks together', async () => {
     const r = docsRepo({
       'guide/a.md': good(
