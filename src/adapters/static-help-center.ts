@@ -7,7 +7,6 @@ import { publishableAttachment } from '../core/svg.js';
 import { DeliveryFailure } from '../errors/delivery-failure.js';
 import type {
   ArticleInput,
-  AttachmentInput,
   HelpCenterArticle,
   HelpCenterPort,
   HelpCenterSettings,

@@ -123,7 +123,8 @@ export function sanitizeSvg(source: string): SvgResult {
 /** Why an attribute goes (its name as written, roughly), or null when it stays. */
 function propertyProblem(tag: string, name: string, value: unknown): string | null {
   if (/^on[A-Z]/.test(name)) return `event handler ${name.toLowerCase()}`;
-  if (!PROPERTIES.has(name)) return `attribute ${name}`;
+  // Accessibility attributes (aria-labelledby pointing at the <title>) carry no behaviour.
+  if (!PROPERTIES.has(name) && !/^aria[A-Z]/.test(name) && name !== 'focusable') return `attribute ${name}`;
   const text = Array.isArray(value) ? value.join(' ') : String(value);
   if (name === 'href' || name === 'xLinkHref') {
     if (text.startsWith('#')) return null;

@@ -16,6 +16,11 @@ const HOSTILE = `<?xml version="1.0"?>
 </svg>`;
 
 describe('sanitizeSvg', () => {
+  it('keeps a clean, accessible drawing as it is: nothing to report', () => {
+    const drawing =
+      '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4" role="img" aria-labelledby="t" focusable="false"><title id="t">Logo</title><rect width="4" height="4" aria-hidden="true"/></svg>';
+    expect(checkSvg(drawing)).toEqual([]);
+  });
   it('keeps the drawing and drops scripts, handlers, HTML, links and outside references, each located', () => {
     const { svg, removed, refused } = sanitizeSvg(HOSTILE);
     expect(refused).toBeNull();
