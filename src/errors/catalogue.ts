@@ -253,6 +253,13 @@ export const errors = {
       exitCode,
     }),
   usage: (message: string, fix: string) => new HeraldError({ code: 'EUSAGE', message, fix, exitCode: 2 }),
+  changelogEdited: (file: string, versions: string[]) =>
+    new HeraldError({
+      code: 'ECHANGELOGEDITED',
+      message: `${file} has ${versions.length} release section${versions.length === 1 ? '' : 's'} that differ from what Herald generates (${versions.slice(0, 5).join(', ')}${versions.length > 5 ? ', …' : ''}): edited by hand, or written by another template; nothing was written`,
+      fix: '`herald changelog --rebuild --dry-run` shows the difference; `--force` replaces those sections (the preamble and sections Herald does not generate are always kept).',
+      exitCode: 2,
+    }),
   fileWrite: (file: string, reason: string) =>
     new HeraldError({
       code: 'EWRITE',
