@@ -94,6 +94,28 @@ export const errors = {
           cause: error,
         })
       : error,
+  pluginOption: (key: string, got: string, expected: 'string' | 'boolean') =>
+    new HeraldError({
+      code: 'EPLUGINOPTION',
+      message: `the herald-release/semantic-release option "${key}" is a ${got}, not a ${expected}`,
+      fix: `Give \`${key}\` as a ${expected} in the plugin's options in the release config.`,
+      exitCode: 2,
+    }),
+  channelChecks: (problems: Problem[]) =>
+    new HeraldError({
+      code: 'ECHANNELCHECK',
+      message: `${problems.length} check${problems.length === 1 ? '' : 's'} of the store or the channels failed`,
+      problems,
+      fix: 'Fix each check listed; `herald doctor` runs the same checks.',
+      exitCode: 1,
+    }),
+  pluginAnnounceFailed: (version: string) =>
+    new HeraldError({
+      code: 'EANNOUNCE',
+      message: `${version} was prepared, but announcing it failed (the failures are listed above)`,
+      fix: `Fix what the failures name, then run \`herald announce\` (\`herald status ${version}\` shows what went out).`,
+      exitCode: 1,
+    }),
   emptyRepo: () =>
     new HeraldError({
       code: 'ENOCOMMITS',
