@@ -36,7 +36,10 @@ function pack() {
   mkdirSync(work, { recursive: true });
   for (const f of readdirSync(work)) if (f.endsWith('.tgz')) rmSync(path.join(work, f));
   const [info] = JSON.parse(
-    execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: root, env }),
+    execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], {
+      cwd: root,
+      env,
+    }),
   );
   return { ...info, tarball: path.join(work, info.filename) };
 }
@@ -59,7 +62,11 @@ function install(info) {
 function sampleRepo() {
   if (existsSync(path.join(repo, '.git'))) return;
   mkdirSync(repo, { recursive: true });
-  const git = (...args) => execFileSync('git', args, { cwd: repo, env: { ...env, GIT_AUTHOR_DATE: '2026-01-01T10:00:00Z', GIT_COMMITTER_DATE: '2026-01-01T10:00:00Z' } });
+  const git = (...args) =>
+    execFileSync('git', args, {
+      cwd: repo,
+      env: { ...env, GIT_AUTHOR_DATE: '2026-01-01T10:00:00Z', GIT_COMMITTER_DATE: '2026-01-01T10:00:00Z' },
+    });
   git('init', '-q', '-b', 'main');
   git('config', 'user.name', 'Bench');
   git('config', 'user.email', 'bench@example.com');
@@ -87,7 +94,9 @@ const build = ['dist', 'templates', 'schema', 'package.json', 'README.md'].reduc
   0,
 );
 const own = sizeOf(installed);
-console.log(`herald-release ${info.version}: ${info.entryCount} files${installedNow ? ' (installed now)' : ''}`);
+console.log(
+  `herald-release ${info.version}: ${info.entryCount} files${installedNow ? ' (installed now)' : ''}`,
+);
 console.log(`  tarball            ${mb(info.size)}`);
 console.log(`  installed (Herald) ${mb(own)}   build here ${mb(build)}   ratio ${(own / build).toFixed(2)}`);
 console.log(`  installed with dependencies ${mb(sizeOf(path.join(project, 'node_modules')))}`);
@@ -99,7 +108,8 @@ const bins = {
 for (const args of [['--version'], ['notes']]) {
   const samples = { installed: [], checkout: [] };
   for (let i = 0; i < RUNS; i++)
-    for (const [name, [command, prefix]] of Object.entries(bins)) samples[name].push(time(command, [...prefix, ...args]));
+    for (const [name, [command, prefix]] of Object.entries(bins))
+      samples[name].push(time(command, [...prefix, ...args]));
   const [a, b] = [median(samples.installed), median(samples.checkout)];
   console.log(
     `  herald ${args.join(' ').padEnd(9)} installed ${a.toFixed(0)} ms   checkout ${b.toFixed(0)} ms   ratio ${(a / b).toFixed(2)}`,
