@@ -112,16 +112,22 @@ describe('semantic-release with the Herald plugin', () => {
     ]);
   });
 
-  it('schedules the bundle from HERALD_ANNOUNCE_AT, and never announces it', {
+  it('schedules the bundle from HERALD_ANNOUNCE_AT, never announces it, and takes the template option', {
     timeout: 120_000,
   }, async () => {
-    repo.commit('feat: audit log export');
+    repo.commit('feat: audit log export', {
+      files: {
+        'templates/short.hbs': 'Acme Cloud {{version}}: {{counts.entries}} change(s).\n',
+        '.releaserc.json': releaseConfig({ docs: false, template: 'short.hbs' }),
+      },
+    });
     repo.git('push', '-q', 'origin', 'main');
     const at = '2099-03-01T09:00:00+01:00';
     const run = await runSemanticRelease({ HERALD_ANNOUNCE_AT: at, HERALD_ANNOUNCE_TZ: 'Europe/Berlin' });
     expect(run.code, run.output).toBe(0);
     const prepared = (await bundles()).find((b) => b.version === '1.2.0');
     expect(prepared).toMatchObject({ status: 'scheduled', announceAt: '2099-03-01T08:00:00.000Z' });
+    expect(readFileSync(notesFile(), 'utf8')).toBe('Acme Cloud 1.2.0: 1 change(s).');
   });
 
   it('prepares nothing when a later step fails, and says so', { timeout: 120_000 }, async () => {
