@@ -27,7 +27,7 @@ afterAll(() => {
 });
 
 describe('CI awareness', () => {
-  it('names the CI run and who started it in the audit log', async () => {
+  it('names the CI run and who started it in the audit log', { timeout: 120_000 }, async () => {
     const cases = [
       { env: githubActions, version: '1.1.0', actor: 'GitHub Actions (run 123 by ada)' },
       { env: gitlabCi, version: '1.2.0', actor: 'GitLab CI (run 77 by grace)' },
@@ -43,7 +43,9 @@ describe('CI awareness', () => {
     }
   });
 
-  it('points a shallow clone at the checkout setting of the CI it runs in, and only that one', async () => {
+  it('points a shallow clone at the checkout setting of the CI it runs in, and only that one', {
+    timeout: 120_000,
+  }, async () => {
     const clone = path.join(dir, 'depth1');
     execFileSync('git', ['clone', '-q', '--depth', '1', `file://${path.join(dir, 'remote.git')}`, clone]);
     const github = await runCli(['notes'], { cwd: clone, env: githubActions });
@@ -60,7 +62,9 @@ describe('CI awareness', () => {
     expect(laptop.stderr).toContain('GIT_DEPTH: 0');
   });
 
-  it('draws no terminal bar in CI, even when the CI gives the job a terminal', async () => {
+  it('draws no terminal bar in CI, even when the CI gives the job a terminal', {
+    timeout: 120_000,
+  }, async () => {
     // `script` runs announce on a pseudo-terminal, as some CIs (and a person) do.
     const announceOnTerminal = async (env: Record<string, string | undefined>, version: string) => {
       const repo = new TestRepo('herald-ci-progress-');

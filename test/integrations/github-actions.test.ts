@@ -60,7 +60,9 @@ async function runEvent(workflow: Workflow, contexts: Contexts) {
 }
 
 describe('GitHub Actions', () => {
-  it('the README workflow and the reusable one are valid workflows (action-validator)', async () => {
+  it('the README workflow and the reusable one are valid workflows (action-validator)', {
+    timeout: 120_000,
+  }, async () => {
     const file = path.join(dir, 'readme-workflow.yml');
     writeFileSync(file, readmeWorkflow());
     for (const workflow of [file, reusablePath]) {
@@ -78,7 +80,9 @@ describe('GitHub Actions', () => {
     await expect(exec(path.join(root, 'node_modules', '.bin', 'action-validator'), [file])).rejects.toThrow();
   });
 
-  it('the README workflow: prepare on a tag push with the whole history, announce on the schedule and by hand', async () => {
+  it('the README workflow: prepare on a tag push with the whole history, announce on the schedule and by hand', {
+    timeout: 120_000,
+  }, async () => {
     const workflow = parse(readmeWorkflow()) as Workflow;
     expect(workflow.on).toMatchObject({
       push: { tags: ['v*'] },
@@ -108,7 +112,7 @@ describe('GitHub Actions', () => {
     expect(Object.keys(byHand)).toEqual(['announce']);
   });
 
-  it('the reusable workflow: the same two commands, chosen by its input', async () => {
+  it('the reusable workflow: the same two commands, chosen by its input', { timeout: 120_000 }, async () => {
     const workflow = parse(readFileSync(reusablePath, 'utf8')) as Workflow;
     expect(Object.keys(workflow.on)).toEqual(['workflow_call']);
     project.origin.commit('feat: audit log export');

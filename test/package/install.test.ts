@@ -57,7 +57,7 @@ afterAll(() => {
 });
 
 describe('the installed package', () => {
-  it('runs the CLI through npx: --version, init, notes and prepare', async () => {
+  it('runs the CLI through npx: --version, init, notes and prepare', { timeout: 120_000 }, async () => {
     const { version } = (await import(path.join(root, 'package.json'), { with: { type: 'json' } })).default;
     expect((await run('npx', ['herald', '--version'])).stdout.trim()).toBe(version);
 
@@ -75,7 +75,9 @@ describe('the installed package', () => {
     expect(JSON.parse(prepared.stdout)).toMatchObject({ ok: true, outcome: 'created', version: '1.1.0' });
   });
 
-  it('resolves the JSON Schema, the templates and the semantic-release plugin from node_modules', async () => {
+  it('resolves the JSON Schema, the templates and the semantic-release plugin from node_modules', {
+    timeout: 120_000,
+  }, async () => {
     const installed = path.join(project.dir, 'node_modules', 'herald-release');
     for (const file of [
       'schema/herald.schema.json',
@@ -98,7 +100,7 @@ describe('the installed package', () => {
     });
   });
 
-  it('imports as an ES module library', async () => {
+  it('imports as an ES module library', { timeout: 120_000 }, async () => {
     mkdirSync(path.join(project.dir, 'scripts'), { recursive: true });
     writeFileSync(
       path.join(project.dir, 'scripts', 'notes.mjs'),
