@@ -86,7 +86,10 @@ export async function startSmtpServer(options: TestSmtpOptions = {}): Promise<Te
       return;
     }
     const fault = faults.get(session.id);
-    if (fault?.at !== 'rcpt') return callback();
+    if (fault?.at !== 'rcpt') {
+      callback();
+      return;
+    }
     if (fault.fault === 'drop-before-data') return void socketOf(session)?.destroy();
     if (fault.fault === 'stall-before-data') return;
     callback(reply(fault.fault));
