@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import { type SlackOp, slackKeys } from '../core/delivery-ops/index.js';
 import { renderSlackAnnouncement, type SlackAnnouncement, type SlackMessage } from '../core/slack-message.js';
-import { type Corrections, DELETED, parseSlackKey, planSlack, slackParts } from '../core/slack-plan.js';
+import { type Corrections, DELETED, planSlack, slackParts } from '../core/slack-plan.js';
 import { DeliveryFailure } from '../errors/delivery-failure.js';
+import { deliveryFailures } from '../errors/delivery-failures.js';
 import {
   type DeliveryRow,
   objectScope,
@@ -43,11 +45,12 @@ export function renderForChannel(
 ): SlackAnnouncement {
   const notes = bundle.notes[destination.audience];
   if (!notes)
-    throw new DeliveryFailure({
-      kind: 'permanent',
-      message: `the bundle has no "${destination.audience}" notes for ${destination.label}`,
-      fix: `Set the audience of ${destination.label} in herald.slack.channels to one of: ${Object.keys(bundle.notes).join(', ')}.`,
-    });
+    throw deliveryFailures.noNotes(
+      destination.audience,
+      destination.label,
+      `the audience of ${destination.label} in herald.slack.channels`,
+      Object.keys(bundle.notes),
+    );
   const model = destination.intro
     ? { ...notes.model, intro: destination.intro(bundle, notes.model, url) }
     : notes.model;
@@ -107,35 +110,23 @@ export function createSlackChannel(
     },
   });
 
-  const keyOf = (row: DeliveryRow) => {
-    const parsed = parseSlackKey(row.key);
-    if (!parsed)
-      throw new DeliveryFailure({
-        kind: 'permanent',
-        message: `unknown Slack delivery ${row.key}`,
-        fix: 'This is a bug in Herald: please report it with `herald status <version> --json`.',
-      });
-    return parsed;
+  const opOf = (row: DeliveryRow): SlackOp => {
+    const op = slackKeys.parse(row.key);
+    if (!op) throw deliveryFailures.unknownDelivery('Slack', row.key);
+    return op;
   };
   const messageAt = (messages: SlackMessage[], reply: number | null) => {
     const message = messages[reply ?? 0];
-    if (!message)
-      throw new DeliveryFailure({
-        kind: 'permanent',
-        message: `the announcement has no part ${reply} any more`,
-        fix: 'This is a bug in Herald (the plan and the message disagree): please report it.',
-      });
+    if (!message) throw deliveryFailures.planMismatch(`the announcement has no part ${reply} any more`);
     return message;
   };
   /** The thread a reply goes into: the top message, which an earlier phase posted. */
   const threadOf = (posted: Map<string, TargetObject>) => {
     const top = posted.get(slackParts.message);
     if (!top)
-      throw new DeliveryFailure({
-        kind: 'permanent',
-        message: `the announcement in ${destination.label} has not been posted, so its thread cannot be`,
-        fix: 'Run `herald status <version>` to see why it failed, then `herald retry <version>`.',
-      });
+      throw deliveryFailures.earlierPhaseMissing(
+        `the announcement in ${destination.label} has not been posted, so its thread cannot be`,
+      );
     return top.externalId;
   };
   const sent = (
@@ -178,51 +169,48 @@ export function createSlackChannel(
     },
 
     async deliver(row, { bundle }) {
-      const { verb, reply } = keyOf(row);
+      const { verb, reply } = opOf(row);
       let messages: SlackMessage[];
       try {
         messages = messagesOf(await render(bundle));
       } catch (error) {
         // Nothing has been sent: a local error (a channel template) is not an ambiguous outcome.
         if (error instanceof DeliveryFailure) throw error;
-        throw new DeliveryFailure({
-          kind: 'permanent',
-          message: `the announcement for ${destination.label} could not be rendered: ${(error as Error).message}`,
-          fix: 'Fix the channel template named in herald.slack.channels, then run `herald retry <version>`.',
-        });
+        throw deliveryFailures.notRendered(
+          `the announcement for ${destination.label} could not be rendered: ${(error as Error).message}`,
+          'Fix the channel template named in herald.slack.channels.',
+        );
       }
       const part = reply === null ? slackParts.message : slackParts.reply(reply);
       const posted = await postedIn(bundle);
-      const metadata = metadataOf(bundle, row);
-      if (verb === 'post') {
-        const message = messageAt(messages, reply);
-        const threadTs = reply === null ? null : threadOf(posted);
-        const done = await port.post({ channel, message, threadTs, metadata });
-        return sent(bundle, part, done, hashOf(message));
-      }
       const existing = posted.get(part);
-      if (verb === 'delete') {
-        if (existing && existing.contentHash !== DELETED)
-          await port.remove({ channel, ts: existing.externalId });
-        return {
-          externalId: existing?.externalId ?? null,
-          url: null,
-          objects: existing ? objectsOf(bundle, [{ ...existing, key: part, contentHash: DELETED }]) : [],
-        };
+      switch (verb) {
+        case 'post': {
+          const message = messageAt(messages, reply);
+          const threadTs = reply === null ? null : threadOf(posted);
+          const done = await port.post({ channel, message, threadTs, metadata: metadataOf(bundle, row) });
+          return sent(bundle, part, done, hashOf(message));
+        }
+        case 'delete':
+          if (existing && existing.contentHash !== DELETED)
+            await port.remove({ channel, ts: existing.externalId });
+          return {
+            externalId: existing?.externalId ?? null,
+            url: null,
+            objects: existing ? objectsOf(bundle, [{ ...existing, key: part, contentHash: DELETED }]) : [],
+          };
+        case 'update': {
+          if (!existing || existing.contentHash === DELETED)
+            throw deliveryFailures.planMismatch(`there is no posted ${part} in ${destination.label} to edit`);
+          const message = messageAt(messages, reply);
+          await port.update({ channel, ts: existing.externalId, message });
+          return sent(bundle, part, { ts: existing.externalId, permalink: existing.url }, hashOf(message));
+        }
       }
-      if (!existing || existing.contentHash === DELETED)
-        throw new DeliveryFailure({
-          kind: 'permanent',
-          message: `there is no posted ${part} in ${destination.label} to edit`,
-          fix: 'This is a bug in Herald (the plan and the posted messages disagree): please report it.',
-        });
-      const message = messageAt(messages, reply);
-      await port.update({ channel, ts: existing.externalId, message });
-      return sent(bundle, part, { ts: existing.externalId, permalink: existing.url }, hashOf(message));
     },
 
     async reconcile(row, { bundle }) {
-      const { verb, reply } = keyOf(row);
+      const { verb, reply } = opOf(row);
       // Edits and deletes are safe to do again; only a post must never be repeated blindly.
       if (verb !== 'post') return null;
       const posted = await postedIn(bundle);
