@@ -197,26 +197,7 @@ export function createEmailChannel(
     async plan({ record, bundle }) {
       const notes = notesOf(bundle);
       if (record.status === 'announced' || !notes) return [];
-      const plan: PlannedDelivery[] = [];
-      let afterId = 0;
-      for (;;) {
-        const page = await store.listSubscribers(bundle.product, {
-          statuses: ['confirmed'],
-          afterId,
-          limit: PAGE,
-        });
-        for (const subscriber of page)
-          if (notesForTopics(notes, subscriber.topics))
-            plan.push({
-              target: EMAIL_TARGET,
-              key: emailKeys.format({ subscriber: subscriber.id }),
-              phase: CHANNEL_PHASE,
-              summary: `email subscriber ${subscriber.id}`,
-            });
-        if (page.length < PAGE) break;
-        afterId = page.at(-1)!.id;
-      }
-      return plan;
+      return planEmails(store, bundle.product, notes);
     },
 
     async deliver(row, { bundle }) {
@@ -281,4 +262,28 @@ export function createEmailChannel(
     verify: () => mailer.verify(),
     close: () => mailer.close(),
   };
+}
+
+/** One row per confirmed subscriber whose topics the release touches, read a page at a time. */
+async function planEmails(
+  store: Pick<StorePort, 'listSubscribers'>,
+  product: string,
+  notes: ReleaseNotes,
+): Promise<PlannedDelivery[]> {
+  const plan: PlannedDelivery[] = [];
+  let afterId = 0;
+  for (;;) {
+    const page = await store.listSubscribers(product, { statuses: ['confirmed'], afterId, limit: PAGE });
+    for (const subscriber of page)
+      if (notesForTopics(notes, subscriber.topics))
+        plan.push({
+          target: EMAIL_TARGET,
+          key: emailKeys.format({ subscriber: subscriber.id }),
+          phase: CHANNEL_PHASE,
+          summary: `email subscriber ${subscriber.id}`,
+        });
+    if (page.length < PAGE) break;
+    afterId = page.at(-1)!.id;
+  }
+  return plan;
 }

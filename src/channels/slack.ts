@@ -62,19 +62,15 @@ export function renderForChannel(
   });
 }
 
-/**
- * One Slack channel as an announce target: the announcement as a top message with the full list
- * in thread replies when it does not fit, each its own ledger row; corrections edit what was
- * posted. Every post carries metadata naming its delivery, so an ambiguous attempt is settled by
- * looking for it in the channel before anything is posted again.
- */
-export function createSlackChannel(
+type SlackContext = ReturnType<typeof slackContext>;
+
+/** What every delivery to one Slack channel shares: what was posted, the rendered announcement. */
+function slackContext(
   port: ChatPort,
   store: Pick<StorePort, 'readTargetObjects'>,
   destination: SlackDestination,
-  /** The help-centre site whose release-notes article the announcement links to (null: none). */
   helpCenterSite: string | null,
-): Channel {
+) {
   const { channel } = destination;
   const target = `slack:${channel}`;
   const prefix = (bundle: ReleaseBundle) => `${objectScope(bundle)}${bundle.version}|${channel}|`;
@@ -143,6 +139,38 @@ export function createSlackChannel(
   });
 
   return {
+    port,
+    destination,
+    channel,
+    target,
+    postedIn,
+    objectsOf,
+    render,
+    messagesOf,
+    metadataOf,
+    opOf,
+    messageAt,
+    threadOf,
+    sent,
+  };
+}
+
+/**
+ * One Slack channel as an announce target: the announcement as a top message with the full list
+ * in thread replies when it does not fit, each its own ledger row; corrections edit what was
+ * posted. Every post carries metadata naming its delivery, so an ambiguous attempt is settled by
+ * looking for it in the channel before anything is posted again.
+ */
+export function createSlackChannel(
+  port: ChatPort,
+  store: Pick<StorePort, 'readTargetObjects'>,
+  destination: SlackDestination,
+  /** The help-centre site whose release-notes article the announcement links to (null: none). */
+  helpCenterSite: string | null,
+): Channel {
+  const ctx = slackContext(port, store, destination, helpCenterSite);
+  const { channel, target, postedIn, render, messagesOf } = ctx;
+  return {
     target,
     description: `${port.description} ${destination.label}`,
     site: port.site,
@@ -168,69 +196,75 @@ export function createSlackChannel(
       });
     },
 
-    async deliver(row, { bundle }) {
-      const { verb, reply } = opOf(row);
-      let messages: SlackMessage[];
-      try {
-        messages = messagesOf(await render(bundle));
-      } catch (error) {
-        // Nothing has been sent: a local error (a channel template) is not an ambiguous outcome.
-        if (error instanceof DeliveryFailure) throw error;
-        throw deliveryFailures.notRendered(
-          `the announcement for ${destination.label} could not be rendered: ${(error as Error).message}`,
-          'Fix the channel template named in herald.slack.channels.',
-        );
-      }
-      const part = reply === null ? slackParts.message : slackParts.reply(reply);
-      const posted = await postedIn(bundle);
-      const existing = posted.get(part);
-      switch (verb) {
-        case 'post': {
-          const message = messageAt(messages, reply);
-          const threadTs = reply === null ? null : threadOf(posted);
-          const done = await port.post({ channel, message, threadTs, metadata: metadataOf(bundle, row) });
-          return sent(bundle, part, done, hashOf(message));
-        }
-        case 'delete':
-          if (existing && existing.contentHash !== DELETED)
-            await port.remove({ channel, ts: existing.externalId });
-          return {
-            externalId: existing?.externalId ?? null,
-            url: null,
-            objects: existing ? objectsOf(bundle, [{ ...existing, key: part, contentHash: DELETED }]) : [],
-          };
-        case 'update': {
-          if (!existing || existing.contentHash === DELETED)
-            throw deliveryFailures.planMismatch(`there is no posted ${part} in ${destination.label} to edit`);
-          const message = messageAt(messages, reply);
-          await port.update({ channel, ts: existing.externalId, message });
-          return sent(bundle, part, { ts: existing.externalId, permalink: existing.url }, hashOf(message));
-        }
-      }
-    },
+    deliver: (row, { bundle }) => deliverSlack(ctx, row, bundle),
 
-    async reconcile(row, { bundle }) {
-      const { verb, reply } = opOf(row);
-      // Edits and deletes are safe to do again; only a post must never be repeated blindly.
-      if (verb !== 'post') return null;
-      const posted = await postedIn(bundle);
-      const found = await port.find({
-        channel,
-        threadTs: reply === null ? null : threadOf(posted),
-        since: (row.attemptStartedAt ?? row.updatedAt) - CLOCK_SLACK_MS,
-        metadata: metadataOf(bundle, row),
-      });
-      if (!found) return null;
-      const message = messageAt(messagesOf(await render(bundle)), reply);
-      return sent(
-        bundle,
-        reply === null ? slackParts.message : slackParts.reply(reply),
-        found,
-        hashOf(message),
-      );
-    },
+    reconcile: (row, { bundle }) => reconcileSlack(ctx, row, bundle),
 
     verify: () => port.verify([channel]),
     close: () => port.close?.() ?? Promise.resolve(),
   };
+}
+
+async function deliverSlack(ctx: SlackContext, row: DeliveryRow, bundle: ReleaseBundle): Promise<Delivered> {
+  const { port, channel, destination, opOf, render, messagesOf, postedIn, messageAt, threadOf } = ctx;
+  const { metadataOf, objectsOf, sent } = ctx;
+  const { verb, reply } = opOf(row);
+  let messages: SlackMessage[];
+  try {
+    messages = messagesOf(await render(bundle));
+  } catch (error) {
+    // Nothing has been sent: a local error (a channel template) is not an ambiguous outcome.
+    if (error instanceof DeliveryFailure) throw error;
+    throw deliveryFailures.notRendered(
+      `the announcement for ${destination.label} could not be rendered: ${(error as Error).message}`,
+      'Fix the channel template named in herald.slack.channels.',
+    );
+  }
+  const part = reply === null ? slackParts.message : slackParts.reply(reply);
+  const posted = await postedIn(bundle);
+  const existing = posted.get(part);
+  switch (verb) {
+    case 'post': {
+      const message = messageAt(messages, reply);
+      const threadTs = reply === null ? null : threadOf(posted);
+      const done = await port.post({ channel, message, threadTs, metadata: metadataOf(bundle, row) });
+      return sent(bundle, part, done, hashOf(message));
+    }
+    case 'delete':
+      if (existing && existing.contentHash !== DELETED)
+        await port.remove({ channel, ts: existing.externalId });
+      return {
+        externalId: existing?.externalId ?? null,
+        url: null,
+        objects: existing ? objectsOf(bundle, [{ ...existing, key: part, contentHash: DELETED }]) : [],
+      };
+    case 'update': {
+      if (!existing || existing.contentHash === DELETED)
+        throw deliveryFailures.planMismatch(`there is no posted ${part} in ${destination.label} to edit`);
+      const message = messageAt(messages, reply);
+      await port.update({ channel, ts: existing.externalId, message });
+      return sent(bundle, part, { ts: existing.externalId, permalink: existing.url }, hashOf(message));
+    }
+  }
+}
+
+async function reconcileSlack(
+  ctx: SlackContext,
+  row: DeliveryRow,
+  bundle: ReleaseBundle,
+): Promise<Delivered | null> {
+  const { port, channel, opOf, render, messagesOf, postedIn, messageAt, threadOf, metadataOf, sent } = ctx;
+  const { verb, reply } = opOf(row);
+  // Edits and deletes are safe to do again; only a post must never be repeated blindly.
+  if (verb !== 'post') return null;
+  const posted = await postedIn(bundle);
+  const found = await port.find({
+    channel,
+    threadTs: reply === null ? null : threadOf(posted),
+    since: (row.attemptStartedAt ?? row.updatedAt) - CLOCK_SLACK_MS,
+    metadata: metadataOf(bundle, row),
+  });
+  if (!found) return null;
+  const message = messageAt(messagesOf(await render(bundle)), reply);
+  return sent(bundle, reply === null ? slackParts.message : slackParts.reply(reply), found, hashOf(message));
 }

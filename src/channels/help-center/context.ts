@@ -103,6 +103,38 @@ export function helpCenterContext(
     return page;
   };
 
+  const notes = notesHelpers(settings, scoped);
+
+  /** The help-centre section id a docs section (or the release notes) goes in, from config or created. */
+  const mappedSection = (docSection: string) =>
+    docSection === RELEASE_NOTES_SECTION ? settings.releaseNotesSection : settings.sections[docSection];
+  const sectionFor = async (bundle: ReleaseBundle, docSection: string): Promise<string> => {
+    const mapped = mappedSection(docSection);
+    if (mapped !== undefined && mapped !== null) return mapped;
+    return (await require(bundle, objectKeys.section(docSection))).externalId;
+  };
+
+  return {
+    port,
+    store,
+    settings,
+    objectsOf,
+    require,
+    scoped,
+    objectsWith,
+    pagesOf,
+    pageOf,
+    ...notes,
+    mappedSection,
+    sectionFor,
+  };
+}
+
+/** The release-notes article: its title and body, their hash, and what publishing it recorded. */
+function notesHelpers(
+  settings: HelpCenterSettings,
+  scoped: (bundle: ReleaseBundle, objects: TargetObject[]) => TargetObject[],
+) {
   const notesOf = (bundle: ReleaseBundle) => {
     const notes = bundle.notes[settings.audience];
     if (!notes)
@@ -125,30 +157,5 @@ export function helpCenterContext(
       { key: objectKeys.notes(bundle.version), externalId: id, url, contentHash: notesHash(bundle) },
     ]),
   });
-
-  /** The help-centre section id a docs section (or the release notes) goes in, from config or created. */
-  const mappedSection = (docSection: string) =>
-    docSection === RELEASE_NOTES_SECTION ? settings.releaseNotesSection : settings.sections[docSection];
-  const sectionFor = async (bundle: ReleaseBundle, docSection: string): Promise<string> => {
-    const mapped = mappedSection(docSection);
-    if (mapped !== undefined && mapped !== null) return mapped;
-    return (await require(bundle, objectKeys.section(docSection))).externalId;
-  };
-
-  return {
-    port,
-    store,
-    settings,
-    objectsOf,
-    require,
-    scoped,
-    objectsWith,
-    pagesOf,
-    pageOf,
-    notesOf,
-    notesHash,
-    notesDelivered,
-    mappedSection,
-    sectionFor,
-  };
+  return { notesOf, notesHash, notesDelivered };
 }
