@@ -50,4 +50,10 @@ export const deliveryFailures = {
   /** A template that does not render: nothing was sent. */
   notRendered: (message: string, fix: string | undefined, cause?: unknown, retryFlags = '') =>
     permanent(message, `${fix ? `${fix} ` : ''}${retry(retryFlags)}`, cause),
+  /** A setting the target needs for this delivery is not set (Zendesk: permission group, category). */
+  settingMissing: (message: string, fix: string) => permanent(message, fix),
+  /** An image Herald will not publish as it is (its own checks, not the target's). */
+  imageRefused: (message: string, fix: string) => permanent(message, fix),
+  /** What an outbox (the embedded default target) no longer holds. */
+  outboxMissing: (message: string, fix: string) => permanent(message, fix),
 };
