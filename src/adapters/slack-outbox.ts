@@ -4,7 +4,7 @@ import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promise
 import path from 'node:path';
 import { renderSlackHtml, type SlackThreadView } from '../core/slack-html.js';
 import type { SlackMessage } from '../core/slack-message.js';
-import { DeliveryFailure } from '../errors/delivery-failure.js';
+import { deliveryFailures } from '../errors/delivery-failures.js';
 import type { ChatMetadata, ChatPort, PostedMessage } from '../ports/index.js';
 
 /** One posted message as the outbox keeps it: the exact chat.postMessage payload, plus its ts. */
@@ -145,11 +145,10 @@ export function createSlackOutbox(dir: string, labels: Record<string, string> = 
       try {
         current = JSON.parse(await readFile(fileOf(channel, ts), 'utf8')) as OutboxMessage;
       } catch {
-        throw new DeliveryFailure({
-          kind: 'permanent',
-          message: `the outbox has no message ${ts} in ${channel} to edit`,
-          fix: `It was removed from ${channelDir(channel)}: run \`herald retry <version> --channel slack\` after restoring it, or leave the correction out.`,
-        });
+        throw deliveryFailures.outboxMissing(
+          `the outbox has no message ${ts} in ${channel} to edit`,
+          `It was removed from ${channelDir(channel)}: run \`herald retry <version> --channel slack\` after restoring it, or leave the correction out.`,
+        );
       }
       await save({
         ...current,

@@ -1,5 +1,6 @@
 import zendesk from 'node-zendesk';
 import { DeliveryFailure } from '../errors/delivery-failure.js';
+import { deliveryFailures } from '../errors/delivery-failures.js';
 import type { CreatedArticle, HelpCenterArticle, HelpCenterPort, VerifyFinding } from '../ports/index.js';
 import { type ZendeskCredentials, zendeskAuthorization } from './zendesk-auth.js';
 import { createZendeskTransport } from './zendesk-http.js';
@@ -214,11 +215,10 @@ export function createZendeskHelpCenter(
                 }[];
                 const group = groups.find((g) => g.id === settings.permissionGroupId);
                 if (!group)
-                  throw new DeliveryFailure({
-                    kind: 'permanent',
-                    message: 'no such permission group',
-                    fix: `Known: ${groups.map((g) => `${g.id} (${g.name})`).join(', ')}.`,
-                  });
+                  throw deliveryFailures.settingMissing(
+                    'no such permission group',
+                    `Known: ${groups.map((g) => `${g.id} (${g.name})`).join(', ')}.`,
+                  );
                 return `"${group.name}"`;
               },
               'Set herald.helpCenter.permissionGroupId to an existing permission group.',
@@ -251,11 +251,10 @@ export function createZendeskHelpCenter(
             const enabled = (body.locales ?? []).map((l) => l.toLowerCase());
             const missing = settings.locales.filter((l) => !enabled.includes(l.toLowerCase()));
             if (missing.length > 0)
-              throw new DeliveryFailure({
-                kind: 'permanent',
-                message: `not enabled in Guide: ${missing.join(', ')}`,
-                fix: `Enabled: ${enabled.join(', ')}. Set herald.helpCenter.locale or enable the locale in Guide.`,
-              });
+              throw deliveryFailures.settingMissing(
+                `not enabled in Guide: ${missing.join(', ')}`,
+                `Enabled: ${enabled.join(', ')}. Set herald.helpCenter.locale or enable the locale in Guide.`,
+              );
             return 'enabled';
           },
           'Enable the locale in Guide settings.',
@@ -283,11 +282,10 @@ export function createZendeskHelpCenter(
 
     async createArticle(input) {
       if (input.permissionGroupId === null)
-        throw new DeliveryFailure({
-          kind: 'permanent',
-          message: 'Zendesk needs a permission group to create an article',
-          fix: 'Set herald.helpCenter.permissionGroupId (`herald doctor` lists the problem too).',
-        });
+        throw deliveryFailures.settingMissing(
+          'Zendesk needs a permission group to create an article',
+          'Set herald.helpCenter.permissionGroupId (`herald doctor` lists the problem too).',
+        );
       const body = {
         article: {
           title: input.title,
@@ -358,11 +356,10 @@ export function createZendeskHelpCenter(
 
     async createSection(input) {
       if (input.categoryId === null)
-        throw new DeliveryFailure({
-          kind: 'permanent',
-          message: `cannot create section "${input.name}" without a category`,
-          fix: 'Set herald.helpCenter.categoryId, or map the section in herald.helpCenter.docsSections.',
-        });
+        throw deliveryFailures.settingMissing(
+          `cannot create section "${input.name}" without a category`,
+          'Set herald.helpCenter.categoryId, or map the section in herald.helpCenter.docsSections.',
+        );
       const categoryId = input.categoryId;
       const what = `create section "${input.name}"`;
       const section = (await run(what, true, () =>

@@ -7,6 +7,7 @@ import { errors } from '../errors/index.js';
 import type { BundleOverlay, BundleRecord, BundleStatus, ReleaseBundle } from '../model/index.js';
 import type { BundleMutation } from '../ports/store.js';
 import { formatInstant } from './announce-time.js';
+import { allows, EMBARGOED, LIFECYCLE } from './lifecycle-table.js';
 
 export interface Schedule {
   /** Epoch ms, or 'now': due at the store's current time. */
@@ -23,12 +24,18 @@ export interface PrepareDecisionInput {
   force: boolean;
 }
 
-const finished: BundleStatus[] = ['announcing', 'announced'];
-
 /** Prepared and not (yet) on its way out: nothing of it has been published. */
 export function isEmbargoed(status: BundleStatus): boolean {
-  return status === 'draft' || status === 'scheduled' || status === 'held';
+  return EMBARGOED.includes(status);
 }
+
+/** The command leaves a bundle in this status as it is (hold on a draft, cancel on a cancelled one). */
+const leavesAsIs = (command: 'hold' | 'cancel', status: BundleStatus) => {
+  const to: readonly BundleStatus[] | undefined = (
+    LIFECYCLE[command] as Partial<Record<BundleStatus, readonly BundleStatus[]>>
+  )[status];
+  return to?.length === 1 && to[0] === status;
+};
 
 /** Resolves a schedule against the store's clock; the past is refused unless it is `now`. */
 function resolveAt(schedule: Schedule, now: number): number {
@@ -67,7 +74,7 @@ export function decidePrepare(
   const changed = current.contentHash !== input.contentHash;
   const reschedule =
     input.schedule !== null &&
-    !finished.includes(current.status) &&
+    allows('schedule', current.status) &&
     (input.schedule.at === 'now' ||
       input.schedule.at !== current.announceAt ||
       input.schedule.zone !== current.timeZone ||
@@ -76,7 +83,7 @@ export function decidePrepare(
   // An announcing release takes a new revision as it is: what has not gone out is planned again
   // from it (the fence holds every delivery to the revision it was planned for), and what has
   // gone out is corrected, as after an announce.
-  if (changed && current.status === 'announced' && !input.force)
+  if (changed && !allows(input.force ? 'prepare --force' : 'prepare', current.status))
     throw errors.alreadyAnnounced(current.key.version, current.status);
   const at = reschedule ? resolveAt(input.schedule!, now) : current.announceAt;
   const correction = changed && current.status === 'announced';
@@ -104,7 +111,7 @@ export function decideSchedule(
   version: string,
 ): BundleMutation<{ changed: boolean; announceAt: number }> {
   if (current === null) throw errors.unknownBundle(version, []);
-  if (finished.includes(current.status))
+  if (!allows('schedule', current.status))
     throw errors.badTransition(
       version,
       current.status,
@@ -137,9 +144,7 @@ export function decideHold(
   version: string,
 ): BundleMutation<{ changed: boolean; was: BundleStatus | null }> {
   if (current === null) throw errors.unknownBundle(version, []);
-  if (current.status === 'held' || current.status === 'draft')
-    return { write: false, result: { changed: false, was: current.status } };
-  if (current.status !== 'scheduled' && current.status !== 'announcing')
+  if (!allows('hold', current.status))
     throw errors.badTransition(
       version,
       current.status,
@@ -148,6 +153,8 @@ export function decideHold(
         ? 'It is cancelled already; `herald schedule` brings it back.'
         : 'Every delivery has gone out; `herald status` tells where. Publish a correction with `herald prepare --force`.',
     );
+  if (leavesAsIs('hold', current.status))
+    return { write: false, result: { changed: false, was: current.status } };
   return {
     write: true,
     result: { changed: true, was: current.status },
@@ -163,14 +170,15 @@ export function decideCancel(
   version: string,
 ): BundleMutation<{ changed: boolean; was: BundleStatus | null }> {
   if (current === null) throw errors.unknownBundle(version, []);
-  if (current.status === 'cancelled') return { write: false, result: { changed: false, was: 'cancelled' } };
-  if (current.status === 'announced')
+  if (!allows('cancel', current.status))
     throw errors.badTransition(
       version,
-      'announced',
+      current.status,
       'cancel',
       'It has gone out already; publish a correction with `herald prepare --force`.',
     );
+  if (leavesAsIs('cancel', current.status))
+    return { write: false, result: { changed: false, was: current.status } };
   return {
     write: true,
     result: { changed: true, was: current.status },
@@ -197,7 +205,7 @@ export function decideEdit(
   if (current === null) throw errors.unknownBundle(input.bundle.version, []);
   const version = current.key.version;
   if (current.contentRevision !== input.baseRevision) throw errors.editConflict(version);
-  if (finished.includes(current.status) && !(current.status === 'announced' && input.force))
+  if (!allows(input.force ? 'edit --force' : 'edit', current.status))
     throw errors.alreadyAnnounced(version, current.status);
   const sameOverlay = JSON.stringify(current.overlay) === JSON.stringify(input.overlay);
   if (sameOverlay && current.contentHash === input.contentHash)

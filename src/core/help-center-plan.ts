@@ -3,16 +3,17 @@ import {
   type DocPage,
   type DocSet,
   type PlannedDelivery,
-  revisionKey,
   type TargetObject,
 } from '../model/index.js';
+import { type HelpCenterOp, helpCenterKeys } from './delivery-ops/index.js';
 
 /**
  * What a help centre needs for one bundle, from what Herald already published there (the target
  * objects). Pure: the same bundle and objects always give the same plan.
  *
- * Ledger keys (target `helpcenter`), phases in brackets. The release notes (below DOCS_PHASE) and
- * the docs (from it up) are two lanes that never wait for each other (see the model):
+ * Deliveries (target `helpcenter`, keys in delivery-ops/help-center-ops.ts), phases in brackets.
+ * The release notes (below DOCS_PHASE) and the docs (from it up) are two lanes that never wait
+ * for each other (see the model):
  * - `section:release-notes` [2]: create the release-notes section when the config names none;
  * - `article:notes` [5]: the release-notes article; `content:notes:<hash>@r<revision>` [5]: a correction;
  * - `section:<doc section>` [10]: create a section the config does not map;
@@ -75,8 +76,9 @@ const short = (hash: string) => hash.replace(/^sha256:/, '').slice(0, 12);
 
 export function planHelpCenter(input: HelpCenterPlanInput, version: string): PlannedDelivery[] {
   const plan: PlannedDelivery[] = [];
-  const add = (key: string, phase: number, summary: string) =>
-    plan.push({ target: HELP_CENTER_TARGET, key, phase, summary });
+  const add = (op: HelpCenterOp, phase: number, summary: string) =>
+    plan.push({ target: HELP_CENTER_TARGET, key: helpCenterKeys.format(op), phase, summary });
+  const { revision } = input;
   const has = (key: string) => {
     const object = input.objects.get(key);
     return object !== undefined && object.contentHash !== ARCHIVED;
@@ -84,7 +86,11 @@ export function planHelpCenter(input: HelpCenterPlanInput, version: string): Pla
 
   const sectionsNeeded = new Set<string>();
   if (input.releaseNotesSection === null && !has(objectKeys.section(RELEASE_NOTES_SECTION)))
-    add(`section:${RELEASE_NOTES_SECTION}`, PHASE.notesSection, 'create section "Release notes"');
+    add(
+      { kind: 'section', section: RELEASE_NOTES_SECTION },
+      PHASE.notesSection,
+      'create section "Release notes"',
+    );
 
   if (input.syncDocs) {
     const byId = pagesById(input.docs, input.locale);
@@ -95,9 +101,12 @@ export function planHelpCenter(input: HelpCenterPlanInput, version: string): Pla
       let sourceDone = false;
       if (creating.has(id)) {
         const secondPass = source.assets.length > 0 || source.links.some((link) => creating.has(link.page));
-        if (secondPass) add(`draft:doc:${id}`, PHASE.articles, `create "${source.title}" unpublished`);
-        else {
-          add(`article:doc:${id}`, PHASE.articles, `create "${source.title}"`);
+        add(
+          { kind: 'docArticle', page: id, draft: secondPass },
+          PHASE.articles,
+          `create "${source.title}"${secondPass ? ' unpublished' : ''}`,
+        );
+        if (!secondPass) {
           sourceDone = true;
         }
       }
@@ -106,7 +115,7 @@ export function planHelpCenter(input: HelpCenterPlanInput, version: string): Pla
         if (input.objects.get(objectKeys.content(id, page.locale))?.contentHash === page.hash) continue;
         const verb = creating.has(id) ? 'publish' : 'update';
         add(
-          revisionKey(`content:doc:${id}:${page.locale}:${short(page.hash)}`, input.revision),
+          { kind: 'docContent', page: id, locale: page.locale, hash: short(page.hash), revision },
           PHASE.content,
           `${verb} "${page.title}" (${page.locale})`,
         );
@@ -119,7 +128,7 @@ export function planHelpCenter(input: HelpCenterPlanInput, version: string): Pla
         const id = key.slice('article:doc:'.length);
         if (!byId.has(id))
           add(
-            revisionKey(`archive:doc:${id}`, input.revision),
+            { kind: 'archiveDoc', page: id, revision },
             PHASE.content,
             `archive "${id}" (removed from the docs)`,
           );
@@ -128,18 +137,13 @@ export function planHelpCenter(input: HelpCenterPlanInput, version: string): Pla
   }
 
   for (const section of [...sectionsNeeded].sort())
-    plan.push({
-      target: HELP_CENTER_TARGET,
-      key: `section:${section}`,
-      phase: PHASE.sections,
-      summary: `create section "${section}"`,
-    });
+    add({ kind: 'section', section }, PHASE.sections, `create section "${section}"`);
 
   const notes = input.objects.get(objectKeys.notes(version));
-  if (!notes) add('article:notes', PHASE.notes, `publish the ${version} release notes`);
+  if (!notes) add({ kind: 'notesArticle' }, PHASE.notes, `publish the ${version} release notes`);
   else if (notes.contentHash !== input.notesHash)
     add(
-      revisionKey(`content:notes:${short(input.notesHash)}`, input.revision),
+      { kind: 'notesContent', hash: short(input.notesHash), revision },
       PHASE.notes,
       `correct the ${version} release notes`,
     );

@@ -1,10 +1,11 @@
-import { CHANNEL_PHASE, type PlannedDelivery, revisionKey, type TargetObject } from '../model/index.js';
+import { CHANNEL_PHASE, type PlannedDelivery, type TargetObject } from '../model/index.js';
+import { type SlackOp, slackKeys } from './delivery-ops/index.js';
 
 /**
  * What one Slack channel needs for one release, from what Herald already posted there (the target
  * objects `message` and `reply:<n>`). Pure: the same input always gives the same plan.
  *
- * Ledger keys (target `slack:<channel id>`), phases in brackets:
+ * Deliveries (target `slack:<channel id>`, keys in delivery-ops/slack-ops.ts), phases in brackets:
  * - `post:message` [40], `post:reply:<n>` [40+n]: the announcement, then its thread replies in order;
  * - `update:message@r<rev>` [40], `update:reply:<n>@r<rev>` [40+n]: edit what was posted, after a
  *   correction (`prepare --force`) changed it;
@@ -35,13 +36,19 @@ export function planSlack(input: SlackPlanInput): PlannedDelivery[] {
   const { where, revision } = input;
   const edit = input.corrections === 'update';
   const plan: PlannedDelivery[] = [];
-  const add = (key: string, phase: number, summary: string) =>
-    plan.push({ target: input.target, key, phase, summary });
+  const add = (op: SlackOp, phase: number, summary: string) =>
+    plan.push({ target: input.target, key: slackKeys.format(op), phase, summary });
+  const post = (reply: number | null, revised = false): SlackOp => ({
+    verb: 'post',
+    reply,
+    revision: revised ? revision : null,
+  });
+  const revised = (verb: SlackOp['verb'], reply: number | null): SlackOp => ({ verb, reply, revision });
 
   const top = input.objects.get(slackParts.message);
-  if (!top) add('post:message', CHANNEL_PHASE, `post the announcement in ${where}`);
+  if (!top) add(post(null), CHANNEL_PHASE, `post the announcement in ${where}`);
   else if (edit && top.contentHash !== input.hashes[0])
-    add(revisionKey('update:message', revision), CHANNEL_PHASE, `edit the announcement in ${where}`);
+    add(revised('update', null), CHANNEL_PHASE, `edit the announcement in ${where}`);
 
   // Left as posted: the thread is only finished (after a crash) when it is the same announcement.
   if (top && !edit && top.contentHash !== input.hashes[0]) return [];
@@ -49,18 +56,17 @@ export function planSlack(input: SlackPlanInput): PlannedDelivery[] {
   for (let n = 1; n <= replies; n++) {
     const posted = input.objects.get(slackParts.reply(n));
     const part = `part ${n} of ${replies} in the thread in ${where}`;
-    if (!posted) add(`post:reply:${n}`, CHANNEL_PHASE + n, `post ${part}`);
-    else if (posted.contentHash === DELETED)
-      add(revisionKey(`post:reply:${n}`, revision), CHANNEL_PHASE + n, `post ${part}`);
+    if (!posted) add(post(n), CHANNEL_PHASE + n, `post ${part}`);
+    else if (posted.contentHash === DELETED) add(post(n, true), CHANNEL_PHASE + n, `post ${part}`);
     else if (edit && posted.contentHash !== input.hashes[n])
-      add(revisionKey(`update:reply:${n}`, revision), CHANNEL_PHASE + n, `edit ${part}`);
+      add(revised('update', n), CHANNEL_PHASE + n, `edit ${part}`);
   }
   if (edit)
     for (const [part, object] of input.objects) {
       const n = /^reply:(\d+)$/.exec(part)?.[1];
       if (n === undefined || Number(n) <= replies || object.contentHash === DELETED) continue;
       add(
-        revisionKey(`delete:reply:${n}`, revision),
+        revised('delete', Number(n)),
         CHANNEL_PHASE + Number(n),
         `delete part ${n} of the thread in ${where} (the corrected list is shorter)`,
       );
@@ -69,10 +75,7 @@ export function planSlack(input: SlackPlanInput): PlannedDelivery[] {
 }
 
 /** A Slack ledger key read back: what to do, and to which message. */
-export function parseSlackKey(
-  key: string,
-): { verb: 'post' | 'update' | 'delete'; reply: number | null } | null {
-  const match = /^(post|update|delete):(?:message|reply:(\d+))(?:@r\d+)?$/.exec(key);
-  if (!match) return null;
-  return { verb: match[1] as 'post' | 'update' | 'delete', reply: match[2] ? Number(match[2]) : null };
+export function parseSlackKey(key: string): Pick<SlackOp, 'verb' | 'reply'> | null {
+  const op = slackKeys.parse(key);
+  return op && { verb: op.verb, reply: op.reply };
 }

@@ -2,7 +2,7 @@ import type { Element, ElementContent, Root } from 'hast';
 import rehypeRaw from 'rehype-raw';
 import rehypeStringify from 'rehype-stringify';
 import { unified } from 'unified';
-import { DeliveryFailure } from '../errors/delivery-failure.js';
+import { deliveryFailures } from '../errors/delivery-failures.js';
 
 /**
  * SVG files from a docs tree are published as they are to the help centre, where a browser opening
@@ -155,18 +155,16 @@ export function publishableAttachment<T extends { fileName: string; contentType:
 ): T {
   const name = input.fileName.toLowerCase();
   if (name.endsWith('.svgz'))
-    throw new DeliveryFailure({
-      kind: 'permanent',
-      message: `${input.fileName}: a compressed SVG cannot be checked for scripts`,
-      fix: 'Commit the drawing as an uncompressed .svg.',
-    });
+    throw deliveryFailures.imageRefused(
+      `${input.fileName}: a compressed SVG cannot be checked for scripts`,
+      'Commit the drawing as an uncompressed .svg.',
+    );
   if (!/^image\/svg\+xml\b/i.test(input.contentType) && !name.endsWith('.svg')) return input;
   const result = sanitizeSvg(new TextDecoder().decode(input.bytes));
   if (result.svg === null)
-    throw new DeliveryFailure({
-      kind: 'permanent',
-      message: `${input.fileName}:${result.refused?.line ?? 1}:${result.refused?.column ?? 1} ${result.refused?.message ?? 'is not an SVG'}`,
-      fix: 'Export the drawing again as a plain SVG, or as a PNG.',
-    });
+    throw deliveryFailures.imageRefused(
+      `${input.fileName}:${result.refused?.line ?? 1}:${result.refused?.column ?? 1} ${result.refused?.message ?? 'is not an SVG'}`,
+      'Export the drawing again as a plain SVG, or as a PNG.',
+    );
   return { ...input, contentType: 'image/svg+xml', bytes: new TextEncoder().encode(result.svg) };
 }

@@ -1,6 +1,6 @@
 /**
  * A help centre as the announce engine sees it: Zendesk Guide, or the built-in static site. The
- * help-centre channel (stages/help-center-channel.ts) decides what to create, update and archive;
+ * help-centre channel (channels/help-center/) decides what to create, update and archive;
  * an adapter only performs one call per method. Failures are thrown as `DeliveryFailure`
  * (errors/delivery-failure.ts) so the engine can tell retryable, ambiguous and permanent apart.
  */

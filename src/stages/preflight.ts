@@ -1,8 +1,8 @@
+import { renderForChannel, type SlackDestination } from '../channels/slack.js';
 import { type HelpCenterPreflight, preflightHelpCenter } from '../core/help-center-preflight.js';
 import { isDeliveryFailure } from '../errors/delivery-failure.js';
 import { HeraldError, type Problem } from '../errors/herald-error.js';
 import type { ReleaseBundle } from '../model/index.js';
-import { renderForChannel, type SlackDestination } from './slack-channel.js';
 
 /** How announce would publish a bundle, as far as the bundle and the config tell. */
 export interface PreflightSettings {

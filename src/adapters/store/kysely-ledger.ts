@@ -1,4 +1,5 @@
 import { type ExpressionBuilder, type Kysely, sql, type Transaction, type UpdateObject } from 'kysely';
+import { ANNOUNCEABLE, allows, DELIVERING } from '../../core/lifecycle-table.js';
 import {
   type BundleRecord,
   type BundleStatus,
@@ -139,7 +140,7 @@ export function createKyselyLedger(
             .select('b.id')
             .whereRef('b.id', '=', 'deliveries.bundle_id')
             .whereRef('b.revision', '=', 'deliveries.bundle_revision')
-            .where(sql<boolean>`b.status = 'announcing'`)
+            .where(sql<boolean>`b.status = ${sql.lit(DELIVERING)}`)
             .where('b.announce_at', '<=', ops.now),
         ),
       )
@@ -200,7 +201,7 @@ export function createKyselyLedger(
       const rows = await db
         .selectFrom('bundles')
         .selectAll()
-        .where('status', 'in', ['scheduled', 'announcing', 'announced'])
+        .where('status', 'in', ANNOUNCEABLE)
         .where('announce_at', '<=', ops.now)
         .where((eb) =>
           eb.or([eb('planned_revision', 'is', null), eb('planned_revision', '!=', eb.ref('revision'))]),
@@ -218,7 +219,7 @@ export function createKyselyLedger(
         if (bundle.planned_revision === revision && bundle.revision === revision) return true;
         if (
           bundle.revision !== revision ||
-          !['scheduled', 'announcing', 'announced'].includes(bundle.status) ||
+          !ANNOUNCEABLE.includes(bundle.status) ||
           bundle.announce_at === null ||
           bundle.announce_at > now
         )
@@ -301,7 +302,7 @@ export function createKyselyLedger(
           keep.length +
           revive.length +
           existing.filter((r) => r.state === 'attempting').length;
-        const status: BundleStatus = outstanding > 0 ? 'announcing' : 'announced';
+        const status: BundleStatus = outstanding > 0 ? DELIVERING : 'announced';
         await trx
           .updateTable('bundles')
           .set({
@@ -365,7 +366,7 @@ export function createKyselyLedger(
           .where(sql<boolean>`d.state IN ('pending', 'unknown')`)
           .where('d.next_attempt_at', '<=', now)
           .where((eb) => eb.or([eb('d.lease_until', 'is', null), eb('d.lease_until', '<', now)]))
-          .where('b.status', '=', 'announcing')
+          .where('b.status', '=', DELIVERING)
           .where('b.announce_at', '<=', now)
           .where((eb) => eb.not(lowerPhaseIn(eb, 'not in', DONE)))
           .orderBy('d.bundle_id')
@@ -482,7 +483,7 @@ export function createKyselyLedger(
 
     async completeBundle(bundleId, actor) {
       return withBundleLock(bundleId, async (trx, bundle, now) => {
-        if (bundle.status !== 'announcing') return bundle.status;
+        if (!allows('complete', bundle.status)) return bundle.status;
         const open = await trx
           .selectFrom('deliveries')
           .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -516,7 +517,7 @@ export function createKyselyLedger(
         .where('d.target', 'in', targets)
         .where(sql<boolean>`d.state IN ('pending', 'unknown', 'attempting')`)
         .where(isOpenRow('d'))
-        .where('b.status', '=', 'announcing')
+        .where('b.status', '=', DELIVERING)
         .where((eb) => eb.not(lowerPhaseIn(eb, 'not in', DONE)))
         .executeTakeFirst();
       const ready = row && row.next !== null ? Number(row.next) - Number(row.now) : null;
@@ -529,7 +530,7 @@ export function createKyselyLedger(
         .where('d.target', 'in', targets)
         .where(sql<boolean>`d.state IN ('pending', 'unknown', 'attempting')`)
         .where(isOpenRow('d'))
-        .where('b.status', '=', 'announcing')
+        .where('b.status', '=', DELIVERING)
         .where((eb) => lowerPhaseIn(eb, 'not in', DONE))
         .where((eb) => eb.not(lowerPhaseIn(eb, 'in', ['failed'])))
         .limit(1)
@@ -551,7 +552,7 @@ export function createKyselyLedger(
     },
 
     async announcingBundleIds() {
-      const rows = await db.selectFrom('bundles').select('id').where('status', '=', 'announcing').execute();
+      const rows = await db.selectFrom('bundles').select('id').where('status', '=', DELIVERING).execute();
       return rows.map((r) => Number(r.id));
     },
 
@@ -562,7 +563,7 @@ export function createKyselyLedger(
         .selectAll('d')
         .where(sql<boolean>`d.state = 'failed'`)
         .where(isOpenRow('d'))
-        .where('b.status', '=', 'announcing')
+        .where('b.status', '=', DELIVERING)
         .orderBy('d.bundle_id')
         .orderBy('d.id')
         .execute();

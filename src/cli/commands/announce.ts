@@ -3,6 +3,12 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { formatInstant } from '../../core/announce-time.js';
 import { countAllRows, countRows, UNFINISHED } from '../../core/delivery-counts.js';
+import {
+  ANNOUNCEMENT_POST_KEY,
+  isAnnouncementPost,
+  isNotesArticle,
+  NOTES_ARTICLE_KEY,
+} from '../../core/delivery-ops/index.js';
 import { HeraldError } from '../../errors/herald-error.js';
 import { errors } from '../../errors/index.js';
 import type { BundleKey, DeliveryRow } from '../../model/index.js';
@@ -178,14 +184,14 @@ async function runAnnounce(argv: string[], output: Output, cwd: string): Promise
       report.announced.map(async (key) => {
         const record = await store.findBundle(key);
         const rows = record
-          ? await store.listDeliveries(record.id, { keys: ['article:notes', 'post:message'] })
+          ? await store.listDeliveries(record.id, { keys: [NOTES_ARTICLE_KEY, ANNOUNCEMENT_POST_KEY] })
           : [];
         return {
           key,
-          url: rows.find((r) => r.key === 'article:notes')?.externalUrl ?? null,
+          url: rows.find(isNotesArticle)?.externalUrl ?? null,
           // Each channel's announcement (Slack: the message's permalink, or its ts in the outbox).
           posts: rows
-            .filter((r) => r.key === 'post:message')
+            .filter(isAnnouncementPost)
             .map((r) => ({ target: r.target, url: r.externalUrl ?? r.externalId })),
         };
       }),
@@ -335,7 +341,7 @@ async function runStatus(argv: string[], output: Output, cwd: string): Promise<n
           .map(([state, n]) => `${n!.toLocaleString('en')} ${state}`)
           .join(' · ')}`,
       );
-    const [notes] = await store.listDeliveries(record.id, { keys: ['article:notes'] });
+    const [notes] = await store.listDeliveries(record.id, { keys: [NOTES_ARTICLE_KEY] });
     if (notes?.externalUrl) output.out(`  release notes: ${notes.externalUrl}`);
     // A release mailed to 100,000 subscribers has as many rows: the open ones are shown a few per
     // target, every row only with --all.

@@ -1,7 +1,7 @@
+import { type Unsubscribe, unsubscribeLinks } from '../../channels/email.js';
 import { errors } from '../../errors/index.js';
 import type { Subscriber } from '../../model/index.js';
 import type { EmailAddress, StorePort } from '../../ports/index.js';
-import { type Unsubscribe, unsubscribeLinks } from '../../stages/email-channel.js';
 import type { EmailTemplatesFor } from '../../stages/email-templates.js';
 import { chooseEmailTemplates, chooseTokenSigner, emailSenderOf } from '../email.js';
 import type { Runtime } from '../runtime.js';

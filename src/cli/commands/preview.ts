@@ -2,14 +2,15 @@ import { readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createEmlOutbox } from '../../adapters/eml-outbox.js';
 import { documentFor, escapeHtml, htmlFileOf, writeFileIn, writeSite } from '../../adapters/fs-doc-site.js';
+import { emailFor } from '../../channels/email.js';
+import { renderForChannel, type SlackDestination } from '../../channels/slack.js';
 import { formatInstant } from '../../core/announce-time.js';
 import { isEmbargoed } from '../../core/bundle-lifecycle.js';
+import { isNotesArticle, NOTES_ARTICLE_KEY } from '../../core/delivery-ops/index.js';
 import { renderSlackHtml } from '../../core/slack-html.js';
 import type { SlackMessage } from '../../core/slack-message.js';
 import type { BundleRecord, ReleaseBundle } from '../../model/index.js';
 import type { StorePort } from '../../ports/index.js';
-import { emailFor } from '../../stages/email-channel.js';
-import { renderForChannel, type SlackDestination } from '../../stages/slack-channel.js';
 import type { EmailPreview } from './preview-email.js';
 
 /**
@@ -38,8 +39,8 @@ export async function writePreview(
   let published: Promise<string | null> | null = null;
   const notesUrl = () =>
     (published ??= store
-      .listDeliveries(record.id, { keys: ['article:notes'] })
-      .then((rows) => rows.find((r) => r.key === 'article:notes')?.externalUrl ?? null));
+      .listDeliveries(record.id, { keys: [NOTES_ARTICLE_KEY] })
+      .then((rows) => rows.find(isNotesArticle)?.externalUrl ?? null));
   const slackIndex =
     channels.only === null || channels.only === 'slack'
       ? await writeSlack(bundle, record, await notesUrl(), channels.slack, write)

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import { type SlackOp, slackKeys } from '../core/delivery-ops/index.js';
 import { renderSlackAnnouncement, type SlackAnnouncement, type SlackMessage } from '../core/slack-message.js';
-import { type Corrections, DELETED, parseSlackKey, planSlack, slackParts } from '../core/slack-plan.js';
+import { type Corrections, DELETED, planSlack, slackParts } from '../core/slack-plan.js';
 import { DeliveryFailure } from '../errors/delivery-failure.js';
+import { deliveryFailures } from '../errors/delivery-failures.js';
 import {
   type DeliveryRow,
   objectScope,
@@ -43,11 +45,12 @@ export function renderForChannel(
 ): SlackAnnouncement {
   const notes = bundle.notes[destination.audience];
   if (!notes)
-    throw new DeliveryFailure({
-      kind: 'permanent',
-      message: `the bundle has no "${destination.audience}" notes for ${destination.label}`,
-      fix: `Set the audience of ${destination.label} in herald.slack.channels to one of: ${Object.keys(bundle.notes).join(', ')}.`,
-    });
+    throw deliveryFailures.noNotes(
+      destination.audience,
+      destination.label,
+      `the audience of ${destination.label} in herald.slack.channels`,
+      Object.keys(bundle.notes),
+    );
   const model = destination.intro
     ? { ...notes.model, intro: destination.intro(bundle, notes.model, url) }
     : notes.model;
@@ -59,19 +62,15 @@ export function renderForChannel(
   });
 }
 
-/**
- * One Slack channel as an announce target: the announcement as a top message with the full list
- * in thread replies when it does not fit, each its own ledger row; corrections edit what was
- * posted. Every post carries metadata naming its delivery, so an ambiguous attempt is settled by
- * looking for it in the channel before anything is posted again.
- */
-export function createSlackChannel(
+type SlackContext = ReturnType<typeof slackContext>;
+
+/** What every delivery to one Slack channel shares: what was posted, the rendered announcement. */
+function slackContext(
   port: ChatPort,
   store: Pick<StorePort, 'readTargetObjects'>,
   destination: SlackDestination,
-  /** The help-centre site whose release-notes article the announcement links to (null: none). */
   helpCenterSite: string | null,
-): Channel {
+) {
   const { channel } = destination;
   const target = `slack:${channel}`;
   const prefix = (bundle: ReleaseBundle) => `${objectScope(bundle)}${bundle.version}|${channel}|`;
@@ -107,35 +106,23 @@ export function createSlackChannel(
     },
   });
 
-  const keyOf = (row: DeliveryRow) => {
-    const parsed = parseSlackKey(row.key);
-    if (!parsed)
-      throw new DeliveryFailure({
-        kind: 'permanent',
-        message: `unknown Slack delivery ${row.key}`,
-        fix: 'This is a bug in Herald: please report it with `herald status <version> --json`.',
-      });
-    return parsed;
+  const opOf = (row: DeliveryRow): SlackOp => {
+    const op = slackKeys.parse(row.key);
+    if (!op) throw deliveryFailures.unknownDelivery('Slack', row.key);
+    return op;
   };
   const messageAt = (messages: SlackMessage[], reply: number | null) => {
     const message = messages[reply ?? 0];
-    if (!message)
-      throw new DeliveryFailure({
-        kind: 'permanent',
-        message: `the announcement has no part ${reply} any more`,
-        fix: 'This is a bug in Herald (the plan and the message disagree): please report it.',
-      });
+    if (!message) throw deliveryFailures.planMismatch(`the announcement has no part ${reply} any more`);
     return message;
   };
   /** The thread a reply goes into: the top message, which an earlier phase posted. */
   const threadOf = (posted: Map<string, TargetObject>) => {
     const top = posted.get(slackParts.message);
     if (!top)
-      throw new DeliveryFailure({
-        kind: 'permanent',
-        message: `the announcement in ${destination.label} has not been posted, so its thread cannot be`,
-        fix: 'Run `herald status <version>` to see why it failed, then `herald retry <version>`.',
-      });
+      throw deliveryFailures.earlierPhaseMissing(
+        `the announcement in ${destination.label} has not been posted, so its thread cannot be`,
+      );
     return top.externalId;
   };
   const sent = (
@@ -151,6 +138,38 @@ export function createSlackChannel(
     ]),
   });
 
+  return {
+    port,
+    destination,
+    channel,
+    target,
+    postedIn,
+    objectsOf,
+    render,
+    messagesOf,
+    metadataOf,
+    opOf,
+    messageAt,
+    threadOf,
+    sent,
+  };
+}
+
+/**
+ * One Slack channel as an announce target: the announcement as a top message with the full list
+ * in thread replies when it does not fit, each its own ledger row; corrections edit what was
+ * posted. Every post carries metadata naming its delivery, so an ambiguous attempt is settled by
+ * looking for it in the channel before anything is posted again.
+ */
+export function createSlackChannel(
+  port: ChatPort,
+  store: Pick<StorePort, 'readTargetObjects'>,
+  destination: SlackDestination,
+  /** The help-centre site whose release-notes article the announcement links to (null: none). */
+  helpCenterSite: string | null,
+): Channel {
+  const ctx = slackContext(port, store, destination, helpCenterSite);
+  const { channel, target, postedIn, render, messagesOf } = ctx;
   return {
     target,
     description: `${port.description} ${destination.label}`,
@@ -177,72 +196,75 @@ export function createSlackChannel(
       });
     },
 
-    async deliver(row, { bundle }) {
-      const { verb, reply } = keyOf(row);
-      let messages: SlackMessage[];
-      try {
-        messages = messagesOf(await render(bundle));
-      } catch (error) {
-        // Nothing has been sent: a local error (a channel template) is not an ambiguous outcome.
-        if (error instanceof DeliveryFailure) throw error;
-        throw new DeliveryFailure({
-          kind: 'permanent',
-          message: `the announcement for ${destination.label} could not be rendered: ${(error as Error).message}`,
-          fix: 'Fix the channel template named in herald.slack.channels, then run `herald retry <version>`.',
-        });
-      }
-      const part = reply === null ? slackParts.message : slackParts.reply(reply);
-      const posted = await postedIn(bundle);
-      const metadata = metadataOf(bundle, row);
-      if (verb === 'post') {
-        const message = messageAt(messages, reply);
-        const threadTs = reply === null ? null : threadOf(posted);
-        const done = await port.post({ channel, message, threadTs, metadata });
-        return sent(bundle, part, done, hashOf(message));
-      }
-      const existing = posted.get(part);
-      if (verb === 'delete') {
-        if (existing && existing.contentHash !== DELETED)
-          await port.remove({ channel, ts: existing.externalId });
-        return {
-          externalId: existing?.externalId ?? null,
-          url: null,
-          objects: existing ? objectsOf(bundle, [{ ...existing, key: part, contentHash: DELETED }]) : [],
-        };
-      }
-      if (!existing || existing.contentHash === DELETED)
-        throw new DeliveryFailure({
-          kind: 'permanent',
-          message: `there is no posted ${part} in ${destination.label} to edit`,
-          fix: 'This is a bug in Herald (the plan and the posted messages disagree): please report it.',
-        });
-      const message = messageAt(messages, reply);
-      await port.update({ channel, ts: existing.externalId, message });
-      return sent(bundle, part, { ts: existing.externalId, permalink: existing.url }, hashOf(message));
-    },
+    deliver: (row, { bundle }) => deliverSlack(ctx, row, bundle),
 
-    async reconcile(row, { bundle }) {
-      const { verb, reply } = keyOf(row);
-      // Edits and deletes are safe to do again; only a post must never be repeated blindly.
-      if (verb !== 'post') return null;
-      const posted = await postedIn(bundle);
-      const found = await port.find({
-        channel,
-        threadTs: reply === null ? null : threadOf(posted),
-        since: (row.attemptStartedAt ?? row.updatedAt) - CLOCK_SLACK_MS,
-        metadata: metadataOf(bundle, row),
-      });
-      if (!found) return null;
-      const message = messageAt(messagesOf(await render(bundle)), reply);
-      return sent(
-        bundle,
-        reply === null ? slackParts.message : slackParts.reply(reply),
-        found,
-        hashOf(message),
-      );
-    },
+    reconcile: (row, { bundle }) => reconcileSlack(ctx, row, bundle),
 
     verify: () => port.verify([channel]),
     close: () => port.close?.() ?? Promise.resolve(),
   };
+}
+
+async function deliverSlack(ctx: SlackContext, row: DeliveryRow, bundle: ReleaseBundle): Promise<Delivered> {
+  const { port, channel, destination, opOf, render, messagesOf, postedIn, messageAt, threadOf } = ctx;
+  const { metadataOf, objectsOf, sent } = ctx;
+  const { verb, reply } = opOf(row);
+  let messages: SlackMessage[];
+  try {
+    messages = messagesOf(await render(bundle));
+  } catch (error) {
+    // Nothing has been sent: a local error (a channel template) is not an ambiguous outcome.
+    if (error instanceof DeliveryFailure) throw error;
+    throw deliveryFailures.notRendered(
+      `the announcement for ${destination.label} could not be rendered: ${(error as Error).message}`,
+      'Fix the channel template named in herald.slack.channels.',
+    );
+  }
+  const part = reply === null ? slackParts.message : slackParts.reply(reply);
+  const posted = await postedIn(bundle);
+  const existing = posted.get(part);
+  switch (verb) {
+    case 'post': {
+      const message = messageAt(messages, reply);
+      const threadTs = reply === null ? null : threadOf(posted);
+      const done = await port.post({ channel, message, threadTs, metadata: metadataOf(bundle, row) });
+      return sent(bundle, part, done, hashOf(message));
+    }
+    case 'delete':
+      if (existing && existing.contentHash !== DELETED)
+        await port.remove({ channel, ts: existing.externalId });
+      return {
+        externalId: existing?.externalId ?? null,
+        url: null,
+        objects: existing ? objectsOf(bundle, [{ ...existing, key: part, contentHash: DELETED }]) : [],
+      };
+    case 'update': {
+      if (!existing || existing.contentHash === DELETED)
+        throw deliveryFailures.planMismatch(`there is no posted ${part} in ${destination.label} to edit`);
+      const message = messageAt(messages, reply);
+      await port.update({ channel, ts: existing.externalId, message });
+      return sent(bundle, part, { ts: existing.externalId, permalink: existing.url }, hashOf(message));
+    }
+  }
+}
+
+async function reconcileSlack(
+  ctx: SlackContext,
+  row: DeliveryRow,
+  bundle: ReleaseBundle,
+): Promise<Delivered | null> {
+  const { port, channel, opOf, render, messagesOf, postedIn, messageAt, threadOf, metadataOf, sent } = ctx;
+  const { verb, reply } = opOf(row);
+  // Edits and deletes are safe to do again; only a post must never be repeated blindly.
+  if (verb !== 'post') return null;
+  const posted = await postedIn(bundle);
+  const found = await port.find({
+    channel,
+    threadTs: reply === null ? null : threadOf(posted),
+    since: (row.attemptStartedAt ?? row.updatedAt) - CLOCK_SLACK_MS,
+    metadata: metadataOf(bundle, row),
+  });
+  if (!found) return null;
+  const message = messageAt(messagesOf(await render(bundle)), reply);
+  return sent(bundle, reply === null ? slackParts.message : slackParts.reply(reply), found, hashOf(message));
 }

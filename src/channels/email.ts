@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
+import { emailKeys } from '../core/delivery-ops/index.js';
 import { headerText } from '../core/email-address.js';
 import { emailView, notesForTopics } from '../core/email-message.js';
 import { escapeHtml } from '../core/html-text.js';
 import { unsubscribeMailto } from '../core/unsubscribe-mail.js';
-import { DeliveryFailure } from '../errors/delivery-failure.js';
+import { deliveryFailures } from '../errors/delivery-failures.js';
 import { HeraldError } from '../errors/index.js';
 import {
   CHANNEL_PHASE,
@@ -20,7 +21,7 @@ import type {
   StorePort,
   TokenSigner,
 } from '../ports/index.js';
-import type { EmailTemplatesFor, ReleaseEmail } from './email-templates.js';
+import type { EmailTemplatesFor, ReleaseEmail } from '../stages/email-templates.js';
 import { releaseNotesUrls } from './release-notes-url.js';
 
 export const EMAIL_TARGET = 'email';
@@ -180,14 +181,9 @@ export function createEmailChannel(
   const renders = new WeakMap<ReleaseBundle, Map<string, ReleaseEmail | null>>();
   const notesOf = (bundle: ReleaseBundle) => bundle.notes[settings.audience]?.model ?? null;
   const subscriberOf = (key: string) => {
-    const id = /^to:(\d+)$/.exec(key)?.[1];
-    if (id === undefined)
-      throw new DeliveryFailure({
-        kind: 'permanent',
-        message: `unknown email delivery ${key}`,
-        fix: 'This is a bug in Herald: please report it with `herald status <version> --json`.',
-      });
-    return Number(id);
+    const op = emailKeys.parse(key);
+    if (!op) throw deliveryFailures.unknownDelivery('email', key);
+    return op.subscriber;
   };
 
   return {
@@ -201,26 +197,7 @@ export function createEmailChannel(
     async plan({ record, bundle }) {
       const notes = notesOf(bundle);
       if (record.status === 'announced' || !notes) return [];
-      const plan: PlannedDelivery[] = [];
-      let afterId = 0;
-      for (;;) {
-        const page = await store.listSubscribers(bundle.product, {
-          statuses: ['confirmed'],
-          afterId,
-          limit: PAGE,
-        });
-        for (const subscriber of page)
-          if (notesForTopics(notes, subscriber.topics))
-            plan.push({
-              target: EMAIL_TARGET,
-              key: `to:${subscriber.id}`,
-              phase: CHANNEL_PHASE,
-              summary: `email subscriber ${subscriber.id}`,
-            });
-        if (page.length < PAGE) break;
-        afterId = page.at(-1)!.id;
-      }
-      return plan;
+      return planEmails(store, bundle.product, notes);
     },
 
     async deliver(row, { bundle }) {
@@ -236,11 +213,12 @@ export function createEmailChannel(
         };
       const notes = notesOf(bundle);
       if (!notes)
-        throw new DeliveryFailure({
-          kind: 'permanent',
-          message: `the bundle has no "${settings.audience}" notes for the email`,
-          fix: `Set herald.email.audience to one of: ${Object.keys(bundle.notes).join(', ')}.`,
-        });
+        throw deliveryFailures.noNotes(
+          settings.audience,
+          'the email',
+          'herald.email.audience',
+          Object.keys(bundle.notes),
+        );
       const unsubscribe = unsubscribeLinks((await tokens()).sign('unsubscribe', id), settings);
       let cache = renders.get(bundle);
       if (!cache) {
@@ -260,11 +238,7 @@ export function createEmailChannel(
       } catch (error) {
         // A template of the subscriber's language that does not render: nothing was sent.
         if (!(error instanceof HeraldError)) throw error;
-        throw new DeliveryFailure({
-          kind: 'permanent',
-          message: error.message,
-          fix: `${error.fix ? `${error.fix} ` : ''}Then run \`herald retry <version> --channel email\`.`,
-        });
+        throw deliveryFailures.notRendered(error.message, error.fix, undefined, '--channel email');
       }
       if (!email)
         return { externalId: null, url: null, skipped: `nothing in ${bundle.version} for their topics now` };
@@ -288,4 +262,28 @@ export function createEmailChannel(
     verify: () => mailer.verify(),
     close: () => mailer.close(),
   };
+}
+
+/** One row per confirmed subscriber whose topics the release touches, read a page at a time. */
+async function planEmails(
+  store: Pick<StorePort, 'listSubscribers'>,
+  product: string,
+  notes: ReleaseNotes,
+): Promise<PlannedDelivery[]> {
+  const plan: PlannedDelivery[] = [];
+  let afterId = 0;
+  for (;;) {
+    const page = await store.listSubscribers(product, { statuses: ['confirmed'], afterId, limit: PAGE });
+    for (const subscriber of page)
+      if (notesForTopics(notes, subscriber.topics))
+        plan.push({
+          target: EMAIL_TARGET,
+          key: emailKeys.format({ subscriber: subscriber.id }),
+          phase: CHANNEL_PHASE,
+          summary: `email subscriber ${subscriber.id}`,
+        });
+    if (page.length < PAGE) break;
+    afterId = page.at(-1)!.id;
+  }
+  return plan;
 }
