@@ -4,7 +4,15 @@
  * only `<…>` sequences are links built here and no text can ping `<!channel>` or a user. Long
  * releases spill into thread replies, each a message within every Slack limit.
  */
-import type { BreakingChange, NoteEntry, NoteSection, ReleaseNotes } from '../model/index.js';
+import type {
+  BreakingChange,
+  NoteEntry,
+  NoteSection,
+  ReleaseNotes,
+  SlackAnnouncement,
+  SlackBlock,
+  SlackMessage,
+} from '../model/index.js';
 import { isMisleadingLabel } from './link-text.js';
 
 export const SLACK_LIMITS = {
@@ -16,23 +24,7 @@ export const SLACK_LIMITS = {
   messageChars: 12000,
 } as const;
 
-export interface SlackMessage {
-  /** Plain-text notification fallback, at most `SLACK_LIMITS.fallbackText`. */
-  text: string;
-  blocks: SlackBlock[];
-}
-
-export type SlackBlock =
-  | { type: 'header'; text: { type: 'plain_text'; text: string; emoji: boolean } }
-  | { type: 'section'; text: { type: 'mrkdwn'; text: string } }
-  | { type: 'divider' }
-  | { type: 'context'; elements: { type: 'mrkdwn'; text: string }[] };
-
-export interface SlackAnnouncement {
-  top: SlackMessage;
-  /** Thread replies carrying the full list when it does not fit in `top`. */
-  replies: SlackMessage[];
-}
+export type { SlackAnnouncement, SlackBlock, SlackMessage } from '../model/index.js';
 
 /** Markdown in one entry or intro is cut here before conversion; the output is capped far lower. */
 const MAX_SOURCE_CHARS = 4 * SLACK_LIMITS.sectionText;
