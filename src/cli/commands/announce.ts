@@ -22,6 +22,7 @@ import type { Output } from '../output.js';
 import { newProgress, progressText, recordDone, type TargetProgress } from '../progress.js';
 import type { Runtime } from '../runtime.js';
 import { localZone } from '../schedule-flags.js';
+import { crashHookFromEnv } from '../test-seam.js';
 import { common, requireBundle, versionArg, withContext } from './release.js';
 
 export async function runAnnounceCommand(command: string, argv: string[], output: Output, cwd: string) {
@@ -165,7 +166,7 @@ async function runAnnounce(argv: string[], output: Output, cwd: string): Promise
         leaseMs,
         onEvent: progress.event,
         signal: abort.signal,
-        ...crashHook(process.env.HERALD_CRASH_AT),
+        ...crashHookFromEnv(process.env),
       });
     } finally {
       process.off('SIGINT', stop);
@@ -483,22 +484,4 @@ function leaseOf(value: string | undefined): number {
       'Unset it for the default of 120.',
     );
   return seconds * 1000;
-}
-
-/**
- * For the crash tests: `HERALD_CRASH_AT=<point>:<n>[@<target>]` kills this process (SIGKILL, no
- * cleanup) the n-th time the engine reaches `point` (fenced, delivered, settled), counting only
- * deliveries to targets starting with `<target>` when given. Not set: no hook at all.
- */
-function crashHook(spec: string | undefined) {
-  const match = spec ? /^(fenced|delivered|settled):(\d+)(?:@(.+))?$/.exec(spec) : null;
-  if (!match) return {};
-  let remaining = Number(match[2]);
-  const only = match[3] ?? '';
-  return {
-    crashPoint: (point: string, target: string) => {
-      if (point === match[1] && target.startsWith(only) && --remaining <= 0)
-        process.kill(process.pid, 'SIGKILL');
-    },
-  };
 }
