@@ -25,6 +25,22 @@ function importsOf(file: string): string[] {
   );
 }
 
+/** Imports that load a module when this one loads: static, not type-only (those are erased). */
+const STATIC_IMPORT = /^(?:import|export)\s+(?!type\s)[^;]*?from\s*['"](\.{1,2}\/[^'"]+)['"]/gms;
+
+function loadedAtStart(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (path: string) => {
+    if (seen.has(path)) return;
+    seen.add(path);
+    const text = readFileSync(join(SRC, path), 'utf8');
+    for (const m of text.matchAll(STATIC_IMPORT))
+      visit(relative(SRC, resolve(dirname(join(SRC, path)), (m[1] as string).replace(/\.js$/, '.ts'))));
+  };
+  visit(entry);
+  return seen;
+}
+
 function buildGraph(): Map<string, string[]> {
   return new Map(listSources(SRC).map((file) => [relative(SRC, file), importsOf(file)]));
 }
@@ -77,7 +93,11 @@ describe('architecture', () => {
   it('keeps the pure rooms free of node: I/O', () => {
     const offences = [...graph.keys()]
       .filter((file) => ['model', 'core'].includes(roomOf(file)))
-      .filter((file) => /from\s*['"]node:(?:fs|child_process|net|http|https|dgram)/.test(readFileSync(join(SRC, file), 'utf8')));
+      .filter((file) =>
+        /from\s*['"]node:(?:fs|child_process|net|http|https|dgram)/.test(
+          readFileSync(join(SRC, file), 'utf8'),
+        ),
+      );
     expect(offences).toEqual([]);
   });
 
@@ -87,6 +107,14 @@ describe('architecture', () => {
       .filter(({ lines }) => lines > MAX_LINES)
       .map(({ file, lines }) => `${file}: ${lines}`);
     expect(long).toEqual([]);
+  });
+
+  it('keeps `herald --help` lean: the CLI entry loads no store and no command context', () => {
+    // `herald notes` and `changelog` are loaded at start on purpose (the common, quick commands);
+    // every command that opens the store is loaded when it runs.
+    const loaded = [...loadedAtStart('cli/main.ts')];
+    expect(loaded).toContain('cli/commands/release-help.ts');
+    expect(loaded.filter((p) => /^adapters\/store\/|^cli\/(context|store)\.ts$/.test(p))).toEqual([]);
   });
 
   it('finds a cycle when there is one (the checker itself)', () => {

@@ -18,12 +18,12 @@ import { type PreflightSettings, preflightBundle } from '../../stages/preflight.
 import { resolveActor } from '../actor.js';
 import { parseCommandArgs } from '../args.js';
 import { chooseChannels, preflightSettingsOf } from '../channels.js';
+import { common, requireBundle, versionArg, withContext } from '../context.js';
 import type { Output } from '../output.js';
 import { newProgress, progressText, recordDone, type TargetProgress } from '../progress.js';
 import type { Runtime } from '../runtime.js';
 import { localZone } from '../schedule-flags.js';
 import { crashHookFromEnv } from '../test-seam.js';
-import { common, requireBundle, versionArg, withContext } from './release.js';
 
 export async function runAnnounceCommand(command: string, argv: string[], output: Output, cwd: string) {
   switch (command) {

@@ -7,10 +7,10 @@ import { errors } from '../../errors/index.js';
 import { SUBSCRIBER_STATUSES, type Subscriber, type SubscriberStatus } from '../../model/index.js';
 import type { SubscriberStorePort } from '../../ports/subscribers.js';
 import { parseCommandArgs } from '../args.js';
+import { common, withContext } from '../context.js';
 import { chooseTokenSigner } from '../email.js';
 import type { Output } from '../output.js';
 import { ZENDESK_VARIABLES, zendeskCredentialsOf } from '../zendesk-env.js';
-import { common, withContext } from './release.js';
 
 const PAGE = 1000;
 
