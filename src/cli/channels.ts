@@ -9,8 +9,8 @@ import type { Channel, StorePort, TemplateSource, TokenSigner } from '../ports/i
 import { createEmailChannel } from '../stages/email-channel.js';
 import { createHelpCenterChannel } from '../stages/help-center-channel.js';
 import type { PreflightSettings } from '../stages/preflight.js';
-import { runChecked, syntaxError } from '../stages/render-notes.js';
 import { createSlackChannel, type SlackDestination } from '../stages/slack-channel.js';
+import { runChecked, syntaxError } from '../stages/templates.js';
 import { chooseEmailTemplates, chooseMailer, chooseTokenSigner } from './email.js';
 import type { Runtime } from './runtime.js';
 import { ZENDESK_VARIABLES, zendeskCredentialsOf } from './zendesk-env.js';

@@ -3,7 +3,7 @@ import { headerText } from '../core/email-address.js';
 import { checkEmailWords, type EmailView, type EmailWords, localeChain } from '../core/email-message.js';
 import { errors } from '../errors/index.js';
 import type { TemplatePort, TemplateSource } from '../ports/index.js';
-import { type CompileOptions, compileTemplate, runChecked } from './render-notes.js';
+import { type CompileOptions, compileTemplate, runChecked } from './templates.js';
 
 /** A release email as the templates rendered it. */
 export interface ReleaseEmail {
