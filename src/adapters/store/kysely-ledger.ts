@@ -11,7 +11,7 @@ import {
   UNSENT,
   withBundleLock,
 } from './ledger-rows.js';
-import { bundleRecordOf, type Database, type DialectOps, inChunks } from './schema.js';
+import { bundleRecordOf, type Database, type DialectOps, inChunks, type StoreTx } from './schema.js';
 
 type Row = Database['deliveries'];
 
@@ -30,6 +30,35 @@ function sortPlanned(existing: Row[], plan: readonly PlannedDelivery[]) {
       (row) => row.state === 'skipped' && planned.has(keyOf(row.target, row.target_key)),
     ),
   };
+}
+
+/** New ledger rows of a plan, pending from `now`; rows another run inserted first are kept. */
+function insertPlanned(
+  trx: StoreTx,
+  bundleId: number,
+  revision: number,
+  now: number,
+  fresh: PlannedDelivery[],
+) {
+  return inChunks(fresh, LEDGER_CHUNK, (chunk) =>
+    trx
+      .insertInto('deliveries')
+      .values(
+        chunk.map((d) => ({
+          bundle_id: bundleId,
+          target: d.target,
+          target_key: d.key,
+          phase: d.phase,
+          state: 'pending' as const,
+          bundle_revision: revision,
+          next_attempt_at: now,
+          created_at: now,
+          updated_at: now,
+        })) as never,
+      )
+      .onConflict((oc) => oc.columns(['bundle_id', 'target', 'target_key']).doNothing())
+      .execute(),
+  );
 }
 
 /**
@@ -74,25 +103,7 @@ export function createKyselyLedger(db: Kysely<Database>, ops: DialectOps): Ledge
           .where('bundle_id', '=', bundleId)
           .execute();
         const { fresh, keep, drop, revive } = sortPlanned(existing, plan);
-        await inChunks(fresh, LEDGER_CHUNK, (chunk) =>
-          trx
-            .insertInto('deliveries')
-            .values(
-              chunk.map((d) => ({
-                bundle_id: bundleId,
-                target: d.target,
-                target_key: d.key,
-                phase: d.phase,
-                state: 'pending' as const,
-                bundle_revision: revision,
-                next_attempt_at: now,
-                created_at: now,
-                updated_at: now,
-              })) as never,
-            )
-            .onConflict((oc) => oc.columns(['bundle_id', 'target', 'target_key']).doNothing())
-            .execute(),
-        );
+        await insertPlanned(trx, bundleId, revision, now, fresh);
         // The same change to many rows, a bounded number of ids per statement.
         const updateRows = (rows: typeof existing, values: UpdateObject<Database, 'deliveries'>) =>
           inChunks(rows, LEDGER_CHUNK, (chunk) =>
