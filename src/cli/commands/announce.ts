@@ -17,7 +17,7 @@ import {
 import { type PreflightSettings, preflightBundle } from '../../stages/preflight.js';
 import { resolveActor } from '../actor.js';
 import { parseCommandArgs } from '../args.js';
-import { chooseChannels, preflightSettingsOf } from '../channels.js';
+import { type ChannelChoice, chooseChannels, preflightSettingsOf } from '../channels.js';
 import { common, requireBundle, versionArg, withContext } from '../context.js';
 import type { Output } from '../output.js';
 import { newProgress, progressText, recordDone, type TargetProgress } from '../progress.js';
@@ -132,6 +132,52 @@ function groupFailures(failures: AnnounceReport['failures']) {
   }));
 }
 
+/** What `herald announce --json` prints. */
+function announceJson(
+  report: AnnounceReport,
+  choice: Pick<ChannelChoice, 'notes' | 'staticSite'>,
+  announcedUrls: { key: AnnounceReport['announced'][number]; url: string | null; posts: unknown[] }[],
+) {
+  return {
+    ok: report.failures.length === 0,
+    dryRun: report.dryRun,
+    targets: choice.notes,
+    planned: report.planned.map((p) => ({
+      ...p.key,
+      revision: p.revision,
+      counts: p.counts,
+      // Per target the first ${PLANNED_LISTED}: `counts` has them all.
+      deliveries: p.deliveries,
+    })),
+    results: report.results,
+    announced: announcedUrls.map((a) => ({ ...a.key, releaseNotesUrl: a.url, posts: a.posts })),
+    failures: report.failures,
+    deferred: report.deferred,
+    staticSite: choice.staticSite,
+  };
+}
+
+/** A dry run's plan: one line per delivery, emails counted rather than listed. */
+function printPlans(planned: AnnounceReport['planned'], output: Output): void {
+  for (const plan of planned) {
+    const total = Object.values(plan.counts).reduce((a, b) => a + b, 0);
+    output.out(
+      `${versionOf(plan.key)} (${plan.key.product}, r${plan.revision}): ${total.toLocaleString('en')} deliveries`,
+    );
+    // One line per recipient would drown the plan: emails are counted.
+    const emails = plan.counts.email ?? 0;
+    for (const d of plan.deliveries)
+      if (d.target !== 'email') output.out(`  ${d.target.padEnd(11)} ${d.summary}  [${d.key}]`);
+    for (const [target, count] of Object.entries(plan.counts))
+      if (target !== 'email' && count > PLANNED_LISTED)
+        output.out(`  ${target.padEnd(11)} … and ${(count - PLANNED_LISTED).toLocaleString('en')} more`);
+    if (emails > 0)
+      output.out(
+        `  ${'email'.padEnd(11)} the release notes to ${emails.toLocaleString('en')} subscriber${emails === 1 ? '' : 's'}  [to:<subscriber id>]`,
+      );
+  }
+}
+
 async function runAnnounce(argv: string[], output: Output, cwd: string): Promise<number> {
   const options = { 'dry-run': { type: 'boolean' }, wait: { type: 'string' }, ...common } as const;
   const { values, positionals } = parseCommandArgs(argv, options, 'announce');
@@ -191,29 +237,7 @@ async function runAnnounce(argv: string[], output: Output, cwd: string): Promise
       }),
     );
     if (output.json) {
-      output.out(
-        JSON.stringify(
-          {
-            ok: report.failures.length === 0,
-            dryRun: report.dryRun,
-            targets: choice.notes,
-            planned: report.planned.map((p) => ({
-              ...p.key,
-              revision: p.revision,
-              counts: p.counts,
-              // Per target the first ${PLANNED_LISTED}: `counts` has them all.
-              deliveries: p.deliveries,
-            })),
-            results: report.results,
-            announced: announcedUrls.map((a) => ({ ...a.key, releaseNotesUrl: a.url, posts: a.posts })),
-            failures: report.failures,
-            deferred: report.deferred,
-            staticSite: choice.staticSite,
-          },
-          null,
-          2,
-        ),
-      );
+      output.out(JSON.stringify(announceJson(report, choice, announcedUrls), null, 2));
       return report.failures.length === 0 ? 0 : 1;
     }
     for (const note of choice.notes) output.info(note);
@@ -222,23 +246,7 @@ async function runAnnounce(argv: string[], output: Output, cwd: string): Promise
         output.info(await nothingDue(store, runtime.product));
         return 0;
       }
-      for (const plan of report.planned) {
-        const total = Object.values(plan.counts).reduce((a, b) => a + b, 0);
-        output.out(
-          `${versionOf(plan.key)} (${plan.key.product}, r${plan.revision}): ${total.toLocaleString('en')} deliveries`,
-        );
-        // One line per recipient would drown the plan: emails are counted.
-        const emails = plan.counts.email ?? 0;
-        for (const d of plan.deliveries)
-          if (d.target !== 'email') output.out(`  ${d.target.padEnd(11)} ${d.summary}  [${d.key}]`);
-        for (const [target, count] of Object.entries(plan.counts))
-          if (target !== 'email' && count > PLANNED_LISTED)
-            output.out(`  ${target.padEnd(11)} … and ${(count - PLANNED_LISTED).toLocaleString('en')} more`);
-        if (emails > 0)
-          output.out(
-            `  ${'email'.padEnd(11)} the release notes to ${emails.toLocaleString('en')} subscriber${emails === 1 ? '' : 's'}  [to:<subscriber id>]`,
-          );
-      }
+      printPlans(report.planned, output);
       output.info('Dry run: nothing was recorded or published.');
       return 0;
     }
