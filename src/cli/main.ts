@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createRedactor } from '../core/redact.js';
-import { HeraldError, isHeraldError } from '../errors/index.js';
+import { errors, HeraldError, isHeraldError } from '../errors/index.js';
 import { docsHelp } from './commands/docs-help.js';
 import { serveHelp, subscribersHelp } from './commands/email-help.js';
 import { emulateHelp } from './commands/emulate-help.js';
@@ -152,12 +152,20 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(rest, output, cwd);
   } catch (error) {
     if (isHeraldError(error)) {
-      output.error(error);
+      output.error(await withCiCheckoutHint(error));
       return error.exitCode;
     }
     output.bug(error);
     return 1;
   }
+}
+
+/** A shallow clone in CI: the fix names that CI's checkout setting (CI detection loads only here). */
+async function withCiCheckoutHint(error: HeraldError): Promise<HeraldError> {
+  if (error.code !== 'ESHALLOW' && error.code !== 'EMISSINGTAGS') return error;
+  const { detectCi } = await import('./ci.js');
+  const ci = detectCi();
+  return ci ? errors.inCi(error, ci.id) : error;
 }
 
 function cwdFlag(argv: string[]): string | undefined {

@@ -10,6 +10,14 @@ export interface TargetProgress {
 
 const WINDOW_MS = 5_000;
 
+/**
+ * A self-overwriting bar only on a terminal outside CI: CI logs (some CIs give jobs a terminal)
+ * keep every carriage return as a line, so there a plain line is printed now and then instead.
+ */
+export function drawsLiveBar(stream: { isTTY?: boolean }, inCi: boolean): boolean {
+  return stream.isTTY === true && !inCi;
+}
+
 export function newProgress(total: number): TargetProgress {
   return { total, done: 0, sent: 0, failed: 0, samples: [] };
 }

@@ -43,3 +43,76 @@ function joinParts(before: string, section: string, after: string): string {
   const parts = [before.trimEnd(), section, after.trim()].filter((p) => p !== '');
   return `${parts.join('\n\n')}\n`;
 }
+
+/** A changelog as people keep it: what stands above the first release, then one section per release. */
+export interface ChangelogParts {
+  preamble: string;
+  sections: { version: string; text: string }[];
+}
+
+export function splitChangelog(text: string): ChangelogParts {
+  const lines = text.replace(/\r\n/g, '\n').split('\n');
+  const starts: { line: number; version: string }[] = [];
+  lines.forEach((line, i) => {
+    const match = sectionHeading.exec(line);
+    if (match) starts.push({ line: i, version: match[1]! });
+  });
+  return {
+    preamble: lines
+      .slice(0, starts[0]?.line ?? lines.length)
+      .join('\n')
+      .trim(),
+    sections: starts.map((start, i) => ({
+      version: start.version,
+      text: lines
+        .slice(start.line, starts[i + 1]?.line ?? lines.length)
+        .join('\n')
+        .trim(),
+    })),
+  };
+}
+
+export interface MergedChangelog {
+  text: string;
+  /** Versions whose section in the file differs from what Herald generates (edited by hand, or generated otherwise). */
+  differing: string[];
+  /** Versions the file has and Herald does not generate: kept as written. */
+  kept: string[];
+  /** Versions Herald generates that the file did not have. */
+  added: string[];
+}
+
+const normalise = (text: string) =>
+  text
+    .replace(/\r\n/g, '\n')
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n')
+    .trim();
+
+/**
+ * The rebuilt changelog that keeps what people wrote: the preamble above the first release and
+ * every section of a version Herald does not generate stay as they are; generated sections take
+ * their version's place, newest first. Which existing sections differ is reported, so a caller can
+ * refuse to overwrite edits.
+ */
+export function mergeChangelog(
+  existing: string,
+  generated: { version: string; markdown: string }[],
+  compareVersions: (a: string, b: string) => number,
+): MergedChangelog {
+  const file = splitChangelog(existing);
+  const fresh = new Map(generated.map((s) => [s.version, s.markdown.trim()]));
+  const old = new Map(file.sections.map((s) => [s.version, s.text]));
+  const versions = [...new Set([...fresh.keys(), ...old.keys()])].sort((a, b) => compareVersions(b, a));
+  const body = versions.map((v) => fresh.get(v) ?? old.get(v)!);
+  const preamble = file.preamble === '' ? CHANGELOG_TITLE.trim() : file.preamble;
+  return {
+    text: `${[preamble, ...body].join('\n\n')}\n`,
+    differing: versions.filter(
+      (v) => fresh.has(v) && old.has(v) && normalise(fresh.get(v)!) !== normalise(old.get(v)!),
+    ),
+    kept: versions.filter((v) => !fresh.has(v)),
+    added: versions.filter((v) => !old.has(v)),
+  };
+}

@@ -66,25 +66,55 @@ export const errors = {
       fix: 'Use an existing tag, branch or commit; in CI, fetch tags and full history (`git fetch --tags --unshallow`).',
       exitCode: 2,
     }),
-  shallowHistory: (range: string) =>
+  shallowHistory: (range: string, ci: string | null = null) =>
     new HeraldError({
       code: 'ESHALLOW',
       message: `this is a shallow clone: the history of ${range} is cut off, so the notes would miss changes`,
-      fix: [
-        'Fetch the whole history and the tags: `git fetch --unshallow --tags`.',
-        'In CI, check out in full: GitHub Actions `actions/checkout` with `fetch-depth: 0`; GitLab CI `GIT_DEPTH: 0`.',
-      ].join('\n'),
+      fix: ['Fetch the whole history and the tags: `git fetch --unshallow --tags`.', checkoutFix(ci)].join(
+        '\n',
+      ),
       exitCode: 2,
     }),
-  missingTags: (tags: string[]) =>
+  missingTags: (tags: string[], ci: string | null = null) =>
     new HeraldError({
       code: 'EMISSINGTAGS',
       message: `origin has release tags this clone does not (${tags.slice(0, 3).join(', ')}${tags.length > 3 ? ` and ${tags.length - 3} more` : ''}), so the previous release cannot be found`,
-      fix: [
-        'Fetch the tags: `git fetch --tags`.',
-        'In CI, fetch them with the checkout: GitHub Actions `actions/checkout` with `fetch-depth: 0` (or `fetch-tags: true`); GitLab CI `GIT_DEPTH: 0`.',
-      ].join('\n'),
+      fix: ['Fetch the tags: `git fetch --tags`.', checkoutFix(ci)].join('\n'),
       exitCode: 2,
+    }),
+  /** A shallow-clone error again, its fix naming the checkout setting of the CI it happened in. */
+  inCi: (error: HeraldError, ci: string | null) =>
+    error.code === 'ESHALLOW' || error.code === 'EMISSINGTAGS'
+      ? new HeraldError({
+          code: error.code,
+          message: error.message,
+          problems: error.problems,
+          fix: [error.fix?.split('\n')[0], checkoutFix(ci ?? 'unknown')].join('\n'),
+          exitCode: error.exitCode,
+          cause: error,
+        })
+      : error,
+  pluginOption: (key: string, got: string, expected: 'string' | 'boolean') =>
+    new HeraldError({
+      code: 'EPLUGINOPTION',
+      message: `the herald-release/semantic-release option "${key}" is a ${got}, not a ${expected}`,
+      fix: `Give \`${key}\` as a ${expected} in the plugin's options in the release config.`,
+      exitCode: 2,
+    }),
+  channelChecks: (problems: Problem[]) =>
+    new HeraldError({
+      code: 'ECHANNELCHECK',
+      message: `${problems.length} check${problems.length === 1 ? '' : 's'} of the store or the channels failed`,
+      problems,
+      fix: 'Fix each check listed; `herald doctor` runs the same checks.',
+      exitCode: 1,
+    }),
+  pluginAnnounceFailed: (version: string) =>
+    new HeraldError({
+      code: 'EANNOUNCE',
+      message: `${version} was prepared, but announcing it failed (the failures are listed above)`,
+      fix: `Fix what the failures name, then run \`herald announce\` (\`herald status ${version}\` shows what went out).`,
+      exitCode: 1,
     }),
   emptyRepo: () =>
     new HeraldError({
@@ -253,6 +283,13 @@ export const errors = {
       exitCode,
     }),
   usage: (message: string, fix: string) => new HeraldError({ code: 'EUSAGE', message, fix, exitCode: 2 }),
+  changelogEdited: (file: string, versions: string[]) =>
+    new HeraldError({
+      code: 'ECHANGELOGEDITED',
+      message: `${file} has ${versions.length} release section${versions.length === 1 ? '' : 's'} that differ from what Herald generates (${versions.slice(0, 5).join(', ')}${versions.length > 5 ? ', …' : ''}): edited by hand, or written by another template; nothing was written`,
+      fix: '`herald changelog --rebuild --dry-run` shows the difference; `--force` replaces those sections (the preamble and sections Herald does not generate are always kept).',
+      exitCode: 2,
+    }),
   fileWrite: (file: string, reason: string) =>
     new HeraldError({
       code: 'EWRITE',
@@ -264,4 +301,27 @@ export const errors = {
 
 function firstLine(text: string): string {
   return text.trim().split('\n')[0] ?? '';
+}
+
+/**
+ * The checkout setting that gives a CI job the whole history and the tags, by ci-info's vendor
+ * constant; null (not in CI): the two most common, "unknown": a CI Herald cannot name.
+ */
+const CHECKOUT_SETTINGS: Record<string, string> = {
+  GITHUB_ACTIONS:
+    'GitHub Actions: give `actions/checkout` `with: fetch-depth: 0` (it fetches one commit and no tags by default).',
+  GITLAB:
+    'GitLab CI: set the variable `GIT_DEPTH: 0` on the job (or the project\'s "Git shallow clone" setting to 0).',
+  AZURE_PIPELINES: 'Azure Pipelines: give the `checkout: self` step `fetchDepth: 0` and `fetchTags: true`.',
+  BITBUCKET: 'Bitbucket Pipelines: set `clone: depth: full`.',
+  TRAVIS: 'Travis CI: set `git: depth: false`.',
+};
+
+function checkoutFix(ci: string | null): string {
+  if (ci === null)
+    return 'In CI, check out in full: GitHub Actions `actions/checkout` with `fetch-depth: 0`; GitLab CI `GIT_DEPTH: 0`.';
+  return (
+    CHECKOUT_SETTINGS[ci] ??
+    'In CI, turn off the shallow clone of the checkout (full history and tags), or run `git fetch --unshallow --tags` before Herald.'
+  );
 }

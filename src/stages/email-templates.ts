@@ -1,9 +1,14 @@
-import Handlebars from 'handlebars/runtime';
+import type HandlebarsApi from 'handlebars/runtime';
+import * as runtimeModule from 'handlebars/runtime.js';
 import { headerText } from '../core/email-address.js';
 import { checkEmailWords, type EmailView, type EmailWords, localeChain } from '../core/email-message.js';
 import { errors } from '../errors/index.js';
 import type { TemplatePort, TemplateSource } from '../ports/index.js';
 import { type CompileOptions, compileTemplate, runChecked } from './templates.js';
+
+// handlebars has no "exports" map, so Node's ESM resolver (the library build) needs the runtime's
+// file name with its extension; that file's types export nothing, the extension-less name's do.
+const Handlebars = (runtimeModule as unknown as { default: typeof HandlebarsApi }).default;
 
 /** A release email as the templates rendered it. */
 export interface ReleaseEmail {

@@ -1,4 +1,5 @@
-import Handlebars from 'handlebars/runtime';
+import type HandlebarsApi from 'handlebars/runtime';
+import * as runtimeModule from 'handlebars/runtime.js';
 import {
   escapeMarkdownBlock,
   escapeMarkdownInline,
@@ -8,6 +9,10 @@ import {
 import type { NoteEntry, NoteLink, Person, ReleaseNotes } from '../model/index.js';
 import type { TemplatePort } from '../ports/index.js';
 import { compileTemplate, runChecked } from './templates.js';
+
+// handlebars has no "exports" map, so Node's ESM resolver (the library build) needs the runtime's
+// file name with its extension; that file's types export nothing, the extension-less name's do.
+const Handlebars = (runtimeModule as unknown as { default: typeof HandlebarsApi }).default;
 
 type Render = (notes: ReleaseNotes) => string;
 
@@ -24,7 +29,7 @@ export async function createNotesRenderer(
   registerHelpers(hb);
   for (const [name, partial] of Object.entries(await templates.partials())) {
     const compiled = await compileTemplate(hb, partial, templates);
-    hb.registerPartial(name, (context: unknown, options?: Handlebars.RuntimeOptions) =>
+    hb.registerPartial(name, (context: unknown, options?: HandlebarsApi.RuntimeOptions) =>
       runChecked(partial, () => compiled(context, options)),
     );
   }

@@ -1,6 +1,11 @@
-import Handlebars from 'handlebars/runtime';
+import type HandlebarsApi from 'handlebars/runtime';
+import * as runtimeModule from 'handlebars/runtime.js';
 import { errors, HeraldError } from '../errors/index.js';
 import type { TemplatePort, TemplateSource } from '../ports/index.js';
+
+// handlebars has no "exports" map, so Node's ESM resolver (the library build) needs the runtime's
+// file name with its extension; that file's types export nothing, the extension-less name's do.
+const Handlebars = (runtimeModule as unknown as { default: typeof HandlebarsApi }).default;
 
 // The template toolkit shared by the notes and the emails: compiling Handlebars templates once
 // (precompiled, cached by the template port) and turning their failures into Herald's errors.
@@ -17,7 +22,7 @@ export async function compileTemplate(
   template: TemplateSource,
   templates: TemplatePort,
   options: CompileOptions = compileOptions,
-): Promise<Handlebars.TemplateDelegate> {
+): Promise<HandlebarsApi.TemplateDelegate> {
   const compileVariant = `handlebars ${Handlebars.VERSION} ${JSON.stringify(options)}`;
   const cached = await templates.readCompiled(template, compileVariant);
   if (cached !== null) {

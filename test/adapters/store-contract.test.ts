@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decideCancel, decideHold, decideSchedule } from '../../src/core/bundle-lifecycle.js';
+import type { DeliveryRow } from '../../src/model/index.js';
 import type { StorePort } from '../../src/ports/index.js';
 import { keyOf, prepare } from '../helpers/bundles.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
@@ -17,6 +18,34 @@ afterAll(async () => {
 const dialects = storeDialects(() => postgres);
 
 const HOUR = 3_600_000;
+
+/** One delivery attempt of a claimed row: fenced, then settled with `outcome`. */
+async function attemptOnce(
+  store: StorePort,
+  row: DeliveryRow,
+  owner: string,
+  outcome: 'sent' | 'failed',
+  receipt: string | null = null,
+): Promise<void> {
+  const attemptId = `attempt-${row.id}`;
+  expect(
+    await store.recordAttempts({ settle: [], fence: [{ id: row.id, owner, attemptId, leaseMs: 60_000 }] }),
+  ).toEqual({ settled: [], fenced: [true] });
+  await store.recordAttempts({
+    settle: [
+      {
+        id: row.id,
+        owner,
+        attemptId,
+        outcome:
+          outcome === 'sent'
+            ? { state: 'sent', externalId: '1', url: null, receipt }
+            : { state: 'failed', error: 'refused' },
+      },
+    ],
+    fence: [],
+  });
+}
 
 describe.each(dialects)('store contract: $name', (dialect) => {
   async function withStore<T>(work: (store: StorePort, where: string) => Promise<T>): Promise<T> {
@@ -249,26 +278,7 @@ describe.each(dialects)('store contract: $name', (dialect) => {
         (await store.claimDeliveries({ owner: 'w', target, limit: 10, leaseMs: 60_000 })).map((r) => r.key);
       const finish = async (target: string, outcome: 'sent' | 'failed') => {
         const [first] = await store.claimDeliveries({ owner: 'w', target, limit: 1, leaseMs: 60_000 });
-        expect(
-          await store.recordAttempts({
-            settle: [],
-            fence: [{ id: first!.id, owner: 'w', attemptId: 'a1', leaseMs: 60_000 }],
-          }),
-        ).toEqual({ settled: [], fenced: [true] });
-        await store.recordAttempts({
-          settle: [
-            {
-              id: first!.id,
-              owner: 'w',
-              attemptId: 'a1',
-              outcome:
-                outcome === 'sent'
-                  ? { state: 'sent', externalId: '1', url: null, receipt: `250 ok ${target}` }
-                  : { state: 'failed', error: 'no' },
-            },
-          ],
-          fence: [],
-        });
+        await attemptOnce(store, first!, 'w', outcome, `250 ok ${target}`);
       };
       // The release notes go first, for every target.
       expect(await claim('slack:C1')).toEqual([]);
@@ -340,26 +350,9 @@ describe.each(dialects)('store contract: $name', (dialect) => {
       const settle = async (key: string, outcome: 'sent' | 'failed') => {
         const target = key.startsWith('to:') ? 'email' : key.startsWith('post:') ? 'slack:C1' : 'helpcenter';
         const rows = await store.claimDeliveries({ owner: 'w', target, limit: 10, leaseMs: 60_000 });
-        const mine = rows.find((r) => r.key === key)!;
+        const mine = rows.find((r) => r.key === key);
         expect(mine, `${key} is claimable`).toBeDefined();
-        await store.recordAttempts({
-          settle: [],
-          fence: [{ id: mine.id, owner: 'w', attemptId: key, leaseMs: 60_000 }],
-        });
-        await store.recordAttempts({
-          settle: [
-            {
-              id: mine.id,
-              owner: 'w',
-              attemptId: key,
-              outcome:
-                outcome === 'sent'
-                  ? { state: 'sent', externalId: '1', url: null, receipt: null }
-                  : { state: 'failed', error: 'refused' },
-            },
-          ],
-          fence: [],
-        });
+        await attemptOnce(store, mine!, 'w', outcome);
         await store.releaseClaims('w');
       };
       // Each lane starts at once; the channels wait for the help centre.

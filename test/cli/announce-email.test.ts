@@ -96,6 +96,44 @@ describe('herald announce: DKIM', () => {
 });
 
 describe('herald announce: subscriber emails', () => {
+  it('stops what has not gone out when the release is held mid-run, and mails the rest once when scheduled again', async () => {
+    const repo = emailRepo();
+    const count = 1_000;
+    await importCsv(
+      repo,
+      Array.from({ length: count }, (_, i) => `held${i}@example.com,Held ${i},en,all`),
+    );
+    await prepareDue(repo);
+    const since = smtp.messages.length;
+    // The server takes 10 messages, then makes every further one wait while the release is held.
+    const gate = smtp.pauseAfter(since + 10);
+    const run = runCli(['announce'], { cwd: repo, env: smtpEnv() });
+    await gate.reached;
+    const held = await runCli(['hold', '2.0.0'], { cwd: repo, env: smtpEnv() });
+    gate.resume();
+    await run;
+    expect(held.code, held.stderr).toBe(0);
+    // The docs may still be on their way too (they are a lane of their own): only the email count matters.
+    expect(held.stderr).toMatch(
+      /stopped until it is scheduled again: \d+ deliveries \((.+, )?email \d+(, .+)?\)/,
+    );
+    const during = messagesFor(since).map(to);
+    expect(during.length).toBeLessThan(count / 2);
+    expect(new Set(during).size).toBe(during.length);
+    const status = JSON.parse((await runCli(['status', '2.0.0', '--json'], { cwd: repo })).stdout);
+    expect(status.status).toBe('held');
+    // Nothing moves while held, however often announce runs.
+    expect((await runCli(['announce'], { cwd: repo, env: smtpEnv() })).code).toBe(0);
+    expect(messagesFor(since)).toHaveLength(during.length);
+
+    expect((await runCli(['schedule', '2.0.0', '--now'], { cwd: repo })).code).toBe(0);
+    const rest = await runCli(['announce'], { cwd: repo, env: smtpEnv() });
+    expect(rest.code, rest.stderr).toBe(0);
+    const all = messagesFor(since).map(to);
+    expect(all).toHaveLength(count);
+    expect(new Set(all).size).toBe(count);
+  });
+
   it('mails each confirmed subscriber whose topics the release touches, in their language, once', async () => {
     const repo = emailRepo();
     await importCsv(repo, [

@@ -1,6 +1,6 @@
 import type { AddressInfo, Socket } from 'node:net';
 import PostalMime from 'postal-mime';
-import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import { SMTPServer, type SMTPServerAddress, type SMTPServerSession } from 'smtp-server';
 
 /**
  * What the next transactions meet:
@@ -34,6 +34,11 @@ export interface TestSmtpServer {
   messages: ReceivedMessage[];
   /** The next `count` transactions (counted at MAIL FROM) meet `fault`. */
   failNext(count: number, fault: SmtpFault, at?: 'rcpt' | 'data'): void;
+  /**
+   * Once `count` messages have arrived, every further RCPT TO waits (nothing more is received)
+   * until `resume()`; `reached` settles when the count is reached. For tests that act mid-run.
+   */
+  pauseAfter(count: number): { reached: Promise<void>; resume(): void };
   /** The most SMTP sessions that were open at the same time. */
   maxConcurrentSessions(): number;
   /** How many sessions were opened in all. */
@@ -58,6 +63,7 @@ export async function startSmtpServer(options: TestSmtpOptions = {}): Promise<Te
   const sockets = new Map<number, Socket>();
   let open = 0;
   let maxOpen = 0;
+  let pause: { count: number; reached: () => void; waiting: (() => void)[] } | null = null;
   let opened = 0;
 
   const socketOf = (session: SMTPServerSession) => sockets.get(session.remotePort);
@@ -68,6 +74,26 @@ export async function startSmtpServer(options: TestSmtpOptions = {}): Promise<Te
       : fault === '451'
         ? replyError(451, 'Temporary local problem, try later')
         : replyError(550, 'No such user here');
+
+  /** RCPT TO: a scheduled fault, or a wait while paused (see pauseAfter). */
+  function rcptTo(
+    address: SMTPServerAddress,
+    session: SMTPServerSession,
+    callback: (error?: Error | null) => void,
+  ): void {
+    if (pause && messages.length >= pause.count) {
+      pause.waiting.push(() => rcptTo(address, session, callback));
+      return;
+    }
+    const fault = faults.get(session.id);
+    if (fault?.at !== 'rcpt') {
+      callback();
+      return;
+    }
+    if (fault.fault === 'drop-before-data') return void socketOf(session)?.destroy();
+    if (fault.fault === 'stall-before-data') return;
+    callback(reply(fault.fault));
+  }
 
   const server = new SMTPServer({
     authOptional: true,
@@ -96,13 +122,7 @@ export async function startSmtpServer(options: TestSmtpOptions = {}): Promise<Te
       else faults.delete(session.id);
       callback();
     },
-    onRcptTo(_address, session, callback) {
-      const fault = faults.get(session.id);
-      if (fault?.at !== 'rcpt') return callback();
-      if (fault.fault === 'drop-before-data') return void socketOf(session)?.destroy();
-      if (fault.fault === 'stall-before-data') return;
-      callback(reply(fault.fault));
-    },
+    onRcptTo: rcptTo,
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -116,6 +136,7 @@ export async function startSmtpServer(options: TestSmtpOptions = {}): Promise<Te
             to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
           };
           messages.push({ raw, envelope, parsed: await PostalMime.parse(raw) });
+          if (pause && messages.length >= pause.count) pause.reached();
         };
         if (fault?.fault === 'drop-after-data') {
           await store();
@@ -156,6 +177,21 @@ export async function startSmtpServer(options: TestSmtpOptions = {}): Promise<Te
           ? 'rcpt'
           : (at ?? 'rcpt');
       for (let i = 0; i < count; i++) pending.push({ fault, at: stage });
+    },
+    pauseAfter(count) {
+      let reached!: () => void;
+      const promise = new Promise<void>((resolve) => {
+        reached = resolve;
+      });
+      pause = { count, reached, waiting: [] };
+      return {
+        reached: promise,
+        resume() {
+          const waiting = pause?.waiting ?? [];
+          pause = null;
+          for (const retry of waiting) retry();
+        },
+      };
     },
     maxConcurrentSessions: () => maxOpen,
     sessionsOpened: () => opened,

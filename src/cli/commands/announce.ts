@@ -18,9 +18,10 @@ import { type PreflightSettings, preflightBundle } from '../../stages/preflight.
 import { resolveActor } from '../actor.js';
 import { parseCommandArgs } from '../args.js';
 import { type ChannelChoice, chooseChannels, preflightSettingsOf } from '../channels.js';
+import { detectCi } from '../ci.js';
 import { common, requireBundle, versionArg, withContext } from '../context.js';
 import type { Output } from '../output.js';
-import { newProgress, progressText, recordDone, type TargetProgress } from '../progress.js';
+import { drawsLiveBar, newProgress, progressText, recordDone, type TargetProgress } from '../progress.js';
 import type { Runtime } from '../runtime.js';
 import { localZone } from '../schedule-flags.js';
 import { crashHookFromEnv } from '../test-seam.js';
@@ -47,7 +48,7 @@ const versionOf = (key: BundleKey) => `${key.package ? `${key.package}@` : ''}${
  * bar, rate and time left); in a log a plain line every 15 seconds. Nothing with --json.
  */
 function progressDisplay(output: Output, dryRun: boolean) {
-  const live = !output.json && process.stderr.isTTY === true;
+  const live = !output.json && drawsLiveBar(process.stderr, detectCi() !== null);
   const targets = new Map<string, TargetProgress>();
   let lastDrawn = 0;
   let lastLogged = Date.now();

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import semver from 'semver';
-import { upsertChangelogSection } from '../../core/changelog.js';
+import { mergeChangelog, upsertChangelogSection } from '../../core/changelog.js';
 import { errors } from '../../errors/index.js';
 import { rebuildChangelog } from '../../stages/changelog.js';
 import { generateNotes } from '../../stages/notes.js';
@@ -34,8 +34,14 @@ Options:
   --to <ref>                newest release to include (default: HEAD)
   --audience <name>         customer (default) or internal
   --package <name>, --path <dir>
-  --stdout                  print instead of writing the file
+  --stdout                  print the rebuilt file instead of writing it
+  --dry-run                 print what would change, as a unified diff
+  --force                   replace sections that differ from what Herald generates (hand edits)
   --json                    print the sections as JSON
+
+Everything above the first release section, and sections of versions Herald does not generate
+(releases before its tags, hand-written entries), are kept as written. A release section that
+differs from what Herald generates is not overwritten without --force.
   --cwd <dir>, --config <file>, -h/--help`;
 
 const notesOptions = {
@@ -124,6 +130,8 @@ const changelogOptions = {
   package: { type: 'string' },
   path: { type: 'string' },
   stdout: { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
+  force: { type: 'boolean' },
 } as const;
 
 export async function runChangelog(argv: string[], output: Output, cwd: string): Promise<number> {
@@ -149,15 +157,32 @@ export async function runChangelog(argv: string[], output: Output, cwd: string):
     },
     runtime,
   );
+  const file = path.join(runtime.root, runtime.path ?? '', 'CHANGELOG.md');
+  const existing = await readFile(file, 'utf8').catch(() => '');
+  const merged = mergeChangelog(existing, result.sections, semver.compare);
+  const shown = path.relative(process.cwd(), file) || file;
   if (output.json) {
-    output.out(JSON.stringify({ ok: true, sections: result.sections }, null, 2));
+    const { text: _text, ...report } = merged;
+    output.out(JSON.stringify({ ok: true, sections: result.sections, ...report }, null, 2));
   } else if (values.stdout) {
-    output.out(result.text);
+    output.out(merged.text);
+  } else if (values['dry-run']) {
+    // Loaded here: `herald notes` shares this module and must start fast.
+    const { createTwoFilesPatch } = await import('diff');
+    output.out(
+      merged.text === existing
+        ? `${shown} is up to date.`
+        : createTwoFilesPatch(`a/${shown}`, `b/${shown}`, existing, merged.text, undefined, undefined, {
+            context: 3,
+          }).trimEnd(),
+    );
   } else {
-    const file = path.join(runtime.root, runtime.path ?? '', 'CHANGELOG.md');
-    await writeAtomically(file, result.text);
+    if (merged.differing.length > 0 && !values.force) throw errors.changelogEdited(shown, merged.differing);
+    if (merged.text !== existing) await writeAtomically(file, merged.text);
+    const kept =
+      merged.kept.length > 0 ? `; kept ${merged.kept.length} section(s) Herald does not generate` : '';
     output.info(
-      `Wrote ${path.relative(process.cwd(), file)} with ${result.sections.length} release${result.sections.length === 1 ? '' : 's'}.`,
+      `Wrote ${shown} with ${result.sections.length} release${result.sections.length === 1 ? '' : 's'}${kept}${merged.text === existing ? ' (unchanged)' : ''}.`,
     );
   }
   return 0;
