@@ -2,6 +2,7 @@ import { formatInstant, relativeTime } from '../core/announce-time.js';
 import { isEmbargoed } from '../core/bundle-lifecycle.js';
 import { countAllRows, countRows } from '../core/delivery-counts.js';
 import type {
+  BundleKey,
   BundleListing,
   BundleRecord,
   BundleStatus,
@@ -89,3 +90,6 @@ export function table(rows: (string | null)[][]): string {
     )
     .join('\n');
 }
+
+/** A bundle as people name it: `package@version`, or the version alone. */
+export const versionOf = (key: BundleKey) => `${key.package ? `${key.package}@` : ''}${key.version}`;

@@ -3,10 +3,8 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { formatInstant } from '../../core/announce-time.js';
 import { countAllRows, countRows, UNFINISHED } from '../../core/delivery-counts.js';
-import { HeraldError } from '../../errors/herald-error.js';
 import { errors } from '../../errors/index.js';
-import type { BundleKey, DeliveryRow } from '../../model/index.js';
-import type { StorePort } from '../../ports/index.js';
+import type { DeliveryRow } from '../../model/index.js';
 import {
   type AnnounceEvent,
   type AnnounceReport,
@@ -14,17 +12,18 @@ import {
   decodeError,
   PLANNED_LISTED,
 } from '../../stages/announce.js';
-import { type PreflightSettings, preflightBundle } from '../../stages/preflight.js';
 import { resolveActor } from '../actor.js';
 import { parseCommandArgs } from '../args.js';
-import { type ChannelChoice, chooseChannels, preflightSettingsOf } from '../channels.js';
+import { type ChannelChoice, chooseChannels } from '../channels.js';
 import { detectCi } from '../ci.js';
 import { common, requireBundle, versionArg, withContext } from '../context.js';
+import { versionOf } from '../format.js';
 import type { Output } from '../output.js';
 import { drawsLiveBar, newProgress, progressText, recordDone, type TargetProgress } from '../progress.js';
-import type { Runtime } from '../runtime.js';
 import { localZone } from '../schedule-flags.js';
 import { crashHookFromEnv } from '../test-seam.js';
+import { runDoctor } from './doctor.js';
+import { runRetry } from './retry.js';
 
 export async function runAnnounceCommand(command: string, argv: string[], output: Output, cwd: string) {
   switch (command) {
@@ -40,8 +39,6 @@ export async function runAnnounceCommand(command: string, argv: string[], output
       throw new Error(`no announce command ${command}`);
   }
 }
-
-const versionOf = (key: BundleKey) => `${key.package ? `${key.package}@` : ''}${key.version}`;
 
 /**
  * Progress while announcing: on a terminal one self-overwriting line (per target: done/total, a
@@ -376,109 +373,6 @@ async function runStatus(argv: string[], output: Output, cwd: string): Promise<n
 
 /** Open deliveries `herald status` lists per target without --all. */
 const STATUS_ROWS_PER_TARGET = 20;
-
-async function runRetry(argv: string[], output: Output, cwd: string): Promise<number> {
-  const options = { channel: { type: 'string' }, ...common } as const;
-  const { values, positionals } = parseCommandArgs(argv, options, 'retry');
-  const version = versionArg(positionals, 'retry');
-  return withContext(values, output, cwd, async ({ runtime, store, key }) => {
-    const record = await requireBundle(store, key(version));
-    const count = await store.requeueDeliveries(
-      record.id,
-      values.channel ?? null,
-      await resolveActor(runtime.root),
-    );
-    if (output.json)
-      output.out(JSON.stringify({ ok: true, version: record.key.version, requeued: count }, null, 2));
-    else
-      output.out(
-        count === 0
-          ? `${versionOf(record.key)}: no failed deliveries${values.channel ? ` on ${values.channel}` : ''}.`
-          : `${versionOf(record.key)}: ${count} deliver${count === 1 ? 'y' : 'ies'} queued again; \`herald announce\` sends ${count === 1 ? 'it' : 'them'}.`,
-      );
-    return 0;
-  });
-}
-
-async function runDoctor(argv: string[], output: Output, cwd: string): Promise<number> {
-  const { values } = parseCommandArgs(argv, common, 'doctor');
-  return withContext(values, output, cwd, async ({ runtime, store }) => {
-    const before = Date.now();
-    const storeNow = await store.now();
-    const skew = storeNow - Math.round((before + Date.now()) / 2);
-    const findings = [
-      {
-        channel: 'store',
-        ok: Math.abs(skew) < 5_000,
-        check: `${store.dialect} store`,
-        detail: `reachable; its clock is ${skew >= 0 ? '+' : ''}${skew} ms from this machine's`,
-        ...(Math.abs(skew) >= 5_000
-          ? { fix: "Sync this machine's clock (NTP): announce times are judged by the store's clock." }
-          : {}),
-      },
-    ];
-    const choice = await chooseChannels(runtime, store);
-    try {
-      for (const channel of choice.channels)
-        for (const finding of await channel.verify()) findings.push({ channel: channel.target, ...finding });
-    } finally {
-      await Promise.all(choice.channels.map((c) => c.close?.()));
-    }
-    findings.push(...(await preflightFindings(runtime, store)));
-    const ok = findings.every((f) => f.ok);
-    if (output.json) {
-      output.out(JSON.stringify({ ok, targets: choice.notes, findings }, null, 2));
-      return ok ? 0 : 1;
-    }
-    for (const note of choice.notes) output.out(note);
-    for (const f of findings)
-      output.out(
-        `  ${f.ok ? 'ok  ' : 'FAIL'} ${f.channel}: ${f.check}: ${f.detail}${'fix' in f && f.fix ? `\n       fix: ${f.fix}` : ''}`,
-      );
-    return ok ? 0 : 1;
-  });
-}
-
-/**
- * The preflight of every release not yet announced, against the config as it is now: a setting
- * changed since `prepare` (a section mapping removed, a template broken) shows before announce day.
- */
-async function preflightFindings(runtime: Runtime, store: StorePort) {
-  const finding = (ok: boolean, check: string, detail: string, fix?: string) => ({
-    channel: 'preflight',
-    ok,
-    check,
-    detail,
-    ...(fix ? { fix } : {}),
-  });
-  let settings: PreflightSettings;
-  try {
-    settings = await preflightSettingsOf(runtime);
-  } catch (error) {
-    if (!(error instanceof HeraldError)) throw error;
-    return [finding(false, 'templates', error.message, error.fix)];
-  }
-  const open = (await store.listBundles({ product: runtime.product, limit: 50 })).filter(
-    (b) => b.status !== 'announced' && b.status !== 'cancelled',
-  );
-  const findings = [];
-  for (const bundle of open) {
-    const revision = await store.readRevision(bundle.id);
-    if (!revision) continue;
-    const problems = preflightBundle(revision.bundle, settings);
-    findings.push(
-      finding(
-        problems.length === 0,
-        `release ${bundle.key.version} (${bundle.status})`,
-        problems.length === 0
-          ? 'would publish as configured'
-          : problems.map((p) => `${p.location?.file ?? ''} ${p.message}`.trim()).join('; '),
-        problems[0]?.fix,
-      ),
-    );
-  }
-  return findings;
-}
 
 /**
  * How long a run owns the deliveries it claimed (HERALD_LEASE_SECONDS, default 120): a run that
