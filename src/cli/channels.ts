@@ -10,7 +10,7 @@ import { errors } from '../errors/index.js';
 import type { ReleaseBundle, ReleaseNotes } from '../model/index.js';
 import type { Channel, StorePort, TemplateSource, TokenSigner } from '../ports/index.js';
 import type { PreflightSettings } from '../stages/preflight.js';
-import { runChecked, syntaxError } from '../stages/render-notes.js';
+import { runChecked, syntaxError } from '../stages/templates.js';
 import { chooseEmailTemplates, chooseMailer, chooseTokenSigner } from './email.js';
 import type { Runtime } from './runtime.js';
 import { ZENDESK_VARIABLES, zendeskCredentialsOf } from './zendesk-env.js';

@@ -4,8 +4,13 @@
  * its write can never be split by another process.
  */
 import { errors } from '../errors/index.js';
-import type { BundleOverlay, BundleRecord, BundleStatus, ReleaseBundle } from '../model/index.js';
-import type { BundleMutation } from '../ports/store.js';
+import type {
+  BundleMutation,
+  BundleOverlay,
+  BundleRecord,
+  BundleStatus,
+  ReleaseBundle,
+} from '../model/index.js';
 import { formatInstant } from './announce-time.js';
 import { allows, EMBARGOED, LIFECYCLE } from './lifecycle-table.js';
 

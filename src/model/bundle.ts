@@ -103,3 +103,18 @@ export type DeliverySummary = Record<string, Partial<Record<DeliveryState, numbe
 export interface BundleListing extends BundleRecord {
   deliveries: DeliverySummary;
 }
+
+/** What one write transaction does to one bundle; decided by pure code from the current row. */
+export type BundleMutation<T> =
+  | { write: false; result: T }
+  | {
+      write: true;
+      result: T;
+      status: BundleStatus;
+      announceAt: number | null;
+      timeZone: string | null;
+      overlay?: BundleOverlay;
+      /** A new content revision (its number is the next one). */
+      revision?: { kind: RevisionKind; contentHash: string; bundle: ReleaseBundle };
+      audit: { action: string; details: Record<string, unknown> };
+    };

@@ -99,3 +99,18 @@ export interface DocSetDiff {
   renamed: { id: string; from: string; to: string }[];
   unchanged: number;
 }
+
+/** Whose conventions a docs tree follows (heading ids, titles, URLs). */
+export type DocsFlavor = 'herald' | 'github' | 'vitepress' | 'docusaurus' | 'mkdocs';
+
+/** One docs page as read, before compiling. */
+export interface PageSource {
+  /** Path relative to the docs root. */
+  path: string;
+  /** Path shown in messages (relative to the repository). */
+  file: string;
+  bytes: Uint8Array;
+  defaultLocale: string;
+  /** Whose conventions the tree follows (heading ids, titles, URLs); default Herald's own. */
+  flavor?: DocsFlavor;
+}

@@ -1,4 +1,4 @@
-import type { SlackMessage } from '../core/slack-message.js';
+import type { SlackMessage } from '../model/index.js';
 import type { VerifyFinding } from './help-center.js';
 
 /**

@@ -1,5 +1,4 @@
-import type { PageSource } from '../core/docs/compile-page.js';
-import type { CompiledPage } from '../model/index.js';
+import type { CompiledPage, PageSource } from '../model/index.js';
 
 /** Compiles pages; adapters run in-process or on worker threads. Output order follows input. */
 export interface PageCompilerPort {

@@ -2,7 +2,7 @@ import type {
   AuditEntry,
   BundleKey,
   BundleListing,
-  BundleOverlay,
+  BundleMutation,
   BundleRecord,
   BundleRevision,
   BundleStatus,
@@ -10,26 +10,12 @@ import type {
   DeliveryRow,
   DeliverySummary,
   PlannedDelivery,
-  ReleaseBundle,
-  RevisionKind,
   TargetObject,
 } from '../model/index.js';
 import type { SubscriberStorePort } from './subscribers.js';
 
-/** What one write transaction does to one bundle; decided by pure code from the current row. */
-export type BundleMutation<T> =
-  | { write: false; result: T }
-  | {
-      write: true;
-      result: T;
-      status: BundleStatus;
-      announceAt: number | null;
-      timeZone: string | null;
-      overlay?: BundleOverlay;
-      /** A new content revision (its number is the next one). */
-      revision?: { kind: RevisionKind; contentHash: string; bundle: ReleaseBundle };
-      audit: { action: string; details: Record<string, unknown> };
-    };
+/** Moved to the model (pure code decides it); re-exported for the store's implementers. */
+export type { BundleMutation };
 
 /** Content-addressed bytes (doc assets), stored once whatever the number of bundles using them. */
 export interface StoredBlob {

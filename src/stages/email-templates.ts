@@ -4,7 +4,7 @@ import { headerText } from '../core/email-address.js';
 import { checkEmailWords, type EmailView, type EmailWords, localeChain } from '../core/email-message.js';
 import { errors } from '../errors/index.js';
 import type { TemplatePort, TemplateSource } from '../ports/index.js';
-import { type CompileOptions, compileTemplate, runChecked } from './render-notes.js';
+import { type CompileOptions, compileTemplate, runChecked } from './templates.js';
 
 // handlebars has no "exports" map, so Node's ESM resolver (the library build) needs the runtime's
 // file name with its extension; that file's types export nothing, the extension-less name's do.

@@ -7,7 +7,7 @@ import {
   type SlackEmulator,
   type SlackEmulatorOptions,
   startSlackEmulator,
-} from '../../src/server/emulators/slack.js';
+} from '../emulators/slack-faults.js';
 
 /** The Slack adapter against the emulator: what each documented refusal tells the person running Herald. */
 

@@ -10,7 +10,7 @@ import {
   type SlackEmulator,
   type SlackEmulatorOptions,
   startSlackEmulator,
-} from '../../src/server/emulators/slack.js';
+} from '../emulators/slack-faults.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { cliPath, runCli } from '../helpers/cli.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';

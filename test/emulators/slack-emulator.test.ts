@@ -8,11 +8,7 @@ import {
 } from '@slack/web-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/adapters/slack.js';
-import {
-  type SlackEmulator,
-  type SlackEmulatorOptions,
-  startSlackEmulator,
-} from '../../src/server/emulators/slack.js';
+import { type SlackEmulator, type SlackEmulatorOptions, startSlackEmulator } from './slack-faults.js';
 
 /**
  * Drives the Slack emulator through the real @slack/web-api 8.2.0 WebClient (form bodies with

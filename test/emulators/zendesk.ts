@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { prng } from '../../src/server/emulators/prng.js';
+import { prng } from './prng.js';
 
 /**
  * A local stand-in for the Zendesk Help Center (Guide) API as its reference documents it, and

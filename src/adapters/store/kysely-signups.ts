@@ -1,25 +1,21 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { SubscriberInput, SubscriberStatus } from '../../model/index.js';
 import type { ConfirmationJob, SignupStorePort } from '../../ports/subscribers.js';
-import type { Database, DialectOps } from './kysely-store.js';
-import { type SubscriberRow, subscriberOf, topicsOf, topicsText } from './kysely-subscribers.js';
-
-/** The `signup_quota` table (migration 0008): sign-ups per folded mailbox and store-clock day. */
-export interface SignupQuotaTable {
-  product: string;
-  mailbox: string;
-  day: number;
-  count: number;
-  last_at: number;
-}
-
-type Tx = Transaction<Database> | Kysely<Database>;
+import {
+  type Database,
+  type DialectOps,
+  readStoreClock,
+  type StoreTx,
+  type SubscriberRow,
+  subscriberLockKey,
+  subscriberOf,
+  topicsOf,
+  topicsText,
+} from './schema.js';
 
 const DAY = 86_400_000;
 /** Statuses a sign-up can be waiting for a confirmation in. */
 const AWAITING: SubscriberStatus[] = ['pending', 'unsubscribed', 'bounced'];
-
-const lockKeyOf = (product: string) => `subscribers:${JSON.stringify(product)}`;
 
 function jobOf(row: SubscriberRow): ConfirmationJob {
   return { subscriber: subscriberOf(row), nonce: row.signup_nonce, attempts: Number(row.confirm_attempts) };
@@ -48,8 +44,7 @@ function requestOf(
 
 /** Sign-ups and the confirmation email queue over Kysely (see `SignupStorePort`). */
 export function createKyselySignups(db: Kysely<Database>, ops: DialectOps): SignupStorePort {
-  const clockOf = async (trx: Tx) =>
-    Number((await sql<{ now: number }>`SELECT ${ops.now} AS now`.execute(trx)).rows[0]!.now);
+  const clockOf = (trx: StoreTx) => readStoreClock(trx, ops);
   const postgres = ops.dialect === 'postgres';
 
   return {
@@ -91,7 +86,7 @@ export function createKyselySignups(db: Kysely<Database>, ops: DialectOps): Sign
     },
 
     async recordSignup(product, input, nonce) {
-      await ops.writeTransaction(db, lockKeyOf(product), async (trx) => {
+      await ops.writeTransaction(db, subscriberLockKey(product), async (trx) => {
         const now = await clockOf(trx);
         const row = await trx
           .selectFrom('subscribers')

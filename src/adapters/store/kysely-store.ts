@@ -1,114 +1,24 @@
-import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type {
   AuditEntry,
   BundleKey,
   BundleListing,
   BundleRecord,
-  BundleRevision,
-  BundleStatus,
-  DeliveryState,
   DeliverySummary,
-  ReleaseBundle,
-  RevisionKind,
 } from '../../model/index.js';
 import type { BundleMutation, StoredBlob, StorePort } from '../../ports/store.js';
 import { createKyselyLedger } from './kysely-ledger.js';
-import type { SignupQuotaTable } from './kysely-signups.js';
-import { createKyselySubscribers, type SubscribersTable } from './kysely-subscribers.js';
+import { createKyselySubscribers } from './kysely-subscribers.js';
 import { migrationsFor } from './migrations.js';
-
-/** Row types as the database returns them (ints as numbers: the pg adapter parses int8). */
-export interface Database {
-  bundles: {
-    id: number;
-    product: string;
-    package: string;
-    version: string;
-    status: BundleStatus;
-    revision: number;
-    content_revision: number;
-    content_hash: string;
-    announce_at: number | null;
-    time_zone: string | null;
-    overlay: string;
-    created_at: number;
-    updated_at: number;
-    announced_at: number | null;
-    planned_revision: number | null;
-  };
-  bundle_revisions: {
-    bundle_id: number;
-    number: number;
-    kind: RevisionKind;
-    content_hash: string;
-    schema_version: number;
-    body: string;
-    created_at: number;
-    created_by: string;
-  };
-  blobs: { hash: string; content_type: string; size: number; bytes: Uint8Array };
-  deliveries: {
-    id: number;
-    bundle_id: number;
-    target: string;
-    target_key: string;
-    state: DeliveryState;
-    bundle_revision: number;
-    attempts: number;
-    next_attempt_at: number;
-    lease_owner: string | null;
-    lease_until: number | null;
-    attempt_id: string | null;
-    attempt_started_at: number | null;
-    external_id: string | null;
-    external_url: string | null;
-    /** What the target answered for a sent delivery (an SMTP server's 250 reply), if anything. */
-    receipt: string | null;
-    last_error: string | null;
-    created_at: number;
-    updated_at: number;
-    phase: number;
-  };
-  target_objects: {
-    site: string;
-    key: string;
-    external_id: string;
-    url: string | null;
-    content_hash: string | null;
-    updated_at: number;
-  };
-  audit_log: {
-    id: number;
-    bundle_id: number | null;
-    at: number;
-    actor: string;
-    action: string;
-    details: string;
-  };
-  subscribers: SubscribersTable;
-  signup_quota: SignupQuotaTable;
-  herald_migrations: { name: string; applied_at: number };
-}
-
-type BundleRow = Database['bundles'];
-type Tx = Transaction<Database> | Kysely<Database>;
-
-/** What differs between the dialects: the clock expression and how a writer takes the lock. */
-export interface DialectOps {
-  dialect: 'sqlite' | 'postgres';
-  /** The store's clock in epoch ms, as SQL. */
-  now: RawBuilder<number>;
-  /**
-   * Runs `work` in one write transaction that excludes other writers of the same lock key
-   * (SQLite: BEGIN IMMEDIATE excludes every writer; Postgres: an advisory transaction lock).
-   */
-  writeTransaction<T>(db: Kysely<Database>, lockKey: string, work: (trx: Tx) => Promise<T>): Promise<T>;
-  /**
-   * A transaction for ledger claims: on Postgres a plain one (rows are taken with FOR UPDATE SKIP
-   * LOCKED, so announcers never wait for each other); on SQLite BEGIN IMMEDIATE.
-   */
-  transaction<T>(db: Kysely<Database>, work: (trx: Tx) => Promise<T>): Promise<T>;
-}
+import {
+  bundleLockKey,
+  bundleRecordOf,
+  type Database,
+  type DialectOps,
+  readStoreClock,
+  revisionOf,
+  type StoreTx,
+} from './schema.js';
 
 const MIGRATION_LOCK = 'herald:migrations';
 
@@ -133,39 +43,9 @@ export async function migrate(db: Kysely<Database>, ops: DialectOps): Promise<vo
   });
 }
 
-function recordOf(row: BundleRow): BundleRecord {
-  return {
-    id: row.id,
-    key: { product: row.product, package: row.package, version: row.version },
-    status: row.status,
-    revision: row.revision,
-    contentRevision: row.content_revision,
-    contentHash: row.content_hash,
-    announceAt: row.announce_at,
-    timeZone: row.time_zone,
-    overlay: JSON.parse(row.overlay) as BundleRecord['overlay'],
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function revisionOf(row: Database['bundle_revisions']): BundleRevision {
-  return {
-    number: row.number,
-    kind: row.kind,
-    contentHash: row.content_hash,
-    bundle: JSON.parse(row.body) as ReleaseBundle,
-    createdAt: row.created_at,
-    createdBy: row.created_by,
-  };
-}
-
-const keyText = (key: Pick<BundleKey, 'product' | 'package' | 'version'>) =>
-  `bundle:${JSON.stringify([key.product, key.package, key.version])}`;
-
 /** The store over Kysely: one implementation, the dialect's differences in `ops`. */
 export function createKyselyStore(db: Kysely<Database>, ops: DialectOps): StorePort {
-  const byKey = (trx: Tx, key: BundleKey) =>
+  const byKey = (trx: StoreTx, key: BundleKey) =>
     trx
       .selectFrom('bundles')
       .selectAll()
@@ -173,8 +53,7 @@ export function createKyselyStore(db: Kysely<Database>, ops: DialectOps): StoreP
       .where('package', '=', key.package)
       .where('version', '=', key.version);
 
-  const clockOf = async (trx: Tx) =>
-    Number((await sql<{ now: number }>`SELECT ${ops.now} AS now`.execute(trx)).rows[0]!.now);
+  const clockOf = (trx: StoreTx) => readStoreClock(trx, ops);
 
   /** Ledger rows per bundle, target and state. */
   const summarise = async (bundleIds: number[]) => {
@@ -194,7 +73,7 @@ export function createKyselyStore(db: Kysely<Database>, ops: DialectOps): StoreP
   };
 
   return {
-    ...createKyselyLedger(db, ops, keyText, recordOf),
+    ...createKyselyLedger(db, ops),
     ...createKyselySubscribers(db, ops),
     dialect: ops.dialect,
 
@@ -202,7 +81,7 @@ export function createKyselyStore(db: Kysely<Database>, ops: DialectOps): StoreP
 
     async findBundle(key) {
       const row = await byKey(db, key).executeTakeFirst();
-      return row ? recordOf(row) : null;
+      return row ? bundleRecordOf(row) : null;
     },
 
     async readRevision(bundleId, number) {
@@ -227,14 +106,14 @@ export function createKyselyStore(db: Kysely<Database>, ops: DialectOps): StoreP
         .executeTakeFirst();
       if (!row) return null;
       const revision = await this.readRevision(row.id);
-      return revision ? { record: recordOf(row), revision } : null;
+      return revision ? { record: bundleRecordOf(row), revision } : null;
     },
 
     async mutateBundle(key, actor, decide) {
-      return ops.writeTransaction(db, keyText(key), async (trx) => {
+      return ops.writeTransaction(db, bundleLockKey(key), async (trx) => {
         const row = await byKey(trx, key).executeTakeFirst();
         const now = await clockOf(trx);
-        const current = row ? recordOf(row) : null;
+        const current = row ? bundleRecordOf(row) : null;
         const mutation: BundleMutation<unknown> = decide(current, now);
         if (!mutation.write) return { result: mutation.result, record: current };
         const contentRevision = (current?.contentRevision ?? 0) + (mutation.revision ? 1 : 0);
@@ -318,7 +197,7 @@ export function createKyselyStore(db: Kysely<Database>, ops: DialectOps): StoreP
       if (rows.length === 0) return [];
       const summaries = await summarise(rows.map((r) => r.id));
       return rows.map(
-        (row): BundleListing => ({ ...recordOf(row), deliveries: summaries.get(row.id) ?? {} }),
+        (row): BundleListing => ({ ...bundleRecordOf(row), deliveries: summaries.get(row.id) ?? {} }),
       );
     },
 
@@ -335,7 +214,7 @@ export function createKyselyStore(db: Kysely<Database>, ops: DialectOps): StoreP
         .orderBy('announce_at')
         .limit(limit)
         .execute();
-      return rows.map(recordOf);
+      return rows.map(bundleRecordOf);
     },
 
     async auditLog(key) {

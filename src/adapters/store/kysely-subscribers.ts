@@ -1,40 +1,24 @@
-import { type Generated, type Insertable, type Kysely, type Selectable, sql, type Transaction } from 'kysely';
+import { type Insertable, type Kysely, sql } from 'kysely';
 import {
   SUBSCRIBER_STATUSES,
-  type Subscriber,
   type SubscriberImportResult,
   type SubscriberInput,
   type SubscriberStatus,
 } from '../../model/index.js';
 import type { SubscriberStorePort } from '../../ports/subscribers.js';
 import { createKyselySignups } from './kysely-signups.js';
-import type { Database, DialectOps } from './kysely-store.js';
-
-/** The `subscribers` table (migration 0003; sign-up columns 0008). */
-export interface SubscribersTable {
-  id: Generated<number>;
-  product: string;
-  email: string;
-  name: string | null;
-  locale: string | null;
-  /** A JSON array of topics, or the text `all`. */
-  topics: string;
-  status: SubscriberStatus;
-  source: string;
-  created_at: number;
-  updated_at: number;
-  confirmed_at: number | null;
-  unsubscribed_at: number | null;
-  signup_nonce: string | null;
-  /** JSON `{name, locale, topics}` a sign-up asked for, applied when it is confirmed. */
-  signup_request: string | null;
-  confirm_due_at: number | null;
-  confirm_attempts: Generated<number>;
-  confirm_sent_at: number | null;
-}
-
-type Tx = Transaction<Database> | Kysely<Database>;
-export type SubscriberRow = Selectable<SubscribersTable>;
+import {
+  type Database,
+  type DialectOps,
+  inChunks,
+  readStoreClock,
+  type StoreTx,
+  type SubscribersTable,
+  subscriberLockKey,
+  subscriberOf,
+  topicsOf,
+  topicsText,
+} from './schema.js';
 
 /**
  * Addresses per statement: each inserted row binds 10 parameters, well under SQLite's 32,766 and
@@ -42,56 +26,13 @@ export type SubscriberRow = Selectable<SubscribersTable>;
  */
 const CHUNK = 500;
 
-/** Statements over many rows, a bounded number of parameters at a time. */
-async function inChunks<T>(items: T[], work: (chunk: T[]) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < items.length; i += CHUNK) await work(items.slice(i, i + CHUNK));
-}
-
-/** Topics as stored: `all`, or a JSON array without duplicates in a stable order (order means nothing). */
-export function topicsText(topics: string[] | 'all'): string {
-  return topics === 'all' ? 'all' : JSON.stringify([...new Set(topics)].sort());
-}
-
-/** Topics as read, whatever the column holds: anything unreadable is no topic rather than every one. */
-export function topicsOf(text: string): string[] | 'all' {
-  if (text === 'all') return 'all';
-  try {
-    const value: unknown = JSON.parse(text);
-    if (value === 'all') return 'all';
-    if (Array.isArray(value)) return value.filter((t): t is string => typeof t === 'string');
-  } catch {
-    // Not JSON: fall through.
-  }
-  return [];
-}
-
-export function subscriberOf(row: SubscriberRow): Subscriber {
-  return {
-    id: Number(row.id),
-    product: row.product,
-    email: row.email,
-    name: row.name,
-    locale: row.locale,
-    topics: topicsOf(row.topics),
-    status: row.status,
-    source: row.source,
-    createdAt: Number(row.created_at),
-    updatedAt: Number(row.updated_at),
-    confirmedAt: row.confirmed_at === null ? null : Number(row.confirmed_at),
-    unsubscribedAt: row.unsubscribed_at === null ? null : Number(row.unsubscribed_at),
-  };
-}
-
-const lockKeyOf = (product: string) => `subscribers:${JSON.stringify(product)}`;
-
 /**
  * The subscriber lists over Kysely. Upserts of one product serialise on the product's write lock
  * (SQLite: the one writer; Postgres: an advisory lock) and still insert with ON CONFLICT, so two
  * processes importing the same address never fail; status changes are single conditional UPDATEs.
  */
 export function createKyselySubscribers(db: Kysely<Database>, ops: DialectOps): SubscriberStorePort {
-  const clockOf = async (trx: Tx) =>
-    Number((await sql<{ now: number }>`SELECT ${ops.now} AS now`.execute(trx)).rows[0]!.now);
+  const clockOf = (trx: StoreTx) => readStoreClock(trx, ops);
   const postgres = ops.dialect === 'postgres';
 
   return {
@@ -103,9 +44,9 @@ export function createKyselySubscribers(db: Kysely<Database>, ops: DialectOps): 
       for (const input of inputs) latest.set(input.email, input);
       const result: SubscriberImportResult = { created: 0, updated: 0, unchanged: 0, kept: [] };
       if (latest.size === 0) return result;
-      return ops.writeTransaction(db, lockKeyOf(product), async (trx) => {
+      return ops.writeTransaction(db, subscriberLockKey(product), async (trx) => {
         const now = await clockOf(trx);
-        await inChunks([...latest.values()], async (chunk) => {
+        await inChunks([...latest.values()], CHUNK, async (chunk) => {
           let read = trx
             .selectFrom('subscribers')
             .selectAll()

@@ -1,7 +1,8 @@
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { StorePort } from '../../ports/store.js';
-import { createKyselyStore, type Database, type DialectOps, migrate } from './kysely-store.js';
+import { createKyselyStore, migrate } from './kysely-store.js';
+import type { Database, DialectOps } from './schema.js';
 
 const INT8_OID = 20;
 

@@ -3,7 +3,8 @@ import path from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import type { StorePort } from '../../ports/store.js';
-import { createKyselyStore, type Database, type DialectOps, migrate } from './kysely-store.js';
+import { createKyselyStore, migrate } from './kysely-store.js';
+import type { Database, DialectOps } from './schema.js';
 import { createCheckpointer } from './sqlite-checkpointer.js';
 
 /** How long a writer waits for another process's write transaction before giving up. */

@@ -9,10 +9,8 @@ import {
   isNotesArticle,
   NOTES_ARTICLE_KEY,
 } from '../../core/delivery-ops/index.js';
-import { HeraldError } from '../../errors/herald-error.js';
 import { errors } from '../../errors/index.js';
-import type { BundleKey, DeliveryRow } from '../../model/index.js';
-import type { StorePort } from '../../ports/index.js';
+import type { DeliveryRow } from '../../model/index.js';
 import {
   type AnnounceEvent,
   type AnnounceReport,
@@ -20,16 +18,18 @@ import {
   decodeError,
   PLANNED_LISTED,
 } from '../../stages/announce.js';
-import { type PreflightSettings, preflightBundle } from '../../stages/preflight.js';
 import { resolveActor } from '../actor.js';
 import { parseCommandArgs } from '../args.js';
-import { chooseChannels, preflightSettingsOf } from '../channels.js';
+import { type ChannelChoice, chooseChannels } from '../channels.js';
 import { detectCi } from '../ci.js';
+import { common, requireBundle, versionArg, withContext } from '../context.js';
+import { versionOf } from '../format.js';
 import type { Output } from '../output.js';
 import { drawsLiveBar, newProgress, progressText, recordDone, type TargetProgress } from '../progress.js';
-import type { Runtime } from '../runtime.js';
 import { localZone } from '../schedule-flags.js';
-import { common, requireBundle, versionArg, withContext } from './release.js';
+import { crashHookFromEnv } from '../test-seam.js';
+import { runDoctor } from './doctor.js';
+import { runRetry } from './retry.js';
 
 export async function runAnnounceCommand(command: string, argv: string[], output: Output, cwd: string) {
   switch (command) {
@@ -45,8 +45,6 @@ export async function runAnnounceCommand(command: string, argv: string[], output
       throw new Error(`no announce command ${command}`);
   }
 }
-
-const versionOf = (key: BundleKey) => `${key.package ? `${key.package}@` : ''}${key.version}`;
 
 /**
  * Progress while announcing: on a terminal one self-overwriting line (per target: done/total, a
@@ -138,6 +136,52 @@ function groupFailures(failures: AnnounceReport['failures']) {
   }));
 }
 
+/** What `herald announce --json` prints. */
+function announceJson(
+  report: AnnounceReport,
+  choice: Pick<ChannelChoice, 'notes' | 'staticSite'>,
+  announcedUrls: { key: AnnounceReport['announced'][number]; url: string | null; posts: unknown[] }[],
+) {
+  return {
+    ok: report.failures.length === 0,
+    dryRun: report.dryRun,
+    targets: choice.notes,
+    planned: report.planned.map((p) => ({
+      ...p.key,
+      revision: p.revision,
+      counts: p.counts,
+      // Per target the first ${PLANNED_LISTED}: `counts` has them all.
+      deliveries: p.deliveries,
+    })),
+    results: report.results,
+    announced: announcedUrls.map((a) => ({ ...a.key, releaseNotesUrl: a.url, posts: a.posts })),
+    failures: report.failures,
+    deferred: report.deferred,
+    staticSite: choice.staticSite,
+  };
+}
+
+/** A dry run's plan: one line per delivery, emails counted rather than listed. */
+function printPlans(planned: AnnounceReport['planned'], output: Output): void {
+  for (const plan of planned) {
+    const total = Object.values(plan.counts).reduce((a, b) => a + b, 0);
+    output.out(
+      `${versionOf(plan.key)} (${plan.key.product}, r${plan.revision}): ${total.toLocaleString('en')} deliveries`,
+    );
+    // One line per recipient would drown the plan: emails are counted.
+    const emails = plan.counts.email ?? 0;
+    for (const d of plan.deliveries)
+      if (d.target !== 'email') output.out(`  ${d.target.padEnd(11)} ${d.summary}  [${d.key}]`);
+    for (const [target, count] of Object.entries(plan.counts))
+      if (target !== 'email' && count > PLANNED_LISTED)
+        output.out(`  ${target.padEnd(11)} … and ${(count - PLANNED_LISTED).toLocaleString('en')} more`);
+    if (emails > 0)
+      output.out(
+        `  ${'email'.padEnd(11)} the release notes to ${emails.toLocaleString('en')} subscriber${emails === 1 ? '' : 's'}  [to:<subscriber id>]`,
+      );
+  }
+}
+
 async function runAnnounce(argv: string[], output: Output, cwd: string): Promise<number> {
   const options = { 'dry-run': { type: 'boolean' }, wait: { type: 'string' }, ...common } as const;
   const { values, positionals } = parseCommandArgs(argv, options, 'announce');
@@ -172,7 +216,7 @@ async function runAnnounce(argv: string[], output: Output, cwd: string): Promise
         leaseMs,
         onEvent: progress.event,
         signal: abort.signal,
-        ...crashHook(process.env.HERALD_CRASH_AT),
+        ...crashHookFromEnv(process.env),
       });
     } finally {
       process.off('SIGINT', stop);
@@ -197,29 +241,7 @@ async function runAnnounce(argv: string[], output: Output, cwd: string): Promise
       }),
     );
     if (output.json) {
-      output.out(
-        JSON.stringify(
-          {
-            ok: report.failures.length === 0,
-            dryRun: report.dryRun,
-            targets: choice.notes,
-            planned: report.planned.map((p) => ({
-              ...p.key,
-              revision: p.revision,
-              counts: p.counts,
-              // Per target the first ${PLANNED_LISTED}: `counts` has them all.
-              deliveries: p.deliveries,
-            })),
-            results: report.results,
-            announced: announcedUrls.map((a) => ({ ...a.key, releaseNotesUrl: a.url, posts: a.posts })),
-            failures: report.failures,
-            deferred: report.deferred,
-            staticSite: choice.staticSite,
-          },
-          null,
-          2,
-        ),
-      );
+      output.out(JSON.stringify(announceJson(report, choice, announcedUrls), null, 2));
       return report.failures.length === 0 ? 0 : 1;
     }
     for (const note of choice.notes) output.info(note);
@@ -228,23 +250,7 @@ async function runAnnounce(argv: string[], output: Output, cwd: string): Promise
         output.info(await nothingDue(store, runtime.product));
         return 0;
       }
-      for (const plan of report.planned) {
-        const total = Object.values(plan.counts).reduce((a, b) => a + b, 0);
-        output.out(
-          `${versionOf(plan.key)} (${plan.key.product}, r${plan.revision}): ${total.toLocaleString('en')} deliveries`,
-        );
-        // One line per recipient would drown the plan: emails are counted.
-        const emails = plan.counts.email ?? 0;
-        for (const d of plan.deliveries)
-          if (d.target !== 'email') output.out(`  ${d.target.padEnd(11)} ${d.summary}  [${d.key}]`);
-        for (const [target, count] of Object.entries(plan.counts))
-          if (target !== 'email' && count > PLANNED_LISTED)
-            output.out(`  ${target.padEnd(11)} … and ${(count - PLANNED_LISTED).toLocaleString('en')} more`);
-        if (emails > 0)
-          output.out(
-            `  ${'email'.padEnd(11)} the release notes to ${emails.toLocaleString('en')} subscriber${emails === 1 ? '' : 's'}  [to:<subscriber id>]`,
-          );
-      }
+      printPlans(report.planned, output);
       output.info('Dry run: nothing was recorded or published.');
       return 0;
     }
@@ -374,109 +380,6 @@ async function runStatus(argv: string[], output: Output, cwd: string): Promise<n
 /** Open deliveries `herald status` lists per target without --all. */
 const STATUS_ROWS_PER_TARGET = 20;
 
-async function runRetry(argv: string[], output: Output, cwd: string): Promise<number> {
-  const options = { channel: { type: 'string' }, ...common } as const;
-  const { values, positionals } = parseCommandArgs(argv, options, 'retry');
-  const version = versionArg(positionals, 'retry');
-  return withContext(values, output, cwd, async ({ runtime, store, key }) => {
-    const record = await requireBundle(store, key(version));
-    const count = await store.requeueDeliveries(
-      record.id,
-      values.channel ?? null,
-      await resolveActor(runtime.root),
-    );
-    if (output.json)
-      output.out(JSON.stringify({ ok: true, version: record.key.version, requeued: count }, null, 2));
-    else
-      output.out(
-        count === 0
-          ? `${versionOf(record.key)}: no failed deliveries${values.channel ? ` on ${values.channel}` : ''}.`
-          : `${versionOf(record.key)}: ${count} deliver${count === 1 ? 'y' : 'ies'} queued again; \`herald announce\` sends ${count === 1 ? 'it' : 'them'}.`,
-      );
-    return 0;
-  });
-}
-
-async function runDoctor(argv: string[], output: Output, cwd: string): Promise<number> {
-  const { values } = parseCommandArgs(argv, common, 'doctor');
-  return withContext(values, output, cwd, async ({ runtime, store }) => {
-    const before = Date.now();
-    const storeNow = await store.now();
-    const skew = storeNow - Math.round((before + Date.now()) / 2);
-    const findings = [
-      {
-        channel: 'store',
-        ok: Math.abs(skew) < 5_000,
-        check: `${store.dialect} store`,
-        detail: `reachable; its clock is ${skew >= 0 ? '+' : ''}${skew} ms from this machine's`,
-        ...(Math.abs(skew) >= 5_000
-          ? { fix: "Sync this machine's clock (NTP): announce times are judged by the store's clock." }
-          : {}),
-      },
-    ];
-    const choice = await chooseChannels(runtime, store);
-    try {
-      for (const channel of choice.channels)
-        for (const finding of await channel.verify()) findings.push({ channel: channel.target, ...finding });
-    } finally {
-      await Promise.all(choice.channels.map((c) => c.close?.()));
-    }
-    findings.push(...(await preflightFindings(runtime, store)));
-    const ok = findings.every((f) => f.ok);
-    if (output.json) {
-      output.out(JSON.stringify({ ok, targets: choice.notes, findings }, null, 2));
-      return ok ? 0 : 1;
-    }
-    for (const note of choice.notes) output.out(note);
-    for (const f of findings)
-      output.out(
-        `  ${f.ok ? 'ok  ' : 'FAIL'} ${f.channel}: ${f.check}: ${f.detail}${'fix' in f && f.fix ? `\n       fix: ${f.fix}` : ''}`,
-      );
-    return ok ? 0 : 1;
-  });
-}
-
-/**
- * The preflight of every release not yet announced, against the config as it is now: a setting
- * changed since `prepare` (a section mapping removed, a template broken) shows before announce day.
- */
-async function preflightFindings(runtime: Runtime, store: StorePort) {
-  const finding = (ok: boolean, check: string, detail: string, fix?: string) => ({
-    channel: 'preflight',
-    ok,
-    check,
-    detail,
-    ...(fix ? { fix } : {}),
-  });
-  let settings: PreflightSettings;
-  try {
-    settings = await preflightSettingsOf(runtime);
-  } catch (error) {
-    if (!(error instanceof HeraldError)) throw error;
-    return [finding(false, 'templates', error.message, error.fix)];
-  }
-  const open = (await store.listBundles({ product: runtime.product, limit: 50 })).filter(
-    (b) => b.status !== 'announced' && b.status !== 'cancelled',
-  );
-  const findings = [];
-  for (const bundle of open) {
-    const revision = await store.readRevision(bundle.id);
-    if (!revision) continue;
-    const problems = preflightBundle(revision.bundle, settings);
-    findings.push(
-      finding(
-        problems.length === 0,
-        `release ${bundle.key.version} (${bundle.status})`,
-        problems.length === 0
-          ? 'would publish as configured'
-          : problems.map((p) => `${p.location?.file ?? ''} ${p.message}`.trim()).join('; '),
-        problems[0]?.fix,
-      ),
-    );
-  }
-  return findings;
-}
-
 /**
  * How long a run owns the deliveries it claimed (HERALD_LEASE_SECONDS, default 120): a run that
  * dies holds them that long. Requests time out in half of it, so no call outlives its lease.
@@ -490,22 +393,4 @@ function leaseOf(value: string | undefined): number {
       'Unset it for the default of 120.',
     );
   return seconds * 1000;
-}
-
-/**
- * For the crash tests: `HERALD_CRASH_AT=<point>:<n>[@<target>]` kills this process (SIGKILL, no
- * cleanup) the n-th time the engine reaches `point` (fenced, delivered, settled), counting only
- * deliveries to targets starting with `<target>` when given. Not set: no hook at all.
- */
-function crashHook(spec: string | undefined) {
-  const match = spec ? /^(fenced|delivered|settled):(\d+)(?:@(.+))?$/.exec(spec) : null;
-  if (!match) return {};
-  let remaining = Number(match[2]);
-  const only = match[3] ?? '';
-  return {
-    crashPoint: (point: string, target: string) => {
-      if (point === match[1] && target.startsWith(only) && --remaining <= 0)
-        process.kill(process.pid, 'SIGKILL');
-    },
-  };
 }

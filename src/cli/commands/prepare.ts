@@ -6,15 +6,10 @@ import { prepareRelease } from '../../stages/prepare.js';
 import { resolveActor } from '../actor.js';
 import { parseCommandArgs } from '../args.js';
 import { preflightSettingsOf } from '../channels.js';
+import { describeDocsDiff, recordJson, renderBundleLine } from '../format.js';
 import type { Output } from '../output.js';
 import { createRuntime, releaseSettingsOf } from '../runtime.js';
-import {
-  describeDocsDiff,
-  parseScheduleFlags,
-  recordJson,
-  renderBundleLine,
-  storeFlag,
-} from '../schedule-flags.js';
+import { parseScheduleFlags, storeFlag } from '../schedule-flags.js';
 import { chooseStore, openStore } from '../store.js';
 import { docsSettingsOf } from './docs.js';
 

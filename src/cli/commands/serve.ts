@@ -5,9 +5,9 @@ import { createClientAddress } from '../../server/client-address.js';
 import { startConfirmationQueue } from '../../server/confirmation-queue.js';
 import { createConfirmationSender, createSubscriptionHandler } from '../../server/subscriptions.js';
 import { parseCommandArgs } from '../args.js';
+import { common, withContext } from '../context.js';
 import { chooseMailer, chooseTokenSigner } from '../email.js';
 import type { Output } from '../output.js';
-import { common, withContext } from './release.js';
 
 export async function runServe(argv: string[], output: Output, cwd: string): Promise<number> {
   const { values, positionals } = parseCommandArgs(

@@ -7,10 +7,10 @@ import { errors } from '../../errors/index.js';
 import { SUBSCRIBER_STATUSES, type Subscriber, type SubscriberStatus } from '../../model/index.js';
 import type { SubscriberStorePort } from '../../ports/subscribers.js';
 import { parseCommandArgs } from '../args.js';
+import { type Context, common, withContext } from '../context.js';
 import { chooseTokenSigner } from '../email.js';
 import type { Output } from '../output.js';
 import { ZENDESK_VARIABLES, zendeskCredentialsOf } from '../zendesk-env.js';
-import { common, withContext } from './release.js';
 
 const PAGE = 1000;
 
@@ -86,9 +86,214 @@ const topicsText = (topics: Subscriber['topics']) => (topics === 'all' ? 'all' :
 /** Stored text on a terminal: rows from before names were cleaned must not move the cursor either. */
 const shown = (text: string) => cleanName(text) ?? '';
 
+/** `import <file.csv>` or `import --zendesk-section <id>`: confirmed subscribers in bulk. */
+async function importSubscribers(call: SubscribersCall): Promise<number> {
+  const { values, args, one, store, product, topics, output, cwd } = call;
+  if (values['zendesk-section'] !== undefined) {
+    if (args.length > 0)
+      throw errors.usage(
+        'give a CSV file or --zendesk-section, not both',
+        'Run `herald subscribers --help`.',
+      );
+    return importZendeskFollowers(values['zendesk-section'], product, store, output);
+  }
+  const file = path.resolve(cwd, one('a CSV file'));
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw errors.usage(`cannot read ${file}: ${(error as Error).message}`, 'Pass the path of a CSV file.');
+  }
+  const { subscribers, problems } = readSubscriberRows(
+    text,
+    `import:${path.basename(file)}`,
+    topics.length > 0 ? topics : null,
+  );
+  const result = await store.upsertSubscribers(product, subscribers, 'confirmed');
+  const refused = problems.filter((p) => p.refused);
+  if (output.json) {
+    // One document: the result with every problem; the exit code says whether rows were refused.
+    output.out(JSON.stringify({ ok: refused.length === 0, file, ...result, problems }, null, 2));
+    return refused.length === 0 ? 0 : 2;
+  }
+  for (const note of problems.filter((p) => !p.refused)) output.warn(`${file}:${note.line}: ${note.message}`);
+  output.info(
+    `${product}: ${result.created} added, ${result.updated} updated, ${result.unchanged} unchanged${
+      result.kept.length > 0 ? `, ${result.kept.length} left unsubscribed or bounced` : ''
+    }.`,
+  );
+  if (refused.length > 0)
+    throw errors.importRefused(
+      file,
+      subscribers.length,
+      refused.map((p) => ({ message: p.message, location: { file, line: p.line } })),
+    );
+  return 0;
+}
+
+/** `add <email>`: one confirmed subscriber. */
+async function addSubscriber(call: SubscribersCall): Promise<number> {
+  const { values, args, one, store, product, topics, output } = call;
+  const email = normaliseEmail(one('an email address'));
+  if (!email)
+    throw errors.usage(`"${args[0]}" is not an email address`, 'Pass one address, e.g. ada@example.com.');
+  const line = [
+    'email,name,locale,topics',
+    [email, values.name ?? '', values.locale ?? '', values.topics ?? ''].map(exportCell).join(','),
+  ];
+  const { subscribers, problems } = readSubscriberRows(
+    line.join('\n'),
+    'cli',
+    topics.length > 0 ? topics : null,
+  );
+  const refused = problems.find((p) => p.refused);
+  if (refused || subscribers.length === 0)
+    throw errors.usage(refused?.message ?? 'nothing to add', 'Check --name, --locale and --topics.');
+  const result = await store.upsertSubscribers(product, subscribers, 'confirmed');
+  const subscriber = await store.findSubscriber(product, email);
+  if (output.json) output.out(JSON.stringify({ ...result, subscriber }, null, 2));
+  else if (result.kept.length > 0)
+    output.info(`${email} is ${result.kept[0]!.status}: left so (remove it first to add it again).`);
+  else
+    output.info(`${email}: ${result.created ? 'added' : result.updated ? 'updated' : 'already subscribed'}.`);
+  return 0;
+}
+
+/** `remove <email>`: the address and everything about it. */
+async function removeSubscriber(call: SubscribersCall): Promise<number> {
+  const { args, one, store, product, output } = call;
+  const email = normaliseEmail(one('an email address')) ?? args[0]!;
+  const removed = await store.removeSubscriber(product, email);
+  if (output.json) output.out(JSON.stringify({ email, removed }));
+  else output.info(removed ? `${email}: removed, with everything about it.` : `${email} is not on the list.`);
+  return removed ? 0 : 1;
+}
+
+/** `unsubscribe <email>` or `--mail <file|->`: no more emails to that address. */
+async function unsubscribe(call: SubscribersCall): Promise<number> {
+  const { values, args, one, runtime, store, product, output, cwd } = call;
+  // An address (the team's own action), or a mailed request (List-Unsubscribe mailto:)
+  // piped in by the mail server: its signed token says who.
+  let subscriber: Subscriber | null;
+  if (values.mail !== undefined) {
+    if (args.length > 0)
+      throw errors.usage('give an address or --mail, not both', 'Run `herald subscribers --help`.');
+    const raw =
+      values.mail === '-'
+        ? await readStdin()
+        : await readFile(path.resolve(cwd, values.mail), 'latin1').catch(() => {
+            throw errors.usage(
+              `cannot read ${values.mail}`,
+              'Pass the received message as a file, or - for standard input.',
+            );
+          });
+    const token = unsubscribeTokenOf(raw);
+    const { tokens } = await chooseTokenSigner(runtime.root, process.env, { create: false });
+    const id = token === null ? null : tokens.verify('unsubscribe', token);
+    subscriber = id === null ? null : await store.getSubscriber(id);
+    if (!subscriber || subscriber.product !== product)
+      throw errors.usage(
+        token === null
+          ? 'the message has no unsubscribe token (subject "unsubscribe <token>")'
+          : 'the unsubscribe token in the message is not valid here',
+        'Nobody was unsubscribed. A valid request comes from the mailto: link of a release email of this product (same HERALD_EMAIL_SECRET).',
+      );
+  } else {
+    const email = normaliseEmail(one('an email address (or --mail <file|->)')) ?? args[0]!;
+    subscriber = await store.findSubscriber(product, email);
+    if (!subscriber) {
+      output.info(`${email} is not on the list.`);
+      return 1;
+    }
+  }
+  const after = await store.setSubscriberStatus(
+    subscriber.id,
+    ['pending', 'confirmed', 'bounced'],
+    'unsubscribed',
+  );
+  const already = subscriber.status === 'unsubscribed';
+  const status = after?.status ?? subscriber.status;
+  if (output.json) output.out(JSON.stringify({ email: subscriber.email, status }));
+  else
+    output.info(
+      `${subscriber.email}: ${already ? 'was already unsubscribed' : 'unsubscribed'}; no more emails.`,
+    );
+  return 0;
+}
+
+/** `list` for people, `export` as CSV: every subscriber of the product, a page at a time. */
+async function listSubscribers(call: SubscribersCall): Promise<number> {
+  const { values, args, statuses, store, product, output, cwd, command } = call;
+  if (args.length > 0) throw errors.usage(`unexpected ${args.join(' ')}`, 'Run `herald subscribers --help`.');
+  const wanted = statuses();
+  const lines: string[] = [];
+  const rows: Subscriber[] = [];
+  const emit = (s: Subscriber) => {
+    if (command === 'export')
+      lines.push(
+        [s.email, s.name ?? '', s.locale ?? '', topicsText(s.topics), s.status, s.source]
+          .map(exportCell)
+          .join(','),
+      );
+    else if (output.json) rows.push(s);
+    else
+      lines.push(
+        `${s.status.padEnd(12)} ${s.email}${s.name ? ` (${shown(s.name)})` : ''}${s.locale ? ` ${shown(s.locale)}` : ''} · ${shown(topicsText(s.topics))}`,
+      );
+  };
+  let afterId = 0;
+  for (;;) {
+    const page = await store.listSubscribers(product, { statuses: wanted, afterId, limit: PAGE });
+    for (const s of page) emit(s);
+    if (page.length < PAGE) break;
+    afterId = page.at(-1)!.id;
+  }
+  if (command === 'export') {
+    const csv = `email,name,locale,topics,status,source\n${lines.map((l) => `${l}\n`).join('')}`;
+    if (values.out) {
+      await writeFile(path.resolve(cwd, values.out), csv);
+      output.info(`Wrote ${lines.length} subscribers to ${values.out}.`);
+    } else output.out(csv.trimEnd());
+    return 0;
+  }
+  if (output.json) output.out(JSON.stringify({ product, subscribers: rows }, null, 2));
+  else {
+    const counts = await store.countSubscribers(product);
+    output.out(lines.join('\n') || '(nobody)');
+    output.info(SUBSCRIBER_STATUSES.map((s) => `${counts[s]} ${s}`).join(', '));
+  }
+  return 0;
+}
+
+/** What every subscribers subcommand works with. */
+interface SubscribersCall {
+  command: string;
+  values: ReturnType<typeof parseCommandArgs<typeof options>>['values'];
+  args: string[];
+  /** The one argument the subcommand takes; a usage error naming `what` otherwise. */
+  one: (what: string) => string;
+  /** --status as a list of statuses (undefined: every status). */
+  statuses: () => SubscriberStatus[] | undefined;
+  runtime: Context['runtime'];
+  store: Context['store'];
+  product: string;
+  topics: string[];
+  output: Output;
+  cwd: string;
+}
+
+const SUBCOMMANDS: Record<string, (call: SubscribersCall) => Promise<number>> = {
+  import: importSubscribers,
+  add: addSubscriber,
+  remove: removeSubscriber,
+  unsubscribe,
+  list: listSubscribers,
+  export: listSubscribers,
+};
+
 export async function runSubscribers(argv: string[], output: Output, cwd: string): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, options, 'subscribers');
-  const [command, ...args] = positionals;
+  const [command = '', ...args] = positionals;
   const one = (what: string) => {
     if (args.length !== 1)
       throw errors.usage(`herald subscribers ${command} needs ${what}`, `Run \`herald subscribers --help\`.`);
@@ -102,194 +307,15 @@ export async function runSubscribers(argv: string[], output: Output, cwd: string
       throw errors.usage(`unknown status ${unknown.join(', ')}`, `Use ${SUBSCRIBER_STATUSES.join(', ')}.`);
     return list;
   };
-
+  const run = Object.hasOwn(SUBCOMMANDS, command) ? SUBCOMMANDS[command] : undefined;
+  if (!run)
+    throw errors.usage(
+      command ? `unknown subscribers command "${command}"` : 'herald subscribers needs a command',
+      'Use import, add, remove, unsubscribe, list or export (`herald subscribers --help`).',
+    );
   return withContext(values, output, cwd, async ({ runtime, store }) => {
     const product = runtime.product;
     const topics = [...new Set(Object.values(runtime.config.notes.components))];
-    switch (command) {
-      case 'import': {
-        if (values['zendesk-section'] !== undefined) {
-          if (args.length > 0)
-            throw errors.usage(
-              'give a CSV file or --zendesk-section, not both',
-              'Run `herald subscribers --help`.',
-            );
-          return importZendeskFollowers(values['zendesk-section'], product, store, output);
-        }
-        const file = path.resolve(cwd, one('a CSV file'));
-        let text: string;
-        try {
-          text = await readFile(file, 'utf8');
-        } catch (error) {
-          throw errors.usage(
-            `cannot read ${file}: ${(error as Error).message}`,
-            'Pass the path of a CSV file.',
-          );
-        }
-        const { subscribers, problems } = readSubscriberRows(
-          text,
-          `import:${path.basename(file)}`,
-          topics.length > 0 ? topics : null,
-        );
-        const result = await store.upsertSubscribers(product, subscribers, 'confirmed');
-        const refused = problems.filter((p) => p.refused);
-        if (output.json) {
-          // One document: the result with every problem; the exit code says whether rows were refused.
-          output.out(JSON.stringify({ ok: refused.length === 0, file, ...result, problems }, null, 2));
-          return refused.length === 0 ? 0 : 2;
-        }
-        for (const note of problems.filter((p) => !p.refused))
-          output.warn(`${file}:${note.line}: ${note.message}`);
-        output.info(
-          `${product}: ${result.created} added, ${result.updated} updated, ${result.unchanged} unchanged${
-            result.kept.length > 0 ? `, ${result.kept.length} left unsubscribed or bounced` : ''
-          }.`,
-        );
-        if (refused.length > 0)
-          throw errors.importRefused(
-            file,
-            subscribers.length,
-            refused.map((p) => ({ message: p.message, location: { file, line: p.line } })),
-          );
-        return 0;
-      }
-      case 'add': {
-        const email = normaliseEmail(one('an email address'));
-        if (!email)
-          throw errors.usage(
-            `"${args[0]}" is not an email address`,
-            'Pass one address, e.g. ada@example.com.',
-          );
-        const line = [
-          'email,name,locale,topics',
-          [email, values.name ?? '', values.locale ?? '', values.topics ?? ''].map(exportCell).join(','),
-        ];
-        const { subscribers, problems } = readSubscriberRows(
-          line.join('\n'),
-          'cli',
-          topics.length > 0 ? topics : null,
-        );
-        const refused = problems.find((p) => p.refused);
-        if (refused || subscribers.length === 0)
-          throw errors.usage(refused?.message ?? 'nothing to add', 'Check --name, --locale and --topics.');
-        const result = await store.upsertSubscribers(product, subscribers, 'confirmed');
-        const subscriber = await store.findSubscriber(product, email);
-        if (output.json) output.out(JSON.stringify({ ...result, subscriber }, null, 2));
-        else if (result.kept.length > 0)
-          output.info(`${email} is ${result.kept[0]!.status}: left so (remove it first to add it again).`);
-        else
-          output.info(
-            `${email}: ${result.created ? 'added' : result.updated ? 'updated' : 'already subscribed'}.`,
-          );
-        return 0;
-      }
-      case 'remove': {
-        const email = normaliseEmail(one('an email address')) ?? args[0]!;
-        const removed = await store.removeSubscriber(product, email);
-        if (output.json) output.out(JSON.stringify({ email, removed }));
-        else
-          output.info(
-            removed ? `${email}: removed, with everything about it.` : `${email} is not on the list.`,
-          );
-        return removed ? 0 : 1;
-      }
-      case 'unsubscribe': {
-        // An address (the team's own action), or a mailed request (List-Unsubscribe mailto:)
-        // piped in by the mail server: its signed token says who.
-        let subscriber: Subscriber | null;
-        if (values.mail !== undefined) {
-          if (args.length > 0)
-            throw errors.usage('give an address or --mail, not both', 'Run `herald subscribers --help`.');
-          const raw =
-            values.mail === '-'
-              ? await readStdin()
-              : await readFile(path.resolve(cwd, values.mail), 'latin1').catch(() => {
-                  throw errors.usage(
-                    `cannot read ${values.mail}`,
-                    'Pass the received message as a file, or - for standard input.',
-                  );
-                });
-          const token = unsubscribeTokenOf(raw);
-          const { tokens } = await chooseTokenSigner(runtime.root, process.env, { create: false });
-          const id = token === null ? null : tokens.verify('unsubscribe', token);
-          subscriber = id === null ? null : await store.getSubscriber(id);
-          if (!subscriber || subscriber.product !== product)
-            throw errors.usage(
-              token === null
-                ? 'the message has no unsubscribe token (subject "unsubscribe <token>")'
-                : 'the unsubscribe token in the message is not valid here',
-              'Nobody was unsubscribed. A valid request comes from the mailto: link of a release email of this product (same HERALD_EMAIL_SECRET).',
-            );
-        } else {
-          const email = normaliseEmail(one('an email address (or --mail <file|->)')) ?? args[0]!;
-          subscriber = await store.findSubscriber(product, email);
-          if (!subscriber) {
-            output.info(`${email} is not on the list.`);
-            return 1;
-          }
-        }
-        const after = await store.setSubscriberStatus(
-          subscriber.id,
-          ['pending', 'confirmed', 'bounced'],
-          'unsubscribed',
-        );
-        const already = subscriber.status === 'unsubscribed';
-        const status = after?.status ?? subscriber.status;
-        if (output.json) output.out(JSON.stringify({ email: subscriber.email, status }));
-        else
-          output.info(
-            `${subscriber.email}: ${already ? 'was already unsubscribed' : 'unsubscribed'}; no more emails.`,
-          );
-        return 0;
-      }
-      case 'list':
-      case 'export': {
-        if (args.length > 0)
-          throw errors.usage(`unexpected ${args.join(' ')}`, 'Run `herald subscribers --help`.');
-        const wanted = statuses();
-        const lines: string[] = [];
-        const rows: Subscriber[] = [];
-        const emit = (s: Subscriber) => {
-          if (command === 'export')
-            lines.push(
-              [s.email, s.name ?? '', s.locale ?? '', topicsText(s.topics), s.status, s.source]
-                .map(exportCell)
-                .join(','),
-            );
-          else if (output.json) rows.push(s);
-          else
-            lines.push(
-              `${s.status.padEnd(12)} ${s.email}${s.name ? ` (${shown(s.name)})` : ''}${s.locale ? ` ${shown(s.locale)}` : ''} · ${shown(topicsText(s.topics))}`,
-            );
-        };
-        let afterId = 0;
-        for (;;) {
-          const page = await store.listSubscribers(product, { statuses: wanted, afterId, limit: PAGE });
-          for (const s of page) emit(s);
-          if (page.length < PAGE) break;
-          afterId = page.at(-1)!.id;
-        }
-        if (command === 'export') {
-          const csv = `email,name,locale,topics,status,source\n${lines.map((l) => `${l}\n`).join('')}`;
-          if (values.out) {
-            await writeFile(path.resolve(cwd, values.out), csv);
-            output.info(`Wrote ${lines.length} subscribers to ${values.out}.`);
-          } else output.out(csv.trimEnd());
-          return 0;
-        }
-        if (output.json) output.out(JSON.stringify({ product, subscribers: rows }, null, 2));
-        else {
-          const counts = await store.countSubscribers(product);
-          output.out(lines.join('\n') || '(nobody)');
-          output.info(SUBSCRIBER_STATUSES.map((s) => `${counts[s]} ${s}`).join(', '));
-        }
-        return 0;
-      }
-      default:
-        throw errors.usage(
-          command ? `unknown subscribers command "${command}"` : 'herald subscribers needs a command',
-          'Use import, add, remove, unsubscribe, list or export (`herald subscribers --help`).',
-        );
-    }
+    return run({ command, values, args, one, statuses, runtime, store, product, topics, output, cwd });
   });
 }

@@ -10,7 +10,7 @@ import remarkParse from 'remark-parse';
 import remarkRehype from 'remark-rehype';
 import { unified } from 'unified';
 import { visit } from 'unist-util-visit';
-import type { CompiledPage, DocMessage, DocRef } from '../../model/index.js';
+import type { CompiledPage, DocMessage, DocRef, PageSource } from '../../model/index.js';
 import { remarkAdmonitions } from './admonitions.js';
 import { findExcessiveComplexity } from './complexity.js';
 import { dirnameOf, isExternalUrl, joinDocPath } from './doc-paths.js';
@@ -47,16 +47,7 @@ export function compileMarkdown(markdown: string): string {
   return processor.stringify(tree);
 }
 
-export interface PageSource {
-  /** Path relative to the docs root. */
-  path: string;
-  /** Path shown in messages (relative to the repository). */
-  file: string;
-  bytes: Uint8Array;
-  defaultLocale: string;
-  /** Whose conventions the tree follows (heading ids, titles, URLs); default Herald's own. */
-  flavor?: DocsFlavor;
-}
+export type { PageSource } from '../../model/index.js';
 
 /**
  * Larger pages are refused: help centres cap article bodies well below this, readers cannot use

@@ -24,3 +24,20 @@ export function joinDocPath(dir: string, target: string): string | null {
 export function isExternalUrl(url: string): boolean {
   return /^[a-z][a-z0-9+.-]*:/i.test(url) || url.startsWith('//');
 }
+
+/** The path from folder `from` to `to`, both relative to one root (as node's path.posix.relative). */
+export function relativePath(from: string, to: string): string {
+  const parts = (p: string) => {
+    const out: string[] = [];
+    for (const part of p.split('/')) {
+      if (part === '' || part === '.') continue;
+      if (part === '..') out.pop();
+      else out.push(part);
+    }
+    return out;
+  };
+  const [a, b] = [parts(from), parts(to)];
+  let common = 0;
+  while (common < a.length && common < b.length && a[common] === b[common]) common++;
+  return [...a.slice(common).map(() => '..'), ...b.slice(common)].join('/');
+}

@@ -6,7 +6,9 @@ import type { DocMessage } from '../../model/index.js';
  * Herald-only rules stay quiet (another tool's tree has no Herald ids, and its frontmatter keys
  * belong to that tool and its plugins).
  */
-export type DocsFlavor = 'herald' | 'github' | 'vitepress' | 'docusaurus' | 'mkdocs';
+export type { DocsFlavor } from '../../model/index.js';
+
+import type { DocsFlavor } from '../../model/index.js';
 export type RuleSeverity = DocMessage['severity'] | 'off';
 
 export interface FlavorDefaults {

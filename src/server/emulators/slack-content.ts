@@ -1,8 +1,11 @@
-import type { SlackMetadata } from './slack.js';
-
 /** Block Kit and metadata checks of the Slack emulator: what chat.postMessage/chat.update refuse. */
 
 export type Args = Record<string, unknown>;
+
+export interface SlackMetadata {
+  event_type: string;
+  event_payload: Record<string, unknown>;
+}
 
 /** What an app declared about its metadata: required payload keys per event type, a size cap. */
 export interface MetadataRules {

@@ -1,0 +1,209 @@
+import { readdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { createEmlOutbox } from '../../adapters/eml-outbox.js';
+import { documentFor, escapeHtml, htmlFileOf, writeFileIn, writeSite } from '../../adapters/fs-doc-site.js';
+import { emailFor } from '../../channels/email.js';
+import { renderForChannel, type SlackDestination } from '../../channels/slack.js';
+import { formatInstant } from '../../core/announce-time.js';
+import { isEmbargoed } from '../../core/bundle-lifecycle.js';
+import { isNotesArticle, NOTES_ARTICLE_KEY } from '../../core/delivery-ops/index.js';
+import { renderSlackHtml } from '../../core/slack-html.js';
+import type { SlackMessage } from '../../core/slack-message.js';
+import type { BundleRecord, ReleaseBundle } from '../../model/index.js';
+import type { StorePort } from '../../ports/index.js';
+import type { EmailPreview } from './preview-email.js';
+
+/**
+ * Every artefact of a bundle as files a person can open, with an index.html linking them: the
+ * help-centre article, the notes per audience (Markdown and HTML), the docs pages and assets.
+ * Returns the files written, relative to `out`.
+ */
+export async function writePreview(
+  bundle: ReleaseBundle,
+  record: BundleRecord,
+  out: string,
+  store: StorePort,
+  channels: {
+    slack: SlackDestination[];
+    email?: EmailPreview | null;
+    only: 'helpcenter' | 'slack' | 'email' | null;
+  } = { slack: [], only: null },
+): Promise<string[]> {
+  const files: string[] = [];
+  const write = async (file: string, content: string | Uint8Array) => {
+    await writeFileIn(out, file, content);
+    files.push(file);
+  };
+  const title = `${bundle.product}${bundle.package ? ` (${bundle.package})` : ''} ${bundle.version}`;
+  // The published release-notes article, once it exists: both channels link to it.
+  let published: Promise<string | null> | null = null;
+  const notesUrl = () =>
+    (published ??= store
+      .listDeliveries(record.id, { keys: [NOTES_ARTICLE_KEY] })
+      .then((rows) => rows.find(isNotesArticle)?.externalUrl ?? null));
+  const slackIndex =
+    channels.only === null || channels.only === 'slack'
+      ? await writeSlack(bundle, record, await notesUrl(), channels.slack, write)
+      : '';
+  const emailIndex =
+    channels.email && (channels.only === null || channels.only === 'email')
+      ? await writeEmail(bundle, await notesUrl(), channels.email, out, files)
+      : '';
+  if (channels.only === 'slack' || channels.only === 'email') {
+    const heading = channels.only === 'slack' ? 'Slack' : 'Email';
+    await write(
+      'index.html',
+      documentFor(
+        { title: `${title}: ${heading} preview`, locale: 'en' },
+        `<h2>${heading}</h2>\n${slackIndex}${emailIndex}`,
+      ),
+    );
+    return files;
+  }
+  const customer = bundle.notes.customer ?? Object.values(bundle.notes)[0];
+  if (customer)
+    await write(
+      'help-center/release-notes.html',
+      documentFor(
+        { title: `${title} release notes`, locale: bundle.docs.pages[0]?.locale ?? 'en' },
+        customer.html,
+      ),
+    );
+  for (const [audience, notes] of Object.entries(bundle.notes)) {
+    await write(`notes/${audience}.md`, notes.markdown);
+    await write(
+      `notes/${audience}.html`,
+      documentFor({ title: `${title}: ${audience} notes`, locale: 'en' }, notes.html),
+    );
+  }
+  const docsDir = path.join(out, 'help-center', 'docs');
+  await writeSite(bundle.docs, docsDir, async (hashes) => {
+    const blobs = new Map<string, Uint8Array>();
+    for (const hash of hashes) {
+      const blob = await store.readBlob(hash);
+      if (blob) blobs.set(hash, blob.bytes);
+    }
+    return blobs;
+  });
+  files.push(...bundle.docs.pages.map((p) => `help-center/docs/${htmlFileOf(p)}`));
+  await write('bundle.json', `${JSON.stringify(bundle, null, 2)}\n`);
+
+  const when =
+    record.announceAt === null
+      ? 'no announce date'
+      : formatInstant(record.announceAt, record.timeZone ?? 'UTC');
+  const link = (href: string, text: string) => `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`;
+  const changed = new Set([...(bundle.docsDiff?.added ?? []), ...(bundle.docsDiff?.changed ?? [])]);
+  const index = `<p><strong>${escapeHtml(record.status)}</strong>${
+    isEmbargoed(record.status) ? ' (embargoed: nothing has been published)' : ''
+  }; ${escapeHtml(when)}; revision ${record.revision}.</p>
+<h2>Help centre</h2>
+<ul><li>${link('help-center/release-notes.html', 'Release-notes article')}</li></ul>
+${slackIndex ? `<h2>Slack</h2>\n${slackIndex}` : ''}
+${emailIndex ? `<h2>Email</h2>\n${emailIndex}` : ''}
+<h2>Notes per audience</h2>
+<ul>${Object.keys(bundle.notes)
+    .map(
+      (a) =>
+        `<li>${escapeHtml(a)}: ${link(`notes/${a}.html`, 'HTML')} · ${link(`notes/${a}.md`, 'Markdown')}</li>`,
+    )
+    .join('')}</ul>
+<h2>Docs (${bundle.docs.pages.length} pages)</h2>
+<ul>${bundle.docs.pages
+    .map(
+      (p) =>
+        `<li>${link(`help-center/docs/${htmlFileOf(p)}`, `${p.title} (${p.locale})`)}${changed.has(p.id) ? ' <em>changed</em>' : ''}</li>`,
+    )
+    .join('')}</ul>`;
+  await write('index.html', documentFor({ title: `${title}: preview`, locale: 'en' }, index));
+  return files;
+}
+
+/**
+ * Per Slack channel: the exact payloads announce will post (`slack/<channel>.json`: the top
+ * message, then each thread reply) and how Slack will show them (`slack/<channel>.html`). The
+ * help-centre link is the published one once it exists; before that, announce adds it.
+ */
+async function writeSlack(
+  bundle: ReleaseBundle,
+  record: BundleRecord,
+  url: string | null,
+  destinations: SlackDestination[],
+  write: (file: string, content: string) => Promise<void>,
+): Promise<string> {
+  if (destinations.length === 0) return '';
+  const items: string[] = [];
+  for (const destination of destinations) {
+    const file = `slack/${destination.channel}`;
+    let messages: SlackMessage[];
+    try {
+      const announcement = renderForChannel(bundle, destination, url);
+      messages = [announcement.top, ...announcement.replies];
+    } catch (error) {
+      items.push(`<li>${escapeHtml(destination.label)}: ${escapeHtml((error as Error).message)}</li>`);
+      continue;
+    }
+    const payloads = messages.map((m, i) => ({
+      channel: destination.channel,
+      ...(i > 0 ? { thread_ts: '<ts of the first message>' } : {}),
+      text: m.text,
+      blocks: m.blocks,
+    }));
+    await write(`${file}.json`, `${JSON.stringify(payloads, null, 2)}\n`);
+    await write(
+      `${file}.html`,
+      renderSlackHtml({
+        title: `${destination.label}: ${bundle.product} ${bundle.version}`,
+        channels: [
+          {
+            name: `${destination.label} (${destination.audience} notes)`,
+            threads: [{ message: messages[0]!, postedAt: record.announceAt, replies: messages.slice(1) }],
+          },
+        ],
+      }),
+    );
+    const thread =
+      messages.length > 1
+        ? `, ${messages.length - 1} thread ${messages.length === 2 ? 'reply' : 'replies'}`
+        : '';
+    items.push(
+      `<li>${escapeHtml(destination.label)} (${escapeHtml(destination.audience)} notes${thread}): <a href="${file}.html">as Slack shows it</a> · <a href="${file}.json">payloads</a>${url ? '' : ' (the help-centre link is added when the article exists)'}</li>`,
+    );
+  }
+  return `<ul>${items.join('')}</ul>`;
+}
+
+/**
+ * The email one subscriber gets: `email/message.eml` (headers and both parts, exactly as sent),
+ * `email/message.html` and `email/message.txt`.
+ */
+async function writeEmail(
+  bundle: ReleaseBundle,
+  url: string | null,
+  preview: EmailPreview,
+  out: string,
+  files: string[],
+): Promise<string> {
+  const notes = bundle.notes[preview.audience]?.model;
+  if (!notes) return `<p>The bundle has no "${escapeHtml(preview.audience)}" notes for the email.</p>`;
+  const email = await emailFor(
+    bundle,
+    preview.subscriber,
+    preview,
+    { notes, url, unsubscribe: preview.unsubscribe },
+    preview.templatesFor,
+  );
+  if (!email)
+    return `<p>Nothing in ${escapeHtml(bundle.version)} for ${escapeHtml(preview.subscriber.email)}'s topics: no email.</p>`;
+  const dir = path.join(out, 'email');
+  await rm(dir, { recursive: true, force: true });
+  const outbox = createEmlOutbox(dir);
+  await outbox.send(email);
+  await outbox.close();
+  const [eml] = (await readdir(dir)).filter((f) => f.endsWith('.eml'));
+  await rename(path.join(dir, eml!), path.join(dir, 'message.eml'));
+  await writeFileIn(out, 'email/message.html', email.html);
+  await writeFileIn(out, 'email/message.txt', email.text);
+  files.push('email/message.eml', 'email/message.html', 'email/message.txt');
+  return `<ul><li>to ${escapeHtml(preview.subscriber.email)}: ${escapeHtml(email.subject)} · <a href="email/message.html">HTML</a> · <a href="email/message.txt">text</a> · <a href="email/message.eml">as sent (.eml)</a></li></ul>`;
+}
