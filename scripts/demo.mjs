@@ -197,8 +197,12 @@ try {
   console.log(
     `POST ${url}subscribe email=linus@example.com → ${response.status}: a confirmation email, in the outbox:`,
   );
+  // The server answers at once and sends the confirmation from its queue: wait for it (10 s at most).
   const outboxDir = path.join(repo, '.herald', 'outbox', 'email');
-  for (const file of readdirSync(outboxDir).filter((f) => f.startsWith('confirm.')))
+  const confirmations = () => readdirSync(outboxDir).filter((f) => f.startsWith('confirm.'));
+  for (let waited = 0; confirmations().length === 0 && waited < 10_000; waited += 100)
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  for (const file of confirmations())
     console.log(`  ${path.relative(process.cwd(), path.join(outboxDir, file))}`);
 } finally {
   serve.kill('SIGTERM');
