@@ -19,6 +19,16 @@ const dialects = storeDialects(() => postgres);
 
 const HOUR = 3_600_000;
 
+const row = (target: string, key: string, phase: number) => ({ target, key, phase, summary: key });
+
+/** Release 1.0.0, due now, with `plan` recorded as its first plan; returns the bundle id. */
+async function planDue(store: StorePort, plan: ReturnType<typeof row>[]): Promise<number> {
+  await prepare(store, '1.0.0', { schedule: { at: 'now', zone: 'UTC' } });
+  const { id } = (await store.findBundle(keyOf('1.0.0')))!;
+  await store.recordPlan(id, 1, plan, 'tester');
+  return id;
+}
+
 /** One delivery attempt of a claimed row: fenced, then settled with `outcome`. */
 async function attemptOnce(
   store: StorePort,
@@ -259,21 +269,13 @@ describe.each(dialects)('store contract: $name', (dialect) => {
 
   it('orders deliveries by phase: channels after the release notes, per target above; a dropped key planned again goes out', () =>
     withStore(async (store) => {
-      await prepare(store, '1.0.0', { schedule: { at: 'now', zone: 'UTC' } });
-      const { id } = (await store.findBundle(keyOf('1.0.0')))!;
-      const row = (target: string, key: string, phase: number) => ({ target, key, phase, summary: key });
-      await store.recordPlan(
-        id,
-        1,
-        [
-          row('helpcenter', 'article:notes', 5),
-          row('slack:C1', 'post:message', 40),
-          row('slack:C1', 'post:reply:1', 41),
-          row('slack:C2', 'post:message', 40),
-          row('slack:C2', 'post:reply:1', 41),
-        ],
-        'tester',
-      );
+      const id = await planDue(store, [
+        row('helpcenter', 'article:notes', 5),
+        row('slack:C1', 'post:message', 40),
+        row('slack:C1', 'post:reply:1', 41),
+        row('slack:C2', 'post:message', 40),
+        row('slack:C2', 'post:reply:1', 41),
+      ]);
       const claim = async (target: string) =>
         (await store.claimDeliveries({ owner: 'w', target, limit: 10, leaseMs: 60_000 })).map((r) => r.key);
       const finish = async (target: string, outcome: 'sent' | 'failed') => {
@@ -322,22 +324,14 @@ describe.each(dialects)('store contract: $name', (dialect) => {
 
   it('keeps the release notes and the docs in lanes: a failed docs row holds up neither the notes nor the channels; a failed notes row holds the channels', () =>
     withStore(async (store) => {
-      await prepare(store, '1.0.0', { schedule: { at: 'now', zone: 'UTC' } });
-      const { id } = (await store.findBundle(keyOf('1.0.0')))!;
-      const row = (target: string, key: string, phase: number) => ({ target, key, phase, summary: key });
-      await store.recordPlan(
-        id,
-        1,
-        [
-          row('helpcenter', 'section:guide', 10),
-          row('helpcenter', 'article:doc:intro', 20),
-          row('helpcenter', 'section:release-notes', 2),
-          row('helpcenter', 'article:notes', 5),
-          row('slack:C1', 'post:message', 40),
-          row('email', 'to:1', 40),
-        ],
-        'tester',
-      );
+      const id = await planDue(store, [
+        row('helpcenter', 'section:guide', 10),
+        row('helpcenter', 'article:doc:intro', 20),
+        row('helpcenter', 'section:release-notes', 2),
+        row('helpcenter', 'article:notes', 5),
+        row('slack:C1', 'post:message', 40),
+        row('email', 'to:1', 40),
+      ]);
       const claimable = async () => {
         const keys: string[] = [];
         for (const target of ['helpcenter', 'slack:C1', 'email']) {

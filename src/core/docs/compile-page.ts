@@ -15,7 +15,7 @@ import { remarkAdmonitions } from './admonitions.js';
 import { findExcessiveComplexity } from './complexity.js';
 import { dirnameOf, isExternalUrl, joinDocPath } from './doc-paths.js';
 import { type DocsFlavor, flavorDefaults } from './flavors.js';
-import { defaultMeta, type FrontmatterExtras, readFrontmatter } from './frontmatter.js';
+import { defaultMeta, type FrontmatterExtras, type Report, readFrontmatter } from './frontmatter.js';
 import { addHeadingIds } from './heading-ids.js';
 import { sanitizeSchema } from './sanitize-schema.js';
 
@@ -277,14 +277,6 @@ function titleFromFileName(path: string): string {
     .trim();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
-
-type Report = (
-  line: number,
-  column: number,
-  message: string,
-  ruleId: string,
-  severity?: DocMessage['severity'],
-) => void;
 
 /** The help centre shows the title itself: a leading `# Title` in the body would repeat it. */
 function removeLeadingH1(tree: HastRoot): string | null {
