@@ -16,24 +16,18 @@ import type { BundleStatus } from '../model/index.js';
  * - `announce` plans a due bundle whose newest revision is not planned yet: it becomes announcing,
  *   or announced at once when nothing is left to do; `complete` ends an announcing one.
  */
+const PREPARE = {
+  new: ['draft', 'scheduled'],
+  draft: ['draft', 'scheduled'],
+  scheduled: ['scheduled'],
+  held: ['held', 'scheduled'],
+  cancelled: ['cancelled', 'scheduled'],
+  announcing: ['announcing'],
+} as const;
+
 export const LIFECYCLE = {
-  prepare: {
-    new: ['draft', 'scheduled'],
-    draft: ['draft', 'scheduled'],
-    scheduled: ['scheduled'],
-    held: ['held', 'scheduled'],
-    cancelled: ['cancelled', 'scheduled'],
-    announcing: ['announcing'],
-  },
-  'prepare --force': {
-    new: ['draft', 'scheduled'],
-    draft: ['draft', 'scheduled'],
-    scheduled: ['scheduled'],
-    held: ['held', 'scheduled'],
-    cancelled: ['cancelled', 'scheduled'],
-    announcing: ['announcing'],
-    announced: ['announced'],
-  },
+  prepare: PREPARE,
+  'prepare --force': { ...PREPARE, announced: ['announced'] },
   schedule: {
     draft: ['scheduled'],
     scheduled: ['scheduled'],
