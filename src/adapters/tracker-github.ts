@@ -80,6 +80,8 @@ export function createGitHubTracker(options: GitHubTrackerOptions): TrackerPort 
       what: `GitHub ${options.repository} ${what}`,
       write,
       tokenVariable: options.tokenVariable,
+      // GitHub: a limit without Retry-After or a reset time means "wait at least one minute".
+      limitWithoutWaitMs: 60_000,
     });
   };
   const name = (item: TrackerItem) => `#${item.id}`;
@@ -199,7 +201,11 @@ export function createGitHubTracker(options: GitHubTrackerOptions): TrackerPort 
           },
         ];
       } catch (error) {
-        const failure = trackerFailure(error, { what: check, write: false, tokenVariable: options.tokenVariable });
+        const failure = trackerFailure(error, {
+          what: check,
+          write: false,
+          tokenVariable: options.tokenVariable,
+        });
         return [{ ok: false, check, detail: failure.message, ...(failure.fix ? { fix: failure.fix } : {}) }];
       }
     },

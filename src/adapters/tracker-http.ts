@@ -47,6 +47,8 @@ export function trackerFailure(
     write: boolean;
     tokenVariable: string;
     answer?: (error: unknown) => TrackerAnswer;
+    /** The wait after a rate limit that names none (GitHub: "at least one minute"); default the engine's backoff. */
+    limitWithoutWaitMs?: number;
   },
 ): DeliveryFailure {
   if (error instanceof DeliveryFailure) return error;
@@ -64,8 +66,7 @@ export function trackerFailure(
       kind: 'retryable',
       message,
       status,
-      // GitHub: a secondary limit without Retry-After means "wait at least a minute".
-      retryAfterMs: retryAfterMs ?? (limited ? 60_000 : null),
+      retryAfterMs: retryAfterMs ?? (limited ? (context.limitWithoutWaitMs ?? null) : null),
       cause: error,
     });
   const fix =

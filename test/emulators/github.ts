@@ -31,7 +31,7 @@ export interface GitHubEmulatorOptions {
   /** `owner/name`, default `acme/app`. */
   repository?: string;
   issues?: GitHubSeed[];
-  /** When set, every request must carry `Authorization: Bearer <token>`. */
+  /** When set, every request must carry `Authorization: Bearer <token>` (or `token <token>`). */
   token?: string | null;
   /** Sent as `X-OAuth-Scopes` (a classic token's scopes); unset: the header is not sent (fine-grained). */
   scopes?: string;
@@ -108,8 +108,8 @@ export interface GitHubEmulator {
   writes(): LoggedRequest[];
   /** Most requests being answered at the same moment. */
   readonly maxInFlight: number;
-  /** Fails the next `count` requests with this fault. */
-  failNext(count: number, fault: Fault): void;
+  /** Fails the next `count` requests (only those of `method`, e.g. `POST`, when given) with this fault. */
+  failNext(count: number, fault: Fault, method?: string): void;
   setFaults(faults: RandomFaults | null): void;
   /** Adds a release as semantic-release or a person would have made it. */
   addRelease(release: Omit<GitHubRelease, 'id' | 'make_latest'>): void;
@@ -131,7 +131,7 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
   const requests: LoggedRequest[] = [];
   const comments: GitHubComment[] = [];
   const releases: GitHubRelease[] = [];
-  const faults: Fault[] = [];
+  const faults: { fault: Fault; method: string | undefined }[] = [];
   let random: { faults: RandomFaults; next: () => number } | null = null;
   const setFaults = (next: RandomFaults | null | undefined) => {
     random = next ? { faults: next, next: prng(next.seed ?? 1) } : null;
@@ -160,7 +160,8 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
   });
 
   const drawFault = (method: string): Fault | undefined => {
-    if (faults.length > 0) return faults.shift();
+    const index = faults.findIndex((f) => f.method === undefined || f.method === method);
+    if (index >= 0) return faults.splice(index, 1)[0]?.fault;
     if (!random || (random.faults.onlyWrites && !WRITE.has(method))) return undefined;
     if (random.next() >= random.faults.rate) return undefined;
     const kinds = random.faults.kinds?.length ? random.faults.kinds : ALL_FAULTS;
@@ -194,12 +195,18 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
     if (fault === 429)
       return send(res, entry, {
         status: 429,
-        body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' },
+        body: {
+          message:
+            'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+        },
         headers: { 'retry-after': '1' },
       });
-    if (typeof fault === 'number') return send(res, entry, { status: fault, body: { message: 'Server Error' } });
+    if (typeof fault === 'number')
+      return send(res, entry, { status: fault, body: { message: 'Server Error' } });
 
-    if (options.token && req.headers.authorization !== `Bearer ${options.token}`) {
+    // GitHub takes both schemes (octokit sends `token`).
+    const credentials = /^(?:Bearer|token) (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (options.token && credentials !== options.token) {
       return send(res, entry, {
         status: 401,
         body: { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' },
@@ -237,7 +244,11 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
     if (rest === '' && method === 'GET')
       return {
         status: 200,
-        body: { full_name: repository, private: false, permissions: { admin: false, push: options.push ?? true, pull: true } },
+        body: {
+          full_name: repository,
+          private: false,
+          permissions: { admin: false, push: options.push ?? true, pull: true },
+        },
         headers: rateHeaders,
       };
     const item = /^\/issues\/(\d+)(\/comments|\/labels)?$/.exec(rest);
@@ -257,7 +268,9 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
     const byTag = /^\/releases\/tags\/(.+)$/.exec(rest);
     if (byTag && method === 'GET') {
       const release = releases.find((r) => r.tag_name === decodeURIComponent(byTag[1]!));
-      return release ? { status: 200, body: releaseJson(release), headers: rateHeaders } : notFound(rateHeaders);
+      return release
+        ? { status: 200, body: releaseJson(release), headers: rateHeaders }
+        : notFound(rateHeaders);
     }
     if (rest === '/releases' && method === 'POST') return createRelease(body);
     const byId = /^\/releases\/(\d+)$/.exec(rest);
@@ -284,7 +297,10 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
         },
       };
     if (typeof body.body !== 'string' || body.body === '')
-      return { status: 422, body: { message: 'Validation Failed', errors: [{ field: 'body', code: 'missing_field' }] } };
+      return {
+        status: 422,
+        body: { message: 'Validation Failed', errors: [{ field: 'body', code: 'missing_field' }] },
+      };
     const comment = { id: nextId++, issue: seed.number, body: body.body };
     comments.push(comment);
     return { status: 201, body: commentJson(comment) };
@@ -315,11 +331,17 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
     if (refused) return refused;
     const tag = body.tag_name;
     if (typeof tag !== 'string' || tag === '')
-      return { status: 422, body: { message: 'Validation Failed', errors: [{ field: 'tag_name', code: 'missing_field' }] } };
+      return {
+        status: 422,
+        body: { message: 'Validation Failed', errors: [{ field: 'tag_name', code: 'missing_field' }] },
+      };
     if (releases.some((r) => r.tag_name === tag))
       return {
         status: 422,
-        body: { message: 'Validation Failed', errors: [{ resource: 'Release', code: 'already_exists', field: 'tag_name' }] },
+        body: {
+          message: 'Validation Failed',
+          errors: [{ resource: 'Release', code: 'already_exists', field: 'tag_name' }],
+        },
       };
     const release: GitHubRelease = {
       id: nextId++,
@@ -336,7 +358,8 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
     const rate = options.contentLimit;
     if (!rate) return null;
     const now = Date.now();
-    if (now >= content.windowEnd) Object.assign(content, { used: 0, windowEnd: now + rate.windowSeconds * 1000 });
+    if (now >= content.windowEnd)
+      Object.assign(content, { used: 0, windowEnd: now + rate.windowSeconds * 1000 });
     if (content.used < rate.limit) {
       content.used++;
       return null;
@@ -344,8 +367,10 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
     return {
       status: 403,
       body: {
-        message: 'You have exceeded a secondary rate limit and have been temporarily blocked from content creation. Please retry your request again later.',
-        documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+        message:
+          'You have exceeded a secondary rate limit and have been temporarily blocked from content creation. Please retry your request again later.',
+        documentation_url:
+          'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
       },
       headers: { 'retry-after': String(Math.ceil((content.windowEnd - now) / 1000)) },
     };
@@ -456,8 +481,8 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
     get maxInFlight() {
       return maxInFlight;
     },
-    failNext(count, fault) {
-      for (let i = 0; i < count; i++) faults.push(fault);
+    failNext(count, fault, method) {
+      for (let i = 0; i < count; i++) faults.push({ fault, method });
     },
     setFaults,
     addRelease(release) {

@@ -12,7 +12,7 @@ import {
 } from '../../model/index.js';
 import type { Channel, Delivered, StorePort, TrackerPort } from '../../ports/index.js';
 import { releaseNotesUrls } from '../release-notes-url.js';
-import { releaseDraftOf, type ReleasePageSettings } from './release-page.js';
+import { type ReleasePageSettings, releaseDraftOf } from './release-page.js';
 
 export interface TrackerSettings {
   selection: TrackerSelection;
@@ -54,7 +54,9 @@ export function createTrackerChannel(
     return op;
   };
   const itemName = (item: TrackerItem) =>
-    port.tracker === 'jira' ? item.id : `${port.tracker === 'gitlab' && item.kind === 'pull' ? '!' : '#'}${item.id}`;
+    port.tracker === 'jira'
+      ? item.id
+      : `${port.tracker === 'gitlab' && item.kind === 'pull' ? '!' : '#'}${item.id}`;
   const commentText = async (bundle: ReleaseBundle) => {
     const url = (await notesUrl(bundle)) ?? '';
     try {
@@ -103,7 +105,8 @@ export function createTrackerChannel(
 
     async deliver(row, { bundle }) {
       const op = opOf(row);
-      if (op.kind === 'release') return deliverRelease(port, settings.release, bundle, await notesUrl(bundle));
+      if (op.kind === 'release')
+        return deliverRelease(port, settings.release, bundle, await notesUrl(bundle));
       const skipped = await skipReason(op.item);
       if (skipped) return { externalId: null, url: null, skipped };
       switch (op.kind) {
@@ -111,7 +114,8 @@ export function createTrackerChannel(
           const marker = markerOf(bundle, row);
           // Any earlier attempt may have posted (a 5xx after the write, a lost answer): look first.
           const found = row.attempts > 0 ? await port.findComment(op.item, marker) : null;
-          const posted = found ?? (await port.postComment(op.item, { text: await commentText(bundle), marker }));
+          const posted =
+            found ?? (await port.postComment(op.item, { text: await commentText(bundle), marker }));
           return { externalId: posted.id, url: posted.url };
         }
         case 'label':
@@ -160,7 +164,11 @@ async function deliverRelease(
   const draft = releaseDraftOf(bundle, settings, url);
   const existing = await port.findRelease(bundle.tag);
   if (existing && !settings.updateExisting)
-    return { externalId: existing.id, url: existing.url, skipped: `${bundle.tag} already has a release page (updateExisting is off)` };
+    return {
+      externalId: existing.id,
+      url: existing.url,
+      skipped: `${bundle.tag} already has a release page (updateExisting is off)`,
+    };
   const release = existing ? await port.updateRelease(existing, draft) : await port.createRelease(draft);
   return { externalId: release.id, url: release.url };
 }
