@@ -64,9 +64,12 @@ export async function chooseChannels(
       helpCenterSite,
     },
   );
+  // Comments link to the notes article: tracker rows run after the help centre (their phase says so).
+  const { chooseTrackers } = await import('./tracker-channels.js');
+  const trackers = await chooseTrackers(config, root, store, env, leaseMs, helpCenterSite);
   return {
-    channels: [...helpCenter.channels, ...slack.channels, emailChannel],
-    notes: [...helpCenter.notes, ...slack.notes, ...email.notes],
+    channels: [...helpCenter.channels, ...slack.channels, emailChannel, ...trackers.channels],
+    notes: [...helpCenter.notes, ...slack.notes, ...email.notes, ...trackers.notes],
     staticSite: helpCenter.staticSite,
   };
 

@@ -49,6 +49,7 @@ export interface HeraldConfig {
   helpCenter: HeraldSettings['helpCenter'];
   slack: HeraldSettings['slack'];
   email: HeraldSettings['email'];
+  trackers: HeraldSettings['trackers'];
   server: HeraldSettings['server'];
 }
 
@@ -169,6 +170,7 @@ export function validateConfig(value: unknown, file: string, position?: Locator)
     helpCenter: data.herald.helpCenter,
     slack: data.herald.slack,
     email: data.herald.email,
+    trackers: data.herald.trackers,
     server: data.herald.server,
   };
 }
