@@ -109,4 +109,69 @@ describe('herald announce: GitHub comments and release page', () => {
       await github.close();
     }
   });
+
+  it('survives kill -9 at the crash points and at random times: one comment per item and release', async () => {
+    const github = await startGitHubEmulator({ token: TOKEN, issues: SEEDS });
+    try {
+      const repo = trackerRepo(github);
+      const killEnv = { ...env, HERALD_LEASE_SECONDS: '3' };
+      const versions: string[] = [];
+      const log: string[] = [];
+      let kills = 0;
+      for (let trial = 0; trial < TRIALS; trial++) {
+        // A fresh release each trial, so every kill lands in tracker deliveries; leftovers ride along.
+        const version = `1.1.${trial}`;
+        versions.push(version);
+        await prepareAt(repo, version);
+        const crash =
+          trial % 4 === 3
+            ? null
+            : `${['fenced', 'delivered', 'settled'][trial % 4]}:${1 + Math.floor(Math.random() * 8)}@tracker`;
+        const afterMs = crash ? null : 300 + Math.floor(Math.random() * 1500);
+        const outcome = await new Promise<'killed' | number>((resolve, reject) => {
+          const child = spawn(process.execPath, [cliPath, 'announce'], {
+            cwd: repo.dir,
+            stdio: 'ignore',
+            env: { ...process.env, ...killEnv, ...(crash ? { HERALD_CRASH_AT: crash } : {}) },
+          });
+          const timer = afterMs === null ? null : setTimeout(() => child.kill('SIGKILL'), afterMs);
+          child.on('error', reject);
+          child.on('exit', (code, signal) => {
+            if (timer) clearTimeout(timer);
+            resolve(signal === 'SIGKILL' ? 'killed' : (code ?? -1));
+          });
+        });
+        if (outcome === 'killed') kills++;
+        log.push(`${version} ${crash ?? `after ${afterMs} ms`} → ${outcome}`);
+      }
+      expect(kills, log.join('\n')).toBeGreaterThan(TRIALS / 2);
+      const final = await runCli(['announce', '--wait', '60'], { cwd: repo.dir, env: killEnv });
+      expect(final.code, `${log.join('\n')}\n${final.stderr}`).toBe(0);
+      for (const version of versions) {
+        expectOneCommentEach(github, version);
+        expect(github.releases.filter((r) => r.tag_name === `v${version}`)).toHaveLength(1);
+      }
+    } finally {
+      await github.close();
+    }
+  }, 600_000);
+
+  it('with 20% of requests failing (rate limits, 5xx, resets, lost answers) still ends with one comment each', async () => {
+    const github = await startGitHubEmulator({ token: TOKEN, issues: SEEDS, faults: { rate: 0.2, seed: 7 } });
+    try {
+      const repo = trackerRepo(github);
+      await prepareAt(repo, '1.1.0');
+      // Besides the random ones: the first comment is made and its answer lost.
+      github.failNext(1, 'reset-after', 'POST');
+      const run = await runCli(['announce', '--wait', '120'], { cwd: repo.dir, env });
+      expect(run.code, run.stderr).toBe(0);
+      expectOneCommentEach(github, '1.1.0');
+      expect(github.releases).toHaveLength(1);
+      const faults = github.requests.filter((r) => r.fault !== undefined).map((r) => r.fault);
+      expect(faults).toContain('reset-after');
+      expect(faults.length).toBeGreaterThan(3);
+    } finally {
+      await github.close();
+    }
+  }, 300_000);
 });

@@ -67,10 +67,11 @@ export interface LoggedRequest {
 
 /**
  * A status to answer with instead (nothing happens), `429-bare` (a 429 without Retry-After),
- * `reset` (the connection drops before the request is handled) or `reset-after` (it is handled,
- * then the connection drops: the answer is lost).
+ * `403-primary` (the primary limit: 403, `x-ratelimit-remaining: 0`, reset in a second, no
+ * Retry-After), `reset` (the connection drops before the request is handled) or `reset-after` (it
+ * is handled, then the connection drops: the answer is lost).
  */
-export type Fault = number | 'reset' | 'reset-after' | '429-bare';
+export type Fault = number | 'reset' | 'reset-after' | '429-bare' | '403-primary';
 
 /** A share `rate` (0..1) of requests fail with one of `kinds`, drawn from a seeded PRNG. */
 export interface RandomFaults {
@@ -116,7 +117,7 @@ export interface GitHubEmulator {
   close(): Promise<void>;
 }
 
-const ALL_FAULTS: Fault[] = [429, '429-bare', 500, 502, 'reset', 'reset-after'];
+const ALL_FAULTS: Fault[] = [429, '403-primary', 500, 502, 'reset', 'reset-after'];
 const WRITE = new Set(['POST', 'PATCH', 'PUT', 'DELETE']);
 
 interface Answer {
@@ -192,6 +193,16 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
     }
     if (fault === '429-bare')
       return send(res, entry, { status: 429, body: { message: 'Too Many Requests' } });
+    if (fault === '403-primary')
+      return send(res, entry, {
+        status: 403,
+        body: { message: 'API rate limit exceeded for user ID 7.', documentation_url: 'https://docs.github.com/rest' },
+        headers: {
+          'x-ratelimit-limit': '5000',
+          'x-ratelimit-remaining': '0',
+          'x-ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 1),
+        },
+      });
     if (fault === 429)
       return send(res, entry, {
         status: 429,
