@@ -143,5 +143,27 @@ async function trackerPortOf(
       fallback: null,
     };
   }
-  return outbox(tracker === 'gitlab' ? t.gitlab!.tokenVariable : t.jira!.tokenVariable);
+  if (tracker === 'gitlab') {
+    const gitlab = t.gitlab!;
+    const token = env[gitlab.tokenVariable];
+    if (!token) return outbox(gitlab.tokenVariable);
+    const project = settings.selection.repository;
+    if (!project)
+      throw errors.usage(
+        'herald.trackers.gitlab needs the project (group/project)',
+        'Set herald.trackers.gitlab.repository (or herald.issues.repository), e.g. "acme/app".',
+      );
+    const { createGitLabTracker } = await import('../adapters/tracker-gitlab.js');
+    return {
+      port: createGitLabTracker({
+        project,
+        host: gitlab.apiUrl ?? env.GITLAB_API_URL ?? 'https://gitlab.com',
+        token,
+        tokenVariable: gitlab.tokenVariable,
+        timeoutMs,
+      }),
+      fallback: null,
+    };
+  }
+  return outbox(t.jira!.tokenVariable);
 }

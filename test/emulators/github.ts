@@ -196,7 +196,10 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
     if (fault === '403-primary')
       return send(res, entry, {
         status: 403,
-        body: { message: 'API rate limit exceeded for user ID 7.', documentation_url: 'https://docs.github.com/rest' },
+        body: {
+          message: 'API rate limit exceeded for user ID 7.',
+          documentation_url: 'https://docs.github.com/rest',
+        },
         headers: {
           'x-ratelimit-limit': '5000',
           'x-ratelimit-remaining': '0',
