@@ -165,5 +165,19 @@ async function trackerPortOf(
       fallback: null,
     };
   }
-  return outbox(t.jira!.tokenVariable);
+  const jira = t.jira!;
+  const email = env[jira.emailVariable];
+  const apiToken = env[jira.tokenVariable];
+  if (!email || !apiToken) return outbox(`${jira.emailVariable} and ${jira.tokenVariable}`);
+  const { createJiraTracker } = await import('../adapters/tracker-jira.js');
+  return {
+    port: createJiraTracker({
+      url: jira.url,
+      email,
+      apiToken,
+      variables: `${jira.emailVariable} and ${jira.tokenVariable}`,
+      timeoutMs,
+    }),
+    fallback: null,
+  };
 }
