@@ -2,6 +2,7 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import { createTrackerChannel, type TrackerSettings } from '../channels/trackers/index.js';
 import type { HeraldConfig } from '../config/validate-config.js';
+import { forgeOf } from '../core/links.js';
 import { errors } from '../errors/index.js';
 import type { ReleaseBundle } from '../model/index.js';
 import type { Channel, StorePort, TrackerPort } from '../ports/index.js';
@@ -51,9 +52,11 @@ export function trackerSettingsOf(config: HeraldConfig, tracker: TrackerName): T
   const comment = compile(t.comment, 'herald.trackers.comment');
   const labels = t.labels.map((l, i) => compile(l, `herald.trackers.labels[${i}]`));
   const codeHosts = configuredTrackers(config).filter((n) => n !== 'jira');
+  // Bare `#12` belongs to one code host: the issues provider when it is one of them, else the
+  // host of herald.notes.links.repository, else the first configured.
   const provider = config.issues.provider;
-  // Bare `#12` belongs to one code host: the issues provider when it is one of them, else the first.
-  const home = (codeHosts as string[]).includes(provider) ? provider : codeHosts[0];
+  const linked = config.notes.links.repository ? forgeOf(config.notes.links.repository) : null;
+  const home = [provider, linked].find((h) => (codeHosts as (string | null)[]).includes(h)) ?? codeHosts[0];
   const host = tracker === 'jira' ? null : t[tracker];
   return {
     selection: {
