@@ -15,12 +15,22 @@ export async function runPreview(argv: string[], output: Output, cwd: string): P
   } as const;
   const { values, positionals } = parseCommandArgs(argv, options, 'preview');
   const version = versionArg(positionals, 'preview');
-  const channel = values.channel ?? null;
-  if (channel !== null && channel !== 'helpcenter' && channel !== 'slack' && channel !== 'email')
-    throw errors.usage(`unknown channel "${channel}"`, 'Pass --channel helpcenter, slack or email.');
+  const channel = (values.channel ?? null) as 'helpcenter' | 'slack' | 'email' | 'trackers' | null;
+  const known = ['helpcenter', 'slack', 'email', 'trackers'] as const;
+  if (channel !== null && !(known as readonly string[]).includes(channel))
+    throw errors.usage(
+      `unknown channel "${channel}"`,
+      'Pass --channel helpcenter, slack, email or trackers.',
+    );
   return withContext(values, output, cwd, async ({ runtime, store, key }) => {
     const record = await requireBundle(store, key(version));
     const revision = (await store.readRevision(record.id))!;
+    if (channel === 'trackers') {
+      // Listed, not written as files: each comment is one line.
+      const { previewTrackers, printTrackerPreview } = await import('./preview-trackers.js');
+      printTrackerPreview(output, record.key.version, previewTrackers(runtime, revision.bundle, null));
+      return 0;
+    }
     const out = path.resolve(
       cwd,
       values.out ?? path.join(runtime.root, '.herald', 'preview', record.key.version),
