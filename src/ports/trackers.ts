@@ -1,4 +1,4 @@
-import type { TrackerItem } from '../core/delivery-ops/index.js';
+import type { TrackerItem } from '../model/index.js';
 import type { VerifyFinding } from './help-center.js';
 
 /** What a tracker holds about an item before Herald comments on it. */

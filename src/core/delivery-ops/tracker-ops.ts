@@ -1,11 +1,7 @@
+import type { TrackerItem } from '../../model/index.js';
 import type { KeyCodec } from './key-codec.js';
 
-/** An issue or a pull/merge request of one tracker: `12` on GitHub/GitLab, `PROJ-7` on Jira. */
-export interface TrackerItem {
-  /** GitHub comments on both through one endpoint; GitLab has issues and merge requests apart. */
-  kind: 'issue' | 'pull';
-  id: string;
-}
+export type { TrackerItem };
 
 /**
  * What a tracker channel does, one ledger row each (target `tracker:<github|gitlab|jira>`):
