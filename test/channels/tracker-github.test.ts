@@ -184,4 +184,14 @@ describe('GitHub as an announce target', () => {
     await run({ release: { audience: 'customer', updateExisting: true, latest: false } });
     expect(github.releases.map((r) => r.body)).toEqual(['by semantic-release', '- Export works again']);
   });
+
+  it('adopts the release page an attempt made before its 500, instead of calling it someone else’s', async () => {
+    github = await startGitHubEmulator({ token: TOKEN, issues: seeds });
+    await prepareReferencing(store, '2.0.0', { customer: [entryReferencing('Export works again', null, [])] });
+    github.failNext(1, '500-after', 'POST');
+    const report = await run();
+    expect(report.failures).toEqual([]);
+    expect(github.releases).toHaveLength(1);
+    expect(report.results['tracker:github']).toMatchObject({ sent: 1, skipped: 0 });
+  });
 });

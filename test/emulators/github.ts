@@ -69,9 +69,10 @@ export interface LoggedRequest {
  * A status to answer with instead (nothing happens), `429-bare` (a 429 without Retry-After),
  * `403-primary` (the primary limit: 403, `x-ratelimit-remaining: 0`, reset in a second, no
  * Retry-After), `reset` (the connection drops before the request is handled) or `reset-after` (it
- * is handled, then the connection drops: the answer is lost).
+ * is handled, then the connection drops: the answer is lost) or `500-after` (it is handled, and
+ * answered 500 all the same, as a proxy timing out in front of GitHub does).
  */
-export type Fault = number | 'reset' | 'reset-after' | '429-bare' | '403-primary';
+export type Fault = number | 'reset' | 'reset-after' | '500-after' | '429-bare' | '403-primary';
 
 /** A share `rate` (0..1) of requests fail with one of `kinds`, drawn from a seeded PRNG. */
 export interface RandomFaults {
@@ -243,6 +244,7 @@ export async function startGitHubEmulator(options: GitHubEmulatorOptions = {}): 
       req.socket.destroy();
       return;
     }
+    if (fault === '500-after') return send(res, entry, { status: 500, body: { message: 'Server Error' } });
     send(res, entry, answer);
   };
 

@@ -163,6 +163,9 @@ async function deliverRelease(
     throw deliveryFailures.planMismatch(`${port.description} has no release pages`);
   const draft = releaseDraftOf(bundle, settings, url);
   const existing = await port.findRelease(bundle.tag);
+  // Exactly Herald's body: made by an earlier attempt whose answer was an error (a 5xx after the write).
+  if (existing && existing.body.trim() === draft.body.trim())
+    return { externalId: existing.id, url: existing.url };
   if (existing && !settings.updateExisting)
     return {
       externalId: existing.id,
