@@ -128,7 +128,7 @@ async function trackerPortOf(
     const token = env[github.tokenVariable];
     if (!token) return outbox(github.tokenVariable);
     const repository = settings.selection.repository;
-    if (!repository || repository.split('/').length !== 2)
+    if (repository?.split('/').length !== 2)
       throw errors.usage(
         'herald.trackers.github needs the repository (owner/name)',
         'Set herald.trackers.github.repository (or herald.issues.repository), e.g. "acme/app".',

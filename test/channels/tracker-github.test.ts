@@ -187,7 +187,9 @@ describe('GitHub as an announce target', () => {
 
   it('adopts the release page an attempt made before its 500, instead of calling it someone else’s', async () => {
     github = await startGitHubEmulator({ token: TOKEN, issues: seeds });
-    await prepareReferencing(store, '2.0.0', { customer: [entryReferencing('Export works again', null, [])] });
+    await prepareReferencing(store, '2.0.0', {
+      customer: [entryReferencing('Export works again', null, [])],
+    });
     github.failNext(1, '500-after', 'POST');
     const report = await run();
     expect(report.failures).toEqual([]);
