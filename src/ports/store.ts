@@ -52,7 +52,13 @@ export interface StorePort extends LedgerPort, SubscriberStorePort {
     decide: (current: BundleRecord | null, now: number) => BundleMutation<T>,
   ): Promise<{ result: T; record: BundleRecord | null }>;
   /** Bundles, newest first (scheduled and draft ones first when `active`), with delivery counts. */
-  listBundles(options?: { product?: string; limit?: number }): Promise<BundleListing[]>;
+  listBundles(options?: {
+    product?: string;
+    /** Only this package's ('' for a release of the product itself). */
+    package?: string;
+    version?: string;
+    limit?: number;
+  }): Promise<BundleListing[]>;
   /** Ledger rows of one bundle per target and state. */
   deliverySummary(bundleId: number): Promise<DeliverySummary>;
   /** Scheduled bundles whose announce time has come, by the store's clock, oldest first. */

@@ -189,6 +189,8 @@ export function createKyselyStore(db: Kysely<Database>, ops: DialectOps): StoreP
     async listBundles(options = {}) {
       let query = db.selectFrom('bundles').selectAll();
       if (options.product !== undefined) query = query.where('product', '=', options.product);
+      if (options.package !== undefined) query = query.where('package', '=', options.package);
+      if (options.version !== undefined) query = query.where('version', '=', options.version);
       const rows = await query
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
