@@ -235,8 +235,8 @@ const helpCenter = z.strictObject({
     "Let Zendesk email the release-notes section's followers about a new release-notes article.",
   ),
   title: about(
-    z._default(nonEmpty(), '{{product}} {{version}} release notes'),
-    'Handlebars template of the release-notes article title ({{product}}, {{version}}, {{package}}).',
+    z._default(nonEmpty(), '{{#if package}}{{package}}{{else}}{{product}}{{/if}} {{version}} release notes'),
+    'Handlebars template of the release-notes article title ({{product}}, {{version}}, {{package}}: the monorepo package, empty for the product).',
   ),
   labels: about(
     z._default(z.array(nonEmpty()), ['release-notes']),
