@@ -20,7 +20,7 @@ const json = async (...args: string[]) => JSON.parse((await ok(...args, '--json'
 const future = () => new Date(Date.now() + 30 * 86_400_000).toISOString();
 
 /** The monorepo: packages a and b, with tags of both in one history. */
-export function monorepo(herald: Record<string, unknown> = { product: 'Acme' }): TestRepo {
+function monorepo(herald: Record<string, unknown> = { product: 'Acme' }): TestRepo {
   const r = new TestRepo('herald-packages-');
   const config = {
     tagFormat: '${name}@${version}',
@@ -70,9 +70,9 @@ describe('herald list with packages', () => {
     expect(onlyB.stdout).toMatch(/^b\s+1\.1\.0/m);
     expect(onlyB.stdout).not.toMatch(/^a\s/m);
     const listed = await json('list', '--package', 'a');
-    expect(listed.bundles.map((b: { package: string; version: string }) => `${b.package}@${b.version}`)).toEqual(
-      ['a@1.1.0'],
-    );
+    expect(
+      listed.bundles.map((b: { package: string; version: string }) => `${b.package}@${b.version}`),
+    ).toEqual(['a@1.1.0']);
   });
 });
 
