@@ -33,16 +33,25 @@ export async function withContext<T>(
     output,
   );
   const store = await openStore(chooseStore(values.store, runtime.root));
-  const key = (version: string): BundleKey => ({
-    product: runtime.product,
-    package: runtime.packageName ?? '',
-    version: runtime.tagFormat.versionOf(version) ?? version,
-  });
+  const key = (version: string): BundleKey =>
+    (values.package === undefined ? packageRelease(runtime, version) : null) ?? {
+      product: runtime.product,
+      package: runtime.packageName ?? '',
+      version: runtime.tagFormat.versionOf(version) ?? version,
+    };
   try {
     return await work({ runtime, store, key, products: repositoryProducts(runtime) });
   } finally {
     await store.close();
   }
+}
+
+/** `web@1.2.0`, as Herald prints a package's release, names it without --package. */
+function packageRelease(runtime: Runtime, version: string): BundleKey | null {
+  const at = version.lastIndexOf('@');
+  const name = version.slice(0, at);
+  if (at < 1 || !runtime.config.packages.some((p) => p.name === name)) return null;
+  return { product: runtime.config.product ?? name, package: name, version: version.slice(at + 1) };
 }
 
 /**

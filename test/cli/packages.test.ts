@@ -108,6 +108,8 @@ describe('every release-manager command acts on the package --package names', ()
     const shownB = await json('show', '1.1.0', '--package', 'b');
     expect(shownB).toMatchObject({ package: 'b', version: '1.1.0' });
     expect(shownB.bundle.tag).toBe('b@1.1.0');
+    // As Herald prints a package's release, so it may be named.
+    expect((await ok('show', 'b@1.1.1')).stdout).toContain('Acme (b) 1.1.1');
     const editB = await ok('edit', '1.1.0', '--package', 'b', '--print');
     expect(editB.stdout).toContain('Export in b');
     expect(editB.stdout).not.toContain('Search in a');
