@@ -142,6 +142,8 @@ describe('every release-manager command acts on the package --package names', ()
     const b = await json('preview', '1.1.0', '--package', 'b', '--channel', 'helpcenter');
     expect(a.out).toBe(path.join(repo.dir, '.herald', 'preview', 'a@1.1.0'));
     expect(b.out).toBe(path.join(repo.dir, '.herald', 'preview', 'b@1.1.0'));
+    const article = readFileSync(path.join(a.out, 'help-center', 'release-notes.html'), 'utf8');
+    expect(article).toContain('<title>a 1.1.0 release notes</title>');
   });
 
   it('status and retry name the package’s release', async () => {

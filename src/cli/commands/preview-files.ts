@@ -27,6 +27,8 @@ export async function writePreview(
     slack: SlackDestination[];
     email?: EmailPreview | null;
     only: 'helpcenter' | 'slack' | 'email' | null;
+    /** The release-notes article's title, as herald.helpCenter.title makes it. */
+    articleTitle?: string;
   } = { slack: [], only: null },
 ): Promise<string[]> {
   const files: string[] = [];
@@ -65,7 +67,10 @@ export async function writePreview(
     await write(
       'help-center/release-notes.html',
       documentFor(
-        { title: `${title} release notes`, locale: bundle.docs.pages[0]?.locale ?? 'en' },
+        {
+          title: channels.articleTitle ?? `${title} release notes`,
+          locale: bundle.docs.pages[0]?.locale ?? 'en',
+        },
         customer.html,
       ),
     );
@@ -153,7 +158,7 @@ async function writeSlack(
     await write(
       `${file}.html`,
       renderSlackHtml({
-        title: `${destination.label}: ${bundle.product} ${bundle.version}`,
+        title: `${destination.label}: ${bundle.package || bundle.product} ${bundle.version}`,
         channels: [
           {
             name: `${destination.label} (${destination.audience} notes)`,

@@ -26,8 +26,8 @@ export async function runPreview(argv: string[], output: Output, cwd: string): P
       cwd,
       values.out ?? path.join(runtime.root, '.herald', 'preview', versionOf(record.key)),
     );
-    const { slackDestinations } = await import('../channels.js');
-    const slack = await slackDestinations(runtime.config, runtime.root);
+    const { preflightSettingsOf } = await import('../channels.js');
+    const { slack, helpCenter } = await preflightSettingsOf(runtime);
     if (channel === 'slack' && slack.length === 0)
       throw errors.usage(
         'no Slack channels are configured',
@@ -39,7 +39,12 @@ export async function runPreview(argv: string[], output: Output, cwd: string): P
         ? await emailPreviewFor(runtime, store, values.subscriber ?? null)
         : null;
     const { writePreview } = await import('./preview-files.js');
-    const files = await writePreview(revision.bundle, record, out, store, { slack, email, only: channel });
+    const files = await writePreview(revision.bundle, record, out, store, {
+      slack,
+      email,
+      only: channel,
+      ...(helpCenter ? { articleTitle: helpCenter.title(revision.bundle) } : {}),
+    });
     if (output.json) output.out(JSON.stringify({ ok: true, out, files }, null, 2));
     else {
       output.info(
