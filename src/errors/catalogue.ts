@@ -200,7 +200,7 @@ export const errors = {
     new HeraldError({
       code: 'EUNKNOWNVERSION',
       message: `no prepared release ${version}${asked ? ` of package ${asked}` : ' without a package'}; ${packages.map((p) => (p ? `${p}@${version}` : version)).join(' and ')} ${packages.length === 1 ? 'is' : 'are'} prepared`,
-      fix: `Did you mean ${packages.map((p) => (p ? `\`--package ${p}\`` : 'no `--package`')).join(' or ')}? \`herald list\` shows every package's releases.`,
+      fix: `Did you mean ${packages.map((p) => (p ? `\`--package ${p}\`` : 'the release without `--package`')).join(' or ')}? \`herald list\` shows every package's releases.`,
       exitCode: 2,
     }),
   alreadyAnnounced: (version: string, status: string) =>
