@@ -30,8 +30,8 @@ export interface Dashboard extends DashboardOptions {
     data: Record<string, unknown>,
     status?: number,
   ) => Promise<FastifyReply>;
-  /** 403 with a page saying why, unless the viewer may act. */
-  refuseViewer: (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | null>;
+  /** Unless the viewer may act: answers 403 with a page saying why, and returns true. */
+  refuseViewer: (request: FastifyRequest, reply: FastifyReply) => Promise<boolean>;
 }
 
 /** A HeraldError as the pages show it; its exit code 2 (bad input) is a 400, else a 409. */
@@ -79,8 +79,9 @@ export function createDashboard(options: DashboardOptions): Dashboard {
         .send(html);
     },
     async refuseViewer(request, reply) {
-      if (canAct(request.viewer)) return null;
-      return dashboard.page(
+      if (canAct(request.viewer)) return false;
+      // Not returned: a reply is thenable, and awaiting it would wait for the response.
+      await dashboard.page(
         request,
         reply,
         'message',
@@ -95,6 +96,7 @@ export function createDashboard(options: DashboardOptions): Dashboard {
         },
         403,
       );
+      return true;
     },
   };
   return dashboard;

@@ -128,7 +128,7 @@ export function registerSubscribers(fastify: FastifyInstance, dashboard: Dashboa
     const known = topics();
     const { subscribers, problems } = readSubscriberRows(
       request.body?.csv ?? '',
-      'dashboard',
+      'import:dashboard',
       known.length > 0 ? known : null,
     );
     const result = await store.upsertSubscribers(product, subscribers, 'confirmed');

@@ -57,7 +57,7 @@ const releases = `<h1>Releases</h1>
 <datalist id="zones">{{#each zones}}<option value="{{this}}">{{/each}}</datalist>
 <p class="meta">{{shown}} of {{total}} releases{{#if more}} (the newest {{shown}}: narrow the filters to see older ones){{/if}}. Store time: {{now}}.</p>
 {{#if rows.length}}
-<div class="scroll"><table>
+<div class="scroll" tabindex="0" role="region" aria-label="Releases table"><table>
 <caption class="sr-only">Prepared releases, newest first</caption>
 <thead><tr><th scope="col">Release</th><th scope="col">Status</th><th scope="col">Announce at (stored zone)</th>
 <th scope="col">Your time ({{zone}})</th><th scope="col">When</th><th scope="col">Revision</th><th scope="col">Deliveries</th></tr></thead>
@@ -73,7 +73,7 @@ const releases = `<h1>Releases</h1>
 
 const calendar = `<h1>Calendar</h1>
 <p class="meta">Scheduled announcements in the coming {{weeks.length}} weeks, in your time zone ({{zone}}); <a href="/releases/calendar?tz=UTC">UTC</a>. Store time: {{now}}.</p>
-<div class="scroll"><table class="calendar">
+<div class="scroll" tabindex="0" role="region" aria-label="Calendar"><table class="calendar">
 <caption class="sr-only">Announcements per day</caption>
 <thead><tr><th scope="col">Week</th>{{#each weekdays}}<th scope="col">{{this}}</th>{{/each}}</tr></thead>
 <tbody>
@@ -99,7 +99,7 @@ const subscribers = `<h1>Subscribers of {{product}}</h1>
 <section aria-labelledby="search"><h2 id="search">Find an address</h2>
 <form method="get" action="/subscribers" role="search" aria-label="Subscribers"><p><label for="q">Address contains</label>
 <input id="q" name="q" value="{{query}}" type="search" autocomplete="off"> <button type="submit">Search</button></p></form>
-{{#if query}}{{#if found.length}}<div class="scroll"><table><caption>Matching subscribers{{#if foundMore}} (the first {{found.length}}){{/if}}</caption>
+{{#if query}}{{#if found.length}}<div class="scroll" tabindex="0" role="region" aria-label="Matching subscribers"><table><caption>Matching subscribers{{#if foundMore}} (the first {{found.length}}){{/if}}</caption>
 <thead><tr><th scope="col">Address</th><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Topics</th>{{#if frame.canAct}}<th scope="col">Actions</th>{{/if}}</tr></thead>
 <tbody>{{#each found}}<tr><th scope="row">{{email}}</th><td>{{name}}</td><td>{{status}}</td><td>{{topics}}</td>
 {{#if ../frame.canAct}}<td class="actions">

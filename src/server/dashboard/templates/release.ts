@@ -54,7 +54,7 @@ const release = `<h1>{{title}}</h1>
 {{else}}<p>{{docs.none}}</p>{{/if}}
 </section>
 <section aria-labelledby="audit"><h2 id="audit">Audit log</h2>
-<div class="scroll"><table><caption class="sr-only">Every change, oldest first</caption>
+<div class="scroll" tabindex="0" role="region" aria-label="Audit log table"><table><caption class="sr-only">Every change, oldest first</caption>
 <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Details</th></tr></thead>
 <tbody>{{#each audit}}<tr><td>{{at}}</td><td>{{actor}}</td><td>{{action}}</td><td><code>{{details}}</code></td></tr>{{/each}}</tbody></table></div>
 </section>
@@ -89,7 +89,7 @@ const status = `<h1>Delivery status of {{title}}</h1>
 <p>Release status: <span class="status status-{{status}}" id="release-status">{{status}}</span>
 <span id="live" class="hint">{{#if live}}(this page updates itself while it is announcing; without JavaScript, reload it){{/if}}</span></p>
 <p><a href="{{back}}">Back to the release</a></p>
-<div class="scroll"><table id="targets" data-poll="{{poll}}">
+<div class="scroll" tabindex="0" role="region" aria-label="Deliveries per target"><table id="targets" data-poll="{{poll}}">
 <caption class="sr-only">Per target</caption>
 <thead><tr><th scope="col">Target</th><th scope="col">Done</th><th scope="col">Progress</th><th scope="col">States</th></tr></thead>
 <tbody>{{#each targets}}<tr data-target="{{target}}"><th scope="row">{{target}}</th><td class="done">{{done}}/{{total}}</td>
