@@ -1,10 +1,10 @@
+import type { AddressInfo } from 'node:net';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import session from '@fastify/session';
 import Fastify from 'fastify';
-import type { AddressInfo } from 'node:net';
 import { type DashboardOptions, dashboardPlugin } from '../../src/server/dashboard/plugin.js';
 import { DASHBOARD_ROLES, type DashboardRole } from '../../src/server/viewer.js';
 
