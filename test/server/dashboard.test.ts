@@ -23,6 +23,15 @@ import {
 // The dashboard in a real headless Chromium, on a real Fastify server, against the SQLite store
 // `herald prepare` wrote for the sample repository.
 
+// The page's own objects, for the functions puppeteer runs in it (the project has no DOM types).
+declare const document: {
+  cookie: string;
+  getElementById(id: string): { textContent: string | null; getAttribute(name: string): string | null } | null;
+};
+type HTMLElement = { innerText: string };
+type HTMLInputElement = { value: string };
+type HTMLTextAreaElement = { value: string };
+
 const SCREENSHOTS = process.env.HERALD_SCREENSHOTS === '1';
 const IMAGES = path.resolve(import.meta.dirname, '../../docs/images');
 const env = { HERALD_ACTOR: 'ci-prepare' };
@@ -77,7 +86,7 @@ async function pageAs(viewer: string | null): Promise<Page> {
 async function seriousViolations(page: Page) {
   await page.evaluate(axe.source);
   const results = await page.evaluate(() =>
-    (window as unknown as { axe: typeof axe }).axe.run(document, {
+    (globalThis as unknown as { axe: typeof axe }).axe.run(document, {
       runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa'] },
     }),
   );
@@ -319,7 +328,7 @@ describe('the dashboard in a browser', () => {
     expect(await text(page, '#release-status')).toBe('scheduled');
     // Updated by the page's script, not by a reload: the mark survives.
     await page.evaluate(() => {
-      (window as unknown as { mark: number }).mark = 1;
+      (globalThis as unknown as { mark: number }).mark = 1;
     });
     // The run goes on while the page watches; Slack's pacing makes it take a moment.
     const channels = (await chooseChannels(runtime, store, {})).channels;
@@ -335,7 +344,7 @@ describe('the dashboard in a browser', () => {
       timeout: 90_000,
     });
     expect((await run).failures).toEqual([]);
-    expect(await page.evaluate(() => (window as unknown as { mark?: number }).mark)).toBe(1);
+    expect(await page.evaluate(() => (globalThis as unknown as { mark?: number }).mark)).toBe(1);
     const rows = await page.$$eval('#targets tbody tr', (list) =>
       list.map((r) => [r.querySelector('th')!.textContent, r.querySelector('.done')!.textContent]),
     );
