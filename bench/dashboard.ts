@@ -65,38 +65,40 @@ async function planDeliveries(store: StorePort, version: string, count: number) 
     throw new Error(`could not plan ${version}`);
 }
 
-/** The other releases: a tenth announcing (the deliveries), three tenths scheduled over six weeks, drafts. */
+/**
+ * The other releases, oldest first: six tenths drafts, three tenths scheduled over the coming
+ * weeks, and the newest tenth announcing, with the deliveries (the releases page's first page
+ * is theirs, as on a real announce day).
+ */
 async function fill(store: StorePort) {
   const announcing = Math.ceil(RELEASES / 10);
-  const perRelease = Math.floor(DELIVERIES / announcing);
+  const firstAnnouncing = RELEASES - announcing;
+  const firstScheduled = firstAnnouncing - 3 * announcing;
+  // The measured release has its share of deliveries too.
+  const perRelease = Math.floor(DELIVERIES / (announcing + 1));
+  await planDeliveries(store, '9.9.9', DELIVERIES - perRelease * announcing);
   const now = await store.now();
   for (let i = 1; i < RELEASES; i++) {
     const version = `1.${Math.floor(i / 100)}.${i % 100}`;
-    const scheduled = i >= announcing && i < announcing * 4;
-    const at = now + 3_600_000 + (i - announcing) * 3 * 3_600_000;
+    const scheduled = i >= firstScheduled && i < firstAnnouncing;
     await prepare(store, version, {
       product: PRODUCT,
       text: `Change ${i}`,
-      schedule: scheduled ? { at, zone: 'Europe/Berlin' } : null,
+      schedule: scheduled
+        ? { at: now + 3_600_000 + (i - firstScheduled) * 3 * 3_600_000, zone: 'Europe/Berlin' }
+        : null,
     });
-    if (i < announcing)
-      await planDeliveries(
-        store,
-        version,
-        i === 1 ? DELIVERIES - perRelease * (announcing - 1) + perRelease : perRelease,
-      );
+    if (i >= firstAnnouncing) await planDeliveries(store, version, perRelease);
   }
-  // The measured release has its share of deliveries too.
-  await planDeliveries(store, '9.9.9', perRelease);
 }
 
 async function median(url: string): Promise<number> {
   const headers = { cookie: 'test-viewer=bench:manager' };
-  for (let i = 0; i < 3; i++) await (await fetch(url, { headers })).text();
+  for (let i = 0; i < 5; i++) await (await fetch(url, { headers, redirect: 'manual' })).text();
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const started = performance.now();
-    const response = await fetch(url, { headers });
+    const response = await fetch(url, { headers, redirect: 'manual' });
     await response.text();
     if (!response.ok) throw new Error(`${url}: ${response.status}`);
     times.push(performance.now() - started);

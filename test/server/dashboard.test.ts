@@ -26,7 +26,9 @@ import {
 // The page's own objects, for the functions puppeteer runs in it (the project has no DOM types).
 declare const document: {
   cookie: string;
-  getElementById(id: string): { textContent: string | null; getAttribute(name: string): string | null } | null;
+  getElementById(
+    id: string,
+  ): { textContent: string | null; getAttribute(name: string): string | null } | null;
 };
 type HTMLElement = { innerText: string };
 type HTMLInputElement = { value: string };

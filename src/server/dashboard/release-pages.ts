@@ -10,13 +10,14 @@ import { releaseName, releaseUrl } from './release-key.js';
 import { calendarWeeks, describeAt, ZONES } from './zones.js';
 
 const STATUSES: BundleStatus[] = ['draft', 'scheduled', 'held', 'announcing', 'announced', 'cancelled'];
-/** Releases read for the list and the calendar: the newest ones (the store lists newest first). */
-const LISTED = 1000;
-/** Rows the releases page shows. */
-const SHOWN = 200;
+/** Rows per page of the releases list. */
+const PAGE_ROWS = 50;
 const CALENDAR_WEEKS = 6;
+/** Scheduled releases the calendar reads (newest prepared first), and drafts or held ones it lists. */
+const CALENDAR_READ = 500;
+const UNDATED_SHOWN = 50;
 
-type ReleaseQuery = { product?: string; package?: string; status?: string; tz?: string };
+type ReleaseQuery = { product?: string; package?: string; status?: string; tz?: string; page?: string };
 
 export function registerReleasePages(fastify: FastifyInstance, dashboard: Dashboard) {
   const { store, product } = dashboard;
@@ -26,14 +27,20 @@ export function registerReleasePages(fastify: FastifyInstance, dashboard: Dashbo
   fastify.get<{ Querystring: ReleaseQuery }>('/releases', async (request, reply) => {
     const zone = dashboard.zone(request);
     const filter = request.query;
-    const [all, now] = await Promise.all([store.listBundles({ limit: LISTED }), store.now()]);
-    const matching = all.filter(
-      (b) =>
-        (!filter.product || b.key.product === filter.product) &&
-        (filter.package === undefined || filter.package === '' || b.key.package === filter.package) &&
-        (!filter.status || b.status === filter.status),
-    );
-    const rows = matching.slice(0, SHOWN).map((b) => {
+    const status = STATUSES.find((s) => s === filter.status);
+    const page = Math.max(1, Math.floor(Number(filter.page)) || 1);
+    // One page, narrowed in the store: only its rows have their deliveries counted.
+    const [listed, now] = await Promise.all([
+      store.listBundles({
+        ...(filter.product ? { product: filter.product } : {}),
+        ...(filter.package !== undefined && filter.package !== '' ? { package: filter.package } : {}),
+        ...(status ? { statuses: [status] } : {}),
+        offset: (page - 1) * PAGE_ROWS,
+        limit: PAGE_ROWS + 1,
+      }),
+      store.now(),
+    ]);
+    const rows = listed.slice(0, PAGE_ROWS).map((b) => {
       const when = describeAt(b.announceAt, b.timeZone, zone, now);
       return {
         url: releaseUrl(b.key, product),
@@ -47,7 +54,13 @@ export function registerReleasePages(fastify: FastifyInstance, dashboard: Dashbo
         deliveries: summariseDeliveries(b.deliveries),
       };
     });
-    const distinct = (values: string[]) => [...new Set(values)].sort();
+    const pageUrl = (n: number) => {
+      const query = new URLSearchParams(
+        Object.entries({ ...filter, page: String(n) }).filter((e): e is [string, string] => !!e[1]),
+      );
+      return `/releases?${query}`;
+    };
+    const packages = dashboard.runtime.config.packages.map((p) => p.name);
     return dashboard.page(
       request,
       reply,
@@ -58,14 +71,14 @@ export function registerReleasePages(fastify: FastifyInstance, dashboard: Dashbo
         zones: ZONES,
         now: formatInstant(now, zone),
         rows,
-        shown: rows.length,
-        total: matching.length,
-        more: matching.length > rows.length,
-        products: distinct(all.map((b) => b.key.product)).map((value) => ({
+        page,
+        previous: page > 1 ? pageUrl(page - 1) : null,
+        next: listed.length > PAGE_ROWS ? pageUrl(page + 1) : null,
+        products: [...new Set([product, ...(filter.product ? [filter.product] : [])])].map((value) => ({
           value,
           selected: value === filter.product,
         })),
-        packages: distinct(all.map((b) => b.key.package).filter(Boolean)).map((value) => ({
+        packages: [...new Set([...packages, ...(filter.package ? [filter.package] : [])])].map((value) => ({
           value,
           label: value,
           selected: value === filter.package,
@@ -77,17 +90,19 @@ export function registerReleasePages(fastify: FastifyInstance, dashboard: Dashbo
 
   fastify.get('/releases/calendar', async (request, reply) => {
     const zone = dashboard.zone(request);
-    const [all, now] = await Promise.all([store.listBundles({ limit: LISTED }), store.now()]);
-    const calendar = calendarWeeks(now, zone, CALENDAR_WEEKS, []);
-    const dated = all.filter(
-      (b) => b.announceAt !== null && b.announceAt >= calendar.first && b.announceAt < calendar.last,
-    );
+    const now = await store.now();
+    const window = calendarWeeks(now, zone, CALENDAR_WEEKS, []);
+    const [scheduled, undated] = await Promise.all([
+      store.listBundles({ statuses: ['scheduled'], limit: CALENDAR_READ }),
+      store.listBundles({ statuses: ['draft', 'held'], limit: UNDATED_SHOWN }),
+    ]);
     const item = (b: BundleListing) => ({
       at: b.announceAt ?? 0,
       name: releaseName(b.key),
       url: releaseUrl(b.key, product),
       status: b.status,
     });
+    const dated = scheduled.filter((b) => b.announceAt !== null && b.announceAt < window.last);
     return dashboard.page(
       request,
       reply,
@@ -97,7 +112,7 @@ export function registerReleasePages(fastify: FastifyInstance, dashboard: Dashbo
         zone,
         now: formatInstant(now, zone),
         ...calendarWeeks(now, zone, CALENDAR_WEEKS, dated.map(item)),
-        unscheduled: all.filter((b) => b.status === 'draft' || b.status === 'held').map(item),
+        unscheduled: undated.map(item),
       },
     );
   });

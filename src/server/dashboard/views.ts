@@ -9,7 +9,7 @@ import { RELEASE_PAGES } from './templates/release.js';
  */
 const handlebars = Handlebars.create();
 handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
-handlebars.registerHelper('json', (value: unknown) => JSON.stringify(value));
+handlebars.registerHelper('or', (a: unknown, b: unknown) => a || b);
 
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
 for (const [name, source] of Object.entries({ ...PAGES, ...RELEASE_PAGES }))

@@ -55,7 +55,7 @@ const releases = `<h1>Releases</h1>
   <p><button type="submit">Show</button></p>
 </form>
 <datalist id="zones">{{#each zones}}<option value="{{this}}">{{/each}}</datalist>
-<p class="meta">{{shown}} of {{total}} releases{{#if more}} (the newest {{shown}}: narrow the filters to see older ones){{/if}}. Store time: {{now}}.</p>
+<p class="meta">Newest first, {{rows.length}} on page {{page}}. Store time: {{now}}.</p>
 {{#if rows.length}}
 <div class="scroll" tabindex="0" role="region" aria-label="Releases table"><table>
 <caption class="sr-only">Prepared releases, newest first</caption>
@@ -69,6 +69,7 @@ const releases = `<h1>Releases</h1>
 </tr>{{/each}}
 </tbody></table></div>
 {{else}}<p>No prepared releases match. <code>herald prepare</code> stores one.</p>{{/if}}
+{{#if (or previous next)}}<nav class="pages" aria-label="Pages of releases">{{#if previous}}<a href="{{previous}}" rel="prev">Newer</a>{{/if}} {{#if next}}<a href="{{next}}" rel="next">Older</a>{{/if}}</nav>{{/if}}
 `;
 
 const calendar = `<h1>Calendar</h1>
