@@ -127,6 +127,11 @@ describe('the dashboard in a browser', () => {
     expect(main).toContain('draft (embargoed)');
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'releases');
+    // Filters narrow the list in the store.
+    await page.select('#f-status', 'cancelled');
+    await submit(page, 'form.filters');
+    expect(await text(page)).toContain('No prepared releases match.');
+    expect(new URL(page.url()).searchParams.get('status')).toBe('cancelled');
     await page.close();
   });
 

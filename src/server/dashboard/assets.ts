@@ -35,12 +35,14 @@ button.danger{background:var(--bad);border-color:var(--bad)}
 .card{border:1px solid var(--line);border-radius:6px;padding:4px 16px}
 .card form p{margin:6px 0}.card label{display:inline-block;min-width:6em}
 .rendered{border:1px solid var(--line);border-radius:6px;padding:4px 16px;margin:6px 0}
-iframe.preview{width:100%;height:320px;border:1px solid var(--line);border-radius:6px}iframe.email{height:520px}
+iframe.preview{width:100%;height:440px;border:1px solid var(--line);border-radius:6px}iframe.email{height:520px}
 details{margin:6px 0}summary{cursor:pointer;font-weight:600}
 pre{white-space:pre-wrap;background:var(--panel);padding:8px;border-radius:4px;font-size:13px}
 .calendar td{height:80px;width:13%}.calendar .day{font-size:12px;color:var(--muted)}.calendar .today{background:#eef4ff}
 .calendar ul{list-style:none;margin:4px 0 0;padding:0;font-size:13px}.calendar .time{color:var(--muted)}
 .actions form{display:inline}
+td code{word-break:break-all;font-size:12px}
+.pages{display:flex;gap:16px;margin:8px 0}
 progress{width:160px}
 `;
 
