@@ -244,7 +244,10 @@ describe.each(dialects)('store contract: $name', (dialect) => {
       const versions = async (options: Parameters<StorePort['listBundles']>[0]) =>
         (await store.listBundles(options)).map((b) => b.key.version);
       expect(await versions({ statuses: ['draft'] })).toEqual(['1.3.0', '1.2.0', '1.0.0']);
-      expect(await versions({ statuses: ['cancelled', 'draft'], offset: 1, limit: 2 })).toEqual(['1.2.0', '1.1.0']);
+      expect(await versions({ statuses: ['cancelled', 'draft'], offset: 1, limit: 2 })).toEqual([
+        '1.2.0',
+        '1.1.0',
+      ]);
       expect(await versions({ statuses: [] })).toEqual([]);
       expect(await versions({ package: '' })).toHaveLength(4);
       expect(await versions({ package: 'web' })).toEqual([]);

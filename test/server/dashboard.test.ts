@@ -13,6 +13,7 @@ import { createRuntime, type Runtime } from '../../src/cli/runtime.js';
 import type { StorePort } from '../../src/ports/index.js';
 import { announce } from '../../src/stages/announce.js';
 import { launchBrowser } from '../helpers/browser.js';
+import { prepare } from '../helpers/bundles.js';
 import { runCli } from '../helpers/cli.js';
 import {
   type DashboardServer,
@@ -63,6 +64,14 @@ beforeAll(async () => {
   const prepared = await runCli(['prepare', '--release-version', '2.0.0'], { cwd: repo, env });
   expect(prepared.code, prepared.stderr).toBe(0);
   store = await openSqliteStore(path.join(repo, '.herald', 'state.db'));
+  // Two more releases, so the list and the calendar show more than one.
+  const now = await store.now();
+  await prepare(store, '2.1.0', {
+    product: 'Acme Cloud',
+    text: 'Bulk-edit tasks',
+    schedule: { at: now + 9 * 86_400_000, zone: 'America/Los_Angeles' },
+  });
+  await prepare(store, '2.0.1', { product: 'Acme Cloud', text: 'Keep filters when paging' });
   runtime = await createRuntime({ cwd: repo }, {}, quiet);
   server = await startDashboardServer({ store, runtime });
   browser = await launchBrowser();
@@ -126,7 +135,6 @@ describe('the dashboard in a browser', () => {
     expect(main).toContain('Acme Cloud 2.0.0');
     expect(main).toContain('draft (embargoed)');
     expect(await seriousViolations(page)).toEqual([]);
-    await screenshot(page, 'releases');
     // Filters narrow the list in the store.
     await page.select('#f-status', 'cancelled');
     await submit(page, 'form.filters');
@@ -368,6 +376,9 @@ describe('the dashboard in a browser', () => {
     expect(await text(page, '#failures')).toBe('None.');
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'status');
+    await page.goto(`${server.url}/releases`);
+    expect(await text(page)).toContain('announced');
+    await screenshot(page, 'releases');
     await page.close();
   }, 120_000);
 });

@@ -26,7 +26,7 @@ textarea{width:100%;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:
 button{border:1px solid #1f5fbf;background:var(--accent);color:#fff;border-radius:4px;padding:5px 12px;cursor:pointer}
 button.danger{background:var(--bad);border-color:var(--bad)}
 .meta,.hint,.local{color:var(--muted)}
-.status{display:inline-block;border-radius:10px;padding:0 8px;font-size:13px;border:1px solid currentColor}
+.status{white-space:nowrap;display:inline-block;border-radius:10px;padding:0 8px;font-size:13px;border:1px solid currentColor}
 .status-scheduled{color:var(--link)}.status-announcing{color:var(--warn)}.status-announced{color:var(--good)}.status-held,.status-cancelled{color:var(--bad)}.status-draft{color:var(--muted)}
 .notice{border-left:4px solid var(--good);background:#eefbf1;padding:8px 12px}
 .problem{border-left:4px solid var(--bad);background:#fff0f1;padding:8px 12px}
@@ -41,6 +41,7 @@ pre{white-space:pre-wrap;background:var(--panel);padding:8px;border-radius:4px;f
 .calendar td{height:80px;width:13%}.calendar .day{font-size:12px;color:var(--muted)}.calendar .today{background:#eef4ff}
 .calendar ul{list-style:none;margin:4px 0 0;padding:0;font-size:13px}.calendar .time{color:var(--muted)}
 .actions form{display:inline}
+tbody th[scope=row]{white-space:nowrap}
 td code{word-break:break-all;font-size:12px}
 .pages{display:flex;gap:16px;margin:8px 0}
 progress{width:160px}
