@@ -122,6 +122,12 @@ describe('the dashboard in a browser', () => {
     await page.goto(`${server.url}/releases/2.0.0`);
     expect(new URL(page.url()).pathname).toBe('/login');
     await page.close();
+    // A POST without a session never reaches the action either.
+    const before = await record();
+    const post = await fetch(`${server.url}/releases/2.0.0/hold`, { method: 'POST', redirect: 'manual' });
+    expect(post.status).toBe(303);
+    expect(post.headers.get('location')).toBe('/login');
+    expect((await record()).revision).toBe(before.revision);
   });
 
   it('lists the releases with times in the stored zone and the browser’s', async () => {
@@ -255,6 +261,7 @@ describe('the dashboard in a browser', () => {
     const page = await pageAs('vic:viewer');
     await page.goto(`${server.url}/releases/2.0.0`);
     expect(await page.$$eval('main form[method=post]', (forms) => forms.length)).toBe(0);
+    expect((await page.goto(`${server.url}/releases/2.0.0/edit`))?.status()).toBe(403);
     // Even with a form and a valid token from a manager's page in the same session.
     await page.setCookie({ name: TEST_VIEWER_COOKIE, value: 'ada:manager', url: server.url });
     await page.goto(`${server.url}/releases/2.0.0`);

@@ -110,8 +110,11 @@ export function registerReleaseActions(fastify: FastifyInstance, dashboard: Dash
 
   fastify.get<{ Params: ReleaseParams; Querystring: { audience?: string } }>(
     '/releases/:id/edit',
-    async (request, reply) =>
-      showEditor(dashboard, request, reply, keyOf(dashboard, request), request.query.audience),
+    async (request, reply) => {
+      // The editor is for those who may store its result.
+      if (await dashboard.refuseViewer(request, reply)) return reply;
+      return showEditor(dashboard, request, reply, keyOf(dashboard, request), request.query.audience);
+    },
   );
 
   action('/edit', async (request, reply, key, actor) => {
