@@ -228,6 +228,14 @@ describe('the dashboard in a browser', () => {
     expect(refused?.status()).toBe(400);
     expect(await text(page, '.problem')).toContain('is in the past');
     expect((await record()).revision).toBe(before.revision);
+    await fill(page, { '#s-date': '2027-03-01', '#s-time': '09:00', '#s-zone': 'Mars/Olympus_Mons' });
+    expect((await submit(page, 'form[action$="/schedule"]'))?.status()).toBe(400);
+    expect(await text(page, '.problem')).toContain('"Mars/Olympus_Mons" is not a known IANA time zone');
+    // What was typed stays in the form, to correct it.
+    expect(await page.$eval('#s-zone', (input) => (input as HTMLInputElement).value)).toBe(
+      'Mars/Olympus_Mons',
+    );
+    expect((await record()).revision).toBe(before.revision);
 
     // 2027-11-07 01:30 happens twice in New York: the page asks which one.
     await fill(page, { '#s-date': '2027-11-07', '#s-time': '01:30', '#s-zone': 'America/New_York' });
