@@ -51,12 +51,17 @@ export interface StorePort extends LedgerPort, SubscriberStorePort {
     actor: string,
     decide: (current: BundleRecord | null, now: number) => BundleMutation<T>,
   ): Promise<{ result: T; record: BundleRecord | null }>;
-  /** Bundles, newest first (scheduled and draft ones first when `active`), with delivery counts. */
+  /**
+   * Bundles, newest first, with delivery counts; narrowed to a product, a package ('' for a
+   * release of the product itself), a version and statuses, a page at a time (`offset` rows
+   * skipped, default limit 50).
+   */
   listBundles(options?: {
     product?: string;
-    /** Only this package's ('' for a release of the product itself). */
     package?: string;
     version?: string;
+    statuses?: readonly BundleStatus[];
+    offset?: number;
     limit?: number;
   }): Promise<BundleListing[]>;
   /** Ledger rows of one bundle per target and state. */

@@ -2,10 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { decideEdit } from '../../core/bundle-lifecycle.js';
 import { parseEditDocument, renderEditDocument } from '../../core/notes-overlay.js';
 import { errors } from '../../errors/index.js';
-import type { BundleKey, ReleaseBundle, RenderedNotes } from '../../model/index.js';
+import type { BundleKey } from '../../model/index.js';
+import { storeNotesEdit } from '../../stages/edit-notes.js';
 import { resolveActor } from '../actor.js';
 import { parseCommandArgs } from '../args.js';
 import { common, requireBundle, versionArg, withContext } from '../context.js';
@@ -50,41 +50,18 @@ export async function runEdit(argv: string[], output: Output, cwd: string): Prom
         );
       throw errors.editSyntax(file, parsed.problems);
     }
-    // Edits of changes that left the release stay, in case the change comes back.
-    const previous = record.overlay[audience];
-    const kept = Object.fromEntries(
-      Object.entries(previous?.entries ?? {}).filter(
-        ([hash]) => !current.generated.sections.some((s) => s.entries.some((e) => e.hash === hash)),
-      ),
-    );
-    const overlay = {
-      ...record.overlay,
-      [audience]: { ...parsed.overlay, entries: { ...kept, ...parsed.overlay.entries } },
-    };
     const config = runtime.config.notes.audiences[audience];
-    // The Markdown pipeline and the renderer load only for an edit that is stored.
-    const { hashBundle, renderAudience } = await import('../../stages/prepare.js');
-    const rendered = await renderAudience(
-      current.generated,
-      overlay,
-      config?.template ?? `${audience}.hbs`,
-      runtime.templates,
-    );
-    const bundle: ReleaseBundle = {
-      ...revision.bundle,
-      notes: { ...revision.bundle.notes, [audience]: rendered.rendered as RenderedNotes },
-    };
-    const contentHash = hashBundle(bundle);
-    const actor = await resolveActor(runtime.root);
-    const { result, record: written } = await store.mutateBundle(record.key, actor, (row) =>
-      decideEdit(row, {
-        baseRevision: record.contentRevision,
-        bundle,
-        contentHash,
-        overlay,
-        force: values.force === true,
-      }),
-    );
+    const { result, record: written } = await storeNotesEdit(store, {
+      record,
+      revision,
+      audience,
+      parsed: parsed.overlay,
+      template: config?.template ?? `${audience}.hbs`,
+      templates: runtime.templates,
+      actor: await resolveActor(runtime.root),
+      force: values.force === true,
+      baseRevision: record.contentRevision,
+    });
     if (output.json)
       output.out(JSON.stringify({ ok: true, changed: result.changed, ...recordJson(written!) }, null, 2));
     else
