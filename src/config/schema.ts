@@ -330,6 +330,32 @@ const slack = z.strictObject({
   ),
 });
 
+const report = z.strictObject({
+  slack: about(
+    z.optional(
+      z.strictObject({
+        channel: about(
+          z.string().check(
+            z.regex(/^[CGD][A-Z0-9]{2,}$/, {
+              error: 'a Slack channel ID like C0123ABCD (in the channel details), not its #name',
+            }),
+          ),
+          'Slack channel ID the report goes to (C…, from the channel details).',
+        ),
+        tokenEnv: about(
+          z._default(z.string().check(z.regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'an environment variable name' })), 'SLACK_BOT_TOKEN'),
+          'Environment variable holding the bot token that posts the report (default SLACK_BOT_TOKEN; without it the report goes to the Slack outbox).',
+        ),
+      }),
+    ),
+    'Where each announce run posts its report: one thread per release, updated in place.',
+  ),
+  remindAfterHours: about(
+    z._default(z.number().check(z.positive()), 24),
+    'A failure still unresolved after this long is reported again (a reply), at most once per period.',
+  ),
+});
+
 /** A bare address: the display name is a setting of its own, so it is never parsed out of here. */
 const emailAddress = (expected: string) =>
   z.string().check(z.regex(/^[^\s@<>",]+@[^\s@<>",]+$/, { error: expected }));
@@ -453,6 +479,10 @@ export const heraldSettings = z.strictObject({
   trackers: about(
     z.prefault(trackers, {}),
     'Closing the loop: at announce time, after the help centre, comment on the issues and pull/merge requests the notes reference, and make the release page.',
+  ),
+  report: about(
+    z.prefault(report, {}),
+    'A report for release managers after each announce run: what went out and what failed, per release.',
   ),
   server: z.prefault(server, {}),
 });

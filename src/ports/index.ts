@@ -12,6 +12,7 @@ export type {
   FenceAttempt,
   LedgerPort,
   SettleAttempt,
+  SideRow,
   StoredBlob,
   StorePort,
 } from './store.js';

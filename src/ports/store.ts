@@ -138,6 +138,25 @@ export interface LedgerPort {
   /** Puts `failed` rows (of one target, or all) back to `pending`, due now. Returns how many. */
   requeueDeliveries(bundleId: number, target: string | null, actor: string): Promise<number>;
   readTargetObjects(site: string, prefix: string): Promise<Map<string, TargetObject>>;
+  /**
+   * Writes (inserts or replaces) a row the announce run keeps beside its plan, such as the release
+   * report's Slack thread (`report:slack`). It is always finished (`sent` or `skipped`), so it
+   * never holds the bundle back, is never claimed and never counts as a failed delivery.
+   */
+  saveSideRow(bundleId: number, row: SideRow): Promise<void>;
+}
+
+/** A row outside the plan: see `LedgerPort.saveSideRow`. */
+export interface SideRow {
+  target: string;
+  key: string;
+  state: 'sent' | 'skipped';
+  externalId: string | null;
+  externalUrl: string | null;
+  /** What the row's owner keeps between runs (the report: its state, as JSON). */
+  receipt: string | null;
+  /** An encoded error (`encodeError`), or null. */
+  lastError: string | null;
 }
 
 export interface FenceAttempt {
