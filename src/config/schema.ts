@@ -343,7 +343,10 @@ const report = z.strictObject({
           'Slack channel ID the report goes to (C…, from the channel details).',
         ),
         tokenEnv: about(
-          z._default(z.string().check(z.regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'an environment variable name' })), 'SLACK_BOT_TOKEN'),
+          z._default(
+            z.string().check(z.regex(/^[A-Z_][A-Z0-9_]*$/, { error: 'an environment variable name' })),
+            'SLACK_BOT_TOKEN',
+          ),
           'Environment variable holding the bot token that posts the report (default SLACK_BOT_TOKEN; without it the report goes to the Slack outbox).',
         ),
       }),
