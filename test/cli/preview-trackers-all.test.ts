@@ -45,7 +45,9 @@ describe('herald preview <version> (every channel)', () => {
     expect(text).toContain('acme/app#1: Released in Acme 1.1.0');
     expect(text).toContain('release page v1.1.0');
     const html = readFileSync(path.join(out, 'trackers.html'), 'utf8');
-    expect(html).not.toContain('<b>works</b>');
+    // Text, never markup: the placeholder for the article's URL is shown, not parsed as a tag.
+    expect(html).toContain('&lt;the release-notes article&gt;');
+    expect(html).not.toContain('<the release-notes article>');
     const index = readFileSync(path.join(out, 'index.html'), 'utf8');
     expect(index).toContain('<h2>Trackers</h2>');
     expect(index).toContain('github: 1 comment, release page v1.1.0');
