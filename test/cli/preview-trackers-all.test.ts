@@ -46,7 +46,7 @@ describe('herald preview <version> (every channel)', () => {
     expect(text).toContain('release page v1.1.0');
     const html = readFileSync(path.join(out, 'trackers.html'), 'utf8');
     // Text, never markup: the placeholder for the article's URL is shown, not parsed as a tag.
-    expect(html).toContain('&lt;the release-notes article&gt;');
+    expect(html).toContain('&#60;the release-notes article&#62;');
     expect(html).not.toContain('<the release-notes article>');
     const index = readFileSync(path.join(out, 'index.html'), 'utf8');
     expect(index).toContain('<h2>Trackers</h2>');
