@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Sqlite from 'better-sqlite3';
@@ -153,7 +153,22 @@ describe('herald announce: the release report', () => {
       expect(json.report.error).toContain('Slack has no');
       const status = await runCli(['status', '2.0.0'], { cwd: repo });
       expect(status.stdout).toContain('the last report failed');
+      expect(status.stdout).toContain('herald.report.slack.channel');
     });
+  });
+
+  it('goes to the Slack outbox without a token, one parent however many runs', async () => {
+    const repo = reportRepo();
+    await prepareDue(repo);
+    for (let run = 0; run < 2; run++) {
+      const result = await runCli(['announce'], { cwd: repo, env: { SLACK_BOT_TOKEN: '' } });
+      expect(result.code, result.stderr).toBe(0);
+    }
+    const dir = path.join(repo, '.herald', 'outbox', 'slack', REPORTS);
+    const payloads = readdirSync(dir).filter((f) => f.endsWith('.json'));
+    expect(payloads).toHaveLength(1);
+    expect(readFileSync(path.join(dir, payloads[0]!), 'utf8')).toContain('Acme Cloud 2.0.0');
+    expect((await runCli(['status', '2.0.0'], { cwd: repo })).stdout).toContain(`in ${REPORTS}`);
   });
 
   it('says nothing of a release before its announce time', async () => {

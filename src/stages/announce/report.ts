@@ -145,7 +145,9 @@ async function reportRelease(
     state.problems = plan.problems;
   } catch (error) {
     const facts = failureFacts(error);
-    outcome.error = { message: facts.message, fix: facts.fix };
+    // The Slack client's fixes name the announcement channels' setting; this channel is the report's.
+    const fix = facts.fix?.replaceAll('herald.slack.channels', 'herald.report.slack.channel') ?? null;
+    outcome.error = { message: facts.message, fix };
     if (outcome.parent === 'unchanged') outcome.parent = 'failed';
   }
   await store.saveSideRow(record.id, {
