@@ -157,6 +157,27 @@ describe('herald announce: the release report', () => {
     });
   });
 
+  it('a parent whose ts was never saved (a run killed after the post) is found by its metadata, not posted again', async () => {
+    await withEmulator(async (emulator) => {
+      const repo = reportRepo();
+      await prepareDue(repo);
+      await announceWithFailure(emulator, repo);
+      const [parent] = emulator.messages(REPORTS);
+      const db = new Sqlite(path.join(repo, '.herald', 'state.db'));
+      db.prepare("DELETE FROM deliveries WHERE target = 'report:slack'").run();
+      db.close();
+
+      expect((await runCli(['retry', '2.0.0', '--channel', 'slack'], { cwd: repo })).code).toBe(0);
+      const rerun = await runCli(['announce'], { cwd: repo, env: envFor(emulator) });
+      expect(rerun.code, rerun.stderr).toBe(0);
+      const after = emulator.messages(REPORTS);
+      expect(after).toHaveLength(1);
+      expect(after[0]!.ts).toBe(parent!.ts);
+      expect(after[0]!.updates).toBe(1);
+      expect(blocksOf(after[0]!)).not.toContain('failed');
+    });
+  });
+
   it('goes to the Slack outbox without a token, one parent however many runs', async () => {
     const repo = reportRepo();
     await prepareDue(repo);

@@ -9,7 +9,7 @@ import {
   summarizeRelease,
 } from '../../core/report.js';
 import type { BundleKey, BundleRecord, DeliveryRow } from '../../model/index.js';
-import type { ChatPort, StorePort } from '../../ports/index.js';
+import type { ChatMetadata, ChatPort, StorePort } from '../../ports/index.js';
 
 // After an announce run (the CLI's, or each run of the `herald serve` scheduler): per release being
 // announced, or announced by this run, one Slack thread saying what went out and what failed.
@@ -80,6 +80,24 @@ function titleOf(key: BundleKey): string {
   return `${key.product} ${key.package ? `${key.package} ` : ''}${key.version}`;
 }
 
+/**
+ * A parent posted by a run that stopped before it saved the ts (killed, or the store write
+ * failed), or by a run at the same time: found by its metadata, updated rather than posted again.
+ * Not found, or the lookup failed: a new parent (a duplicate report costs less than none).
+ */
+async function findParent(
+  chat: ChatPort,
+  channel: string,
+  record: BundleRecord,
+  metadata: ChatMetadata,
+): Promise<ReportState | null> {
+  // An hour's margin for a store whose clock is not Slack's; nothing is reported before announce time.
+  const since = (record.announceAt ?? 0) - 3_600_000;
+  const found = await chat.find({ channel, threadTs: null, since, metadata }).catch(() => null);
+  // The text is unknown: the parent is updated, and failures since are new to the thread.
+  return found ? { channel, ts: found.ts, text: '', problems: {} } : null;
+}
+
 function readState(row: DeliveryRow | undefined, channel: string): ReportState | null {
   if (!row?.receipt || row.externalId === null) return null;
   try {
@@ -99,7 +117,10 @@ async function reportRelease(
   const { store, chat, channel } = input;
   const key = reportKey(channel);
   const [row] = await store.listDeliveries(record.id, { keys: [key] });
-  const previous = readState(row?.target === REPORT_TARGET ? row : undefined, channel);
+  const metadata = { eventType: METADATA_EVENT, payload: { delivery: `${record.id}:${key}` } };
+  const previous =
+    readState(row?.target === REPORT_TARGET ? row : undefined, channel) ??
+    (await findParent(chat, channel, record, metadata));
   const failed: FailedRow[] = failedRows.map((r) => ({
     target: r.target,
     key: r.key,
@@ -123,7 +144,7 @@ async function reportRelease(
         channel,
         message: plan.message,
         threadTs: null,
-        metadata: { eventType: METADATA_EVENT, payload: { delivery: `${record.id}:${key}` } },
+        metadata,
       });
       permalink = posted.permalink;
       outcome.parent = 'posted';
