@@ -25,3 +25,11 @@ export type {
 } from './subscribers.js';
 export type { TemplatePort, TemplateSource } from './templates.js';
 export type { TokenPurpose, TokenSigner } from './tokens.js';
+export type {
+  DashboardUser,
+  SessionLifetime,
+  StoredSession,
+  UserCredentials,
+  UserRole,
+  UserStorePort,
+} from './users.js';
