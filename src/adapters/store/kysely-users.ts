@@ -107,6 +107,7 @@ export function createKyselyUsers(db: Kysely<Database>, ops: DialectOps): UserSt
           })
           .where('id_hash', '=', idHash)
           .where('expires_at', '>', ops.now)
+          .where(sql<number>`created_at + ${lifetime.absoluteMs}`, '>', ops.now)
           .returning(['user_name', 'data'])
           .executeTakeFirst(),
       );
@@ -121,7 +122,7 @@ export function createKyselyUsers(db: Kysely<Database>, ops: DialectOps): UserSt
         data: JSON.stringify(session.data),
         created_at: now,
         last_seen_at: now,
-        expires_at: now + lifetime.idleMs,
+        expires_at: now + Math.min(lifetime.idleMs, lifetime.absoluteMs),
       };
       await write((trx) =>
         trx
