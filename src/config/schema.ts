@@ -397,7 +397,7 @@ const server = z.strictObject({
   ),
   schedulerIntervalSeconds: about(
     z._default(z.number().check(z.minimum(0), z.maximum(3600)), 5),
-    'How often `herald serve` runs the announce step itself (by the store\'s clock); 0 turns its scheduler off.',
+    "How often `herald serve` runs the announce step itself (by the store's clock); 0 turns its scheduler off.",
   ),
   login: about(
     z.prefault(

@@ -51,7 +51,10 @@ const cookieOf = (setCookie: string | string[] | undefined) =>
     .map((c) => c.split(';')[0])
     .join('; ');
 const csrfIn = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
-const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+const form = (fields: Record<string, string | undefined>) =>
+  new URLSearchParams(
+    Object.entries(fields).filter((e): e is [string, string] => e[1] !== undefined),
+  ).toString();
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 /** Opens the login form, then posts it: the response, and the cookie the browser then holds. */

@@ -63,7 +63,7 @@ describe('signing in to the dashboard in a real browser', () => {
     await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
     const violations = await page.evaluate(async () => {
       const result = await (
-        window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string }[] }> } }
+        globalThis as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string }[] }> } }
       ).axe.run();
       return result.violations.map((v) => `${v.impact} ${v.id}`);
     });
