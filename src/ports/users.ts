@@ -46,7 +46,7 @@ export interface UserStorePort {
   readSession(idHash: string, lifetime: SessionLifetime): Promise<StoredSession | null>;
   writeSession(idHash: string, session: StoredSession, lifetime: SessionLifetime): Promise<void>;
   deleteSession(idHash: string): Promise<void>;
-  /** Deletes expired sessions; returns how many. */
+  /** Deletes expired sessions (and day-old failure counts); returns how many sessions. */
   pruneSessions(): Promise<number>;
 
   /** Ms until `name` may try to sign in again (0: now), with at most `max` failures per window. */

@@ -145,9 +145,14 @@ export function createKyselyUsers(db: Kysely<Database>, ops: DialectOps): UserSt
     },
 
     async pruneSessions() {
-      const deleted = await write((trx) =>
-        trx.deleteFrom('sessions').where('expires_at', '<=', ops.now).executeTakeFirst(),
-      );
+      const deleted = await write(async (trx) => {
+        // Failure counts a day old belong to windows long ended (a window is minutes).
+        await trx
+          .deleteFrom('login_attempts')
+          .where('window_start', '<', sql<number>`${ops.now} - ${86_400_000}`)
+          .execute();
+        return trx.deleteFrom('sessions').where('expires_at', '<=', ops.now).executeTakeFirst();
+      });
       return Number(deleted.numDeletedRows);
     },
 
