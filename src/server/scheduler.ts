@@ -3,7 +3,7 @@ export interface SchedulerSettings {
   intervalMs: number;
   /** One announce run; `signal` aborts when the server stops (the run finishes what it holds). */
   run(signal: AbortSignal): Promise<void>;
-  /** A failed run is logged, and the next one comes as usual. */
+  /** A failed run is logged (once while it fails the same way), and the next one comes as usual. */
   log(line: string): void;
 }
 
@@ -29,13 +29,22 @@ export function startScheduler(settings: SchedulerSettings): Scheduler {
       timer = setTimeout(resolve, ms);
     });
 
+  // A failure that repeats every few seconds (a revoked token) is logged once, not each run.
+  let lastFailure: string | null = null;
   const loop = async () => {
     while (!abort.signal.aborted) {
       const started = Date.now();
       try {
         await settings.run(abort.signal);
+        if (lastFailure !== null) settings.log('scheduled announce runs again');
+        lastFailure = null;
       } catch (error) {
-        settings.log(`scheduled announce failed: ${(error as Error).message}; trying again in the next run`);
+        const message = (error as Error).message;
+        if (message !== lastFailure)
+          settings.log(
+            `scheduled announce failed: ${message}; trying again every run, logged once until it works`,
+          );
+        lastFailure = message;
       }
       if (abort.signal.aborted) break;
       await pause(Math.max(0, settings.intervalMs - (Date.now() - started)));
