@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import Sqlite from 'better-sqlite3';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/adapters/store/sqlite-store.js';
@@ -8,6 +9,7 @@ import type { StorePort } from '../../src/ports/index.js';
 import { buildServer, type ServerOptions } from '../../src/server/app.js';
 import { requireManager, requireViewer } from '../../src/server/auth/guards.js';
 import { hashPassword } from '../../src/server/auth/passwords.js';
+import { sessionIdHash } from '../../src/server/auth/session-store.js';
 
 const PASSWORD = 'correct horse battery staple';
 const PROXY = '10.9.0.1';
@@ -100,6 +102,18 @@ describe('the dashboard sign-in layer', () => {
     expect((await app.inject({ method: 'POST', url: '/act' })).statusCode).toBe(303);
     const login = await app.inject({ url: '/login' });
     expect(login.statusCode).toBe(200);
+    // The visitor's session (the form's CSRF secret) is stored hashed, with an hour to live.
+    const id = decodeURIComponent(cookieOf(login.headers['set-cookie']).split('=')[1]!).replace(
+      /\.[^.]*$/,
+      '',
+    );
+    const db = new Sqlite(path.join(dir, 'state.db'), { readonly: true });
+    const row = db
+      .prepare('SELECT user_name, expires_at - created_at AS ttl FROM sessions WHERE id_hash = ?')
+      .get(sessionIdHash(id)) as { user_name: string | null; ttl: number } | undefined;
+    expect(db.prepare('SELECT count(*) AS n FROM sessions WHERE id_hash = ?').get(id)).toEqual({ n: 0 });
+    db.close();
+    expect(row).toEqual({ user_name: null, ttl: 3_600_000 });
     expect(login.body).toContain('<label for="username">');
     expect(login.body).toContain('<input id="password" name="password" type="password"');
     expect(login.body).not.toMatch(/<script|<style|style=/);

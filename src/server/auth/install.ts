@@ -91,6 +91,16 @@ export async function installAuth(fastify: FastifyInstance, settings: AuthSettin
     request.viewer = typeof user === 'string' ? await viewerNamed(user) : null;
   });
 
+  const perClient = (max: number, what: string) => ({
+    max,
+    timeWindow: 3_600_000,
+    keyGenerator: settings.clientOf,
+    errorResponseBuilder: (_request: FastifyRequest, context: { after: string }) =>
+      Object.assign(new Error(`Too many ${what} from your network: try again in ${context.after}.`), {
+        statusCode: 429,
+      }),
+  });
+
   const showLogin = (reply: FastifyReply, next: string, status = 200, message?: string, username?: string) =>
     reply
       .code(status)
@@ -102,29 +112,23 @@ export async function installAuth(fastify: FastifyInstance, settings: AuthSettin
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(LOGIN_CSS),
   );
 
-  fastify.get('/login', async (request, reply) => {
-    const next = safeNext((request.query as Record<string, unknown>).next);
-    if (request.viewer) return reply.redirect(next, 303);
-    return showLogin(reply, next);
-  });
+  // Each sign-in page stores a visitor session (its CSRF secret): limited per client like the attempts.
+  fastify.get(
+    '/login',
+    { config: { rateLimit: perClient(login.perClientPerHour * 4, 'sign-in pages') } },
+    async (request, reply) => {
+      const next = safeNext((request.query as Record<string, unknown>).next);
+      if (request.viewer) return reply.redirect(next, 303);
+      return showLogin(reply, next);
+    },
+  );
 
   fastify.post(
     '/login',
     {
       bodyLimit: 8 * 1024,
       config: {
-        rateLimit: {
-          max: login.perClientPerHour,
-          timeWindow: 3_600_000,
-          keyGenerator: settings.clientOf,
-          errorResponseBuilder: (_request, context) =>
-            Object.assign(
-              new Error(`Too many sign-in attempts from your network: try again in ${context.after}.`),
-              {
-                statusCode: 429,
-              },
-            ),
-        },
+        rateLimit: perClient(login.perClientPerHour, 'sign-in attempts'),
       },
       preHandler: fastify.csrfProtection,
     },

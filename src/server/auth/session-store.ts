@@ -12,6 +12,11 @@ declare module 'fastify' {
 
 /** Signed in, a session lasts 12 hours unused and 7 days at most; then the user signs in again. */
 export const SESSION_LIFETIME: SessionLifetime = { idleMs: 12 * 3_600_000, absoluteMs: 7 * 86_400_000 };
+/**
+ * A visitor's session (the sign-in form's CSRF secret) is written with an hour to live: a flood
+ * of sign-in pages leaves rows that go soon (each one is extended only when it is used again).
+ */
+const VISITOR_LIFETIME: SessionLifetime = { idleMs: 3_600_000, absoluteMs: 7 * 86_400_000 };
 
 /** The session id in the cookie is random (192 bits); the store keeps only its SHA-256. */
 export const sessionIdHash = (id: string) => createHash('sha256').update(id).digest('base64url');
@@ -35,7 +40,7 @@ export function createSessionStore(store: UserStorePort, lifetime = SESSION_LIFE
       const data: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(session)) if (key !== 'cookie') data[key] = value;
       const userName = typeof data.user === 'string' ? data.user : null;
-      store.writeSession(sessionIdHash(id), { userName, data }, lifetime).then(
+      store.writeSession(sessionIdHash(id), { userName, data }, userName ? lifetime : VISITOR_LIFETIME).then(
         () => callback(null),
         (error: Error) => callback(error),
       );
