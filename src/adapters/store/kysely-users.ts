@@ -2,6 +2,9 @@ import { type Kysely, type Selectable, sql } from 'kysely';
 import type { DashboardUser, UserCredentials, UserStorePort } from '../../ports/users.js';
 import { type Database, type DialectOps, readStoreClock, type StoreTx } from './schema.js';
 
+/** How stale `last_seen_at` may get before a read moves it (and the idle expiry) on. */
+const TOUCH_MS = 60_000;
+
 /** Addresses remembered per user: enough for home, office and phone. */
 const KNOWN_CLIENTS = 5;
 
@@ -97,21 +100,28 @@ export function createKyselyUsers(db: Kysely<Database>, ops: DialectOps): UserSt
     },
 
     async readSession(idHash, lifetime) {
-      // One statement: only a live session is read, and reading it is what keeps it alive.
-      const row = await write((trx) =>
-        trx
-          .updateTable('sessions')
-          .set({
-            last_seen_at: ops.now,
-            expires_at: sql<number>`CASE WHEN created_at + ${lifetime.absoluteMs} < ${ops.now} + ${lifetime.idleMs} THEN created_at + ${lifetime.absoluteMs} ELSE ${ops.now} + ${lifetime.idleMs} END`,
-          })
-          .where('id_hash', '=', idHash)
-          .where('expires_at', '>', ops.now)
-          .where(sql<number>`created_at + ${lifetime.absoluteMs}`, '>', ops.now)
-          .returning(['user_name', 'data'])
-          .executeTakeFirst(),
-      );
-      return row ? { userName: row.user_name, data: dataOf(row.data) } : null;
+      // A read per request; the sliding expiry is written at most once a minute per session, so
+      // pages do not queue for the store's write lock behind an announce run.
+      const row = await db
+        .selectFrom('sessions')
+        .select(['user_name', 'data', sql<number>`${ops.now} - last_seen_at`.as('unseen')])
+        .where('id_hash', '=', idHash)
+        .where('expires_at', '>', ops.now)
+        .where(sql<number>`created_at + ${lifetime.absoluteMs}`, '>', ops.now)
+        .executeTakeFirst();
+      if (!row) return null;
+      if (Number(row.unseen) >= TOUCH_MS)
+        await write((trx) =>
+          trx
+            .updateTable('sessions')
+            .set({
+              last_seen_at: ops.now,
+              expires_at: sql<number>`CASE WHEN created_at + ${lifetime.absoluteMs} < ${ops.now} + ${lifetime.idleMs} THEN created_at + ${lifetime.absoluteMs} ELSE ${ops.now} + ${lifetime.idleMs} END`,
+            })
+            .where('id_hash', '=', idHash)
+            .execute(),
+        );
+      return { userName: row.user_name, data: dataOf(row.data) };
     },
 
     async writeSession(idHash, session, lifetime) {
