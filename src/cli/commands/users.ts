@@ -43,9 +43,10 @@ async function firstLineOfStdin(): Promise<string> {
 /** Reads a line from the terminal without echoing it. */
 function askHidden(prompt: string): Promise<string> {
   const input = process.stdin;
-  process.stderr.write(prompt);
+  // Raw mode (no echo) before the prompt: nothing typed once it shows is ever echoed.
   input.setRawMode(true);
   input.resume();
+  process.stderr.write(prompt);
   return new Promise((resolve, reject) => {
     let typed = '';
     const done = (error?: Error) => {
