@@ -136,7 +136,7 @@ function helpCenterProviderOf(config: HeraldConfig, env: Env): 'zendesk' | 'stat
 }
 
 /** Settings of the help-centre channel that do not depend on the site. */
-function helpCenterCommonOf(config: HeraldConfig) {
+export function helpCenterCommonOf(config: HeraldConfig) {
   const settings = config.helpCenter;
   const title = Handlebars.compile(settings.title, { noEscape: true, strict: false });
   return {

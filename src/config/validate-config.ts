@@ -40,6 +40,7 @@ export interface HeraldConfig {
     skipMarkers: string[];
     previousRelease: 'stable' | 'any';
     links: LinkSettings;
+    changelog: HeraldSettings['notes']['changelog'];
     audiences: Record<string, AudienceConfig>;
     templates: string;
   };
@@ -160,6 +161,7 @@ export function validateConfig(value: unknown, file: string, position?: Locator)
       skipMarkers: notes.skipMarkers,
       previousRelease: notes.previousRelease,
       links: notes.links,
+      changelog: notes.changelog,
       audiences,
       templates: notes.templates,
     },

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { errors } from '../../errors/index.js';
 import { buildServer } from '../../server/app.js';
 import { startConfirmationQueue } from '../../server/confirmation-queue.js';
+import { dashboardPlugin } from '../../server/dashboard/plugin.js';
 import { type Scheduler, startScheduler } from '../../server/scheduler.js';
 import { createConfirmationSender } from '../../server/subscriptions.js';
 import { leaseOf, runAnnounce } from '../announce-run.js';
@@ -80,6 +81,7 @@ export async function runServe(argv: string[], output: Output, cwd: string): Pro
         limits: config.server.signups,
         queued: () => queue?.wake(),
       },
+      plugins: [{ plugin: dashboardPlugin, options: { store, runtime } }],
       log: (line) => output.warn(line),
     });
     try {

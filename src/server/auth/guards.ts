@@ -24,8 +24,3 @@ export async function requireManager(request: FastifyRequest, reply: FastifyRepl
       ),
     );
 }
-
-/** Who acted, for the audit log: the dashboard user, said to be one. */
-export function auditActor(viewer: { name: string }): string {
-  return `${viewer.name} (dashboard)`;
-}
