@@ -19,7 +19,6 @@ import {
   renderPage,
   signupForm,
 } from './subscription-pages.js';
-import type {} from './viewer.js';
 
 /** Limits on POST /subscribe (the config's `server.signups`). */
 export interface SignupLimits {
@@ -275,15 +274,9 @@ ${buttonForm('unsubscribe', token!, 'Unsubscribe')}`,
       handler: async (request, reply) => send(reply, await answer(request)),
     });
   }
-  // `/` is the sign-up form for visitors; a signed-in dashboard user goes to the dashboard.
-  fastify.get('/', async (request, reply) =>
-    request.viewer
-      ? reply.redirect('/releases', 303)
-      : send(reply, await answers['GET /subscribe']!(request)),
-  );
   fastify.get('/healthz', async (_request, reply) => reply.type('application/json').send('{"ok":true}'));
   // These paths exist: another method is refused as such, not as "not found".
-  for (const url of ['/', '/subscribe', '/confirm', '/unsubscribe', '/healthz'])
+  for (const url of ['/subscribe', '/confirm', '/unsubscribe', '/healthz'])
     fastify.route({
       method: ['PUT', 'DELETE', 'PATCH'],
       url,
