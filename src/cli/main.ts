@@ -9,6 +9,7 @@ import { initHelp } from './commands/init-help.js';
 import { changelogHelp, notesHelp, runChangelog, runNotes } from './commands/notes.js';
 import { announceHelp, prepareHelp, releaseHelp } from './commands/release-help.js';
 import { configJsonSchema, schemaHelp } from './commands/schema.js';
+import { usersHelp } from './commands/users-help.js';
 import { createOutput } from './output.js';
 
 const mainHelp = `Usage: herald <command> [options]
@@ -34,7 +35,8 @@ Commands:
   retry        re-queue a release's failed deliveries
   doctor       check the store and each channel's credentials and settings
   subscribers  the email subscribers: import a CSV, add, remove, list, export
-  serve        the subscribe / confirm / unsubscribe endpoints over HTTP
+  serve        the dashboard, the subscribe / confirm / unsubscribe endpoints and the scheduler
+  users        who may sign in to the dashboard: add, remove, list, reset
   emulate      run a local Slack API for a rehearsal (emulate slack)
   schema       print the JSON Schema of .releaserc.json
 
@@ -98,6 +100,10 @@ const commands: Record<string, Command> = {
   serve: {
     help: serveHelp,
     run: async (argv, output, cwd) => (await import('./commands/serve.js')).runServe(argv, output, cwd),
+  },
+  users: {
+    help: usersHelp,
+    run: async (argv, output, cwd) => (await import('./commands/users.js')).runUsers(argv, output, cwd),
   },
   emulate: {
     help: emulateHelp,

@@ -13,6 +13,7 @@ import type {
   TargetObject,
 } from '../model/index.js';
 import type { SubscriberStorePort } from './subscribers.js';
+import type { UserStorePort } from './users.js';
 
 /** Moved to the model (pure code decides it); re-exported for the store's implementers. */
 export type { BundleMutation };
@@ -29,7 +30,7 @@ export interface StoredBlob {
  * one transaction that serialises with other writers to the same bundle (SQLite: BEGIN IMMEDIATE;
  * Postgres: a transaction-level advisory lock), and time always comes from the store's clock.
  */
-export interface StorePort extends LedgerPort, SubscriberStorePort {
+export interface StorePort extends LedgerPort, SubscriberStorePort, UserStorePort {
   readonly dialect: 'sqlite' | 'postgres';
   /** The store's clock, epoch milliseconds. */
   now(): Promise<number>;

@@ -9,6 +9,7 @@ import type {
 import type { BundleMutation, StoredBlob, StorePort } from '../../ports/store.js';
 import { createKyselyLedger } from './kysely-ledger.js';
 import { createKyselySubscribers } from './kysely-subscribers.js';
+import { createKyselyUsers } from './kysely-users.js';
 import { migrationsFor } from './migrations.js';
 import {
   bundleLockKey,
@@ -75,6 +76,7 @@ export function createKyselyStore(db: Kysely<Database>, ops: DialectOps): StoreP
   return {
     ...createKyselyLedger(db, ops),
     ...createKyselySubscribers(db, ops),
+    ...createKyselyUsers(db, ops),
     dialect: ops.dialect,
 
     now: () => clockOf(db),
