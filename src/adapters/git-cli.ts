@@ -138,16 +138,7 @@ export function createGitCli(cwd: string): GitPort {
       return shallow;
     },
 
-    async remoteTags(glob) {
-      const result = await run(cwd, ['ls-remote', '--tags', '--refs', 'origin'], REMOTE_TIMEOUT_MS);
-      if (result.code !== 0) return null;
-      const matches = globToRegExp(glob);
-      return result.stdout
-        .toString('utf8')
-        .split('\n')
-        .map((line) => line.split('\t')[1]?.replace(/^refs\/tags\//, '') ?? '')
-        .filter((tag) => tag !== '' && matches.test(tag));
-    },
+    remoteTags: (glob) => remoteTags(cwd, glob),
 
     async remoteUrl() {
       const result = await run(cwd, ['remote', 'get-url', 'origin']);
@@ -311,6 +302,18 @@ async function listTree(
     });
   }
   return entries;
+}
+
+/** Tags on `origin` matching the glob, or null when it cannot be asked in time. */
+async function remoteTags(cwd: string, glob: string): Promise<string[] | null> {
+  const result = await run(cwd, ['ls-remote', '--tags', '--refs', 'origin'], REMOTE_TIMEOUT_MS);
+  if (result.code !== 0) return null;
+  const matches = globToRegExp(glob);
+  return result.stdout
+    .toString('utf8')
+    .split('\n')
+    .map((line) => line.split('\t')[1]?.replace(/^refs\/tags\//, '') ?? '')
+    .filter((tag) => tag !== '' && matches.test(tag));
 }
 
 /** One `git cat-file --batch` for any number of blobs: `<id> blob <size>\n<bytes>\n` per answer. */

@@ -1,6 +1,7 @@
 import { type Insertable, type Kysely, sql } from 'kysely';
 import {
   SUBSCRIBER_STATUSES,
+  type Subscriber,
   type SubscriberImportResult,
   type SubscriberInput,
   type SubscriberStatus,
@@ -68,34 +69,7 @@ export function createKyselySubscribers(db: Kysely<Database>, ops: DialectOps): 
       return row ? subscriberOf(row) : null;
     },
 
-    async setSubscriberStatus(id, from, to) {
-      return ops.transaction(db, async (trx) => {
-        // Only a real transition writes (and stamps its time): repeating a call changes nothing.
-        const allowed = from.filter((s) => s !== to);
-        const updated =
-          allowed.length === 0
-            ? undefined
-            : await trx
-                .updateTable('subscribers')
-                .set({
-                  status: to,
-                  updated_at: ops.now,
-                  ...(to === 'confirmed' ? { confirmed_at: ops.now, confirm_due_at: null } : {}),
-                  ...(to === 'unsubscribed' ? { unsubscribed_at: ops.now } : {}),
-                  // Leaving forgets the sign-up: its confirmation links stop working, its email is not sent.
-                  ...(to === 'unsubscribed' || to === 'bounced'
-                    ? { signup_nonce: null, signup_request: null, confirm_due_at: null }
-                    : {}),
-                })
-                .where('id', '=', id)
-                .where('status', 'in', allowed)
-                .returningAll()
-                .executeTakeFirst();
-        if (updated) return subscriberOf(updated);
-        const row = await trx.selectFrom('subscribers').selectAll().where('id', '=', id).executeTakeFirst();
-        return row ? subscriberOf(row) : null;
-      });
-    },
+    setSubscriberStatus: (id, from, to) => ops.transaction(db, (trx) => setStatus(trx, ops, id, from, to)),
 
     async removeSubscriber(product, email) {
       return ops.transaction(db, async (trx) => {
@@ -231,4 +205,38 @@ async function upsertChunk(
         .where('subscribers.status', 'in', ['pending', 'confirmed']),
     )
     .execute();
+}
+
+/** A status change from one of `from` to `to`; the row after (unchanged when it was in none). */
+async function setStatus(
+  trx: StoreTx,
+  ops: DialectOps,
+  id: number,
+  from: SubscriberStatus[],
+  to: SubscriberStatus,
+): Promise<Subscriber | null> {
+  // Only a real transition writes (and stamps its time): repeating a call changes nothing.
+  const allowed = from.filter((s) => s !== to);
+  const updated =
+    allowed.length === 0
+      ? undefined
+      : await trx
+          .updateTable('subscribers')
+          .set({
+            status: to,
+            updated_at: ops.now,
+            ...(to === 'confirmed' ? { confirmed_at: ops.now, confirm_due_at: null } : {}),
+            ...(to === 'unsubscribed' ? { unsubscribed_at: ops.now } : {}),
+            // Leaving forgets the sign-up: its confirmation links stop working, its email is not sent.
+            ...(to === 'unsubscribed' || to === 'bounced'
+              ? { signup_nonce: null, signup_request: null, confirm_due_at: null }
+              : {}),
+          })
+          .where('id', '=', id)
+          .where('status', 'in', allowed)
+          .returningAll()
+          .executeTakeFirst();
+  if (updated) return subscriberOf(updated);
+  const row = await trx.selectFrom('subscribers').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? subscriberOf(row) : null;
 }
