@@ -53,7 +53,6 @@ export interface ZendeskApi {
  */
 export function connectZendesk(credentials: ZendeskCredentials, options: ZendeskOptions): ZendeskApi {
   const base = credentials.baseUrl.replace(/\/+$/, '');
-  const oauth = credentials.oauthToken !== null;
   const authorization = zendeskAuthorization(credentials);
   const timeoutMs = options.timeoutMs ?? 30_000;
   const transport = createZendeskTransport({
@@ -62,25 +61,7 @@ export function connectZendesk(credentials: ZendeskCredentials, options: Zendesk
     timeoutMs,
     ...(options.trustedOrigins ? { trustedOrigins: options.trustedOrigins } : {}),
   });
-  const transportConfig = {
-    transportFn: (uri: string, init: { method: string; headers: Record<string, string>; body?: string }) =>
-      transport.send(uri, { method: init.method, headers: init.headers, body: init.body }),
-    responseAdapter: (response: Response) => ({
-      json: () => response.json(),
-      status: response.status,
-      headers: { get: (name: string) => response.headers.get(name) },
-      statusText: response.statusText,
-    }),
-  };
-  const clientFor = (endpointUri: string) =>
-    zendesk.createClient({
-      ...(oauth
-        ? { token: credentials.oauthToken!, oauth: true }
-        : { username: credentials.email!, token: credentials.apiToken! }),
-      endpointUri,
-      throwOriginalException: true,
-      transportConfig,
-    } as never);
+  const clientFor = (endpointUri: string) => createClient(credentials, transport.send, endpointUri);
   const hc = clientFor(`${base}/api/v2/help_center`).helpcenter;
   const core = clientFor(`${base}/api/v2`);
 
@@ -153,4 +134,31 @@ export function connectZendesk(credentials: ZendeskCredentials, options: Zendesk
     articleOf,
     labelsWork,
   };
+}
+
+/** A node-zendesk client whose every request goes through Herald's transport. */
+function createClient(
+  credentials: ZendeskCredentials,
+  send: ZendeskApi['send'],
+  endpointUri: string,
+): ZendeskClient {
+  const oauth = credentials.oauthToken !== null;
+  const transportConfig = {
+    transportFn: (uri: string, init: { method: string; headers: Record<string, string>; body?: string }) =>
+      send(uri, { method: init.method, headers: init.headers, body: init.body }),
+    responseAdapter: (response: Response) => ({
+      json: () => response.json(),
+      status: response.status,
+      headers: { get: (name: string) => response.headers.get(name) },
+      statusText: response.statusText,
+    }),
+  };
+  return zendesk.createClient({
+    ...(oauth
+      ? { token: credentials.oauthToken!, oauth: true }
+      : { username: credentials.email!, token: credentials.apiToken! }),
+    endpointUri,
+    throwOriginalException: true,
+    transportConfig,
+  } as never);
 }

@@ -29,33 +29,7 @@ export function createZendeskHelpCenter(
       return list.map((a) => articleOf(a, what, false));
     },
 
-    async createArticle(input) {
-      if (input.permissionGroupId === null)
-        throw deliveryFailures.settingMissing(
-          'Zendesk needs a permission group to create an article',
-          'Set herald.helpCenter.permissionGroupId (`herald doctor` lists the problem too).',
-        );
-      const body = {
-        article: {
-          title: input.title,
-          body: input.body,
-          locale: input.locale,
-          label_names: input.labels,
-          draft: input.draft,
-          permission_group_id: input.permissionGroupId,
-          // Must be present: null means everyone can see the article.
-          user_segment_id: input.userSegmentId,
-          ...(input.position === null ? {} : { position: input.position }),
-        },
-        // At the root, not inside `article`: only then does Zendesk read it.
-        notify_subscribers: input.notifySubscribers,
-      };
-      const what = `create article "${input.title}"`;
-      const article = (await run(what, true, () =>
-        hc.articles.createWithLocale(input.locale, Number(input.sectionId), body),
-      )) as ZendeskArticle;
-      return articleOf(article, what, true);
-    },
+    createArticle: (input) => createArticle(zendeskApi, input),
 
     async putTranslation(articleId, locale, input) {
       const what = `update article ${articleId} (${locale})`;
@@ -97,27 +71,7 @@ export function createZendeskHelpCenter(
       });
     },
 
-    async createSection(input) {
-      if (input.categoryId === null)
-        throw deliveryFailures.settingMissing(
-          `cannot create section "${input.name}" without a category`,
-          'Set herald.helpCenter.categoryId, or map the section in herald.helpCenter.docsSections.',
-        );
-      const categoryId = input.categoryId;
-      const what = `create section "${input.name}"`;
-      const section = (await run(what, true, () =>
-        hc.sections.create(categoryId, {
-          section: {
-            name: input.name,
-            locale: input.locale,
-            ...(input.position === null ? {} : { position: input.position }),
-          },
-        }),
-      )) as { id?: unknown; name?: string } | null;
-      const id = zendeskId(section?.id);
-      if (id === null) throw unreadableAnswer(what, true, 'section id');
-      return { id, name: section?.name ?? input.name };
-    },
+    createSection: (input) => createSection(zendeskApi, input),
   };
 }
 
@@ -136,4 +90,61 @@ async function findCreated(api: ZendeskApi, created: CreatedArticle): Promise<He
     .filter((a) => a?.title === created.title && Date.parse(a.created_at ?? '') >= since)
     .sort((a, b) => Date.parse(a.created_at ?? '') - Date.parse(b.created_at ?? '') || a.id - b.id)
     .map((a) => api.articleOf(a, what, false));
+}
+
+/** A new article in its section, with the permission group and segment Zendesk requires. */
+async function createArticle(
+  api: ZendeskApi,
+  input: Parameters<HelpCenterPort['createArticle']>[0],
+): Promise<HelpCenterArticle> {
+  if (input.permissionGroupId === null)
+    throw deliveryFailures.settingMissing(
+      'Zendesk needs a permission group to create an article',
+      'Set herald.helpCenter.permissionGroupId (`herald doctor` lists the problem too).',
+    );
+  const body = {
+    article: {
+      title: input.title,
+      body: input.body,
+      locale: input.locale,
+      label_names: input.labels,
+      draft: input.draft,
+      permission_group_id: input.permissionGroupId,
+      // Must be present: null means everyone can see the article.
+      user_segment_id: input.userSegmentId,
+      ...(input.position === null ? {} : { position: input.position }),
+    },
+    // At the root, not inside `article`: only then does Zendesk read it.
+    notify_subscribers: input.notifySubscribers,
+  };
+  const what = `create article "${input.title}"`;
+  const article = (await api.run(what, true, () =>
+    api.hc.articles.createWithLocale(input.locale, Number(input.sectionId), body),
+  )) as ZendeskArticle;
+  return api.articleOf(article, what, true);
+}
+
+async function createSection(
+  api: ZendeskApi,
+  input: Parameters<HelpCenterPort['createSection']>[0],
+): Promise<{ id: string; name: string }> {
+  if (input.categoryId === null)
+    throw deliveryFailures.settingMissing(
+      `cannot create section "${input.name}" without a category`,
+      'Set herald.helpCenter.categoryId, or map the section in herald.helpCenter.docsSections.',
+    );
+  const categoryId = input.categoryId;
+  const what = `create section "${input.name}"`;
+  const section = (await api.run(what, true, () =>
+    api.hc.sections.create(categoryId, {
+      section: {
+        name: input.name,
+        locale: input.locale,
+        ...(input.position === null ? {} : { position: input.position }),
+      },
+    }),
+  )) as { id?: unknown; name?: string } | null;
+  const id = zendeskId(section?.id);
+  if (id === null) throw unreadableAnswer(what, true, 'section id');
+  return { id, name: section?.name ?? input.name };
 }
