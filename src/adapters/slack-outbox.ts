@@ -49,19 +49,7 @@ export function createSlackOutbox(dir: string, labels: Record<string, string> = 
   };
   const writePage = async (channel: string) => {
     await mkdir(dir, { recursive: true });
-    const messages = await readAll(channel);
-    const threads: SlackThreadView[] = messages
-      .filter((m) => !m.thread_ts)
-      .map((m) => ({
-        message: m,
-        postedAt: Date.parse(m.posted_at),
-        replies: messages.filter((r) => r.thread_ts === m.ts),
-      }));
-    const label = labels[channel] ?? channel;
-    await writeWhole(
-      `${channelDir(channel)}.html`,
-      renderSlackHtml({ title: `${label}: Slack outbox`, channels: [{ name: label, threads }] }),
-    );
+    await writeChannelHtml(channelDir(channel), labels[channel] ?? channel);
   };
   const claimTs = (channel: string) => claimTsIn(channelDir(channel));
   const readAll = (channel: string) => readChannel(channelDir(channel));
@@ -197,6 +185,22 @@ async function rememberRemoved(folder: string, ts: string): Promise<void> {
   const previous = (await readFile(file, 'utf8').catch(() => '')).trim();
   const removed = BigInt(ts.replace('.', ''));
   if (!/^\d+$/.test(previous) || BigInt(previous) < removed) await writeWhole(file, `${removed}\n`);
+}
+
+/** `<channel folder>.html`: the channel's posts and their threads, shown as Slack would. */
+async function writeChannelHtml(folder: string, label: string): Promise<void> {
+  const messages = await readChannel(folder);
+  const threads: SlackThreadView[] = messages
+    .filter((m) => !m.thread_ts)
+    .map((m) => ({
+      message: m,
+      postedAt: Date.parse(m.posted_at),
+      replies: messages.filter((r) => r.thread_ts === m.ts),
+    }));
+  await writeWhole(
+    `${folder}.html`,
+    renderSlackHtml({ title: `${label}: Slack outbox`, channels: [{ name: label, threads }] }),
+  );
 }
 
 /** A message as plain text, for reading in a terminal. */
