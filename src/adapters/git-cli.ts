@@ -78,20 +78,7 @@ export function createGitCli(cwd: string): GitPort {
 
     async resolve(ref) {
       await port.root();
-      if (ref.startsWith('-')) throw errors.unknownRef(ref);
-      const result = await run(cwd, [
-        'rev-parse',
-        '--verify',
-        '--quiet',
-        '--end-of-options',
-        `${ref}^{commit}`,
-      ]);
-      if (result.code === 0) return result.stdout.toString('utf8').trim();
-      if (ref === 'HEAD') {
-        const any = await run(cwd, ['rev-list', '-n', '1', '--all']);
-        if (any.stdout.length === 0) throw errors.emptyRepo();
-      }
-      throw errors.unknownRef(ref);
+      return resolveRef(cwd, ref);
     },
 
     async mergedTags(target, glob) {
@@ -314,6 +301,18 @@ async function remoteTags(cwd: string, glob: string): Promise<string[] | null> {
     .split('\n')
     .map((line) => line.split('\t')[1]?.replace(/^refs\/tags\//, '') ?? '')
     .filter((tag) => tag !== '' && matches.test(tag));
+}
+
+/** The commit a ref names: precise errors for a ref that looks like an option, an empty repository, an unknown ref. */
+async function resolveRef(cwd: string, ref: string): Promise<string> {
+  if (ref.startsWith('-')) throw errors.unknownRef(ref);
+  const result = await run(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
+  if (result.code === 0) return result.stdout.toString('utf8').trim();
+  if (ref === 'HEAD') {
+    const any = await run(cwd, ['rev-list', '-n', '1', '--all']);
+    if (any.stdout.length === 0) throw errors.emptyRepo();
+  }
+  throw errors.unknownRef(ref);
 }
 
 /** One `git cat-file --batch` for any number of blobs: `<id> blob <size>\n<bytes>\n` per answer. */

@@ -114,6 +114,21 @@ function poolOptions(
   };
 }
 
+/** DKIM: the selector's public key in DNS when Herald signs; otherwise what the relay must sign. */
+async function verifyDkim(
+  dkim: DkimSettings | null,
+  resolveTxt: SmtpMailerSettings['resolveTxt'],
+): Promise<VerifyFinding> {
+  if (dkim) return checkDkimDns(dkim, resolveTxt);
+  return {
+    ok: true,
+    check: 'DKIM',
+    detail:
+      'Herald does not sign (no herald.email.dkim): the relay must sign with DKIM covering List-Unsubscribe and List-Unsubscribe-Post, or mail clients offer no one-click unsubscribe (RFC 8058)',
+    fix: 'Check that the relay signs both headers (h= of its DKIM-Signature), or set herald.email.dkim and HERALD_DKIM_PRIVATE_KEY to sign here.',
+  };
+}
+
 interface PoolMail {
   data: { signal?: AbortSignal };
   message: {
@@ -219,24 +234,13 @@ export function createSmtpMailer(settings: SmtpMailerSettings): MailerPort {
     },
 
     async verify(): Promise<VerifyFinding[]> {
-      return [await verifyRelay(), await verifyDkim()];
+      return [await verifyRelay(), await verifyDkim(dkim, settings.resolveTxt)];
     },
 
     async close() {
       transporter.close();
     },
   };
-
-  async function verifyDkim(): Promise<VerifyFinding> {
-    if (dkim) return checkDkimDns(dkim, settings.resolveTxt);
-    return {
-      ok: true,
-      check: 'DKIM',
-      detail:
-        'Herald does not sign (no herald.email.dkim): the relay must sign with DKIM covering List-Unsubscribe and List-Unsubscribe-Post, or mail clients offer no one-click unsubscribe (RFC 8058)',
-      fix: 'Check that the relay signs both headers (h= of its DKIM-Signature), or set herald.email.dkim and HERALD_DKIM_PRIVATE_KEY to sign here.',
-    };
-  }
 
   async function verifyRelay(): Promise<VerifyFinding> {
     try {

@@ -86,33 +86,7 @@ export function createStaticHelpCenter(options: StaticHelpCenterOptions): HelpCe
       });
     },
 
-    async putTranslation(articleId, locale, input) {
-      return guard(`updating article ${articleId}`, async (commit) => {
-        const normalized = checkLocale(locale);
-        const title = checkTitle(input.title);
-        const { url, indexesChanged } = await records.withArticleLock(articleId, async () => {
-          const record = await records.readArticle(articleId);
-          if (!record) throw notFound(dir, articleId);
-          const before = renderer.indexFingerprint(record);
-          record.translations[normalized] = {
-            title,
-            body: input.body,
-            draft: input.draft,
-            updatedAt: Date.now(),
-          };
-          if (normalized === record.sourceLocale) record.draft = input.draft;
-          await records.saveArticle(record);
-          commit();
-          await site.renderArticlePages(record);
-          return {
-            url: baseUrl + renderer.pageOf(record.id, normalized),
-            indexesChanged: renderer.indexFingerprint(record) !== before,
-          };
-        });
-        if (indexesChanged) await site.requestIndexRender();
-        return { url };
-      });
-    },
+    putTranslation: (articleId, locale, input) => putTranslation(ctx, articleId, locale, input),
 
     async archiveArticle(articleId) {
       return guard(`archiving article ${articleId}`, async (commit) => {
@@ -324,6 +298,40 @@ async function createArticle(ctx: StaticSite, input: ArticleInput): Promise<Help
     await records.withArticleLock(record.id, () => site.renderArticlePages(record));
     if (renderer.indexFingerprint(record) !== '') await site.requestIndexRender();
     return articleOf(ctx, record);
+  });
+}
+
+/** One translation written; the indexes are rendered again only when what they show changed. */
+async function putTranslation(
+  { dir, baseUrl, records, renderer, site }: StaticSite,
+  articleId: string,
+  locale: string,
+  input: Parameters<HelpCenterPort['putTranslation']>[2],
+): Promise<{ url: string }> {
+  return guardFiles(dir, `updating article ${articleId}`, async (commit) => {
+    const normalized = checkLocale(locale);
+    const title = checkTitle(input.title);
+    const { url, indexesChanged } = await records.withArticleLock(articleId, async () => {
+      const record = await records.readArticle(articleId);
+      if (!record) throw notFound(dir, articleId);
+      const before = renderer.indexFingerprint(record);
+      record.translations[normalized] = {
+        title,
+        body: input.body,
+        draft: input.draft,
+        updatedAt: Date.now(),
+      };
+      if (normalized === record.sourceLocale) record.draft = input.draft;
+      await records.saveArticle(record);
+      commit();
+      await site.renderArticlePages(record);
+      return {
+        url: baseUrl + renderer.pageOf(record.id, normalized),
+        indexesChanged: renderer.indexFingerprint(record) !== before,
+      };
+    });
+    if (indexesChanged) await site.requestIndexRender();
+    return { url };
   });
 }
 

@@ -106,23 +106,7 @@ export function createSiteRenderer(options: SiteRendererOptions) {
     site: SiteIdentity,
   ): Map<string, string> {
     const listed = articles.map(listedOf).filter((l): l is Listed => l !== null);
-    const byId = new Map(listed.map((l) => [l.record.id, l]));
-    const ordered: Listed[] = [];
-    for (const id of listingOrder) {
-      const entry = byId.get(id);
-      if (entry) {
-        ordered.push(entry);
-        byId.delete(id);
-      }
-    }
-    ordered.push(...byId.values());
-    ordered.sort(
-      (a, b) =>
-        compareText(a.record.sectionId, b.record.sectionId) ||
-        comparePosition(a.record.position, b.record.position) ||
-        collator.compare(a.translation.title, b.translation.title) ||
-        compareText(a.record.id, b.record.id),
-    );
+    const ordered = inListingOrder(listed, listingOrder, collator);
     listingOrder = ordered.map((l) => l.record.id);
 
     const bySection = new Map<string, Listed[]>();
@@ -145,4 +129,29 @@ export function createSiteRenderer(options: SiteRendererOptions) {
   }
 
   return { pageOf, visibleLocales, listedOf, indexFingerprint, articlePages, indexFiles };
+}
+
+/**
+ * Listed articles by section, position, title and id. The previous order goes first, so that
+ * nearly sorted input keeps the sort linear.
+ */
+function inListingOrder(listed: Listed[], previous: string[], collator: Intl.Collator): Listed[] {
+  const byId = new Map(listed.map((l) => [l.record.id, l]));
+  const ordered: Listed[] = [];
+  for (const id of previous) {
+    const entry = byId.get(id);
+    if (entry) {
+      ordered.push(entry);
+      byId.delete(id);
+    }
+  }
+  ordered.push(...byId.values());
+  ordered.sort(
+    (a, b) =>
+      compareText(a.record.sectionId, b.record.sectionId) ||
+      comparePosition(a.record.position, b.record.position) ||
+      collator.compare(a.translation.title, b.translation.title) ||
+      compareText(a.record.id, b.record.id),
+  );
+  return ordered;
 }
