@@ -85,6 +85,7 @@ export async function emailFor(
       notes: input.notes,
       topics: subscriber.topics,
       product: bundle.product,
+      package: bundle.package,
       version: bundle.version,
       url: input.url,
       unsubscribeUrl: UNSUBSCRIBE_PLACEHOLDER,

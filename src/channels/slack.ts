@@ -56,7 +56,8 @@ export function renderForChannel(
     : notes.model;
   return renderSlackAnnouncement({
     notes: model,
-    product: bundle.package ? `${bundle.product} ${bundle.package}` : bundle.product,
+    // A package's release is headed by the package's name ("vite 8.3.0"), like its article.
+    product: bundle.package || bundle.product,
     version: bundle.version,
     url,
   });

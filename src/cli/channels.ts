@@ -64,9 +64,12 @@ export async function chooseChannels(
       helpCenterSite,
     },
   );
+  // Comments link to the notes article: tracker rows run after the help centre (their phase says so).
+  const { chooseTrackers } = await import('./tracker-channels.js');
+  const trackers = await chooseTrackers(config, root, store, env, leaseMs, helpCenterSite);
   return {
-    channels: [...helpCenter.channels, ...slack.channels, emailChannel],
-    notes: [...helpCenter.notes, ...slack.notes, ...email.notes],
+    channels: [...helpCenter.channels, ...slack.channels, emailChannel, ...trackers.channels],
+    notes: [...helpCenter.notes, ...slack.notes, ...email.notes, ...trackers.notes],
     staticSite: helpCenter.staticSite,
   };
 
@@ -136,7 +139,7 @@ function helpCenterProviderOf(config: HeraldConfig, env: Env): 'zendesk' | 'stat
 }
 
 /** Settings of the help-centre channel that do not depend on the site. */
-function helpCenterCommonOf(config: HeraldConfig) {
+export function helpCenterCommonOf(config: HeraldConfig) {
   const settings = config.helpCenter;
   const title = Handlebars.compile(settings.title, { noEscape: true, strict: false });
   return {

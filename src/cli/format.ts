@@ -93,3 +93,7 @@ export function table(rows: (string | null)[][]): string {
 
 /** A bundle as people name it: `package@version`, or the version alone. */
 export const versionOf = (key: BundleKey) => `${key.package ? `${key.package}@` : ''}${key.version}`;
+
+/** The arguments naming a bundle on the command line: `1.2.0 --package web`, or the version alone. */
+export const versionArgs = (key: BundleKey) =>
+  key.package ? `${key.version} --package ${key.package}` : key.version;

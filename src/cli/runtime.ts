@@ -22,6 +22,8 @@ export interface PackageOptions {
   path?: string | undefined;
   /** The target ref, read from git while the config loads (startup is most of a typical run). */
   prefetchRef?: string | undefined;
+  /** Commands on stored releases: without --package they see the product's and every package's. */
+  packageOptional?: boolean;
 }
 
 /** Everything a notes-type command needs, wired from real adapters. */
@@ -87,7 +89,7 @@ export async function createRuntime(
     packageName = pkg.package;
     filter ??= entry?.path ?? null;
     format = entry?.tagFormat ?? format;
-  } else if (format.includes('${name}')) {
+  } else if (format.includes('${name}') && !pkg.packageOptional) {
     throw errors.usage(
       `tagFormat "${format}" names a package with \${name}`,
       'Choose the package with --package <name>.',

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { trackers } from './schema-trackers.js';
 
 /**
  * The one schema for `.releaserc.json`. Herald shares the file with semantic-release: it reads the
@@ -106,6 +107,21 @@ const packageSetting = z.strictObject({
   tagFormat: about(z.optional(z.string()), 'Tag format for this package, e.g. "${name}@${version}".'),
 });
 
+const changelog = z.strictObject({
+  commitLinks: about(
+    z._default(z.boolean(), true),
+    "Each CHANGELOG.md entry ends with its short commit hash linked to the commit, when the repository's URL is known (notes.links.repository or the origin remote).",
+  ),
+  compareLinks: about(
+    z._default(z.boolean(), true),
+    "Each CHANGELOG.md release heading links to the comparison previous tag...this tag, when the repository's URL is known.",
+  ),
+  contributors: about(
+    z._default(z.boolean(), false),
+    "A contributors line under each CHANGELOG.md release (the internal audience's template lists them always).",
+  ),
+});
+
 const notes = z.strictObject({
   types: about(
     z._default(z.record(nonEmpty(), typeSetting), {}),
@@ -132,6 +148,10 @@ const notes = z.strictObject({
     'What a stable release is compared against: the previous stable release, or the previous tag of any kind.',
   ),
   links: z.prefault(links, {}),
+  changelog: about(
+    z.prefault(changelog, {}),
+    'How CHANGELOG.md is written (`herald changelog --rebuild`, `herald notes --write`): release notes elsewhere are unaffected.',
+  ),
   audiences: about(
     z._default(z.record(nonEmpty(), audience), {}),
     'Audiences and what each sees. Merged over the built-in "customer" and "internal".',
@@ -235,8 +255,8 @@ const helpCenter = z.strictObject({
     "Let Zendesk email the release-notes section's followers about a new release-notes article.",
   ),
   title: about(
-    z._default(nonEmpty(), '{{product}} {{version}} release notes'),
-    'Handlebars template of the release-notes article title ({{product}}, {{version}}, {{package}}).',
+    z._default(nonEmpty(), '{{#if package}}{{package}}{{else}}{{product}}{{/if}} {{version}} release notes'),
+    'Handlebars template of the release-notes article title ({{product}}, {{version}}, {{package}}: the monorepo package, empty for the product).',
   ),
   labels: about(
     z._default(z.array(nonEmpty()), ['release-notes']),
@@ -430,6 +450,10 @@ export const heraldSettings = z.strictObject({
   helpCenter: z.prefault(helpCenter, {}),
   slack: z.prefault(slack, {}),
   email: z.prefault(email, {}),
+  trackers: about(
+    z.prefault(trackers, {}),
+    'Closing the loop: at announce time, after the help centre, comment on the issues and pull/merge requests the notes reference, and make the release page.',
+  ),
   server: z.prefault(server, {}),
 });
 

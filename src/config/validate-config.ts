@@ -40,6 +40,7 @@ export interface HeraldConfig {
     skipMarkers: string[];
     previousRelease: 'stable' | 'any';
     links: LinkSettings;
+    changelog: HeraldSettings['notes']['changelog'];
     audiences: Record<string, AudienceConfig>;
     templates: string;
   };
@@ -49,6 +50,7 @@ export interface HeraldConfig {
   helpCenter: HeraldSettings['helpCenter'];
   slack: HeraldSettings['slack'];
   email: HeraldSettings['email'];
+  trackers: HeraldSettings['trackers'];
   server: HeraldSettings['server'];
 }
 
@@ -93,6 +95,7 @@ export function validateConfig(value: unknown, file: string, position?: Locator)
       skipMarkers: notes.skipMarkers,
       previousRelease: notes.previousRelease,
       links: notes.links,
+      changelog: notes.changelog,
       audiences,
       templates: notes.templates,
     },
@@ -102,6 +105,7 @@ export function validateConfig(value: unknown, file: string, position?: Locator)
     helpCenter: data.herald.helpCenter,
     slack: data.herald.slack,
     email: data.herald.email,
+    trackers: data.herald.trackers,
     server: data.herald.server,
   };
 }

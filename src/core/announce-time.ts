@@ -159,5 +159,9 @@ export function relativeTime(at: number, now: number): string {
   let unit = units[0]!;
   for (const candidate of units) if (abs >= candidate[1] * 0.9) unit = candidate;
   const value = Math.round(seconds / unit[1]);
-  return new Intl.RelativeTimeFormat('en', { numeric: 'auto' }).format(value, unit[0]);
+  relativeFormat ??= new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+  return relativeFormat.format(value, unit[0]);
 }
+
+/** Made once: making one costs more than formatting (a page of 50 releases formats 50). */
+let relativeFormat: Intl.RelativeTimeFormat | null = null;

@@ -87,8 +87,10 @@ export interface EmailText {
  */
 export interface EmailView {
   product: string;
+  /** The monorepo package released, null for a release of the product itself. */
+  package: string | null;
   version: string;
-  /** `product version`. */
+  /** `package version` for a package's release, else `product version`. */
   title: string;
   /** The subscriber's language, e.g. `de` (`en` without a locale). */
   language: string;
@@ -125,6 +127,8 @@ export function emailView(input: {
   notes: ReleaseNotes;
   topics: string[] | 'all';
   product: string;
+  /** The monorepo package released ('' or absent: the product itself). */
+  package?: string | null | undefined;
   version: string;
   url: string | null;
   unsubscribeUrl: string;
@@ -144,8 +148,9 @@ export function emailView(input: {
   const intro = notes.intro?.trim();
   return {
     product: input.product,
+    package: input.package || null,
     version: input.version,
-    title: `${input.product} ${input.version}`,
+    title: `${input.package || input.product} ${input.version}`,
     language: localeChain(input.locale)[0]!.split('-')[0]!,
     url: safeUrl(input.url),
     unsubscribeUrl: input.unsubscribeUrl,

@@ -195,6 +195,14 @@ export const errors = {
           : 'Run `herald prepare` after tagging the release; `herald list` shows what is stored.',
       exitCode: 2,
     }),
+  /** The version is prepared, but for another package (or for the product itself): name it. */
+  bundleInOtherPackage: (version: string, asked: string, packages: readonly string[]) =>
+    new HeraldError({
+      code: 'EUNKNOWNVERSION',
+      message: `no prepared release ${version}${asked ? ` of package ${asked}` : ' without a package'}; ${packages.map((p) => (p ? `${p}@${version}` : version)).join(' and ')} ${packages.length === 1 ? 'is' : 'are'} prepared`,
+      fix: `Did you mean ${packages.map((p) => (p ? `\`--package ${p}\`` : 'the release without `--package`')).join(' or ')}? \`herald list\` shows every package's releases.`,
+      exitCode: 2,
+    }),
   alreadyAnnounced: (version: string, status: string) =>
     new HeraldError({
       code: 'EANNOUNCED',

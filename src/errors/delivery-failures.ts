@@ -56,4 +56,10 @@ export const deliveryFailures = {
   imageRefused: (message: string, fix: string) => permanent(message, fix),
   /** What an outbox (the embedded default target) no longer holds. */
   outboxMissing: (message: string, fix: string) => permanent(message, fix),
+  /** A tracker item that takes no comment (GitHub "locked"): the tracker's own reason. */
+  trackerRefused: (message: string) =>
+    permanent(
+      message,
+      'Unlock the item (or comment by hand and add a skip label), then run `herald retry <version>`.',
+    ),
 };

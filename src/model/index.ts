@@ -5,3 +5,4 @@ export type * from './docs.js';
 export type * from './notes.js';
 export type * from './slack.js';
 export * from './subscriber.js';
+export type { TrackerItem } from './tracker.js';

@@ -25,3 +25,4 @@ export type {
 } from './subscribers.js';
 export type { TemplatePort, TemplateSource } from './templates.js';
 export type { TokenPurpose, TokenSigner } from './tokens.js';
+export type * from './trackers.js';

@@ -51,8 +51,19 @@ export interface StorePort extends LedgerPort, SubscriberStorePort {
     actor: string,
     decide: (current: BundleRecord | null, now: number) => BundleMutation<T>,
   ): Promise<{ result: T; record: BundleRecord | null }>;
-  /** Bundles, newest first (scheduled and draft ones first when `active`), with delivery counts. */
-  listBundles(options?: { product?: string; limit?: number }): Promise<BundleListing[]>;
+  /**
+   * Bundles, newest first, with delivery counts; narrowed to a product, a package ('' for a
+   * release of the product itself), a version and statuses, a page at a time (`offset` rows
+   * skipped, default limit 50).
+   */
+  listBundles(options?: {
+    product?: string;
+    package?: string;
+    version?: string;
+    statuses?: readonly BundleStatus[];
+    offset?: number;
+    limit?: number;
+  }): Promise<BundleListing[]>;
   /** Ledger rows of one bundle per target and state. */
   deliverySummary(bundleId: number): Promise<DeliverySummary>;
   /** Scheduled bundles whose announce time has come, by the store's clock, oldest first. */

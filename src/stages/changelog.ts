@@ -8,7 +8,7 @@ import { errors } from '../errors/index.js';
 import type { Collected, IssueInfo, ReleaseRange } from '../model/index.js';
 import { collect } from './collect.js';
 import { type NotesPorts, type NotesRequest, notesInputFor, parseOptionsFor } from './notes.js';
-import { createNotesRenderer } from './render-notes.js';
+import { changelogRenderOptions, createNotesRenderer } from './render-notes.js';
 
 export interface ChangelogSection {
   version: string;
@@ -141,7 +141,11 @@ export async function rebuildChangelog(
   const sections: ChangelogSection[] = releases.map((release) => {
     const collected = { ...collectedByTag.get(release.tag)!, issues };
     const notes = buildNotes(notesInputFor(request, collected, audience, release.version, release.tag));
-    return { version: release.version, tag: release.tag, markdown: render(notes) };
+    return {
+      version: release.version,
+      tag: release.tag,
+      markdown: render(notes, changelogRenderOptions(config.notes.changelog)),
+    };
   });
   const text = `${CHANGELOG_TITLE}\n${sections.map((s) => s.markdown.trim()).join('\n\n')}\n`;
   return { sections, text };

@@ -165,6 +165,7 @@ function strictView<T extends object>(value: T): T {
 function emptyEmailView(words: EmailWords): EmailView {
   return {
     ...sampleEmailView(words),
+    package: null,
     url: null,
     intro: null,
     breaking: null,
@@ -179,8 +180,9 @@ export function sampleEmailView(words: EmailWords): EmailView {
   const entry = { text: 'An entry', html: 'An entry' };
   return {
     product: 'Product',
+    package: 'package',
     version: '1.0.0',
-    title: 'Product 1.0.0',
+    title: 'package 1.0.0',
     language: 'en',
     url: 'https://help.example/notes',
     unsubscribeUrl: 'https://example.com/unsubscribe?token=sample',

@@ -14,7 +14,33 @@ import { compileTemplate, runChecked } from './templates.js';
 // file name with its extension; that file's types export nothing, the extension-less name's do.
 const Handlebars = (runtimeModule as unknown as { default: typeof HandlebarsApi }).default;
 
-type Render = (notes: ReleaseNotes) => string;
+type Render = (notes: ReleaseNotes, options?: RenderOptions) => string;
+
+/**
+ * How the notes are written: release notes (the default), or a CHANGELOG.md section with the
+ * changelog settings. Templates see these as `options`; without compare links `compareUrl` is null.
+ */
+export interface RenderOptions {
+  changelog: boolean;
+  commitLinks: boolean;
+  compareLinks: boolean;
+  contributors: boolean;
+}
+
+const RELEASE_NOTES: RenderOptions = {
+  changelog: false,
+  commitLinks: false,
+  compareLinks: true,
+  contributors: false,
+};
+
+/** The options of a CHANGELOG.md section, from `herald.notes.changelog`. */
+export const changelogRenderOptions = (settings: Omit<RenderOptions, 'changelog'>): RenderOptions => ({
+  changelog: true,
+  commitLinks: settings.commitLinks,
+  compareLinks: settings.compareLinks,
+  contributors: settings.contributors,
+});
 
 /**
  * Render notes: Handlebars (through the template toolkit, templates.ts) over the notes model, no side effects. Templates compile once, in an
@@ -39,7 +65,8 @@ export async function createNotesRenderer(
     if (!render) {
       render = templates.load(name).then(async (template) => {
         const compiled = await compileTemplate(hb, template, templates);
-        return (notes: ReleaseNotes) => tidy(runChecked(template, () => compiled(toView(notes))));
+        return (notes: ReleaseNotes, options = RELEASE_NOTES) =>
+          tidy(runChecked(template, () => compiled(toView(notes, options))));
       });
       cache.set(name, render);
     }
@@ -68,7 +95,7 @@ function tidy(markdown: string): string {
 }
 
 /** The model with every untrusted string escaped for Markdown and every URL checked. */
-function toView(notes: ReleaseNotes): unknown {
+function toView(notes: ReleaseNotes, options: RenderOptions): unknown {
   const link = (l: NoteLink) => ({ text: escapeMarkdownInline(l.text), url: markdownUrl(l.url) });
   const person = (p: Person) => ({
     name: escapeMarkdownText(p.name),
@@ -88,7 +115,8 @@ function toView(notes: ReleaseNotes): unknown {
   return {
     ...notes,
     product: escapeMarkdownText(notes.product),
-    compareUrl: markdownUrl(notes.compareUrl),
+    compareUrl: options.compareLinks ? markdownUrl(notes.compareUrl) : null,
+    options,
     sections: notes.sections.map((s) => ({
       ...s,
       title: escapeMarkdownText(s.title),

@@ -237,6 +237,22 @@ describe.each(dialects)('store contract: $name', (dialect) => {
       expect(await store.deliverySummary(newest!.id)).toEqual({});
     }));
 
+  it('lists bundles of one package and some statuses, a page at a time', () =>
+    withStore(async (store) => {
+      for (const v of ['1.0.0', '1.1.0', '1.2.0', '1.3.0']) await prepare(store, v);
+      await store.mutateBundle(keyOf('1.1.0'), 'tester', (current) => decideCancel(current, '1.1.0'));
+      const versions = async (options: Parameters<StorePort['listBundles']>[0]) =>
+        (await store.listBundles(options)).map((b) => b.key.version);
+      expect(await versions({ statuses: ['draft'] })).toEqual(['1.3.0', '1.2.0', '1.0.0']);
+      expect(await versions({ statuses: ['cancelled', 'draft'], offset: 1, limit: 2 })).toEqual([
+        '1.2.0',
+        '1.1.0',
+      ]);
+      expect(await versions({ statuses: [] })).toEqual([]);
+      expect(await versions({ package: '' })).toHaveLength(4);
+      expect(await versions({ package: 'web' })).toEqual([]);
+    }));
+
   it('gives back the rows a run leased and did not attempt, keeping the attempted ones', () =>
     withStore(async (store) => {
       await prepare(store, '1.0.0', { schedule: { at: 'now', zone: 'UTC' } });

@@ -14,6 +14,9 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** A changelog without the commit links each entry ends with: the release notes as printed. */
+const withoutCommitLinks = (text: string) => text.replace(/ \(\[[0-9a-f]{7,}\]\([^)\s]+\)\)$/gm, '');
+
 describe('herald notes on the sample repository', () => {
   it('renders customer notes for a tagged release: grouped by component, internal work hidden', async () => {
     const { code, stdout, stderr } = await runCli(['notes', '--to', 'v1.1.0', '--cwd', repo]);
@@ -143,7 +146,11 @@ describe('herald notes on the sample repository', () => {
     const notes = readFileSync(path.join(repo, 'release-notes', '1.1.0.md'), 'utf8');
     const changelog = readFileSync(path.join(repo, 'CHANGELOG.md'), 'utf8');
     expect(changelog.startsWith('# Changelog\n\n## [1.1.0]')).toBe(true);
-    expect(changelog).toContain(notes.trim());
+    // CHANGELOG.md is the release notes with each entry's commit linked (notes.changelog.commitLinks).
+    expect(changelog).toMatch(
+      /^- .+ \(\[[0-9a-f]{7,}\]\(https:\/\/github\.com\/acme\/cloud\/commit\/[0-9a-f]{40}\)\)$/m,
+    );
+    expect(withoutCommitLinks(changelog)).toContain(notes.trim());
     const second = await runCli(['notes', '--to', 'v1.1.0', '--write', '--cwd', repo]);
     expect(second.stderr).toContain('(unchanged)');
     expect(readFileSync(path.join(repo, 'CHANGELOG.md'), 'utf8')).toBe(changelog);
@@ -164,7 +171,7 @@ describe('herald notes on the sample repository', () => {
     expect(generated[0]!.markdown).toContain('Round invoice totals to cents');
     // The same section as `herald notes` renders for that release.
     const single = await runCli(['notes', '--to', 'v1.1.0', '--cwd', repo]);
-    expect(stdout).toContain(single.stdout.trim());
+    expect(withoutCommitLinks(stdout)).toContain(single.stdout.trim());
   });
 });
 

@@ -89,10 +89,17 @@ export function createKyselyStore(db: Kysely<Database>, ops: DialectOps): StoreP
     async listBundles(options = {}) {
       let query = db.selectFrom('bundles').selectAll();
       if (options.product !== undefined) query = query.where('product', '=', options.product);
+      if (options.package !== undefined) query = query.where('package', '=', options.package);
+      if (options.version !== undefined) query = query.where('version', '=', options.version);
+      if (options.statuses !== undefined) {
+        if (options.statuses.length === 0) return [];
+        query = query.where('status', 'in', [...options.statuses]);
+      }
       const rows = await query
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
         .limit(options.limit ?? 50)
+        .offset(options.offset ?? 0)
         .execute();
       if (rows.length === 0) return [];
       const summaries = await summarise(

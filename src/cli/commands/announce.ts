@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { formatInstant } from '../../core/announce-time.js';
-import { countAllRows, countRows, UNFINISHED } from '../../core/delivery-counts.js';
 import {
   ANNOUNCEMENT_POST_KEY,
   isAnnouncementPost,
@@ -10,19 +9,12 @@ import {
   NOTES_ARTICLE_KEY,
 } from '../../core/delivery-ops/index.js';
 import { errors } from '../../errors/index.js';
-import type { DeliveryRow } from '../../model/index.js';
-import {
-  type AnnounceEvent,
-  type AnnounceReport,
-  announce,
-  decodeError,
-  PLANNED_LISTED,
-} from '../../stages/announce.js';
+import { type AnnounceEvent, type AnnounceReport, announce, PLANNED_LISTED } from '../../stages/announce.js';
 import { resolveActor } from '../actor.js';
 import { parseCommandArgs } from '../args.js';
 import { type ChannelChoice, chooseChannels } from '../channels.js';
 import { detectCi } from '../ci.js';
-import { common, requireBundle, versionArg, withContext } from '../context.js';
+import { type Context, common, listReleases, withContext } from '../context.js';
 import { versionOf } from '../format.js';
 import type { Output } from '../output.js';
 import { drawsLiveBar, newProgress, progressText, recordDone, type TargetProgress } from '../progress.js';
@@ -30,6 +22,7 @@ import { localZone } from '../schedule-flags.js';
 import { crashHookFromEnv } from '../test-seam.js';
 import { runDoctor } from './doctor.js';
 import { runRetry } from './retry.js';
+import { runStatus } from './status.js';
 
 export async function runAnnounceCommand(command: string, argv: string[], output: Output, cwd: string) {
   switch (command) {
@@ -197,7 +190,8 @@ async function runAnnounce(argv: string[], output: Output, cwd: string): Promise
       'Pass e.g. --wait 60, or --wait 0 not to wait.',
     );
   const leaseMs = leaseOf(process.env.HERALD_LEASE_SECONDS);
-  return withContext(values, output, cwd, async ({ runtime, store }) => {
+  return withContext(values, output, cwd, async (context) => {
+    const { runtime, store } = context;
     const choice = await chooseChannels(runtime, store, process.env, leaseMs);
     const progress = progressDisplay(output, values['dry-run'] === true);
     const abort = new AbortController();
@@ -224,22 +218,7 @@ async function runAnnounce(argv: string[], output: Output, cwd: string): Promise
       progress.done();
       await Promise.all(choice.channels.map((c) => c.close?.()));
     }
-    const announcedUrls = await Promise.all(
-      report.announced.map(async (key) => {
-        const record = await store.findBundle(key);
-        const rows = record
-          ? await store.listDeliveries(record.id, { keys: [NOTES_ARTICLE_KEY, ANNOUNCEMENT_POST_KEY] })
-          : [];
-        return {
-          key,
-          url: rows.find(isNotesArticle)?.externalUrl ?? null,
-          // Each channel's announcement (Slack: the message's permalink, or its ts in the outbox).
-          posts: rows
-            .filter(isAnnouncementPost)
-            .map((r) => ({ target: r.target, url: r.externalUrl ?? r.externalId })),
-        };
-      }),
-    );
+    const announcedUrls = await announcedLinks(store, report.announced);
     if (output.json) {
       output.out(JSON.stringify(announceJson(report, choice, announcedUrls), null, 2));
       return report.failures.length === 0 ? 0 : 1;
@@ -247,7 +226,7 @@ async function runAnnounce(argv: string[], output: Output, cwd: string): Promise
     for (const note of choice.notes) output.info(note);
     if (report.dryRun) {
       if (report.planned.length === 0) {
-        output.info(await nothingDue(store, runtime.product));
+        output.info(await nothingDue(context));
         return 0;
       }
       printPlans(report.planned, output);
@@ -260,7 +239,7 @@ async function runAnnounce(argv: string[], output: Output, cwd: string): Promise
       report.failures.length === 0 &&
       !report.deferred
     )
-      output.info(await nothingDue(store, runtime.product));
+      output.info(await nothingDue(context));
     for (const { key, url, posts } of announcedUrls) {
       output.out(`Announced ${versionOf(key)}${url ? `: ${url}` : ''}`);
       for (const post of posts) output.out(`  ${post.target}: ${post.url ?? 'posted'}`);
@@ -279,8 +258,28 @@ async function runAnnounce(argv: string[], output: Output, cwd: string): Promise
   });
 }
 
-async function nothingDue(store: Parameters<Parameters<typeof withContext>[3]>[0]['store'], product: string) {
-  const scheduled = (await store.listBundles({ product, limit: 200 }))
+/** Where each announced release went: its help-centre article and each channel's post. */
+function announcedLinks(store: Context['store'], announced: AnnounceReport['announced']) {
+  return Promise.all(
+    announced.map(async (key) => {
+      const record = await store.findBundle(key);
+      const rows = record
+        ? await store.listDeliveries(record.id, { keys: [NOTES_ARTICLE_KEY, ANNOUNCEMENT_POST_KEY] })
+        : [];
+      return {
+        key,
+        url: rows.find(isNotesArticle)?.externalUrl ?? null,
+        // Each channel's announcement (Slack: the message's permalink, or its ts in the outbox).
+        posts: rows
+          .filter(isAnnouncementPost)
+          .map((r) => ({ target: r.target, url: r.externalUrl ?? r.externalId })),
+      };
+    }),
+  );
+}
+
+async function nothingDue({ store, products }: Pick<Context, 'store' | 'products'>) {
+  const scheduled = (await listReleases(store, products, { limit: 200 }))
     .filter((b) => b.status === 'scheduled' && b.announceAt !== null)
     .sort((a, b) => a.announceAt! - b.announceAt!);
   const next = scheduled[0];
@@ -288,97 +287,6 @@ async function nothingDue(store: Parameters<Parameters<typeof withContext>[3]>[0
     ? `Nothing is due. Next: ${versionOf(next.key)} at ${formatInstant(next.announceAt!, next.timeZone ?? localZone())}.`
     : 'Nothing is due, and nothing is scheduled (`herald schedule <version> --at …`).';
 }
-
-function rowJson(row: DeliveryRow) {
-  const error = row.lastError === null ? null : decodeError(row.lastError);
-  return {
-    target: row.target,
-    key: row.key,
-    phase: row.phase,
-    state: row.state,
-    attempts: row.attempts,
-    externalId: row.externalId,
-    url: row.externalUrl,
-    receipt: row.receipt,
-    error: error?.message ?? null,
-    fix: error?.fix ?? null,
-    updatedAt: new Date(row.updatedAt).toISOString(),
-  };
-}
-
-async function runStatus(argv: string[], output: Output, cwd: string): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, { all: { type: 'boolean' }, ...common }, 'status');
-  const version = versionArg(positionals, 'status');
-  return withContext(values, output, cwd, async ({ store, key }) => {
-    const record = await requireBundle(store, key(version));
-    const summary = await store.deliverySummary(record.id);
-    if (output.json) {
-      const rows = await store.listDeliveries(record.id);
-      output.out(
-        JSON.stringify(
-          {
-            ok: true,
-            version: record.key.version,
-            status: record.status,
-            summary,
-            deliveries: rows.map(rowJson),
-          },
-          null,
-          2,
-        ),
-      );
-      return 0;
-    }
-    const total = countAllRows(summary);
-    output.out(`${versionOf(record.key)}: ${record.status}, ${total.toLocaleString('en')} deliveries`);
-    if (total === 0) {
-      output.out(
-        record.status === 'scheduled' || record.status === 'draft' || record.status === 'held'
-          ? '  nothing planned yet: deliveries are planned when the announce time has come'
-          : '  no deliveries',
-      );
-      return 0;
-    }
-    const width = Math.max(...Object.keys(summary).map((t) => t.length));
-    for (const [target, states] of Object.entries(summary))
-      output.out(
-        `  ${target.padEnd(width)}  ${Object.entries(states)
-          .filter(([, n]) => (n ?? 0) > 0)
-          .map(([state, n]) => `${n!.toLocaleString('en')} ${state}`)
-          .join(' · ')}`,
-      );
-    const [notes] = await store.listDeliveries(record.id, { keys: [NOTES_ARTICLE_KEY] });
-    if (notes?.externalUrl) output.out(`  release notes: ${notes.externalUrl}`);
-    // A release mailed to 100,000 subscribers has as many rows: the open ones are shown a few per
-    // target, every row only with --all.
-    const rows = values.all
-      ? await store.listDeliveries(record.id)
-      : await store.listDeliveries(record.id, { open: true, limit: 5000 });
-    const perTarget = new Map<string, number>();
-    for (const row of rows) {
-      const shown = perTarget.get(row.target) ?? 0;
-      perTarget.set(row.target, shown + 1);
-      if (!values.all && shown >= STATUS_ROWS_PER_TARGET) continue;
-      const j = rowJson(row);
-      const where = j.url ?? j.receipt ?? (j.error ? `${j.error}${j.fix ? ` (fix: ${j.fix})` : ''}` : '');
-      output.out(
-        `  ${row.state.padEnd(10)} ${row.target} ${row.key}${row.attempts > 1 ? ` ×${row.attempts}` : ''}${where ? `  ${where}` : ''}`,
-      );
-    }
-    if (!values.all) {
-      for (const [target, states] of Object.entries(summary)) {
-        const open = countRows(states, UNFINISHED);
-        if (open > STATUS_ROWS_PER_TARGET)
-          output.out(`  … ${(open - STATUS_ROWS_PER_TARGET).toLocaleString('en')} more open on ${target}`);
-      }
-      output.out(`  (herald status ${versionOf(record.key)} --all lists every delivery)`);
-    }
-    return 0;
-  });
-}
-
-/** Open deliveries `herald status` lists per target without --all. */
-const STATUS_ROWS_PER_TARGET = 20;
 
 /**
  * How long a run owns the deliveries it claimed (HERALD_LEASE_SECONDS, default 120): a run that

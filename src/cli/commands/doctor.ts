@@ -3,7 +3,8 @@ import type { StorePort } from '../../ports/index.js';
 import { type PreflightSettings, preflightBundle } from '../../stages/preflight.js';
 import { parseCommandArgs } from '../args.js';
 import { chooseChannels, preflightSettingsOf } from '../channels.js';
-import { common, withContext } from '../context.js';
+import { common, listReleases, withContext } from '../context.js';
+import { versionOf } from '../format.js';
 import type { Output } from '../output.js';
 import type { Runtime } from '../runtime.js';
 
@@ -11,7 +12,7 @@ import type { Runtime } from '../runtime.js';
 
 export async function runDoctor(argv: string[], output: Output, cwd: string): Promise<number> {
   const { values } = parseCommandArgs(argv, common, 'doctor');
-  return withContext(values, output, cwd, async ({ runtime, store }) => {
+  return withContext(values, output, cwd, async ({ runtime, store, products }) => {
     const before = Date.now();
     const storeNow = await store.now();
     const skew = storeNow - Math.round((before + Date.now()) / 2);
@@ -33,7 +34,7 @@ export async function runDoctor(argv: string[], output: Output, cwd: string): Pr
     } finally {
       await Promise.all(choice.channels.map((c) => c.close?.()));
     }
-    findings.push(...(await preflightFindings(runtime, store)));
+    findings.push(...(await preflightFindings(runtime, store, products)));
     const ok = findings.every((f) => f.ok);
     if (output.json) {
       output.out(JSON.stringify({ ok, targets: choice.notes, findings }, null, 2));
@@ -52,7 +53,7 @@ export async function runDoctor(argv: string[], output: Output, cwd: string): Pr
  * The preflight of every release not yet announced, against the config as it is now: a setting
  * changed since `prepare` (a section mapping removed, a template broken) shows before announce day.
  */
-async function preflightFindings(runtime: Runtime, store: StorePort) {
+async function preflightFindings(runtime: Runtime, store: StorePort, products: string[]) {
   const finding = (ok: boolean, check: string, detail: string, fix?: string) => ({
     channel: 'preflight',
     ok,
@@ -67,7 +68,7 @@ async function preflightFindings(runtime: Runtime, store: StorePort) {
     if (!(error instanceof HeraldError)) throw error;
     return [finding(false, 'templates', error.message, error.fix)];
   }
-  const open = (await store.listBundles({ product: runtime.product, limit: 50 })).filter(
+  const open = (await listReleases(store, products, { limit: 50 })).filter(
     (b) => b.status !== 'announced' && b.status !== 'cancelled',
   );
   const findings = [];
@@ -78,7 +79,7 @@ async function preflightFindings(runtime: Runtime, store: StorePort) {
     findings.push(
       finding(
         problems.length === 0,
-        `release ${bundle.key.version} (${bundle.status})`,
+        `release ${versionOf(bundle.key)} (${bundle.status})`,
         problems.length === 0
           ? 'would publish as configured'
           : problems.map((p) => `${p.location?.file ?? ''} ${p.message}`.trim()).join('; '),

@@ -2,14 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { decideEdit } from '../../core/bundle-lifecycle.js';
 import { parseEditDocument, renderEditDocument } from '../../core/notes-overlay.js';
 import { errors } from '../../errors/index.js';
-import type { ReleaseBundle, RenderedNotes } from '../../model/index.js';
+import type { BundleKey } from '../../model/index.js';
+import { storeNotesEdit } from '../../stages/edit-notes.js';
 import { resolveActor } from '../actor.js';
 import { parseCommandArgs } from '../args.js';
 import { common, requireBundle, versionArg, withContext } from '../context.js';
-import { recordJson } from '../format.js';
+import { recordJson, versionArgs, versionOf } from '../format.js';
 import type { Output } from '../output.js';
 
 // `herald edit <version>`: reword, hide or reorder a release's notes, add an intro.
@@ -24,8 +24,8 @@ export async function runEdit(argv: string[], output: Output, cwd: string): Prom
   } as const;
   const { values, positionals } = parseCommandArgs(argv, options, 'edit');
   const version = versionArg(positionals, 'edit');
-  return withContext(values, output, cwd, async ({ runtime, store, key }) => {
-    const record = await requireBundle(store, key(version));
+  return withContext(values, output, cwd, async ({ runtime, store, key, products }) => {
+    const record = await requireBundle(store, key(version), products);
     const revision = (await store.readRevision(record.id))!;
     const audience = values.audience ?? 'customer';
     const current = revision.bundle.notes[audience];
@@ -35,7 +35,7 @@ export async function runEdit(argv: string[], output: Output, cwd: string): Prom
       output.out(document.trimEnd());
       return 0;
     }
-    const { text, file, keep } = await obtainEdit(document, values.file, record.key.version);
+    const { text, file, keep } = await obtainEdit(document, values.file, record.key);
     if (text.trim() === '' || text === document) {
       output.info('Nothing changed.');
       return 0;
@@ -46,51 +46,28 @@ export async function runEdit(argv: string[], output: Output, cwd: string): Prom
       await keep();
       if (values.file === undefined)
         output.warn(
-          `Your edited text is kept in ${file}: fix it, then run herald edit ${version} --file ${file}`,
+          `Your edited text is kept in ${file}: fix it, then run herald edit ${versionArgs(record.key)} --file ${file}`,
         );
       throw errors.editSyntax(file, parsed.problems);
     }
-    // Edits of changes that left the release stay, in case the change comes back.
-    const previous = record.overlay[audience];
-    const kept = Object.fromEntries(
-      Object.entries(previous?.entries ?? {}).filter(
-        ([hash]) => !current.generated.sections.some((s) => s.entries.some((e) => e.hash === hash)),
-      ),
-    );
-    const overlay = {
-      ...record.overlay,
-      [audience]: { ...parsed.overlay, entries: { ...kept, ...parsed.overlay.entries } },
-    };
     const config = runtime.config.notes.audiences[audience];
-    // The Markdown pipeline and the renderer load only for an edit that is stored.
-    const { hashBundle, renderAudience } = await import('../../stages/prepare.js');
-    const rendered = await renderAudience(
-      current.generated,
-      overlay,
-      config?.template ?? `${audience}.hbs`,
-      runtime.templates,
-    );
-    const bundle: ReleaseBundle = {
-      ...revision.bundle,
-      notes: { ...revision.bundle.notes, [audience]: rendered.rendered as RenderedNotes },
-    };
-    const contentHash = hashBundle(bundle);
-    const actor = await resolveActor(runtime.root);
-    const { result, record: written } = await store.mutateBundle(record.key, actor, (row) =>
-      decideEdit(row, {
-        baseRevision: record.contentRevision,
-        bundle,
-        contentHash,
-        overlay,
-        force: values.force === true,
-      }),
-    );
+    const { result, record: written } = await storeNotesEdit(store, {
+      record,
+      revision,
+      audience,
+      parsed: parsed.overlay,
+      template: config?.template ?? `${audience}.hbs`,
+      templates: runtime.templates,
+      actor: await resolveActor(runtime.root),
+      force: values.force === true,
+      baseRevision: record.contentRevision,
+    });
     if (output.json)
       output.out(JSON.stringify({ ok: true, changed: result.changed, ...recordJson(written!) }, null, 2));
     else
       output.info(
         result.changed
-          ? `Stored the edit of ${record.key.version}'s ${audience} notes (content revision ${written!.contentRevision}); prepare keeps it.`
+          ? `Stored the edit of ${versionOf(record.key)}'s ${audience} notes (content revision ${written!.contentRevision}); prepare keeps it.`
           : 'Nothing changed.',
       );
     return 0;
@@ -101,7 +78,7 @@ export async function runEdit(argv: string[], output: Output, cwd: string): Prom
 async function obtainEdit(
   document: string,
   file: string | undefined,
-  version: string,
+  key: BundleKey,
 ): Promise<{ text: string; file: string; keep: () => Promise<void> }> {
   const keep = async () => {};
   if (file === '-') return { text: await readStdin(), file: '<stdin>', keep };
@@ -119,11 +96,11 @@ async function obtainEdit(
   if (!editor || !process.stdin.isTTY)
     throw errors.usage(
       editor ? 'no terminal for the editor' : 'no editor: $VISUAL and $EDITOR are not set',
-      `Set EDITOR, or run \`herald edit ${version} --print > notes.txt\`, edit it, then \`herald edit ${version} --file notes.txt\`.`,
+      `Set EDITOR, or run \`herald edit ${versionArgs(key)} --print > notes.txt\`, edit it, then \`herald edit ${versionArgs(key)} --file notes.txt\`.`,
     );
   const dir = await mkdtemp(path.join(tmpdir(), 'herald-edit-'));
-  const temp = path.join(dir, `release-notes-${version}.txt`);
-  const saved = path.resolve(`herald-edit-${version}.txt`);
+  const temp = path.join(dir, `release-notes-${versionOf(key)}.txt`);
+  const saved = path.resolve(`herald-edit-${versionOf(key)}.txt`);
   try {
     await writeFile(temp, document);
     // The editor command may carry arguments ("code --wait"): run it through the shell.

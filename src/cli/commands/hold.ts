@@ -4,7 +4,7 @@ import type { DeliveryState, DeliverySummary } from '../../model/index.js';
 import { resolveActor } from '../actor.js';
 import { parseCommandArgs } from '../args.js';
 import { common, requireBundle, versionArg, withContext } from '../context.js';
-import { recordJson } from '../format.js';
+import { recordJson, versionOf } from '../format.js';
 import type { Output } from '../output.js';
 
 // `herald hold <version>`: take a release off the schedule, keep it (and `herald cancel`, which shares it).
@@ -18,9 +18,9 @@ export async function runHoldOrCancel(
 ) {
   const { values, positionals } = parseCommandArgs(argv, common, command);
   const version = versionArg(positionals, command);
-  return withContext(values, output, cwd, async ({ runtime, store, key }) => {
+  return withContext(values, output, cwd, async ({ runtime, store, key, products }) => {
     const bundleKey = key(version);
-    await requireBundle(store, bundleKey);
+    await requireBundle(store, bundleKey, products);
     const actor = await resolveActor(runtime.root);
     const { result, record } = await store.mutateBundle(bundleKey, actor, (current) =>
       command === 'hold' ? decideHold(current, bundleKey.version) : decideCancel(current, bundleKey.version),
@@ -37,12 +37,12 @@ export async function runHoldOrCancel(
         ),
       );
     else if (!result.changed)
-      output.info(`${bundleKey.version} is ${record!.status} already; nothing changed.`);
+      output.info(`${versionOf(bundleKey)} is ${record!.status} already; nothing changed.`);
     else {
       const what =
         command === 'hold'
-          ? `Held ${bundleKey.version}: it has no announce date now; \`herald schedule\` sets one.`
-          : `Cancelled ${bundleKey.version}'s announcement.`;
+          ? `Held ${versionOf(bundleKey)}: it has no announce date now; \`herald schedule\` sets one.`
+          : `Cancelled ${versionOf(bundleKey)}'s announcement.`;
       output.info(what);
       if (out > 0 || stopped > 0) output.info(describeStopped(deliveries, out, stopped, command));
     }

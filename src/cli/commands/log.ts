@@ -10,8 +10,8 @@ import { localZone } from '../schedule-flags.js';
 export async function runLog(argv: string[], output: Output, cwd: string): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, common, 'log');
   const version = versionArg(positionals, 'log');
-  return withContext(values, output, cwd, async ({ store, key }) => {
-    const record = await requireBundle(store, key(version));
+  return withContext(values, output, cwd, async ({ store, key, products }) => {
+    const record = await requireBundle(store, key(version), products);
     const entries = await store.auditLog(record.key);
     if (output.json) {
       output.out(

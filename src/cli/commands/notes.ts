@@ -5,6 +5,7 @@ import { mergeChangelog, upsertChangelogSection } from '../../core/changelog.js'
 import { errors } from '../../errors/index.js';
 import { rebuildChangelog } from '../../stages/changelog.js';
 import { generateNotes } from '../../stages/notes.js';
+import { changelogRenderOptions, createNotesRenderer } from '../../stages/render-notes.js';
 import { parseCommandArgs } from '../args.js';
 import type { Output } from '../output.js';
 import { createRuntime, releaseSettingsOf } from '../runtime.js';
@@ -92,7 +93,13 @@ export async function runNotes(argv: string[], output: Output, cwd: string): Pro
     await writeAtomically(notesFile, markdown);
     const changelogFile = path.join(base, 'CHANGELOG.md');
     const existing = await readFile(changelogFile, 'utf8').catch(() => '');
-    const updated = upsertChangelogSection(existing, outcome.version, markdown, semver.compare);
+    // CHANGELOG.md's section is written as `herald changelog --rebuild` writes it (commit links…).
+    const template = runtime.config.notes.audiences[audience]!.template;
+    const section = (await (await createNotesRenderer(runtime.templates))(template))(
+      outcome.notes[audience]!,
+      changelogRenderOptions(runtime.config.notes.changelog),
+    );
+    const updated = upsertChangelogSection(existing, outcome.version, section, semver.compare);
     if (updated !== existing) await writeAtomically(changelogFile, updated);
     output.info(
       `Wrote ${path.relative(process.cwd(), notesFile)} and ${path.relative(process.cwd(), changelogFile)}${updated === existing ? ' (unchanged)' : ''}.`,

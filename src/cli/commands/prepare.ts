@@ -6,7 +6,7 @@ import { prepareRelease } from '../../stages/prepare.js';
 import { resolveActor } from '../actor.js';
 import { parseCommandArgs } from '../args.js';
 import { preflightSettingsOf } from '../channels.js';
-import { describeDocsDiff, recordJson, renderBundleLine } from '../format.js';
+import { describeDocsDiff, recordJson, renderBundleLine, versionArgs, versionOf } from '../format.js';
 import type { Output } from '../output.js';
 import { createRuntime, releaseSettingsOf } from '../runtime.js';
 import { parseScheduleFlags, storeFlag } from '../schedule-flags.js';
@@ -105,7 +105,7 @@ export async function runPrepare(argv: string[], output: Output, cwd: string): P
       corrected: 'Stored a correction of',
       unchanged: 'Nothing changed in',
     }[result.outcome];
-    output.info(`${verb} ${result.key.product} ${result.key.version}.`);
+    output.info(`${verb} ${result.key.product} ${versionOf(result.key)}.`);
     output.out(renderBundleLine(result.record, now));
     const counts = Object.entries(result.bundle.notes)
       .map(([name, n]) => `${name} ${n.model.counts.entries}`)
@@ -116,7 +116,7 @@ export async function runPrepare(argv: string[], output: Output, cwd: string): P
     );
     if (result.record.status === 'draft' && result.outcome === 'created')
       output.info(
-        `Embargoed: nothing is published until you schedule it, with: herald schedule ${result.key.version} --at "YYYY-MM-DD HH:MM" [--tz Europe/Berlin]`,
+        `Embargoed: nothing is published until you schedule it, with: herald schedule ${versionArgs(result.key)} --at "YYYY-MM-DD HH:MM" [--tz Europe/Berlin]`,
       );
     return 0;
   } finally {

@@ -21,7 +21,7 @@ export interface EmailPreview {
  * without it, a subscriber of every topic in the default language, with a placeholder link.
  */
 export async function emailPreviewFor(
-  runtime: Runtime,
+  runtime: Pick<Runtime, 'config' | 'product' | 'templates' | 'root'>,
   store: StorePort,
   address: string | null,
 ): Promise<EmailPreview> {

@@ -3,12 +3,11 @@ import path from 'node:path';
 import { createEmlOutbox } from '../../adapters/eml-outbox.js';
 import { documentFor, escapeHtml, htmlFileOf, writeFileIn, writeSite } from '../../adapters/fs-doc-site.js';
 import { emailFor } from '../../channels/email.js';
-import { renderForChannel, type SlackDestination } from '../../channels/slack.js';
+import type { SlackDestination } from '../../channels/slack.js';
+import { previewSlack } from '../../channels/slack-preview.js';
 import { formatInstant } from '../../core/announce-time.js';
 import { isEmbargoed } from '../../core/bundle-lifecycle.js';
 import { isNotesArticle, NOTES_ARTICLE_KEY } from '../../core/delivery-ops/index.js';
-import { renderSlackHtml } from '../../core/slack-html.js';
-import type { SlackMessage } from '../../core/slack-message.js';
 import type { BundleRecord, ReleaseBundle } from '../../model/index.js';
 import type { StorePort } from '../../ports/index.js';
 import type { EmailPreview } from './preview-email.js';
@@ -27,6 +26,8 @@ export async function writePreview(
     slack: SlackDestination[];
     email?: EmailPreview | null;
     only: 'helpcenter' | 'slack' | 'email' | null;
+    /** The release-notes article's title, as herald.helpCenter.title makes it. */
+    articleTitle?: string;
   } = { slack: [], only: null },
 ): Promise<string[]> {
   const files: string[] = [];
@@ -65,7 +66,10 @@ export async function writePreview(
     await write(
       'help-center/release-notes.html',
       documentFor(
-        { title: `${title} release notes`, locale: bundle.docs.pages[0]?.locale ?? 'en' },
+        {
+          title: channels.articleTitle ?? `${title} release notes`,
+          locale: bundle.docs.pages[0]?.locale ?? 'en',
+        },
         customer.html,
       ),
     );
@@ -135,14 +139,12 @@ async function writeSlack(
   const items: string[] = [];
   for (const destination of destinations) {
     const file = `slack/${destination.channel}`;
-    let messages: SlackMessage[];
-    try {
-      const announcement = renderForChannel(bundle, destination, url);
-      messages = [announcement.top, ...announcement.replies];
-    } catch (error) {
-      items.push(`<li>${escapeHtml(destination.label)}: ${escapeHtml((error as Error).message)}</li>`);
+    const preview = previewSlack(bundle, record, url, destination);
+    if (!preview.ok) {
+      items.push(`<li>${escapeHtml(destination.label)}: ${escapeHtml(preview.error)}</li>`);
       continue;
     }
+    const { messages } = preview;
     const payloads = messages.map((m, i) => ({
       channel: destination.channel,
       ...(i > 0 ? { thread_ts: '<ts of the first message>' } : {}),
@@ -150,18 +152,7 @@ async function writeSlack(
       blocks: m.blocks,
     }));
     await write(`${file}.json`, `${JSON.stringify(payloads, null, 2)}\n`);
-    await write(
-      `${file}.html`,
-      renderSlackHtml({
-        title: `${destination.label}: ${bundle.product} ${bundle.version}`,
-        channels: [
-          {
-            name: `${destination.label} (${destination.audience} notes)`,
-            threads: [{ message: messages[0]!, postedAt: record.announceAt, replies: messages.slice(1) }],
-          },
-        ],
-      }),
-    );
+    await write(`${file}.html`, preview.html);
     const thread =
       messages.length > 1
         ? `, ${messages.length - 1} thread ${messages.length === 2 ? 'reply' : 'replies'}`

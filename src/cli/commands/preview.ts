@@ -2,6 +2,7 @@ import path from 'node:path';
 import { errors } from '../../errors/index.js';
 import { parseCommandArgs } from '../args.js';
 import { common, requireBundle, versionArg, withContext } from '../context.js';
+import { versionOf } from '../format.js';
 import type { Output } from '../output.js';
 
 // `herald preview <version>`: every artefact of a release as files to open.
@@ -15,18 +16,28 @@ export async function runPreview(argv: string[], output: Output, cwd: string): P
   } as const;
   const { values, positionals } = parseCommandArgs(argv, options, 'preview');
   const version = versionArg(positionals, 'preview');
-  const channel = values.channel ?? null;
-  if (channel !== null && channel !== 'helpcenter' && channel !== 'slack' && channel !== 'email')
-    throw errors.usage(`unknown channel "${channel}"`, 'Pass --channel helpcenter, slack or email.');
-  return withContext(values, output, cwd, async ({ runtime, store, key }) => {
-    const record = await requireBundle(store, key(version));
+  const channel = (values.channel ?? null) as 'helpcenter' | 'slack' | 'email' | 'trackers' | null;
+  const known = ['helpcenter', 'slack', 'email', 'trackers'] as const;
+  if (channel !== null && !(known as readonly string[]).includes(channel))
+    throw errors.usage(
+      `unknown channel "${channel}"`,
+      'Pass --channel helpcenter, slack, email or trackers.',
+    );
+  return withContext(values, output, cwd, async ({ runtime, store, key, products }) => {
+    const record = await requireBundle(store, key(version), products);
     const revision = (await store.readRevision(record.id))!;
+    if (channel === 'trackers') {
+      // Listed, not written as files: each comment is one line.
+      const { previewTrackers, printTrackerPreview } = await import('./preview-trackers.js');
+      printTrackerPreview(output, versionOf(record.key), previewTrackers(runtime, revision.bundle, null));
+      return 0;
+    }
     const out = path.resolve(
       cwd,
-      values.out ?? path.join(runtime.root, '.herald', 'preview', record.key.version),
+      values.out ?? path.join(runtime.root, '.herald', 'preview', versionOf(record.key)),
     );
-    const { slackDestinations } = await import('../channels.js');
-    const slack = await slackDestinations(runtime.config, runtime.root);
+    const { preflightSettingsOf } = await import('../channels.js');
+    const { slack, helpCenter } = await preflightSettingsOf(runtime);
     if (channel === 'slack' && slack.length === 0)
       throw errors.usage(
         'no Slack channels are configured',
@@ -38,11 +49,16 @@ export async function runPreview(argv: string[], output: Output, cwd: string): P
         ? await emailPreviewFor(runtime, store, values.subscriber ?? null)
         : null;
     const { writePreview } = await import('./preview-files.js');
-    const files = await writePreview(revision.bundle, record, out, store, { slack, email, only: channel });
+    const files = await writePreview(revision.bundle, record, out, store, {
+      slack,
+      email,
+      only: channel,
+      ...(helpCenter ? { articleTitle: helpCenter.title(revision.bundle) } : {}),
+    });
     if (output.json) output.out(JSON.stringify({ ok: true, out, files }, null, 2));
     else {
       output.info(
-        `Wrote ${files.length} files for ${record.key.version} into ${path.relative(process.cwd(), out) || '.'}:`,
+        `Wrote ${files.length} files for ${versionOf(record.key)} into ${path.relative(process.cwd(), out) || '.'}:`,
       );
       output.out(
         files

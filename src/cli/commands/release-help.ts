@@ -23,7 +23,7 @@ Options:
   --json                  the stored bundle's summary as JSON
   --cwd <dir>, --config <file>, -h/--help`;
 
-const commonHelp = `  --package <name>        monorepo package
+const commonHelp = `  --package <name>        monorepo package (or name its release <name>@<version>)
   --store <url|file>      postgres://… or a SQLite file (default: HERALD_DATABASE_URL, else .herald/state.db)
   --json                  machine-readable output
   --cwd <dir>, --config <file>, -h/--help`;
@@ -47,7 +47,8 @@ Cancels a release's announcement; \`herald schedule\` can bring it back later.
 ${commonHelp}`,
   list: `Usage: herald list [--all] [--limit <n>]
 
-Prepared releases, newest first: status, announce time (stored zone and yours), revision, deliveries.
+Prepared releases, newest first: package (in a monorepo), status, announce time (stored zone
+and yours), revision, deliveries. With --package, only that package's releases.
 
   --limit <n>     at most n releases (default 50)
   --all           every product in the store, not just this repository's

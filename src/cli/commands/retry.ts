@@ -10,8 +10,8 @@ export async function runRetry(argv: string[], output: Output, cwd: string): Pro
   const options = { channel: { type: 'string' }, ...common } as const;
   const { values, positionals } = parseCommandArgs(argv, options, 'retry');
   const version = versionArg(positionals, 'retry');
-  return withContext(values, output, cwd, async ({ runtime, store, key }) => {
-    const record = await requireBundle(store, key(version));
+  return withContext(values, output, cwd, async ({ runtime, store, key, products }) => {
+    const record = await requireBundle(store, key(version), products);
     const count = await store.requeueDeliveries(
       record.id,
       values.channel ?? null,

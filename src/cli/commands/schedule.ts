@@ -2,7 +2,7 @@ import { decideSchedule } from '../../core/bundle-lifecycle.js';
 import { resolveActor } from '../actor.js';
 import { parseCommandArgs } from '../args.js';
 import { common, requireBundle, versionArg, withContext } from '../context.js';
-import { describeWhen, recordJson } from '../format.js';
+import { describeWhen, recordJson, versionOf } from '../format.js';
 import type { Output } from '../output.js';
 import { parseScheduleFlags } from '../schedule-flags.js';
 
@@ -17,10 +17,10 @@ export async function runSchedule(argv: string[], output: Output, cwd: string): 
   } as const;
   const { values, positionals } = parseCommandArgs(argv, options, 'schedule');
   const version = versionArg(positionals, 'schedule');
-  return withContext(values, output, cwd, async ({ runtime, store, key }) => {
+  return withContext(values, output, cwd, async ({ runtime, store, key, products }) => {
     const plan = parseScheduleFlags(values, runtime.config);
     const bundleKey = key(version);
-    await requireBundle(store, bundleKey);
+    await requireBundle(store, bundleKey, products);
     const actor = await resolveActor(runtime.root);
     const { result, record } = await store.mutateBundle(bundleKey, actor, (current, now) =>
       decideSchedule(current, now, plan, bundleKey.version),
@@ -31,8 +31,8 @@ export async function runSchedule(argv: string[], output: Output, cwd: string): 
     else {
       output.info(
         result.changed
-          ? `Scheduled ${bundleKey.version}: ${describeWhen(record!, now)}.`
-          : `${bundleKey.version} is already scheduled for ${describeWhen(record!, now)}.`,
+          ? `Scheduled ${versionOf(bundleKey)}: ${describeWhen(record!, now)}.`
+          : `${versionOf(bundleKey)} is already scheduled for ${describeWhen(record!, now)}.`,
       );
     }
     return 0;

@@ -13,8 +13,8 @@ export async function runShow(argv: string[], output: Output, cwd: string): Prom
   const options = { audience: { type: 'string' }, ...common } as const;
   const { values, positionals } = parseCommandArgs(argv, options, 'show');
   const version = versionArg(positionals, 'show');
-  return withContext(values, output, cwd, async ({ store, key }) => {
-    const record = await requireBundle(store, key(version));
+  return withContext(values, output, cwd, async ({ store, key, products }) => {
+    const record = await requireBundle(store, key(version), products);
     const [revision, deliveries, now] = await Promise.all([
       store.readRevision(record.id),
       store.deliverySummary(record.id),

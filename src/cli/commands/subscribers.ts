@@ -1,7 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { cleanName, normaliseEmail } from '../../core/email-address.js';
-import { neutraliseCell, readSubscriberRows } from '../../core/subscriber-import.js';
+import {
+  exportCell,
+  SUBSCRIBER_CSV_HEADER,
+  subscriberCsvRow,
+  topicsText,
+} from '../../core/subscriber-export.js';
+import { readSubscriberRows } from '../../core/subscriber-import.js';
 import { unsubscribeTokenOf } from '../../core/unsubscribe-mail.js';
 import { errors } from '../../errors/index.js';
 import { SUBSCRIBER_STATUSES, type Subscriber, type SubscriberStatus } from '../../model/index.js';
@@ -79,10 +85,6 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('latin1');
 }
 
-const csvField = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
-/** An exported cell: a spreadsheet shows it as text, never runs it as a formula (import undoes it). */
-const exportCell = (value: string) => csvField(neutraliseCell(value));
-const topicsText = (topics: Subscriber['topics']) => (topics === 'all' ? 'all' : topics.join(';'));
 /** Stored text on a terminal: rows from before names were cleaned must not move the cursor either. */
 const shown = (text: string) => cleanName(text) ?? '';
 
@@ -229,12 +231,7 @@ async function listSubscribers(call: SubscribersCall): Promise<number> {
   const lines: string[] = [];
   const rows: Subscriber[] = [];
   const emit = (s: Subscriber) => {
-    if (command === 'export')
-      lines.push(
-        [s.email, s.name ?? '', s.locale ?? '', topicsText(s.topics), s.status, s.source]
-          .map(exportCell)
-          .join(','),
-      );
+    if (command === 'export') lines.push(subscriberCsvRow(s));
     else if (output.json) rows.push(s);
     else
       lines.push(
@@ -249,7 +246,7 @@ async function listSubscribers(call: SubscribersCall): Promise<number> {
     afterId = page.at(-1)!.id;
   }
   if (command === 'export') {
-    const csv = `email,name,locale,topics,status,source\n${lines.map((l) => `${l}\n`).join('')}`;
+    const csv = `${SUBSCRIBER_CSV_HEADER}\n${lines.map((l) => `${l}\n`).join('')}`;
     if (values.out) {
       await writeFile(path.resolve(cwd, values.out), csv);
       output.info(`Wrote ${lines.length} subscribers to ${values.out}.`);
