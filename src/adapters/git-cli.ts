@@ -70,35 +70,6 @@ export function createGitCli(cwd: string): GitPort {
   let allTags: Promise<{ tag: string; hash: string }[]> | null = null;
   let shallow: Promise<Set<string>> | null = null;
   const describedRefs = new Map<string, Promise<{ hash: string; date: string; tags: string[] }>>();
-  const describeRef = async (ref: string): Promise<{ hash: string; date: string; tags: string[] }> => {
-    const result = ref.startsWith('-')
-      ? null
-      : await run(cwd, [
-          'log',
-          '-1',
-          '--no-walk',
-          '--decorate-refs=refs/tags/',
-          '--format=%H%x00%cI%x00%D',
-          '--end-of-options',
-          `${ref}^{commit}`,
-          '--',
-        ]);
-    if (result?.code !== 0) {
-      await port.resolve(ref); // throws the precise error: not a repository, no commits, unknown ref
-      throw errors.gitFailed(['log', ref], result?.stderr ?? '');
-    }
-    const [hash, date, decorations] = result.stdout.toString('utf8').trim().split('\0') as [
-      string,
-      string,
-      string?,
-    ];
-    const tags = (decorations ?? '')
-      .split(', ')
-      .filter((d) => d.startsWith('tag: '))
-      .map((d) => d.slice('tag: '.length));
-    return { hash, date, tags };
-  };
-
   const port: GitPort = {
     root() {
       rootPromise ??= git(['rev-parse', '--show-toplevel']).then((s) => s.trim());
@@ -107,20 +78,7 @@ export function createGitCli(cwd: string): GitPort {
 
     async resolve(ref) {
       await port.root();
-      if (ref.startsWith('-')) throw errors.unknownRef(ref);
-      const result = await run(cwd, [
-        'rev-parse',
-        '--verify',
-        '--quiet',
-        '--end-of-options',
-        `${ref}^{commit}`,
-      ]);
-      if (result.code === 0) return result.stdout.toString('utf8').trim();
-      if (ref === 'HEAD') {
-        const any = await run(cwd, ['rev-list', '-n', '1', '--all']);
-        if (any.stdout.length === 0) throw errors.emptyRepo();
-      }
-      throw errors.unknownRef(ref);
+      return resolveRef(cwd, ref);
     },
 
     async mergedTags(target, glob) {
@@ -145,61 +103,12 @@ export function createGitCli(cwd: string): GitPort {
       return (await allTags).filter((t) => matches.test(t.tag));
     },
 
-    async *commits({ from, to, path }) {
-      const range = from ? `${from}..${to}` : to;
-      const args = [
-        '-c',
-        'core.quotepath=off',
-        'log',
-        '-z',
-        '--topo-order',
-        `--format=${LOG_FORMAT}`,
-        // With a path filter, --parents makes %P list rewritten parents (history simplified to the path).
-        ...(path ? ['--parents'] : []),
-        '--end-of-options',
-        range,
-        '--',
-        ...(path ? [path] : []),
-      ];
-      const child = spawn('git', args, { cwd, env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-      const stderr: Buffer[] = [];
-      child.stderr.on('data', (d: Buffer) => stderr.push(d));
-      const exited = new Promise<number>((resolve, reject) => {
-        child.on('error', (error: NodeJS.ErrnoException) =>
-          reject(error.code === 'ENOENT' ? errors.gitMissing() : error),
-        );
-        child.on('close', (code) => resolve(code ?? 1));
-      });
-      let pending: Buffer[] = [];
-      let finished = false;
-      try {
-        for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-          let start = 0;
-          for (let nul = chunk.indexOf(0, start); nul !== -1; nul = chunk.indexOf(0, start)) {
-            pending.push(chunk.subarray(start, nul));
-            const record = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
-            pending = [];
-            start = nul + 1;
-            if (record.length > 0) yield parseRecord(record);
-          }
-          if (start < chunk.length) pending.push(Buffer.from(chunk.subarray(start)));
-        }
-        if (pending.length > 0) {
-          const record = Buffer.concat(pending);
-          if (record.length > 0) yield parseRecord(record);
-        }
-        finished = true;
-      } finally {
-        if (!finished) child.kill();
-      }
-      const code = await exited;
-      if (code !== 0) throw errors.gitFailed(['log'], Buffer.concat(stderr).toString('utf8'));
-    },
+    commits: (range) => logCommits(cwd, range),
 
     describe(ref) {
       let described = describedRefs.get(ref);
       if (!described) {
-        described = describeRef(ref);
+        described = describeRef(cwd, ref, port.resolve);
         describedRefs.set(ref, described);
       }
       return described;
@@ -212,33 +121,11 @@ export function createGitCli(cwd: string): GitPort {
     },
 
     shallowCommits() {
-      shallow ??= (async () => {
-        const out = (await git(['rev-parse', '--is-shallow-repository', '--git-path', 'shallow'])).split(
-          '\n',
-        );
-        if (out[0]?.trim() !== 'true') return new Set<string>();
-        const file = path.resolve(cwd, out[1]!.trim());
-        const text = await readFile(file, 'utf8').catch(() => '');
-        return new Set(
-          text
-            .split('\n')
-            .map((line) => line.trim())
-            .filter(Boolean),
-        );
-      })();
+      shallow ??= readShallowCommits(cwd, git);
       return shallow;
     },
 
-    async remoteTags(glob) {
-      const result = await run(cwd, ['ls-remote', '--tags', '--refs', 'origin'], REMOTE_TIMEOUT_MS);
-      if (result.code !== 0) return null;
-      const matches = globToRegExp(glob);
-      return result.stdout
-        .toString('utf8')
-        .split('\n')
-        .map((line) => line.split('\t')[1]?.replace(/^refs\/tags\//, '') ?? '')
-        .filter((tag) => tag !== '' && matches.test(tag));
-    },
+    remoteTags: (glob) => remoteTags(cwd, glob),
 
     async remoteUrl() {
       const result = await run(cwd, ['remote', 'get-url', 'origin']);
@@ -250,46 +137,182 @@ export function createGitCli(cwd: string): GitPort {
       return result.code === 0 ? result.stdout : null;
     },
 
-    async listTree(commit, dir) {
-      const prefix = dir.replace(/\/+$/, '');
-      const out = await run(cwd, [
-        'ls-tree',
-        '-r',
-        '-z',
-        '--long',
-        '--full-tree',
-        '--end-of-options',
-        commit,
-        '--',
-        `${prefix}/`,
-      ]);
-      if (out.code !== 0) throw errors.gitFailed(['ls-tree'], out.stderr);
-      const entries: { path: string; mode: string; hash: string; size: number }[] = [];
-      for (const record of out.stdout.toString('utf8').split('\0')) {
-        const tab = record.indexOf('\t');
-        if (tab === -1) continue;
-        const [mode, type, hash, size] = record.slice(0, tab).trim().split(/\s+/) as [
-          string,
-          string,
-          string,
-          string,
-        ];
-        if (type !== 'blob') continue; // submodules (commit) are not docs
-        entries.push({
-          path: record.slice(tab + 1).slice(prefix.length + 1),
-          mode,
-          hash,
-          size: Number(size) || 0,
-        });
-      }
-      return entries;
-    },
+    listTree: (commit, dir) => listTree(cwd, commit, dir),
 
     readBlobs(hashes) {
       return readBlobsBatch(cwd, hashes);
     },
   };
   return port;
+}
+
+async function describeRef(
+  cwd: string,
+  ref: string,
+  resolve: (ref: string) => Promise<string>,
+): Promise<{ hash: string; date: string; tags: string[] }> {
+  const result = ref.startsWith('-')
+    ? null
+    : await run(cwd, [
+        'log',
+        '-1',
+        '--no-walk',
+        '--decorate-refs=refs/tags/',
+        '--format=%H%x00%cI%x00%D',
+        '--end-of-options',
+        `${ref}^{commit}`,
+        '--',
+      ]);
+  if (result?.code !== 0) {
+    await resolve(ref); // throws the precise error: not a repository, no commits, unknown ref
+    throw errors.gitFailed(['log', ref], result?.stderr ?? '');
+  }
+  const [hash, date, decorations] = result.stdout.toString('utf8').trim().split('\0') as [
+    string,
+    string,
+    string?,
+  ];
+  const tags = (decorations ?? '')
+    .split(', ')
+    .filter((d) => d.startsWith('tag: '))
+    .map((d) => d.slice('tag: '.length));
+  return { hash, date, tags };
+}
+
+/** One streaming `git log` over a range: records split on NUL as they arrive, never the whole log in memory. */
+async function* logCommits(
+  cwd: string,
+  { from, to, path }: { from: string | null; to: string; path?: string | null },
+): AsyncGenerator<RawCommit> {
+  const range = from ? `${from}..${to}` : to;
+  const args = [
+    '-c',
+    'core.quotepath=off',
+    'log',
+    '-z',
+    '--topo-order',
+    `--format=${LOG_FORMAT}`,
+    // With a path filter, --parents makes %P list rewritten parents (history simplified to the path).
+    ...(path ? ['--parents'] : []),
+    '--end-of-options',
+    range,
+    '--',
+    ...(path ? [path] : []),
+  ];
+  const child = spawn('git', args, { cwd, env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const stderr: Buffer[] = [];
+  child.stderr.on('data', (d: Buffer) => stderr.push(d));
+  const exited = new Promise<number>((resolve, reject) => {
+    child.on('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'ENOENT' ? errors.gitMissing() : error),
+    );
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+  let pending: Buffer[] = [];
+  let finished = false;
+  try {
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      let start = 0;
+      for (let nul = chunk.indexOf(0, start); nul !== -1; nul = chunk.indexOf(0, start)) {
+        pending.push(chunk.subarray(start, nul));
+        const record = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
+        pending = [];
+        start = nul + 1;
+        if (record.length > 0) yield parseRecord(record);
+      }
+      if (start < chunk.length) pending.push(Buffer.from(chunk.subarray(start)));
+    }
+    if (pending.length > 0) {
+      const record = Buffer.concat(pending);
+      if (record.length > 0) yield parseRecord(record);
+    }
+    finished = true;
+  } finally {
+    if (!finished) child.kill();
+  }
+  const code = await exited;
+  if (code !== 0) throw errors.gitFailed(['log'], Buffer.concat(stderr).toString('utf8'));
+}
+
+/** The commits a shallow clone stops at (none in a full clone). */
+async function readShallowCommits(
+  cwd: string,
+  git: (args: string[]) => Promise<string>,
+): Promise<Set<string>> {
+  const out = (await git(['rev-parse', '--is-shallow-repository', '--git-path', 'shallow'])).split('\n');
+  if (out[0]?.trim() !== 'true') return new Set<string>();
+  const file = path.resolve(cwd, out[1]!.trim());
+  const text = await readFile(file, 'utf8').catch(() => '');
+  return new Set(
+    text
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean),
+  );
+}
+
+/** Blobs under a folder at a commit, with their modes, ids and sizes; paths relative to the folder. */
+async function listTree(
+  cwd: string,
+  commit: string,
+  dir: string,
+): Promise<{ path: string; mode: string; hash: string; size: number }[]> {
+  const prefix = dir.replace(/\/+$/, '');
+  const out = await run(cwd, [
+    'ls-tree',
+    '-r',
+    '-z',
+    '--long',
+    '--full-tree',
+    '--end-of-options',
+    commit,
+    '--',
+    `${prefix}/`,
+  ]);
+  if (out.code !== 0) throw errors.gitFailed(['ls-tree'], out.stderr);
+  const entries: { path: string; mode: string; hash: string; size: number }[] = [];
+  for (const record of out.stdout.toString('utf8').split('\0')) {
+    const tab = record.indexOf('\t');
+    if (tab === -1) continue;
+    const [mode, type, hash, size] = record.slice(0, tab).trim().split(/\s+/) as [
+      string,
+      string,
+      string,
+      string,
+    ];
+    if (type !== 'blob') continue; // submodules (commit) are not docs
+    entries.push({
+      path: record.slice(tab + 1).slice(prefix.length + 1),
+      mode,
+      hash,
+      size: Number(size) || 0,
+    });
+  }
+  return entries;
+}
+
+/** Tags on `origin` matching the glob, or null when it cannot be asked in time. */
+async function remoteTags(cwd: string, glob: string): Promise<string[] | null> {
+  const result = await run(cwd, ['ls-remote', '--tags', '--refs', 'origin'], REMOTE_TIMEOUT_MS);
+  if (result.code !== 0) return null;
+  const matches = globToRegExp(glob);
+  return result.stdout
+    .toString('utf8')
+    .split('\n')
+    .map((line) => line.split('\t')[1]?.replace(/^refs\/tags\//, '') ?? '')
+    .filter((tag) => tag !== '' && matches.test(tag));
+}
+
+/** The commit a ref names: precise errors for a ref that looks like an option, an empty repository, an unknown ref. */
+async function resolveRef(cwd: string, ref: string): Promise<string> {
+  if (ref.startsWith('-')) throw errors.unknownRef(ref);
+  const result = await run(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
+  if (result.code === 0) return result.stdout.toString('utf8').trim();
+  if (ref === 'HEAD') {
+    const any = await run(cwd, ['rev-list', '-n', '1', '--all']);
+    if (any.stdout.length === 0) throw errors.emptyRepo();
+  }
+  throw errors.unknownRef(ref);
 }
 
 /** One `git cat-file --batch` for any number of blobs: `<id> blob <size>\n<bytes>\n` per answer. */

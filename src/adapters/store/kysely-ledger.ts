@@ -87,86 +87,9 @@ export function createKyselyLedger(db: Kysely<Database>, ops: DialectOps): Ledge
     },
 
     async recordPlan(bundleId, revision, plan, actor) {
-      const done = await withBundleLock(db, ops, bundleId, async (trx, bundle, now) => {
-        // Another run planned this revision first: its plan stands (re-planning from objects that
-        // runs are creating right now could turn a pending create into a different one).
-        if (bundle.planned_revision === revision && bundle.revision === revision) return true;
-        if (
-          bundle.revision !== revision ||
-          !ANNOUNCEABLE.includes(bundle.status) ||
-          bundle.announce_at === null ||
-          bundle.announce_at > now
-        )
-          return false;
-        const existing = await trx
-          .selectFrom('deliveries')
-          .selectAll()
-          .where('bundle_id', '=', bundleId)
-          .execute();
-        const { fresh, keep, drop, revive } = sortPlanned(existing, plan);
-        await insertPlanned(trx, bundleId, revision, now, fresh);
-        // The same change to many rows, a bounded number of ids per statement.
-        const updateRows = (rows: typeof existing, values: UpdateObject<Database, 'deliveries'>) =>
-          inChunks(rows, LEDGER_CHUNK, (chunk) =>
-            trx
-              .updateTable('deliveries')
-              .set(values)
-              .where(
-                'id',
-                'in',
-                chunk.map((r) => r.id),
-              )
-              .execute(),
-          );
-        await updateRows(
-          keep.filter((row) => row.state !== 'failed'),
-          { bundle_revision: revision, updated_at: now },
-        );
-        // A new revision is how a failure gets fixed (content, config or a date): what failed
-        // before gets another chance under it.
-        await updateRows(
-          keep.filter((row) => row.state === 'failed'),
-          { state: requeuedState, bundle_revision: revision, next_attempt_at: now, updated_at: now },
-        );
-        await updateRows(revive, {
-          // Dropped while its outcome was unknown: look before posting, as for any attempted row.
-          state: sql`CASE WHEN attempts > 0 THEN 'unknown' ELSE 'pending' END`,
-          bundle_revision: revision,
-          next_attempt_at: now,
-          last_error: null,
-          updated_at: now,
-        });
-        await updateRows(drop, {
-          state: 'skipped',
-          last_error: `not needed by revision ${revision}`,
-          lease_owner: null,
-          lease_until: null,
-          updated_at: now,
-        });
-        const outstanding =
-          fresh.length +
-          keep.length +
-          revive.length +
-          existing.filter((r) => r.state === 'attempting').length;
-        const status: BundleStatus = outstanding > 0 ? DELIVERING : 'announced';
-        await trx
-          .updateTable('bundles')
-          .set({
-            planned_revision: revision,
-            status,
-            updated_at: now,
-            ...(status === 'announced' && bundle.announced_at === null ? { announced_at: now } : {}),
-          })
-          .where('id', '=', bundleId)
-          .execute();
-        await audit(trx, bundleId, now, actor, status === 'announced' ? 'announced' : 'announce-start', {
-          revision,
-          planned: plan.length,
-          new: fresh.length,
-          ...(drop.length > 0 ? { dropped: drop.length } : {}),
-        });
-        return true;
-      });
+      const done = await withBundleLock(db, ops, bundleId, (trx, bundle, now) =>
+        writePlan(trx, bundle, now, { bundleId, revision, plan, actor }),
+      );
       return done === true;
     },
 
@@ -222,31 +145,9 @@ export function createKyselyLedger(db: Kysely<Database>, ops: DialectOps): Ledge
     },
 
     async requeueDeliveries(bundleId, target, actor) {
-      const count = await withBundleLock(db, ops, bundleId, async (trx, _bundle, now) => {
-        let update = trx
-          .updateTable('deliveries')
-          .set({
-            state: requeuedState,
-            next_attempt_at: now,
-            lease_owner: null,
-            lease_until: null,
-            updated_at: now,
-          })
-          .where('bundle_id', '=', bundleId)
-          .where('state', '=', 'failed');
-        // `slack` stands for every Slack destination (`slack:C…`).
-        if (target !== null)
-          update = update.where((w) =>
-            w.or([
-              w('target', '=', target),
-              w(sql<string>`substr(target, 1, ${target.length + 1})`, '=', `${target}:`),
-            ]),
-          );
-        const result = await update.executeTakeFirst();
-        const n = Number(result.numUpdatedRows);
-        if (n > 0) await audit(trx, bundleId, now, actor, 'retry', { target, requeued: n });
-        return n;
-      });
+      const count = await withBundleLock(db, ops, bundleId, (trx, _bundle, now) =>
+        requeueFailed(trx, now, { bundleId, target, actor }),
+      );
       return count ?? 0;
     },
 
@@ -265,4 +166,125 @@ export function createKyselyLedger(db: Kysely<Database>, ops: DialectOps): Ledge
       );
     },
   };
+}
+
+/**
+ * A due bundle's plan against the rows it already has: new rows inserted, kept ones moved to the
+ * revision (failed ones given another chance), dropped ones revived or skipped; the bundle
+ * becomes announcing, or announced when nothing is left. False when the bundle is no longer due
+ * with this revision.
+ */
+async function writePlan(
+  trx: StoreTx,
+  bundle: Database['bundles'],
+  now: number,
+  {
+    bundleId,
+    revision,
+    plan,
+    actor,
+  }: { bundleId: number; revision: number; plan: PlannedDelivery[]; actor: string },
+): Promise<boolean> {
+  // Another run planned this revision first: its plan stands (re-planning from objects that
+  // runs are creating right now could turn a pending create into a different one).
+  if (bundle.planned_revision === revision && bundle.revision === revision) return true;
+  if (
+    bundle.revision !== revision ||
+    !ANNOUNCEABLE.includes(bundle.status) ||
+    bundle.announce_at === null ||
+    bundle.announce_at > now
+  )
+    return false;
+  const existing = await trx.selectFrom('deliveries').selectAll().where('bundle_id', '=', bundleId).execute();
+  const { fresh, keep, drop, revive } = sortPlanned(existing, plan);
+  await insertPlanned(trx, bundleId, revision, now, fresh);
+  // The same change to many rows, a bounded number of ids per statement.
+  const updateRows = (rows: typeof existing, values: UpdateObject<Database, 'deliveries'>) =>
+    inChunks(rows, LEDGER_CHUNK, (chunk) =>
+      trx
+        .updateTable('deliveries')
+        .set(values)
+        .where(
+          'id',
+          'in',
+          chunk.map((r) => r.id),
+        )
+        .execute(),
+    );
+  await updateRows(
+    keep.filter((row) => row.state !== 'failed'),
+    { bundle_revision: revision, updated_at: now },
+  );
+  // A new revision is how a failure gets fixed (content, config or a date): what failed
+  // before gets another chance under it.
+  await updateRows(
+    keep.filter((row) => row.state === 'failed'),
+    { state: requeuedState, bundle_revision: revision, next_attempt_at: now, updated_at: now },
+  );
+  await updateRows(revive, {
+    // Dropped while its outcome was unknown: look before posting, as for any attempted row.
+    state: sql`CASE WHEN attempts > 0 THEN 'unknown' ELSE 'pending' END`,
+    bundle_revision: revision,
+    next_attempt_at: now,
+    last_error: null,
+    updated_at: now,
+  });
+  await updateRows(drop, {
+    state: 'skipped',
+    last_error: `not needed by revision ${revision}`,
+    lease_owner: null,
+    lease_until: null,
+    updated_at: now,
+  });
+  const outstanding =
+    fresh.length + keep.length + revive.length + existing.filter((r) => r.state === 'attempting').length;
+  const status: BundleStatus = outstanding > 0 ? DELIVERING : 'announced';
+  await trx
+    .updateTable('bundles')
+    .set({
+      planned_revision: revision,
+      status,
+      updated_at: now,
+      ...(status === 'announced' && bundle.announced_at === null ? { announced_at: now } : {}),
+    })
+    .where('id', '=', bundleId)
+    .execute();
+  await audit(trx, bundleId, now, actor, status === 'announced' ? 'announced' : 'announce-start', {
+    revision,
+    planned: plan.length,
+    new: fresh.length,
+    ...(drop.length > 0 ? { dropped: drop.length } : {}),
+  });
+  return true;
+}
+
+/** Puts `failed` rows of a bundle (of one target, or all) back to be tried now; how many. */
+async function requeueFailed(
+  trx: StoreTx,
+  now: number,
+  { bundleId, target, actor }: { bundleId: number; target: string | null; actor: string },
+): Promise<number> {
+  let update = trx
+    .updateTable('deliveries')
+    .set({
+      state: requeuedState,
+      next_attempt_at: now,
+      lease_owner: null,
+      lease_until: null,
+      updated_at: now,
+    })
+    .where('bundle_id', '=', bundleId)
+    .where('state', '=', 'failed');
+  // `slack` stands for every Slack destination (`slack:C…`).
+  if (target !== null)
+    update = update.where((w) =>
+      w.or([
+        w('target', '=', target),
+        w(sql<string>`substr(target, 1, ${target.length + 1})`, '=', `${target}:`),
+      ]),
+    );
+  const result = await update.executeTakeFirst();
+  const n = Number(result.numUpdatedRows);
+  if (n > 0) await audit(trx, bundleId, now, actor, 'retry', { target, requeued: n });
+  return n;
 }
