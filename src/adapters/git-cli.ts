@@ -161,39 +161,13 @@ export function createGitCli(cwd: string): GitPort {
         '--',
         ...(path ? [path] : []),
       ];
-      const child = spawn('git', args, { cwd, env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-      const stderr: Buffer[] = [];
-      child.stderr.on('data', (d: Buffer) => stderr.push(d));
-      const exited = new Promise<number>((resolve, reject) => {
-        child.on('error', (error: NodeJS.ErrnoException) =>
-          reject(error.code === 'ENOENT' ? errors.gitMissing() : error),
-        );
-        child.on('close', (code) => resolve(code ?? 1));
-      });
-      let pending: Buffer[] = [];
-      let finished = false;
-      try {
-        for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-          let start = 0;
-          for (let nul = chunk.indexOf(0, start); nul !== -1; nul = chunk.indexOf(0, start)) {
-            pending.push(chunk.subarray(start, nul));
-            const record = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
-            pending = [];
-            start = nul + 1;
-            if (record.length > 0) yield parseRecord(record);
-          }
-          if (start < chunk.length) pending.push(Buffer.from(chunk.subarray(start)));
-        }
-        if (pending.length > 0) {
-          const record = Buffer.concat(pending);
-          if (record.length > 0) yield parseRecord(record);
-        }
-        finished = true;
-      } finally {
-        if (!finished) child.kill();
-      }
-      const code = await exited;
-      if (code !== 0) throw errors.gitFailed(['log'], Buffer.concat(stderr).toString('utf8'));
+      yield* streamRecords(cwd, args, parseRecord);
+    },
+
+    async *ancestry(to) {
+      // One line per commit: hash, committer date, parents. No message, no diff.
+      const args = ['log', '-z', '--topo-order', '--format=%H %cI %P', '--end-of-options', to, '--'];
+      yield* streamRecords(cwd, args, parseAncestryRecord);
     },
 
     describe(ref) {
@@ -334,6 +308,57 @@ function readBlobsBatch(cwd: string, hashes: string[]): Promise<Map<string, Buff
     );
     child.stdin.end(`${hashes.join('\n')}\n`);
   });
+}
+
+/** Streams a `git … -z` command's NUL-separated records through `parse`; fails when git does. */
+async function* streamRecords<T>(
+  cwd: string,
+  args: string[],
+  parse: (record: Buffer) => T,
+): AsyncGenerator<T> {
+  const child = spawn('git', args, { cwd, env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const stderr: Buffer[] = [];
+  child.stderr.on('data', (d: Buffer) => stderr.push(d));
+  const exited = new Promise<number>((resolve, reject) => {
+    child.on('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'ENOENT' ? errors.gitMissing() : error),
+    );
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+  let pending: Buffer[] = [];
+  let finished = false;
+  try {
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      let start = 0;
+      for (let nul = chunk.indexOf(0, start); nul !== -1; nul = chunk.indexOf(0, start)) {
+        pending.push(chunk.subarray(start, nul));
+        const record = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
+        pending = [];
+        start = nul + 1;
+        if (record.length > 0) yield parse(record);
+      }
+      if (start < chunk.length) pending.push(Buffer.from(chunk.subarray(start)));
+    }
+    if (pending.length > 0) {
+      const record = Buffer.concat(pending);
+      if (record.length > 0) yield parse(record);
+    }
+    finished = true;
+  } finally {
+    if (!finished) child.kill();
+  }
+  const code = await exited;
+  if (code !== 0)
+    throw errors.gitFailed([args[0] === '-c' ? args[2]! : args[0]!], Buffer.concat(stderr).toString('utf8'));
+}
+
+function parseAncestryRecord(record: Buffer): { hash: string; parents: string[]; committerDate: string } {
+  const [hash, committerDate, ...parents] = record.toString('latin1').trim().split(' ') as [
+    string,
+    string,
+    ...string[],
+  ];
+  return { hash, committerDate, parents };
 }
 
 function parseTagLines(out: string): { tag: string; hash: string }[] {
