@@ -55,7 +55,24 @@ function run(cwd: string, args: string[], timeoutMs?: number): Promise<RunResult
 
 /** GitPort over the `git` command line. One streaming `git log` reads a range of any size. */
 export function createGitCli(cwd: string): GitPort {
-  let rootPromise: Promise<string> | null = null;
+  // The top-level directory and a shallow clone's cut commits, asked in one call: each git
+  // process costs a few milliseconds of start-up, and a typical `herald notes` starts seven.
+  let info: Promise<{ root: string; shallow: Set<string> }> | null = null;
+  const repoInfo = () => {
+    info ??= git(['rev-parse', '--show-toplevel', '--is-shallow-repository', '--git-path', 'shallow']).then(
+      async (out) => {
+        const [root, isShallow, shallowFile] = out.split('\n').map((line) => line.trim());
+        if (isShallow !== 'true') return { root: root!, shallow: new Set<string>() };
+        const text = await readFile(path.resolve(cwd, shallowFile!), 'utf8').catch(() => '');
+        const cut = text
+          .split('\n')
+          .map((line) => line.trim())
+          .filter(Boolean);
+        return { root: root!, shallow: new Set(cut) };
+      },
+    );
+    return info;
+  };
 
   const git = async (args: string[]): Promise<string> => {
     const result = await run(cwd, args);
@@ -68,7 +85,6 @@ export function createGitCli(cwd: string): GitPort {
 
   // Memoised: the CLI asks early (to overlap with config loading) and the stage asks again.
   let allTags: Promise<{ tag: string; hash: string }[]> | null = null;
-  let shallow: Promise<Set<string>> | null = null;
   const describedRefs = new Map<string, Promise<{ hash: string; date: string; tags: string[] }>>();
   const describeRef = async (ref: string): Promise<{ hash: string; date: string; tags: string[] }> => {
     const result = ref.startsWith('-')
@@ -100,9 +116,8 @@ export function createGitCli(cwd: string): GitPort {
   };
 
   const port: GitPort = {
-    root() {
-      rootPromise ??= git(['rev-parse', '--show-toplevel']).then((s) => s.trim());
-      return rootPromise;
+    async root() {
+      return (await repoInfo()).root;
     },
 
     async resolve(ref) {
@@ -185,22 +200,8 @@ export function createGitCli(cwd: string): GitPort {
       return result.code === 0;
     },
 
-    shallowCommits() {
-      shallow ??= (async () => {
-        const out = (await git(['rev-parse', '--is-shallow-repository', '--git-path', 'shallow'])).split(
-          '\n',
-        );
-        if (out[0]?.trim() !== 'true') return new Set<string>();
-        const file = path.resolve(cwd, out[1]!.trim());
-        const text = await readFile(file, 'utf8').catch(() => '');
-        return new Set(
-          text
-            .split('\n')
-            .map((line) => line.trim())
-            .filter(Boolean),
-        );
-      })();
-      return shallow;
+    async shallowCommits() {
+      return (await repoInfo()).shallow;
     },
 
     async remoteTags(glob) {
