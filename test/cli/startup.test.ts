@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliPath, runCli } from '../helpers/cli.js';
@@ -63,5 +64,20 @@ describe('start-up', () => {
     } finally {
       repo.remove();
     }
+  });
+
+  it("the bundle's semver has every function src/ calls", () => {
+    const shim = createRequire(import.meta.url)('../../scripts/semver-functions.cjs') as Record<
+      string,
+      unknown
+    >;
+    const called = new Set<string>();
+    for (const file of readdirSync('src', { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.ts'),
+    ))
+      for (const match of readFileSync(path.join('src', file), 'utf8').matchAll(/\bsemver\.([a-zA-Z]+)\b/g))
+        called.add(match[1]!);
+    expect(called.size).toBeGreaterThan(3);
+    for (const name of called) expect(typeof shim[name], name).toBe('function');
   });
 });
