@@ -10,6 +10,8 @@ const FIELD = '\x1f';
 const REMOTE_TIMEOUT_MS = 10_000;
 // hash, parents, author name, author email, author date, committer date, raw body
 const LOG_FORMAT = ['%H', '%P', '%an', '%ae', '%aI', '%cI', '%B'].join('%x1f');
+// tag name, the commit an annotated tag points at, the tag's own object (a lightweight tag's commit)
+const TAG_FORMAT = '--format=%(refname:strip=2)%09%(*objectname)%09%(objectname)';
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
 /** Fixed environment so user settings (pagers, colours, locale) never change what git prints. */
@@ -53,62 +55,76 @@ function run(cwd: string, args: string[], timeoutMs?: number): Promise<RunResult
   });
 }
 
+/** Stdout of a git command that must succeed (ENOTGITREPO outside a repository). */
+async function gitOut(cwd: string, args: string[]): Promise<string> {
+  const result = await run(cwd, args);
+  if (result.code !== 0) {
+    if (/not a git repository/i.test(result.stderr)) throw errors.notGitRepo(cwd);
+    throw errors.gitFailed(args, result.stderr);
+  }
+  return result.stdout.toString('utf8');
+}
+
 /** GitPort over the `git` command line. One streaming `git log` reads a range of any size. */
 export function createGitCli(cwd: string): GitPort {
-  let rootPromise: Promise<string> | null = null;
-
-  const git = async (args: string[]): Promise<string> => {
-    const result = await run(cwd, args);
-    if (result.code !== 0) {
-      if (/not a git repository/i.test(result.stderr)) throw errors.notGitRepo(cwd);
-      throw errors.gitFailed(args, result.stderr);
-    }
-    return result.stdout.toString('utf8');
+  // The top-level directory and a shallow clone's cut commits, asked in one call: each git
+  // process costs a few milliseconds of start-up, and a typical `herald notes` starts seven.
+  let info: Promise<RepoInfo> | null = null;
+  const repoInfo = () => {
+    info ??= readRepoInfo(cwd, git);
+    return info;
   };
+
+  const git = (args: string[]) => gitOut(cwd, args);
 
   // Memoised: the CLI asks early (to overlap with config loading) and the stage asks again.
   let allTags: Promise<{ tag: string; hash: string }[]> | null = null;
-  let shallow: Promise<Set<string>> | null = null;
-  const describedRefs = new Map<string, Promise<{ hash: string; date: string; tags: string[] }>>();
+  const describedRefs = new Map<string, Promise<Described>>();
+  const describeRef = async (ref: string): Promise<Described> => {
+    const described = await describeAt(cwd, ref);
+    if (described) return described;
+    await port.resolve(ref); // throws the precise error: not a repository, no commits, unknown ref
+    throw errors.gitFailed(['log', ref], '');
+  };
+
   const port: GitPort = {
-    root() {
-      rootPromise ??= git(['rev-parse', '--show-toplevel']).then((s) => s.trim());
-      return rootPromise;
+    async root() {
+      return (await repoInfo()).root;
     },
 
     async resolve(ref) {
       await port.root();
-      return resolveRef(cwd, ref);
+      return resolveAt(cwd, ref);
     },
 
     async mergedTags(target, glob) {
-      const out = await git([
-        'for-each-ref',
-        `--merged=${target}`,
-        '--format=%(refname:strip=2)%09%(*objectname)%09%(objectname)',
-        `refs/tags/${glob}`,
-      ]);
-      return parseTagLines(out);
+      return parseTagLines(
+        await git(['for-each-ref', `--merged=${target}`, TAG_FORMAT, `refs/tags/${glob}`]),
+      );
     },
 
     async tags(glob) {
       // All tags are read once and filtered here, so the read can start before the config
       // (and so the tag format) is known.
-      allTags ??= git([
-        'for-each-ref',
-        '--format=%(refname:strip=2)%09%(*objectname)%09%(objectname)',
-        'refs/tags/',
-      ]).then(parseTagLines);
+      allTags ??= git(['for-each-ref', TAG_FORMAT, 'refs/tags/']).then(parseTagLines);
       const matches = globToRegExp(glob);
       return (await allTags).filter((t) => matches.test(t.tag));
     },
 
-    commits: (range) => logCommits(cwd, range),
+    async *commits(range) {
+      yield* streamRecords(cwd, logArgs(range), parseRecord);
+    },
+
+    async *ancestry(to) {
+      // One line per commit: hash, committer date, parents. No message, no diff.
+      const args = ['log', '-z', '--topo-order', '--format=%H %cI %P', '--end-of-options', to, '--'];
+      yield* streamRecords(cwd, args, parseAncestryRecord);
+    },
 
     describe(ref) {
       let described = describedRefs.get(ref);
       if (!described) {
-        described = describeRef(cwd, ref, port.resolve);
+        described = describeRef(ref);
         describedRefs.set(ref, described);
       }
       return described;
@@ -120,12 +136,13 @@ export function createGitCli(cwd: string): GitPort {
       return result.code === 0;
     },
 
-    shallowCommits() {
-      shallow ??= readShallowCommits(cwd, git);
-      return shallow;
+    async shallowCommits() {
+      return (await repoInfo()).shallow;
     },
 
-    remoteTags: (glob) => remoteTags(cwd, glob),
+    remoteTags(glob) {
+      return remoteTagsAt(cwd, glob);
+    },
 
     async remoteUrl() {
       const result = await run(cwd, ['remote', 'get-url', 'origin']);
@@ -137,7 +154,9 @@ export function createGitCli(cwd: string): GitPort {
       return result.code === 0 ? result.stdout : null;
     },
 
-    listTree: (commit, dir) => listTree(cwd, commit, dir),
+    listTree(commit, dir) {
+      return listTreeAt(cwd, commit, dir);
+    },
 
     readBlobs(hashes) {
       return readBlobsBatch(cwd, hashes);
@@ -146,27 +165,35 @@ export function createGitCli(cwd: string): GitPort {
   return port;
 }
 
-async function describeRef(
-  cwd: string,
-  ref: string,
-  resolve: (ref: string) => Promise<string>,
-): Promise<{ hash: string; date: string; tags: string[] }> {
-  const result = ref.startsWith('-')
-    ? null
-    : await run(cwd, [
-        'log',
-        '-1',
-        '--no-walk',
-        '--decorate-refs=refs/tags/',
-        '--format=%H%x00%cI%x00%D',
-        '--end-of-options',
-        `${ref}^{commit}`,
-        '--',
-      ]);
-  if (result?.code !== 0) {
-    await resolve(ref); // throws the precise error: not a repository, no commits, unknown ref
-    throw errors.gitFailed(['log', ref], result?.stderr ?? '');
-  }
+type Described = { hash: string; date: string; tags: string[] };
+type RepoInfo = { root: string; shallow: Set<string> };
+
+async function readRepoInfo(cwd: string, git: (args: string[]) => Promise<string>): Promise<RepoInfo> {
+  const out = await git(['rev-parse', '--show-toplevel', '--is-shallow-repository', '--git-path', 'shallow']);
+  const [root, isShallow, shallowFile] = out.split('\n').map((line) => line.trim());
+  if (isShallow !== 'true') return { root: root!, shallow: new Set<string>() };
+  const text = await readFile(path.resolve(cwd, shallowFile!), 'utf8').catch(() => '');
+  const cut = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  return { root: root!, shallow: new Set(cut) };
+}
+
+/** Hash, committer date and tags of a ref in one `git log`; null when git cannot answer. */
+async function describeAt(cwd: string, ref: string): Promise<Described | null> {
+  if (ref.startsWith('-')) return null;
+  const result = await run(cwd, [
+    'log',
+    '-1',
+    '--no-walk',
+    '--decorate-refs=refs/tags/',
+    '--format=%H%x00%cI%x00%D',
+    '--end-of-options',
+    `${ref}^{commit}`,
+    '--',
+  ]);
+  if (result.code !== 0) return null;
   const [hash, date, decorations] = result.stdout.toString('utf8').trim().split('\0') as [
     string,
     string,
@@ -179,13 +206,8 @@ async function describeRef(
   return { hash, date, tags };
 }
 
-/** One streaming `git log` over a range: records split on NUL as they arrive, never the whole log in memory. */
-async function* logCommits(
-  cwd: string,
-  { from, to, path }: { from: string | null; to: string; path?: string | null },
-): AsyncGenerator<RawCommit> {
-  const range = from ? `${from}..${to}` : to;
-  const args = [
+function logArgs({ from, to, path }: { from: string | null; to: string; path: string | null }): string[] {
+  return [
     '-c',
     'core.quotepath=off',
     'log',
@@ -195,64 +217,36 @@ async function* logCommits(
     // With a path filter, --parents makes %P list rewritten parents (history simplified to the path).
     ...(path ? ['--parents'] : []),
     '--end-of-options',
-    range,
+    from ? `${from}..${to}` : to,
     '--',
     ...(path ? [path] : []),
   ];
-  const child = spawn('git', args, { cwd, env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  const stderr: Buffer[] = [];
-  child.stderr.on('data', (d: Buffer) => stderr.push(d));
-  const exited = new Promise<number>((resolve, reject) => {
-    child.on('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'ENOENT' ? errors.gitMissing() : error),
-    );
-    child.on('close', (code) => resolve(code ?? 1));
-  });
-  let pending: Buffer[] = [];
-  let finished = false;
-  try {
-    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-      let start = 0;
-      for (let nul = chunk.indexOf(0, start); nul !== -1; nul = chunk.indexOf(0, start)) {
-        pending.push(chunk.subarray(start, nul));
-        const record = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
-        pending = [];
-        start = nul + 1;
-        if (record.length > 0) yield parseRecord(record);
-      }
-      if (start < chunk.length) pending.push(Buffer.from(chunk.subarray(start)));
-    }
-    if (pending.length > 0) {
-      const record = Buffer.concat(pending);
-      if (record.length > 0) yield parseRecord(record);
-    }
-    finished = true;
-  } finally {
-    if (!finished) child.kill();
+}
+
+/** Full hash of a ref (in a repository: the caller checked); EUNKNOWNREF, or EEMPTYREPO for HEAD. */
+async function resolveAt(cwd: string, ref: string): Promise<string> {
+  if (ref.startsWith('-')) throw errors.unknownRef(ref);
+  const result = await run(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
+  if (result.code === 0) return result.stdout.toString('utf8').trim();
+  if (ref === 'HEAD') {
+    const any = await run(cwd, ['rev-list', '-n', '1', '--all']);
+    if (any.stdout.length === 0) throw errors.emptyRepo();
   }
-  const code = await exited;
-  if (code !== 0) throw errors.gitFailed(['log'], Buffer.concat(stderr).toString('utf8'));
+  throw errors.unknownRef(ref);
 }
 
-/** The commits a shallow clone stops at (none in a full clone). */
-async function readShallowCommits(
-  cwd: string,
-  git: (args: string[]) => Promise<string>,
-): Promise<Set<string>> {
-  const out = (await git(['rev-parse', '--is-shallow-repository', '--git-path', 'shallow'])).split('\n');
-  if (out[0]?.trim() !== 'true') return new Set<string>();
-  const file = path.resolve(cwd, out[1]!.trim());
-  const text = await readFile(file, 'utf8').catch(() => '');
-  return new Set(
-    text
-      .split('\n')
-      .map((line) => line.trim())
-      .filter(Boolean),
-  );
+async function remoteTagsAt(cwd: string, glob: string): Promise<string[] | null> {
+  const result = await run(cwd, ['ls-remote', '--tags', '--refs', 'origin'], REMOTE_TIMEOUT_MS);
+  if (result.code !== 0) return null;
+  const matches = globToRegExp(glob);
+  return result.stdout
+    .toString('utf8')
+    .split('\n')
+    .map((line) => line.split('\t')[1]?.replace(/^refs\/tags\//, '') ?? '')
+    .filter((tag) => tag !== '' && matches.test(tag));
 }
 
-/** Blobs under a folder at a commit, with their modes, ids and sizes; paths relative to the folder. */
-async function listTree(
+async function listTreeAt(
   cwd: string,
   commit: string,
   dir: string,
@@ -289,30 +283,6 @@ async function listTree(
     });
   }
   return entries;
-}
-
-/** Tags on `origin` matching the glob, or null when it cannot be asked in time. */
-async function remoteTags(cwd: string, glob: string): Promise<string[] | null> {
-  const result = await run(cwd, ['ls-remote', '--tags', '--refs', 'origin'], REMOTE_TIMEOUT_MS);
-  if (result.code !== 0) return null;
-  const matches = globToRegExp(glob);
-  return result.stdout
-    .toString('utf8')
-    .split('\n')
-    .map((line) => line.split('\t')[1]?.replace(/^refs\/tags\//, '') ?? '')
-    .filter((tag) => tag !== '' && matches.test(tag));
-}
-
-/** The commit a ref names: precise errors for a ref that looks like an option, an empty repository, an unknown ref. */
-async function resolveRef(cwd: string, ref: string): Promise<string> {
-  if (ref.startsWith('-')) throw errors.unknownRef(ref);
-  const result = await run(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
-  if (result.code === 0) return result.stdout.toString('utf8').trim();
-  if (ref === 'HEAD') {
-    const any = await run(cwd, ['rev-list', '-n', '1', '--all']);
-    if (any.stdout.length === 0) throw errors.emptyRepo();
-  }
-  throw errors.unknownRef(ref);
 }
 
 /** One `git cat-file --batch` for any number of blobs: `<id> blob <size>\n<bytes>\n` per answer. */
@@ -357,6 +327,57 @@ function readBlobsBatch(cwd: string, hashes: string[]): Promise<Map<string, Buff
     );
     child.stdin.end(`${hashes.join('\n')}\n`);
   });
+}
+
+/** Streams a `git … -z` command's NUL-separated records through `parse`; fails when git does. */
+async function* streamRecords<T>(
+  cwd: string,
+  args: string[],
+  parse: (record: Buffer) => T,
+): AsyncGenerator<T> {
+  const child = spawn('git', args, { cwd, env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const stderr: Buffer[] = [];
+  child.stderr.on('data', (d: Buffer) => stderr.push(d));
+  const exited = new Promise<number>((resolve, reject) => {
+    child.on('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'ENOENT' ? errors.gitMissing() : error),
+    );
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+  let pending: Buffer[] = [];
+  let finished = false;
+  try {
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      let start = 0;
+      for (let nul = chunk.indexOf(0, start); nul !== -1; nul = chunk.indexOf(0, start)) {
+        pending.push(chunk.subarray(start, nul));
+        const record = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
+        pending = [];
+        start = nul + 1;
+        if (record.length > 0) yield parse(record);
+      }
+      if (start < chunk.length) pending.push(Buffer.from(chunk.subarray(start)));
+    }
+    if (pending.length > 0) {
+      const record = Buffer.concat(pending);
+      if (record.length > 0) yield parse(record);
+    }
+    finished = true;
+  } finally {
+    if (!finished) child.kill();
+  }
+  const code = await exited;
+  if (code !== 0)
+    throw errors.gitFailed([args[0] === '-c' ? args[2]! : args[0]!], Buffer.concat(stderr).toString('utf8'));
+}
+
+function parseAncestryRecord(record: Buffer): { hash: string; parents: string[]; committerDate: string } {
+  const [hash, committerDate, ...parents] = record.toString('latin1').trim().split(' ') as [
+    string,
+    string,
+    ...string[],
+  ];
+  return { hash, committerDate, parents };
 }
 
 function parseTagLines(out: string): { tag: string; hash: string }[] {
