@@ -71,6 +71,8 @@ export async function startSink(
 export interface Measured {
   ms: number;
   peakMb: number;
+  /** The most resident memory (MB) in each quarter of the run: flat memory stays level. */
+  quartersMb: number[];
   stdout: string;
 }
 
@@ -86,10 +88,12 @@ export function measure(command: string[], cwd: string, env: Record<string, stri
     let stdout = '';
     let stderr = '';
     let peak = 0;
+    const rss: number[] = [];
     const sample = () => {
       try {
         const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
         peak = Math.max(peak, Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0));
+        rss.push(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0));
       } catch {
         // The process has ended.
       }
@@ -100,8 +104,13 @@ export function measure(command: string[], cwd: string, env: Record<string, stri
     child.on('error', reject);
     child.on('close', (code) => {
       clearInterval(timer);
+      const quarter = Math.ceil(rss.length / 4);
+      const quartersMb = [0, 1, 2, 3].map(
+        (q) => Math.max(0, ...rss.slice(q * quarter, (q + 1) * quarter)) / 1024,
+      );
       if (code !== 0) reject(new Error(`${command.join(' ')} failed:\n${stderr}`));
-      else resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, peakMb: peak / 1024, stdout });
+      else
+        resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, peakMb: peak / 1024, quartersMb, stdout });
     });
   });
 }

@@ -29,13 +29,15 @@ let failed = false;
 interface Announced {
   ms: number;
   peakMb: number;
+  quartersMb: number[];
   sent: number;
 }
 
 /** `herald announce --json` in `repo`; what it sent by its own report. */
 async function announce(repo: string, env: Record<string, string>): Promise<Announced> {
   const run = await measure([herald, 'announce', '--json'], repo, { ...heraldEnv, ...env });
-  return { ms: run.ms, peakMb: run.peakMb, sent: JSON.parse(run.stdout).results.email.sent };
+  const { ms, peakMb, quartersMb } = run;
+  return { ms, peakMb, quartersMb, sent: JSON.parse(run.stdout).results.email.sent };
 }
 
 async function linear() {
@@ -59,7 +61,7 @@ async function linear() {
   console.log(`Release email at scale (SQLite store, ${CONNECTIONS} SMTP connections, local sink):`);
   for (const r of [small, large])
     console.log(
-      `  ${r.subscribers.toLocaleString('en').padStart(9)} subscribers  ${r.received} messages in ${(r.ms / 1000).toFixed(1)} s = ${perSecond(r.rate)}/s, peak RSS ${r.peakMb.toFixed(0)} MB (import ${(r.importMs / 1000).toFixed(1)} s)`,
+      `  ${r.subscribers.toLocaleString('en').padStart(9)} subscribers  ${r.received} messages in ${(r.ms / 1000).toFixed(1)} s = ${perSecond(r.rate)}/s, peak RSS ${r.peakMb.toFixed(0)} MB, RSS by quarter ${r.quartersMb.map((m) => m.toFixed(0)).join('/')} MB (import ${(r.importMs / 1000).toFixed(1)} s)`,
     );
   console.log(`  ratio              ${ratio.toFixed(2)} (target >= 0.90: time linear)`);
   console.log(`  peak RSS at ${LARGE.toLocaleString('en')}: ${large.peakMb.toFixed(0)} MB (target < 250 MB)`);
