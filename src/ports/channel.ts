@@ -40,8 +40,9 @@ export interface Channel {
   /** Deliveries in flight at once for this channel. */
   readonly concurrency: number;
   /**
-   * Rows a worker leases at a time (default 4). More for a channel of many quick deliveries
-   * (email): fewer claims; fewer for one whose calls are slow, so other runs can share the work.
+   * The most rows a worker leases at a time (default 4). More for a channel of many quick
+   * deliveries (email): fewer claims; fewer for one whose calls are slow, so other runs can share
+   * the work. A worker whose deliveries turn out slow leases about a second's worth, fewer.
    */
   readonly claimBatch?: number;
   /**
