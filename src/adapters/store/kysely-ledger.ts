@@ -234,20 +234,28 @@ export function createKyselyLedger(db: Kysely<Database>, ops: DialectOps): Ledge
     async recordPlanPage(bundleId, revision, page) {
       const done = await withBundleLock(db, ops, bundleId, async (trx, bundle, now) => {
         if (bundle.planned_revision === revision || !plannable(bundle, revision, now)) return false;
+        // The page's own rows, looked up through the unique (bundle, target, key) index: a
+        // page costs the same however many rows the bundle already has.
         const existing: Row[] = [];
-        await inChunks(page, LEDGER_CHUNK, async (chunk) => {
-          const rows = await trx
-            .selectFrom('deliveries')
-            .selectAll()
-            .where('bundle_id', '=', bundleId)
-            .where(
-              'target_key',
-              'in',
-              chunk.map((d) => d.key),
-            )
-            .execute();
-          existing.push(...rows);
-        });
+        for (const target of new Set(page.map((d) => d.target)))
+          await inChunks(
+            page.filter((d) => d.target === target),
+            LEDGER_CHUNK,
+            async (chunk) => {
+              const rows = await trx
+                .selectFrom('deliveries')
+                .selectAll()
+                .where('bundle_id', '=', bundleId)
+                .where('target', '=', target)
+                .where(
+                  'target_key',
+                  'in',
+                  chunk.map((d) => d.key),
+                )
+                .execute();
+              for (const row of rows) existing.push(row);
+            },
+          );
         await applyPlanned(trx, bundleId, revision, now, existing, page);
         return true;
       });
