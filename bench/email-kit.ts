@@ -110,7 +110,12 @@ export function measure(command: string[], cwd: string, env: Record<string, stri
       );
       if (code !== 0) reject(new Error(`${command.join(' ')} failed:\n${stderr}`));
       else
-        resolve({ ms: Number(process.hrtime.bigint() - started) / 1e6, peakMb: peak / 1024, quartersMb, stdout });
+        resolve({
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+          peakMb: peak / 1024,
+          quartersMb,
+          stdout,
+        });
     });
   });
 }

@@ -65,7 +65,11 @@ describe.each(storeDialects(() => postgres))('paged plans: $name', (dialect) => 
       await store.releaseClaims('o');
 
       // Revision 2 wants 2, 3 and a new 5: 4 is dropped, the failed 2 gets another chance.
-      await prepare(store, '1.0.0', { text: 'Second wording', schedule: { at: 'now', zone: 'UTC' }, force: true });
+      await prepare(store, '1.0.0', {
+        text: 'Second wording',
+        schedule: { at: 'now', zone: 'UTC' },
+        force: true,
+      });
       const revision = (await store.findBundle(keyOf('1.0.0')))!.revision;
       expect(revision).toBeGreaterThan(1);
       expect(await store.recordPlanPage(id, 1, email(8))).toBe(false);
@@ -81,7 +85,10 @@ describe.each(storeDialects(() => postgres))('paged plans: $name', (dialect) => 
       expect(after.get('to:1')).toMatchObject({ state: 'sent', bundleRevision: 1 });
       expect(after.get('to:2')).toMatchObject({ state: 'unknown', bundleRevision: revision });
       expect(after.get('to:3')).toMatchObject({ state: 'pending', bundleRevision: revision });
-      expect(after.get('to:4')).toMatchObject({ state: 'skipped', lastError: `not needed by revision ${revision}` });
+      expect(after.get('to:4')).toMatchObject({
+        state: 'skipped',
+        lastError: `not needed by revision ${revision}`,
+      });
       expect(after.get('to:5')).toMatchObject({ state: 'pending', bundleRevision: revision, attempts: 0 });
       expect((await store.findBundle(keyOf('1.0.0')))!.status).toBe('announcing');
     } finally {

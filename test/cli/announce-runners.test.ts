@@ -97,7 +97,10 @@ describe('two herald announce processes on one PostgreSQL store', () => {
     const runs = await Promise.all([1, 2].map(() => runCli(['announce', '--json'], { cwd: repo, env })));
     for (const run of runs) expect(run.code, run.stderr).toBe(0);
     const sent = runs.map((run) => JSON.parse(run.stdout).results.email.sent as number);
-    expect(sent.every((n) => n > 0), `sent ${sent.join(' + ')}`).toBe(true);
+    expect(
+      sent.every((n) => n > 0),
+      `sent ${sent.join(' + ')}`,
+    ).toBe(true);
     expect(sent[0]! + sent[1]!).toBe(SUBSCRIBERS);
     expect(sink.received.length).toBe(SUBSCRIBERS);
     expect(new Set(sink.received)).toEqual(new Set(addresses));

@@ -67,7 +67,8 @@ describe.each(storeDialects(() => postgres))('email plan in pages on $name', (di
       const ids = new Map(
         (await store.listSubscribers('Acme', { afterId: 0, limit: SUBSCRIBERS })).map((s) => [s.email, s.id]),
       );
-      const leave = (i: number) => store.setSubscriberStatus(ids.get(address(i))!, ['confirmed'], 'unsubscribed');
+      const leave = (i: number) =>
+        store.setSubscriberStatus(ids.get(address(i))!, ['confirmed'], 'unsubscribed');
 
       // The planner's reads (a page of 1,000; sending reads ahead 100 at a time): when it asks for
       // the second page, the first must be in the ledger already; two subscribers leave then, one
