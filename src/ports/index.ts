@@ -11,6 +11,7 @@ export type {
   BundleMutation,
   FenceAttempt,
   LedgerPort,
+  PagedPlan,
   SettleAttempt,
   StoredBlob,
   StorePort,

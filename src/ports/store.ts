@@ -78,6 +78,12 @@ export interface StorePort extends LedgerPort, SubscriberStorePort, UserStorePor
 }
 
 /**
+ * The targets whose rows a plan recorded page by page (`recordPlanPage`), with how many: their
+ * unsent rows that no page of this revision touched are the ones it drops.
+ */
+export type PagedPlan = Record<string, number>;
+
+/**
  * The delivery ledger, as the announce engine drives it. Every gate (status, revision, announce
  * time) is evaluated by the store on its own clock, inside the transaction that changes the row.
  */
@@ -90,7 +96,21 @@ export interface LedgerPort {
    * unsent rows of an earlier plan that this plan drops become `skipped`. Returns false (and writes
    * nothing) when the bundle changed meanwhile. With nothing left to deliver the bundle is announced.
    */
-  recordPlan(bundleId: number, revision: number, plan: PlannedDelivery[], actor: string): Promise<boolean>;
+  recordPlan(
+    bundleId: number,
+    revision: number,
+    plan: PlannedDelivery[],
+    actor: string,
+    paged?: PagedPlan,
+  ): Promise<boolean>;
+  /**
+   * One page of a paged plan for `revision` (`Channel.plan` gave pages), before `recordPlan`
+   * finishes it: new rows are inserted, rows already there are brought to `revision` (failed ones
+   * requeued, dropped ones revived), in one short transaction that re-checks the bundle. Rows of
+   * a revision are claimed only once its plan is finished. False (nothing written) when the
+   * bundle changed, or another run finished this revision's plan: stop paging.
+   */
+  recordPlanPage(bundleId: number, revision: number, page: PlannedDelivery[]): Promise<boolean>;
   /**
    * Gives back the rows `owner` leased and has not attempted (a run stopped with Ctrl-C, or
    * done): another run may claim them at once instead of when the lease runs out.

@@ -47,6 +47,9 @@ export function createKyselyClaims(db: Kysely<Database>, ops: DialectOps): Claim
           .where((eb) => eb.or([eb('d.lease_until', 'is', null), eb('d.lease_until', '<', now)]))
           .where('b.status', '=', DELIVERING)
           .where('b.announce_at', '<=', now)
+          // Rows of a plan still being written page by page wait for its end: the help centre's
+          // rows of that revision, which go first, may not be in yet.
+          .whereRef('b.planned_revision', '=', 'b.revision')
           .where((eb) => eb.not(lowerPhaseIn(eb, 'not in', DONE)))
           .orderBy('d.bundle_id')
           .orderBy('d.phase')
@@ -136,6 +139,8 @@ function prepareHotStatements(db: Kysely<Database>, ops: DialectOps) {
             .whereRef('b.id', '=', 'deliveries.bundle_id')
             .whereRef('b.revision', '=', 'deliveries.bundle_revision')
             .where(sql<boolean>`b.status = ${sql.lit(DELIVERING)}`)
+            // Its plan is finished (a paged plan's rows wait for the rest of it).
+            .whereRef('b.planned_revision', '=', 'b.revision')
             .where('b.announce_at', '<=', ops.now),
         ),
       )
