@@ -126,9 +126,6 @@ const SPLIT_IN_PROGRESS: { file: string; name: string }[] = [
   { file: 'channels/trackers/index.ts', name: 'createTrackerChannel' },
   { file: 'cli/channels.ts', name: 'chooseChannels' },
   { file: 'cli/commands/preview-files.ts', name: 'writePreview' },
-  { file: 'server/dashboard/release-actions.ts', name: 'registerReleaseActions' },
-  { file: 'server/dashboard/release-pages.ts', name: 'registerReleasePages' },
-  { file: 'server/dashboard/subscribers.ts', name: 'registerSubscribers' },
 ];
 
 const roomOf = (path: string): string => path.split('/')[0] as string;

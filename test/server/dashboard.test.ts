@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import axe from 'axe-core';
+import Sqlite from 'better-sqlite3';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSampleRepo } from '../../scripts/sample-repo.mjs';
@@ -10,6 +11,7 @@ import { openSqliteStore } from '../../src/adapters/store/sqlite-store.js';
 import { chooseChannels } from '../../src/cli/channels.js';
 import type { Output } from '../../src/cli/output.js';
 import { createRuntime, type Runtime } from '../../src/cli/runtime.js';
+import { decideSchedule } from '../../src/core/bundle-lifecycle.js';
 import type { StorePort } from '../../src/ports/index.js';
 import { announce } from '../../src/stages/announce.js';
 import { launchBrowser } from '../helpers/browser.js';
@@ -346,6 +348,13 @@ describe('the dashboard in a browser', () => {
     const counts = await text(page, 'section[aria-labelledby=counts]');
     expect(counts).toMatch(/confirmed\s+1/);
     expect(counts).toMatch(/unsubscribed\s+1/);
+    // Both actions are in the audit log under ada's name, the address as a digest.
+    const log = await text(page, '#subscribers-log');
+    expect(log).toMatch(/ada\s+subscribers\.unsubscribe\s+\{"address":"hmac-sha256:[0-9a-f]{32}"\}/);
+    expect(log).toMatch(
+      /ada\s+subscribers\.import\s+\{"added":2,"updated":0,"unchanged":0,"kept":0,"refused":0\}/,
+    );
+    expect(log).not.toContain('max@example.com');
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'subscribers');
     const csv = await page.evaluate(() => fetch('/subscribers/export.csv').then((r) => r.text()));
@@ -404,6 +413,76 @@ describe('the dashboard in a browser', () => {
     await screenshot(page, 'releases');
     await page.close();
   }, 120_000);
+});
+
+describe('after the announce run', () => {
+  it('removes an address: the audit log keeps who and a digest, never the address', async () => {
+    const page = await pageAs('ada');
+    await page.goto(`${server.url}/subscribers?q=zoe@`);
+    await submit(page, 'form[action="/subscribers/remove"]');
+    expect(await text(page)).toContain('Removed, with everything about it.');
+    expect(await text(page, '#subscribers-log')).toMatch(
+      /ada\s+subscribers\.remove\s+\{"address":"hmac-sha256:/,
+    );
+    // Not in the store in clear either: every audit row, read straight from the database file.
+    const db = new Sqlite(path.join(repo, '.herald', 'state.db'), { readonly: true });
+    const rows = db.prepare('SELECT actor, action, details FROM audit_log').all() as { details: string }[];
+    db.close();
+    expect(rows.filter((r) => /zoe@|max@/.test(r.details))).toEqual([]);
+    const digests = await store.productAuditLog('Acme Cloud', 10);
+    expect(digests.map((e) => e.action)).toEqual([
+      'subscribers.remove',
+      'subscribers.unsubscribe',
+      'subscribers.import',
+    ]);
+    await page.close();
+  });
+
+  it('retries the failed deliveries of one target, as herald retry --channel does', async () => {
+    // 2.0.1 is announcing; its Slack message and both emails were refused.
+    const key = { product: 'Acme Cloud', package: '', version: '2.0.1' };
+    const { record } = await store.mutateBundle(key, 'tester', (current, now) =>
+      decideSchedule(current, now, { at: 'now', zone: 'UTC' }, '2.0.1'),
+    );
+    const planned = (target: string, key: string) => ({ target, key, phase: 40, summary: key });
+    await store.recordPlan(
+      record!.id,
+      record!.revision,
+      [planned('slack:C0RELEASES', 'post:message'), planned('email', 'email:a'), planned('email', 'email:b')],
+      'tester',
+    );
+    for (const target of ['slack:C0RELEASES', 'email'])
+      for (const row of await store.claimDeliveries({ owner: 't', target, limit: 10, leaseMs: 60_000 })) {
+        const attemptId = `attempt-${row.id}`;
+        await store.recordAttempts({
+          settle: [],
+          fence: [{ id: row.id, owner: 't', attemptId, leaseMs: 60_000 }],
+        });
+        await store.recordAttempts({
+          settle: [{ id: row.id, owner: 't', attemptId, outcome: { state: 'failed', error: 'refused' } }],
+          fence: [],
+        });
+      }
+    const page = await pageAs('ada');
+    await page.goto(`${server.url}/releases/2.0.1`);
+    const forms = () =>
+      page.$$eval('form.retry-target', (list) => list.map((f) => (f as HTMLElement).innerText.trim()));
+    expect((await forms()).sort()).toEqual(['Retry email 2 failed', 'Retry slack:C0RELEASES 1 failed']);
+    expect(await seriousViolations(page)).toEqual([]);
+    await submit(page, 'form.retry-target:has(input[name=target][value="slack:C0RELEASES"])');
+    expect(await text(page)).toContain('Failed deliveries queued again');
+    const summary = await store.deliverySummary(record!.id);
+    // Queued again; attempted before, so the target is looked at before it is posted to (unknown).
+    expect(summary['slack:C0RELEASES']).toEqual({ unknown: 1 });
+    expect(summary.email).toEqual({ failed: 2 });
+    expect(await forms()).toEqual(['Retry email 2 failed']);
+    expect((await store.auditLog(key)).at(-1)).toMatchObject({
+      action: 'retry',
+      actor: 'ada',
+      details: { target: 'slack:C0RELEASES', requeued: 1 },
+    });
+    await page.close();
+  });
 });
 
 /** Sets form fields by selector. */
