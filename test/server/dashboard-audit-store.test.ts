@@ -46,9 +46,7 @@ describe.each(storeDialects(() => postgres))('product audit log: $name', (dialec
     ]);
     expect(acme.every((e) => e.at >= before)).toBe(true);
     expect((await store.productAuditLog('Acme Cloud', 10)).map((e) => e.details)).toEqual([{ added: 10 }]);
-    expect((await store.productAuditLog('Acme "Cloud"', 10)).map((e) => e.details)).toEqual([
-      { added: 12 },
-    ]);
+    expect((await store.productAuditLog('Acme "Cloud"', 10)).map((e) => e.details)).toEqual([{ added: 12 }]);
     expect(await store.productAuditLog('Acme', 1)).toHaveLength(1);
     expect(await store.productAuditLog('Nobody', 10)).toEqual([]);
   });
