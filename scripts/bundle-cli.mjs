@@ -2,9 +2,27 @@
 // resolving ~100 ESM modules costs more than the work of a typical `herald notes`: one file
 // starts about twice as fast. The library build (tsc → dist/) stays unbundled.
 import { rmSync } from 'node:fs';
+import path from 'node:path';
 import { build } from 'esbuild';
 
 rmSync('dist/bin', { recursive: true, force: true });
+
+/**
+ * `semver` as Herald calls it (compare, rcompare, gt, lt, inc, parse, prerelease, valid): its
+ * index also loads the range classes, which parse comparators as they load: a few milliseconds
+ * of every start. Only Herald's own imports are redirected (dependencies keep the whole package);
+ * test/cli/startup.test.ts checks that every function src/ calls is there.
+ */
+const semverFunctionsOnly = {
+  name: 'semver-functions-only',
+  setup(b) {
+    b.onResolve({ filter: /^semver$/ }, (args) =>
+      args.importer.includes(`${path.sep}src${path.sep}`)
+        ? { path: path.resolve('scripts/semver-functions.cjs') }
+        : undefined,
+    );
+  },
+};
 
 await build({
   entryPoints: { herald: 'src/cli/bin.ts', 'page-compiler-worker': 'src/adapters/page-compiler-worker.ts' },
@@ -27,6 +45,7 @@ await build({
   // jsonc-parser's "main" is a UMD build whose require() calls esbuild cannot follow; its ESM
   // build ("module") bundles cleanly.
   alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
+  plugins: [semverFunctionsOnly],
   // CommonJS dependencies (handlebars, semver) call require(); give the ESM bundle one.
   banner: {
     js: "import { createRequire as __heraldRequire } from 'node:module';\nconst require = __heraldRequire(import.meta.url);",

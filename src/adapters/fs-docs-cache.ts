@@ -10,14 +10,17 @@ type Entry = [string, CompiledPage];
  * (`docs.journal.jsonl`, one line each): a rebuild after one changed page appends one line instead
  * of rewriting tens of megabytes. The journal is folded into the main file when it grows past a
  * tenth of it, which also drops entries no longer used. A missing, old or damaged file just means
- * compiling again; a torn last journal line is ignored.
+ * compiling again; a torn last journal line is ignored. What was loaded or saved stays in memory:
+ * a second compile in the same run (`docs diff` compiles two releases) does not parse the file again.
  */
 export function createFsDocsCache(file: string | null): DocsCachePort {
   const journal = file === null ? null : file.replace(/\.json$/, '.journal.jsonl');
   let loadedMain = new Set<string>();
   let journaled = new Set<string>();
+  let memory: Map<string, CompiledPage> | null = null;
   return {
     async load() {
+      if (memory) return new Map(memory);
       const entries = new Map<string, CompiledPage>();
       if (file === null || journal === null) return entries;
       try {
@@ -43,10 +46,12 @@ export function createFsDocsCache(file: string | null): DocsCachePort {
       } catch {
         // No journal yet.
       }
+      memory = new Map(entries);
       return entries;
     },
     async save(entries) {
       if (file === null || journal === null) return;
+      memory = new Map(entries);
       try {
         await mkdir(path.dirname(file), { recursive: true });
         const added = [...entries].filter(([key]) => !loadedMain.has(key));

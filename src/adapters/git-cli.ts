@@ -10,6 +10,8 @@ const FIELD = '\x1f';
 const REMOTE_TIMEOUT_MS = 10_000;
 // hash, parents, author name, author email, author date, committer date, raw body
 const LOG_FORMAT = ['%H', '%P', '%an', '%ae', '%aI', '%cI', '%B'].join('%x1f');
+// tag name, the commit an annotated tag points at, the tag's own object (a lightweight tag's commit)
+const TAG_FORMAT = '--format=%(refname:strip=2)%09%(*objectname)%09%(objectname)';
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
 /** Fixed environment so user settings (pagers, colours, locale) never change what git prints. */
@@ -53,147 +55,70 @@ function run(cwd: string, args: string[], timeoutMs?: number): Promise<RunResult
   });
 }
 
+/** Stdout of a git command that must succeed (ENOTGITREPO outside a repository). */
+async function gitOut(cwd: string, args: string[]): Promise<string> {
+  const result = await run(cwd, args);
+  if (result.code !== 0) {
+    if (/not a git repository/i.test(result.stderr)) throw errors.notGitRepo(cwd);
+    throw errors.gitFailed(args, result.stderr);
+  }
+  return result.stdout.toString('utf8');
+}
+
 /** GitPort over the `git` command line. One streaming `git log` reads a range of any size. */
 export function createGitCli(cwd: string): GitPort {
-  let rootPromise: Promise<string> | null = null;
-
-  const git = async (args: string[]): Promise<string> => {
-    const result = await run(cwd, args);
-    if (result.code !== 0) {
-      if (/not a git repository/i.test(result.stderr)) throw errors.notGitRepo(cwd);
-      throw errors.gitFailed(args, result.stderr);
-    }
-    return result.stdout.toString('utf8');
+  // The top-level directory and a shallow clone's cut commits, asked in one call: each git
+  // process costs a few milliseconds of start-up, and a typical `herald notes` starts seven.
+  let info: Promise<RepoInfo> | null = null;
+  const repoInfo = () => {
+    info ??= readRepoInfo(cwd, git);
+    return info;
   };
+
+  const git = (args: string[]) => gitOut(cwd, args);
 
   // Memoised: the CLI asks early (to overlap with config loading) and the stage asks again.
   let allTags: Promise<{ tag: string; hash: string }[]> | null = null;
-  let shallow: Promise<Set<string>> | null = null;
-  const describedRefs = new Map<string, Promise<{ hash: string; date: string; tags: string[] }>>();
-  const describeRef = async (ref: string): Promise<{ hash: string; date: string; tags: string[] }> => {
-    const result = ref.startsWith('-')
-      ? null
-      : await run(cwd, [
-          'log',
-          '-1',
-          '--no-walk',
-          '--decorate-refs=refs/tags/',
-          '--format=%H%x00%cI%x00%D',
-          '--end-of-options',
-          `${ref}^{commit}`,
-          '--',
-        ]);
-    if (result?.code !== 0) {
-      await port.resolve(ref); // throws the precise error: not a repository, no commits, unknown ref
-      throw errors.gitFailed(['log', ref], result?.stderr ?? '');
-    }
-    const [hash, date, decorations] = result.stdout.toString('utf8').trim().split('\0') as [
-      string,
-      string,
-      string?,
-    ];
-    const tags = (decorations ?? '')
-      .split(', ')
-      .filter((d) => d.startsWith('tag: '))
-      .map((d) => d.slice('tag: '.length));
-    return { hash, date, tags };
+  const describedRefs = new Map<string, Promise<Described>>();
+  const describeRef = async (ref: string): Promise<Described> => {
+    const described = await describeAt(cwd, ref);
+    if (described) return described;
+    await port.resolve(ref); // throws the precise error: not a repository, no commits, unknown ref
+    throw errors.gitFailed(['log', ref], '');
   };
 
   const port: GitPort = {
-    root() {
-      rootPromise ??= git(['rev-parse', '--show-toplevel']).then((s) => s.trim());
-      return rootPromise;
+    async root() {
+      return (await repoInfo()).root;
     },
 
     async resolve(ref) {
       await port.root();
-      if (ref.startsWith('-')) throw errors.unknownRef(ref);
-      const result = await run(cwd, [
-        'rev-parse',
-        '--verify',
-        '--quiet',
-        '--end-of-options',
-        `${ref}^{commit}`,
-      ]);
-      if (result.code === 0) return result.stdout.toString('utf8').trim();
-      if (ref === 'HEAD') {
-        const any = await run(cwd, ['rev-list', '-n', '1', '--all']);
-        if (any.stdout.length === 0) throw errors.emptyRepo();
-      }
-      throw errors.unknownRef(ref);
+      return resolveAt(cwd, ref);
     },
 
     async mergedTags(target, glob) {
-      const out = await git([
-        'for-each-ref',
-        `--merged=${target}`,
-        '--format=%(refname:strip=2)%09%(*objectname)%09%(objectname)',
-        `refs/tags/${glob}`,
-      ]);
-      return parseTagLines(out);
+      return parseTagLines(
+        await git(['for-each-ref', `--merged=${target}`, TAG_FORMAT, `refs/tags/${glob}`]),
+      );
     },
 
     async tags(glob) {
       // All tags are read once and filtered here, so the read can start before the config
       // (and so the tag format) is known.
-      allTags ??= git([
-        'for-each-ref',
-        '--format=%(refname:strip=2)%09%(*objectname)%09%(objectname)',
-        'refs/tags/',
-      ]).then(parseTagLines);
+      allTags ??= git(['for-each-ref', TAG_FORMAT, 'refs/tags/']).then(parseTagLines);
       const matches = globToRegExp(glob);
       return (await allTags).filter((t) => matches.test(t.tag));
     },
 
-    async *commits({ from, to, path }) {
-      const range = from ? `${from}..${to}` : to;
-      const args = [
-        '-c',
-        'core.quotepath=off',
-        'log',
-        '-z',
-        '--topo-order',
-        `--format=${LOG_FORMAT}`,
-        // With a path filter, --parents makes %P list rewritten parents (history simplified to the path).
-        ...(path ? ['--parents'] : []),
-        '--end-of-options',
-        range,
-        '--',
-        ...(path ? [path] : []),
-      ];
-      const child = spawn('git', args, { cwd, env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-      const stderr: Buffer[] = [];
-      child.stderr.on('data', (d: Buffer) => stderr.push(d));
-      const exited = new Promise<number>((resolve, reject) => {
-        child.on('error', (error: NodeJS.ErrnoException) =>
-          reject(error.code === 'ENOENT' ? errors.gitMissing() : error),
-        );
-        child.on('close', (code) => resolve(code ?? 1));
-      });
-      let pending: Buffer[] = [];
-      let finished = false;
-      try {
-        for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
-          let start = 0;
-          for (let nul = chunk.indexOf(0, start); nul !== -1; nul = chunk.indexOf(0, start)) {
-            pending.push(chunk.subarray(start, nul));
-            const record = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
-            pending = [];
-            start = nul + 1;
-            if (record.length > 0) yield parseRecord(record);
-          }
-          if (start < chunk.length) pending.push(Buffer.from(chunk.subarray(start)));
-        }
-        if (pending.length > 0) {
-          const record = Buffer.concat(pending);
-          if (record.length > 0) yield parseRecord(record);
-        }
-        finished = true;
-      } finally {
-        if (!finished) child.kill();
-      }
-      const code = await exited;
-      if (code !== 0) throw errors.gitFailed(['log'], Buffer.concat(stderr).toString('utf8'));
+    async *commits(range) {
+      yield* streamRecords(cwd, logArgs(range), parseRecord);
+    },
+
+    async *ancestry(to) {
+      // One line per commit: hash, committer date, parents. No message, no diff.
+      const args = ['log', '-z', '--topo-order', '--format=%H %cI %P', '--end-of-options', to, '--'];
+      yield* streamRecords(cwd, args, parseAncestryRecord);
     },
 
     describe(ref) {
@@ -211,33 +136,12 @@ export function createGitCli(cwd: string): GitPort {
       return result.code === 0;
     },
 
-    shallowCommits() {
-      shallow ??= (async () => {
-        const out = (await git(['rev-parse', '--is-shallow-repository', '--git-path', 'shallow'])).split(
-          '\n',
-        );
-        if (out[0]?.trim() !== 'true') return new Set<string>();
-        const file = path.resolve(cwd, out[1]!.trim());
-        const text = await readFile(file, 'utf8').catch(() => '');
-        return new Set(
-          text
-            .split('\n')
-            .map((line) => line.trim())
-            .filter(Boolean),
-        );
-      })();
-      return shallow;
+    async shallowCommits() {
+      return (await repoInfo()).shallow;
     },
 
-    async remoteTags(glob) {
-      const result = await run(cwd, ['ls-remote', '--tags', '--refs', 'origin'], REMOTE_TIMEOUT_MS);
-      if (result.code !== 0) return null;
-      const matches = globToRegExp(glob);
-      return result.stdout
-        .toString('utf8')
-        .split('\n')
-        .map((line) => line.split('\t')[1]?.replace(/^refs\/tags\//, '') ?? '')
-        .filter((tag) => tag !== '' && matches.test(tag));
+    remoteTags(glob) {
+      return remoteTagsAt(cwd, glob);
     },
 
     async remoteUrl() {
@@ -250,39 +154,8 @@ export function createGitCli(cwd: string): GitPort {
       return result.code === 0 ? result.stdout : null;
     },
 
-    async listTree(commit, dir) {
-      const prefix = dir.replace(/\/+$/, '');
-      const out = await run(cwd, [
-        'ls-tree',
-        '-r',
-        '-z',
-        '--long',
-        '--full-tree',
-        '--end-of-options',
-        commit,
-        '--',
-        `${prefix}/`,
-      ]);
-      if (out.code !== 0) throw errors.gitFailed(['ls-tree'], out.stderr);
-      const entries: { path: string; mode: string; hash: string; size: number }[] = [];
-      for (const record of out.stdout.toString('utf8').split('\0')) {
-        const tab = record.indexOf('\t');
-        if (tab === -1) continue;
-        const [mode, type, hash, size] = record.slice(0, tab).trim().split(/\s+/) as [
-          string,
-          string,
-          string,
-          string,
-        ];
-        if (type !== 'blob') continue; // submodules (commit) are not docs
-        entries.push({
-          path: record.slice(tab + 1).slice(prefix.length + 1),
-          mode,
-          hash,
-          size: Number(size) || 0,
-        });
-      }
-      return entries;
+    listTree(commit, dir) {
+      return listTreeAt(cwd, commit, dir);
     },
 
     readBlobs(hashes) {
@@ -290,6 +163,126 @@ export function createGitCli(cwd: string): GitPort {
     },
   };
   return port;
+}
+
+type Described = { hash: string; date: string; tags: string[] };
+type RepoInfo = { root: string; shallow: Set<string> };
+
+async function readRepoInfo(cwd: string, git: (args: string[]) => Promise<string>): Promise<RepoInfo> {
+  const out = await git(['rev-parse', '--show-toplevel', '--is-shallow-repository', '--git-path', 'shallow']);
+  const [root, isShallow, shallowFile] = out.split('\n').map((line) => line.trim());
+  if (isShallow !== 'true') return { root: root!, shallow: new Set<string>() };
+  const text = await readFile(path.resolve(cwd, shallowFile!), 'utf8').catch(() => '');
+  const cut = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+  return { root: root!, shallow: new Set(cut) };
+}
+
+/** Hash, committer date and tags of a ref in one `git log`; null when git cannot answer. */
+async function describeAt(cwd: string, ref: string): Promise<Described | null> {
+  if (ref.startsWith('-')) return null;
+  const result = await run(cwd, [
+    'log',
+    '-1',
+    '--no-walk',
+    '--decorate-refs=refs/tags/',
+    '--format=%H%x00%cI%x00%D',
+    '--end-of-options',
+    `${ref}^{commit}`,
+    '--',
+  ]);
+  if (result.code !== 0) return null;
+  const [hash, date, decorations] = result.stdout.toString('utf8').trim().split('\0') as [
+    string,
+    string,
+    string?,
+  ];
+  const tags = (decorations ?? '')
+    .split(', ')
+    .filter((d) => d.startsWith('tag: '))
+    .map((d) => d.slice('tag: '.length));
+  return { hash, date, tags };
+}
+
+function logArgs({ from, to, path }: { from: string | null; to: string; path: string | null }): string[] {
+  return [
+    '-c',
+    'core.quotepath=off',
+    'log',
+    '-z',
+    '--topo-order',
+    `--format=${LOG_FORMAT}`,
+    // With a path filter, --parents makes %P list rewritten parents (history simplified to the path).
+    ...(path ? ['--parents'] : []),
+    '--end-of-options',
+    from ? `${from}..${to}` : to,
+    '--',
+    ...(path ? [path] : []),
+  ];
+}
+
+/** Full hash of a ref (in a repository: the caller checked); EUNKNOWNREF, or EEMPTYREPO for HEAD. */
+async function resolveAt(cwd: string, ref: string): Promise<string> {
+  if (ref.startsWith('-')) throw errors.unknownRef(ref);
+  const result = await run(cwd, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`]);
+  if (result.code === 0) return result.stdout.toString('utf8').trim();
+  if (ref === 'HEAD') {
+    const any = await run(cwd, ['rev-list', '-n', '1', '--all']);
+    if (any.stdout.length === 0) throw errors.emptyRepo();
+  }
+  throw errors.unknownRef(ref);
+}
+
+async function remoteTagsAt(cwd: string, glob: string): Promise<string[] | null> {
+  const result = await run(cwd, ['ls-remote', '--tags', '--refs', 'origin'], REMOTE_TIMEOUT_MS);
+  if (result.code !== 0) return null;
+  const matches = globToRegExp(glob);
+  return result.stdout
+    .toString('utf8')
+    .split('\n')
+    .map((line) => line.split('\t')[1]?.replace(/^refs\/tags\//, '') ?? '')
+    .filter((tag) => tag !== '' && matches.test(tag));
+}
+
+async function listTreeAt(
+  cwd: string,
+  commit: string,
+  dir: string,
+): Promise<{ path: string; mode: string; hash: string; size: number }[]> {
+  const prefix = dir.replace(/\/+$/, '');
+  const out = await run(cwd, [
+    'ls-tree',
+    '-r',
+    '-z',
+    '--long',
+    '--full-tree',
+    '--end-of-options',
+    commit,
+    '--',
+    `${prefix}/`,
+  ]);
+  if (out.code !== 0) throw errors.gitFailed(['ls-tree'], out.stderr);
+  const entries: { path: string; mode: string; hash: string; size: number }[] = [];
+  for (const record of out.stdout.toString('utf8').split('\0')) {
+    const tab = record.indexOf('\t');
+    if (tab === -1) continue;
+    const [mode, type, hash, size] = record.slice(0, tab).trim().split(/\s+/) as [
+      string,
+      string,
+      string,
+      string,
+    ];
+    if (type !== 'blob') continue; // submodules (commit) are not docs
+    entries.push({
+      path: record.slice(tab + 1).slice(prefix.length + 1),
+      mode,
+      hash,
+      size: Number(size) || 0,
+    });
+  }
+  return entries;
 }
 
 /** One `git cat-file --batch` for any number of blobs: `<id> blob <size>\n<bytes>\n` per answer. */
@@ -334,6 +327,57 @@ function readBlobsBatch(cwd: string, hashes: string[]): Promise<Map<string, Buff
     );
     child.stdin.end(`${hashes.join('\n')}\n`);
   });
+}
+
+/** Streams a `git … -z` command's NUL-separated records through `parse`; fails when git does. */
+async function* streamRecords<T>(
+  cwd: string,
+  args: string[],
+  parse: (record: Buffer) => T,
+): AsyncGenerator<T> {
+  const child = spawn('git', args, { cwd, env: gitEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const stderr: Buffer[] = [];
+  child.stderr.on('data', (d: Buffer) => stderr.push(d));
+  const exited = new Promise<number>((resolve, reject) => {
+    child.on('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'ENOENT' ? errors.gitMissing() : error),
+    );
+    child.on('close', (code) => resolve(code ?? 1));
+  });
+  let pending: Buffer[] = [];
+  let finished = false;
+  try {
+    for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+      let start = 0;
+      for (let nul = chunk.indexOf(0, start); nul !== -1; nul = chunk.indexOf(0, start)) {
+        pending.push(chunk.subarray(start, nul));
+        const record = pending.length === 1 ? pending[0]! : Buffer.concat(pending);
+        pending = [];
+        start = nul + 1;
+        if (record.length > 0) yield parse(record);
+      }
+      if (start < chunk.length) pending.push(Buffer.from(chunk.subarray(start)));
+    }
+    if (pending.length > 0) {
+      const record = Buffer.concat(pending);
+      if (record.length > 0) yield parse(record);
+    }
+    finished = true;
+  } finally {
+    if (!finished) child.kill();
+  }
+  const code = await exited;
+  if (code !== 0)
+    throw errors.gitFailed([args[0] === '-c' ? args[2]! : args[0]!], Buffer.concat(stderr).toString('utf8'));
+}
+
+function parseAncestryRecord(record: Buffer): { hash: string; parents: string[]; committerDate: string } {
+  const [hash, committerDate, ...parents] = record.toString('latin1').trim().split(' ') as [
+    string,
+    string,
+    ...string[],
+  ];
+  return { hash, committerDate, parents };
 }
 
 function parseTagLines(out: string): { tag: string; hash: string }[] {

@@ -27,6 +27,8 @@ export interface PageCompilerOptions {
   workerUrl?: URL;
   /** Milliseconds of compile time per page on a worker (default 20 s). */
   pageBudgetMs?: number;
+  /** Called as pages finish (for a progress line): pages done so far of this job's total. */
+  onCompiled?: (done: number, total: number) => void;
 }
 
 /**
@@ -48,8 +50,14 @@ export function createPageCompiler(options: PageCompilerOptions = {}): PageCompi
           ? all
           : all.filter((i) => sources[i]!.bytes.length >= LARGE_PAGE_BYTES);
       const results: CompiledPage[] = new Array(sources.length);
+      let done = 0;
+      const finished = () => options.onCompiled?.(++done, sources.length);
       const away = new Set(onWorkers);
-      for (const i of all) if (!away.has(i)) results[i] = compilePage(sources[i]!);
+      for (const i of all)
+        if (!away.has(i)) {
+          results[i] = compilePage(sources[i]!);
+          finished();
+        }
       if (onWorkers.length > 0)
         await compileOnWorkers(
           sources,
@@ -58,6 +66,7 @@ export function createPageCompiler(options: PageCompilerOptions = {}): PageCompi
           Math.min(workers, onWorkers.length),
           workerUrl,
           budget,
+          finished,
         );
       return results;
     },
@@ -71,6 +80,7 @@ async function compileOnWorkers(
   count: number,
   workerUrl: URL,
   budget: number,
+  finished: () => void,
 ): Promise<void> {
   const queue: number[][] = [];
   let current: number[] = [];
@@ -114,6 +124,7 @@ async function compileOnWorkers(
             return;
           }
           results[message.index] = message.page;
+          finished();
           pending.delete(message.index);
           if (pending.size === 0) send();
         });
@@ -128,6 +139,7 @@ async function compileOnWorkers(
         const stopped = worker;
         pending.delete(index);
         results[index] = overBudget(sources[index]!, budget);
+        finished();
         if (pending.size > 0) queue.unshift([...pending]);
         pending = new Set();
         void stopped.terminate();

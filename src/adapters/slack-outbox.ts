@@ -29,27 +29,6 @@ export function createSlackOutbox(dir: string, labels: Record<string, string> = 
   const channelDir = (channel: string) => path.join(dir, channel.replace(/[^A-Za-z0-9_-]/g, '_'));
   const fileOf = (channel: string, ts: string) => path.join(channelDir(channel), `${ts}.json`);
 
-  const writeWhole = async (file: string, content: string) => {
-    const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(temp, content);
-    await rename(temp, file);
-  };
-  const readAll = async (channel: string): Promise<OutboxMessage[]> => {
-    let names: string[];
-    try {
-      names = await readdir(channelDir(channel));
-    } catch {
-      return [];
-    }
-    const messages: OutboxMessage[] = [];
-    for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
-      // A message removed since the listing is gone (ENOENT); a name claimed by a post still being
-      // written is `{}` or, for an instant, empty: neither is a message yet.
-      const text = await readFile(path.join(channelDir(channel), name), 'utf8').catch(() => '');
-      if (text.trim()) messages.push(JSON.parse(text) as OutboxMessage);
-    }
-    return messages.filter((m) => m.ts);
-  };
   const save = async (message: OutboxMessage) => {
     await mkdir(channelDir(message.channel), { recursive: true });
     const file = fileOf(message.channel, message.ts);
@@ -70,53 +49,11 @@ export function createSlackOutbox(dir: string, labels: Record<string, string> = 
   };
   const writePage = async (channel: string) => {
     await mkdir(dir, { recursive: true });
-    const messages = await readAll(channel);
-    const threads: SlackThreadView[] = messages
-      .filter((m) => !m.thread_ts)
-      .map((m) => ({
-        message: m,
-        postedAt: Date.parse(m.posted_at),
-        replies: messages.filter((r) => r.thread_ts === m.ts),
-      }));
-    const label = labels[channel] ?? channel;
-    await writeWhole(
-      `${channelDir(channel)}.html`,
-      renderSlackHtml({ title: `${label}: Slack outbox`, channels: [{ name: label, threads }] }),
-    );
+    await writeChannelHtml(channelDir(channel), labels[channel] ?? channel);
   };
-  // Slack's ts: seconds with six digits, monotonic per channel. Each post takes max(now, highest
-  // ts in the channel + 1µs) and claims that file name with O_EXCL: the names in the directory are
-  // the counter, so two processes (or two posts in one millisecond) never share or reverse a ts.
-  // `.removed-ts` remembers the highest ts taken out, so a removed message's ts is never reused.
-  const REMOVED = '.removed-ts';
-  const highestTs = async (channel: string): Promise<bigint> => {
-    let highest = 0n;
-    for (const name of await readdir(channelDir(channel))) {
-      const match = /^(\d+)\.(\d{6})\.json$/.exec(name);
-      if (match) highest = maxOf(highest, BigInt(`${match[1]}${match[2]}`));
-    }
-    const removed = await readFile(path.join(channelDir(channel), REMOVED), 'utf8').catch(() => '');
-    return /^\d+$/.test(removed.trim()) ? maxOf(highest, BigInt(removed.trim())) : highest;
-  };
-  const claimTs = async (channel: string): Promise<string> => {
-    let micros = maxOf(BigInt(Date.now()) * 1000n, (await highestTs(channel)) + 1n);
-    for (;;) {
-      const ts = `${micros / 1_000_000n}.${String(micros % 1_000_000n).padStart(6, '0')}`;
-      try {
-        await writeFile(fileOf(channel, ts), '{}', { flag: 'wx' });
-        return ts;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-        micros += 1n;
-      }
-    }
-  };
-  const rememberRemoved = async (channel: string, ts: string) => {
-    const file = path.join(channelDir(channel), REMOVED);
-    const previous = (await readFile(file, 'utf8').catch(() => '')).trim();
-    const removed = BigInt(ts.replace('.', ''));
-    if (!/^\d+$/.test(previous) || BigInt(previous) < removed) await writeWhole(file, `${removed}\n`);
-  };
+  const claimTs = (channel: string) => claimTsIn(channelDir(channel));
+  const readAll = (channel: string) => readChannel(channelDir(channel));
+
   const payloadOf = (message: SlackMessage, metadata: ChatMetadata) => ({
     text: message.text,
     blocks: message.blocks,
@@ -159,7 +96,7 @@ export function createSlackOutbox(dir: string, labels: Record<string, string> = 
     },
 
     async remove({ channel, ts }) {
-      if (existsSync(fileOf(channel, ts))) await rememberRemoved(channel, ts);
+      if (existsSync(fileOf(channel, ts))) await rememberRemoved(channelDir(channel), ts);
       await rm(fileOf(channel, ts), { force: true });
       await rm(fileOf(channel, ts).replace(/\.json$/, '.txt'), { force: true });
       await writeChannelPage(channel);
@@ -186,6 +123,84 @@ export function createSlackOutbox(dir: string, labels: Record<string, string> = 
       }));
     },
   };
+}
+
+/** Written whole (temp + rename): a crash never leaves half a file. */
+async function writeWhole(file: string, content: string): Promise<void> {
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  await writeFile(temp, content);
+  await rename(temp, file);
+}
+
+/** The messages of one channel's folder, in ts order. */
+async function readChannel(folder: string): Promise<OutboxMessage[]> {
+  let names: string[];
+  try {
+    names = await readdir(folder);
+  } catch {
+    return [];
+  }
+  const messages: OutboxMessage[] = [];
+  for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
+    // A message removed since the listing is gone (ENOENT); a name claimed by a post still being
+    // written is `{}` or, for an instant, empty: neither is a message yet.
+    const text = await readFile(path.join(folder, name), 'utf8').catch(() => '');
+    if (text.trim()) messages.push(JSON.parse(text) as OutboxMessage);
+  }
+  return messages.filter((m) => m.ts);
+}
+
+// Slack's ts: seconds with six digits, monotonic per channel. Each post takes max(now, highest
+// ts in the channel + 1µs) and claims that file name with O_EXCL: the names in the directory are
+// the counter, so two processes (or two posts in one millisecond) never share or reverse a ts.
+// `.removed-ts` remembers the highest ts taken out, so a removed message's ts is never reused.
+const REMOVED = '.removed-ts';
+
+async function highestTs(folder: string): Promise<bigint> {
+  let highest = 0n;
+  for (const name of await readdir(folder)) {
+    const match = /^(\d+)\.(\d{6})\.json$/.exec(name);
+    if (match) highest = maxOf(highest, BigInt(`${match[1]}${match[2]}`));
+  }
+  const removed = await readFile(path.join(folder, REMOVED), 'utf8').catch(() => '');
+  return /^\d+$/.test(removed.trim()) ? maxOf(highest, BigInt(removed.trim())) : highest;
+}
+
+async function claimTsIn(folder: string): Promise<string> {
+  let micros = maxOf(BigInt(Date.now()) * 1000n, (await highestTs(folder)) + 1n);
+  for (;;) {
+    const ts = `${micros / 1_000_000n}.${String(micros % 1_000_000n).padStart(6, '0')}`;
+    try {
+      await writeFile(path.join(folder, `${ts}.json`), '{}', { flag: 'wx' });
+      return ts;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      micros += 1n;
+    }
+  }
+}
+
+async function rememberRemoved(folder: string, ts: string): Promise<void> {
+  const file = path.join(folder, REMOVED);
+  const previous = (await readFile(file, 'utf8').catch(() => '')).trim();
+  const removed = BigInt(ts.replace('.', ''));
+  if (!/^\d+$/.test(previous) || BigInt(previous) < removed) await writeWhole(file, `${removed}\n`);
+}
+
+/** `<channel folder>.html`: the channel's posts and their threads, shown as Slack would. */
+async function writeChannelHtml(folder: string, label: string): Promise<void> {
+  const messages = await readChannel(folder);
+  const threads: SlackThreadView[] = messages
+    .filter((m) => !m.thread_ts)
+    .map((m) => ({
+      message: m,
+      postedAt: Date.parse(m.posted_at),
+      replies: messages.filter((r) => r.thread_ts === m.ts),
+    }));
+  await writeWhole(
+    `${folder}.html`,
+    renderSlackHtml({ title: `${label}: Slack outbox`, channels: [{ name: label, threads }] }),
+  );
 }
 
 /** A message as plain text, for reading in a terminal. */

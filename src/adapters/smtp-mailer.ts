@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream';
-import nodemailer, { type NodemailerError, type SMTPPoolOptions } from 'nodemailer';
-import { DeliveryFailure } from '../errors/delivery-failure.js';
+import nodemailer, { type SMTPPoolOptions } from 'nodemailer';
 import { errors } from '../errors/index.js';
 import type { MailerPort, MailReceipt, VerifyFinding } from '../ports/index.js';
 import { composeEmail } from './compose-email.js';
 import { checkDkimDns, createDkimSigner, type DkimSettings, dkimKeyProblem } from './dkim.js';
+import { smtpFailure } from './smtp-failure.js';
 
 export interface SmtpMailerSettings {
   /**
@@ -77,30 +77,58 @@ function parseSmtpUrl(text: string): ParsedSmtpUrl {
   };
 }
 
-/** A 5xx reply, explained for the person running Herald. */
-function permanentFix(code: number, command: string | undefined): string {
-  if (command === 'STARTTLS')
-    return 'The relay does not offer STARTTLS: drop ?tls=required from SMTP_URL, or use smtps:// if it listens for TLS directly.';
-  if (command === 'RCPT TO' && [550, 551, 553].includes(code))
-    return 'The receiving server refused the address: check it with the subscriber, or remove them.';
-  if (command === 'MAIL FROM')
-    return 'The relay refused the sender address: use a from address this relay (and your SPF/DKIM setup) is allowed to send for.';
-  if (code === 552) return 'The message is larger than the server accepts: shorten the release notes email.';
-  if (code === 530)
-    return 'The relay wants a login: put the user and password in SMTP_URL (smtp://user:password@host).';
-  if (command === 'DATA' || code === 554)
-    return "The server refused the message itself (policy or spam filtering): read its reply above, and check the sending domain's SPF, DKIM and DMARC.";
-  return "Read the server's reply above; the same message will be refused again until that is fixed.";
+/** nodemailer's pool: no retries inside it (maxRequeues 0), every timeout set, no file or URL access. */
+function poolOptions(
+  smtp: ParsedSmtpUrl,
+  {
+    maxConnections,
+    messagesPerSecond,
+    timeoutMs,
+  }: { maxConnections: number; messagesPerSecond: number | null; timeoutMs: number },
+): SMTPPoolOptions & { pool: true } {
+  const rate =
+    messagesPerSecond === null
+      ? {}
+      : messagesPerSecond >= 1
+        ? { rateLimit: Math.floor(messagesPerSecond), rateDelta: 1000 }
+        : { rateLimit: 1, rateDelta: Math.ceil(1000 / messagesPerSecond) };
+  return {
+    pool: true,
+    host: smtp.host,
+    ...(smtp.port === undefined ? {} : { port: smtp.port }),
+    secure: smtp.secure,
+    ...(smtp.tls === 'off' ? { ignoreTLS: true } : {}),
+    ...(smtp.tls === 'required' ? { requireTLS: true } : {}),
+    ...(smtp.user || smtp.pass ? { auth: { user: smtp.user, pass: smtp.pass } } : {}),
+    maxConnections,
+    maxRequeues: 0,
+    ...rate,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+    dnsTimeout: timeoutMs,
+    logger: false,
+    debug: false,
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  };
 }
 
-/**
- * What nodemailer's pool reads of a message (its transport interface: `mail.data`, and
- * `mail.message` with getEnvelope, messageId, getHeader and createReadStream; smtp-pool/index.js
- * send/_processMessages, pool-resource.js send). Herald composes the whole message itself, so the
- * pool is handed the finished bytes directly: going through `sendMail` would build a MIME tree,
- * run the plugin steps and a pipeline of streams per message just to pass the same bytes on,
- * which halves the rate a pool can send at.
- */
+/** DKIM: the selector's public key in DNS when Herald signs; otherwise what the relay must sign. */
+async function verifyDkim(
+  dkim: DkimSettings | null,
+  resolveTxt: SmtpMailerSettings['resolveTxt'],
+): Promise<VerifyFinding> {
+  if (dkim) return checkDkimDns(dkim, resolveTxt);
+  return {
+    ok: true,
+    check: 'DKIM',
+    detail:
+      'Herald does not sign (no herald.email.dkim): the relay must sign with DKIM covering List-Unsubscribe and List-Unsubscribe-Post, or mail clients offer no one-click unsubscribe (RFC 8058)',
+    fix: 'Check that the relay signs both headers (h= of its DKIM-Signature), or set herald.email.dkim and HERALD_DKIM_PRIVATE_KEY to sign here.',
+  };
+}
+
 interface PoolMail {
   data: { signal?: AbortSignal };
   message: {
@@ -113,8 +141,6 @@ interface PoolMail {
 interface Pool {
   send(mail: PoolMail, callback: (error: Error | null, info?: { response?: unknown }) => void): boolean;
 }
-
-const CERTIFICATE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
 
 /**
  * An SMTP relay through a nodemailer pool (`pool: true`, one transport per run). Nodemailer never
@@ -171,112 +197,13 @@ export function createSmtpMailer(settings: SmtpMailerSettings): MailerPort {
   const secrets = smtp.pass.length >= 3 ? [smtp.pass, encodeURIComponent(smtp.pass)] : [];
   const scrub = (text: string) => secrets.reduce((out, secret) => out.split(secret).join('[redacted]'), text);
 
-  const rate =
-    messagesPerSecond === null
-      ? {}
-      : messagesPerSecond >= 1
-        ? { rateLimit: Math.floor(messagesPerSecond), rateDelta: 1000 }
-        : { rateLimit: 1, rateDelta: Math.ceil(1000 / messagesPerSecond) };
-  const options: SMTPPoolOptions & { pool: true } = {
-    pool: true,
-    host: smtp.host,
-    ...(smtp.port === undefined ? {} : { port: smtp.port }),
-    secure: smtp.secure,
-    ...(smtp.tls === 'off' ? { ignoreTLS: true } : {}),
-    ...(smtp.tls === 'required' ? { requireTLS: true } : {}),
-    ...(smtp.user || smtp.pass ? { auth: { user: smtp.user, pass: smtp.pass } } : {}),
-    maxConnections,
-    maxRequeues: 0,
-    ...rate,
-    connectionTimeout: timeoutMs,
-    greetingTimeout: timeoutMs,
-    socketTimeout: timeoutMs,
-    dnsTimeout: timeoutMs,
-    logger: false,
-    debug: false,
-    disableFileAccess: true,
-    disableUrlAccess: true,
-  };
-  const transporter = nodemailer.createTransport(options);
+  const transporter = nodemailer.createTransport(
+    poolOptions(smtp, { maxConnections, messagesPerSecond, timeoutMs }),
+  );
   const pool = (transporter as unknown as { transporter: Pool }).transporter;
 
-  const failureOf = (error: unknown, dataSent: boolean): DeliveryFailure => {
-    const e = (error ?? {}) as NodemailerError;
-    const code = e.responseCode;
-    const reply = typeof e.response === 'string' ? scrub(e.response.split('\n')[0]!.trim()) : '';
-    const at = e.command && e.command !== 'CONN' && e.command !== 'API' ? ` at ${e.command}` : '';
-    const status = code ?? null;
-
-    if ((e.code === 'EAUTH' || e.code === 'ENOAUTH') && !(code && code < 500))
-      return new DeliveryFailure({
-        kind: 'permanent',
-        status,
-        message: `${description} refused the login${reply ? ` (${reply})` : ''}`,
-        fix: 'Check the user and password in SMTP_URL (smtp://user:password@host, password percent-encoded) against the relay account.',
-      });
-    if (code !== undefined && code >= 400 && code < 600) {
-      const permanent = code >= 500 && code !== 503;
-      return new DeliveryFailure({
-        kind: permanent ? 'permanent' : 'retryable',
-        status,
-        message: `${permanent ? 'the SMTP server refused the message' : 'the SMTP server deferred the message'}${at}: ${reply}`,
-        ...(permanent ? { fix: permanentFix(code, e.command) } : {}),
-      });
-    }
-    if (e.code === 'EABORT')
-      return new DeliveryFailure({
-        kind: dataSent ? 'ambiguous' : 'retryable',
-        message: dataSent
-          ? 'sending was cancelled while the message data was going out: the server may have accepted it'
-          : 'sending was cancelled before the message data went out',
-      });
-    const original = e.originalCode ?? '';
-    if (CERTIFICATE.test(original) || /certificate/i.test(e.message ?? ''))
-      return new DeliveryFailure({
-        kind: 'permanent',
-        message: `the TLS certificate of ${where} was refused (${original || scrub(e.message ?? '')})`,
-        fix: 'Fix the relay certificate (expired, self-signed or for another name), or, for a local relay only, add ?tls=off to SMTP_URL.',
-      });
-    if (e.code === 'EREQUIRETLS' || (smtp.tls === 'required' && e.code === 'ETLS' && !dataSent))
-      return new DeliveryFailure({
-        kind: 'permanent',
-        message: `${where} does not offer the TLS that SMTP_URL requires`,
-        fix: 'Use a relay that supports STARTTLS, or smtps:// if it listens for TLS directly.',
-      });
-    if (
-      ['EENVELOPE', 'EMESSAGE', 'ESTREAM', 'ECONFIG', 'EMAXRECIPIENTS', 'EFILEACCESS', 'EURLACCESS'].includes(
-        e.code ?? '',
-      )
-    )
-      return new DeliveryFailure({
-        kind: 'permanent',
-        message: `the message could not be sent as composed: ${scrub(e.message ?? String(error))}`,
-        fix: /larger than allowed/.test(e.message ?? '')
-          ? 'The message is larger than the server accepts: shorten the release notes email.'
-          : 'This is a bug in Herald (every message is checked before it is sent): please report it with the text above.',
-      });
-
-    // No reply from the server: the connection failed, timed out or was closed.
-    const cause =
-      e.code === 'ETIMEDOUT'
-        ? `no answer within ${timeoutMs} ms`
-        : original || (e.code === 'EDNS' ? 'host not found' : 'connection lost');
-    if (dataSent)
-      return new DeliveryFailure({
-        kind: 'ambiguous',
-        message: `the connection to ${where} failed after the message data was sent (${cause}): the server may have accepted it`,
-      });
-    const unreachable = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(
-      original,
-    );
-    return new DeliveryFailure({
-      kind: 'retryable',
-      message: `the connection to ${where} failed before the message data was sent (${cause})`,
-      ...(unreachable || e.code === 'EDNS'
-        ? { fix: 'Check the host and port in SMTP_URL, and that the relay is reachable from here.' }
-        : {}),
-    });
-  };
+  const relay = { where, description, timeoutMs, tlsRequired: smtp.tls === 'required', scrub };
+  const failureOf = (error: unknown, dataSent: boolean) => smtpFailure(error, dataSent, relay);
 
   return {
     description,
@@ -307,24 +234,13 @@ export function createSmtpMailer(settings: SmtpMailerSettings): MailerPort {
     },
 
     async verify(): Promise<VerifyFinding[]> {
-      return [await verifyRelay(), await verifyDkim()];
+      return [await verifyRelay(), await verifyDkim(dkim, settings.resolveTxt)];
     },
 
     async close() {
       transporter.close();
     },
   };
-
-  async function verifyDkim(): Promise<VerifyFinding> {
-    if (dkim) return checkDkimDns(dkim, settings.resolveTxt);
-    return {
-      ok: true,
-      check: 'DKIM',
-      detail:
-        'Herald does not sign (no herald.email.dkim): the relay must sign with DKIM covering List-Unsubscribe and List-Unsubscribe-Post, or mail clients offer no one-click unsubscribe (RFC 8058)',
-      fix: 'Check that the relay signs both headers (h= of its DKIM-Signature), or set herald.email.dkim and HERALD_DKIM_PRIVATE_KEY to sign here.',
-    };
-  }
 
   async function verifyRelay(): Promise<VerifyFinding> {
     try {

@@ -16,6 +16,7 @@ import { publishableAttachment } from '../core/svg.js';
 import { DeliveryFailure } from '../errors/delivery-failure.js';
 import type {
   ArticleInput,
+  AttachmentInput,
   HelpCenterArticle,
   HelpCenterPort,
   HelpCenterSettings,
@@ -61,122 +62,19 @@ export function createStaticHelpCenter(options: StaticHelpCenterOptions): HelpCe
   });
   const records = createStaticRecords(dir);
   const site = createSiteWriter(dir, records, renderer);
-
-  /** Maps file-system errors to DeliveryFailure; once data is committed a failure is ambiguous. */
-  async function guard<T>(action: string, run: (commit: () => void) => Promise<T>): Promise<T> {
-    let committed = false;
-    try {
-      return await run(() => {
-        committed = true;
-      });
-    } catch (error) {
-      if (error instanceof DeliveryFailure) throw error;
-      const message = `${action} in ${dir}: ${error instanceof Error ? error.message : String(error)}`;
-      if (committed) {
-        throw new DeliveryFailure({
-          kind: 'ambiguous',
-          message: `${message} (the data was saved, the pages may be out of date)`,
-          cause: error,
-        });
-      }
-      const transient = TRANSIENT_CODES.has(codeOf(error) ?? '');
-      throw new DeliveryFailure({
-        kind: transient ? 'retryable' : 'permanent',
-        message,
-        cause: error,
-        ...(transient ? {} : { fix: `make sure ${dir} is a writable directory` }),
-      });
-    }
-  }
-
-  function toArticle(record: ArticleRecord): HelpCenterArticle {
-    return {
-      id: record.id,
-      url: baseUrl + renderer.pageOf(record.id, record.sourceLocale),
-      title: record.translations[record.sourceLocale]?.title ?? '',
-      locale: record.sourceLocale,
-      sectionId: record.sectionId,
-      labels: [...record.labels],
-      draft: record.draft,
-    };
-  }
-
-  function notFound(articleId: string): DeliveryFailure {
-    return new DeliveryFailure({
-      kind: 'permanent',
-      status: 404,
-      message: `article ${articleId} not found in the static help centre at ${dir}`,
-    });
-  }
-
-  function checkLocale(locale: string): string {
-    const normalized = normaliseLocale(locale);
-    if (normalized === null) {
-      throw new DeliveryFailure({
-        kind: 'permanent',
-        status: 400,
-        message: `locale "${locale}" is not a language tag like en-us`,
-      });
-    }
-    return normalized;
-  }
-
-  function checkTitle(title: string): string {
-    if (title.trim() === '') {
-      throw new DeliveryFailure({ kind: 'permanent', status: 400, message: 'an article needs a title' });
-    }
-    return title;
-  }
+  const ctx: StaticSite = { dir, baseUrl, records, renderer, site };
+  const guard = <T>(action: string, run: (commit: () => void) => Promise<T>) => guardFiles(dir, action, run);
+  const toArticle = (record: ArticleRecord) => articleOf(ctx, record);
 
   return {
     kind: 'static',
     site: `static:${dir}`,
     description: `static help centre in ${dir}`,
 
-    async verify(settings: HelpCenterSettings): Promise<VerifyFinding[]> {
-      const findings: VerifyFinding[] = [];
-      try {
-        await mkdir(dir, { recursive: true });
-        const probe = path.join(dir, `.herald-verify-${process.pid}-${randomBytes(4).toString('hex')}`);
-        await writeFile(probe, '');
-        await rm(probe, { force: true });
-        findings.push({ ok: true, check: 'site directory', detail: `${dir} is writable` });
-      } catch (error) {
-        findings.push({
-          ok: false,
-          check: 'site directory',
-          detail: `${dir}: ${error instanceof Error ? error.message : String(error)}`,
-          fix: `create ${dir} or point the static help centre at a writable directory`,
-        });
-      }
-      for (const locale of settings.locales) {
-        if (normaliseLocale(locale) === null) {
-          findings.push({
-            ok: false,
-            check: `locale ${locale}`,
-            detail: 'not a language tag',
-            fix: 'use tags like en-us or fr',
-          });
-        }
-      }
-      if (settings.userSegmentId !== null) {
-        findings.push({
-          ok: false,
-          check: 'user segment',
-          detail: `the static help centre is public: it cannot restrict articles to user segment ${settings.userSegmentId}`,
-          fix: 'remove the user segment or publish to Zendesk Guide',
-        });
-      }
-      for (const id of settings.sectionIds) {
-        const section = await records.readSection(id).catch(() => null);
-        findings.push(
-          section
-            ? { ok: true, check: `section ${id}`, detail: `"${section.name}"` }
-            : { ok: true, check: `section ${id}`, detail: 'created on first publish' },
-        );
-      }
-      return findings;
-    },
+    verify: (settings) => verifyStaticSite(ctx, settings),
+    createArticle: (input) => createArticle(ctx, input),
+    uploadAttachment: (articleId, upload) => uploadAttachment(ctx, articleId, upload),
+    createSection: (input) => createSection(ctx, input),
 
     async findArticlesByLabel(label) {
       return guard('reading articles', async () => {
@@ -188,79 +86,7 @@ export function createStaticHelpCenter(options: StaticHelpCenterOptions): HelpCe
       });
     },
 
-    async createArticle(input: ArticleInput) {
-      return guard('creating an article', async (commit) => {
-        const locale = checkLocale(input.locale);
-        const title = checkTitle(input.title);
-        if (input.userSegmentId !== null) {
-          throw new DeliveryFailure({
-            kind: 'permanent',
-            status: 400,
-            message: `the static help centre is public: it cannot restrict "${title}" to user segment ${input.userSegmentId}`,
-            fix: 'remove the user segment or publish to Zendesk Guide',
-          });
-        }
-        const section = await records.readSection(input.sectionId);
-        if (!section) {
-          throw new DeliveryFailure({
-            kind: 'permanent',
-            status: 404,
-            message: `section "${input.sectionId}" not found in the static help centre at ${dir}`,
-            fix: 'create the section first (createSection)',
-          });
-        }
-        const now = Date.now();
-        const base = {
-          sectionId: section.id,
-          sourceLocale: locale,
-          labels: [...new Set(input.labels)],
-          draft: input.draft,
-          archived: false,
-          position: input.position,
-          createdAt: now,
-          publishedAt: Number.isFinite(input.publishedAt) ? input.publishedAt : now,
-          translations: { [locale]: { title, body: input.body, draft: input.draft, updatedAt: now } },
-          attachments: [],
-        };
-        let record: ArticleRecord;
-        for (;;) {
-          record = { id: randomBytes(6).toString('hex'), ...base };
-          if (await records.saveArticle(record, true)) break;
-        }
-        commit();
-        await records.withArticleLock(record.id, () => site.renderArticlePages(record));
-        if (renderer.indexFingerprint(record) !== '') await site.requestIndexRender();
-        return toArticle(record);
-      });
-    },
-
-    async putTranslation(articleId, locale, input) {
-      return guard(`updating article ${articleId}`, async (commit) => {
-        const normalized = checkLocale(locale);
-        const title = checkTitle(input.title);
-        const { url, indexesChanged } = await records.withArticleLock(articleId, async () => {
-          const record = await records.readArticle(articleId);
-          if (!record) throw notFound(articleId);
-          const before = renderer.indexFingerprint(record);
-          record.translations[normalized] = {
-            title,
-            body: input.body,
-            draft: input.draft,
-            updatedAt: Date.now(),
-          };
-          if (normalized === record.sourceLocale) record.draft = input.draft;
-          await records.saveArticle(record);
-          commit();
-          await site.renderArticlePages(record);
-          return {
-            url: baseUrl + renderer.pageOf(record.id, normalized),
-            indexesChanged: renderer.indexFingerprint(record) !== before,
-          };
-        });
-        if (indexesChanged) await site.requestIndexRender();
-        return { url };
-      });
-    },
+    putTranslation: (articleId, locale, input) => putTranslation(ctx, articleId, locale, input),
 
     async archiveArticle(articleId) {
       return guard(`archiving article ${articleId}`, async (commit) => {
@@ -280,36 +106,6 @@ export function createStaticHelpCenter(options: StaticHelpCenterOptions): HelpCe
       });
     },
 
-    async uploadAttachment(articleId, upload) {
-      // SVGs are published cleaned: a script in one would run on the help centre's origin.
-      const input = publishableAttachment(upload);
-      return guard(`uploading ${input.fileName} to article ${articleId}`, async (commit) =>
-        records.withArticleLock(articleId, async () => {
-          const record = await records.readArticle(articleId);
-          if (!record) throw notFound(articleId);
-          const sha256 = createHash('sha256').update(input.bytes).digest('hex');
-          const relative = `attachments/${articleId}/${sha256.slice(0, 8)}-${safeFileName(input.fileName)}`;
-          const file = path.join(dir, relative);
-          const existing = await stat(file).catch(() => null);
-          if (existing?.size !== input.bytes.byteLength) await writeAtomic(file, input.bytes);
-          // The bytes are public once written; recording them in the article is bookkeeping and
-          // changes no page, so no render follows.
-          if (!record.attachments.some((a) => a.path === relative)) {
-            record.attachments.push({
-              fileName: input.fileName,
-              contentType: input.contentType,
-              path: relative,
-              sha256,
-              size: input.bytes.byteLength,
-            });
-            await records.saveArticle(record);
-          }
-          commit();
-          return { url: baseUrl + relative };
-        }),
-      );
-    },
-
     async listSections() {
       return guard('reading sections', async () => {
         const sections = await records.currentSections();
@@ -324,38 +120,286 @@ export function createStaticHelpCenter(options: StaticHelpCenterOptions): HelpCe
       });
     },
 
-    async createSection(input) {
-      return guard(`creating section "${input.name}"`, async (commit) => {
-        const name = input.name.trim();
-        if (name === '') {
-          throw new DeliveryFailure({ kind: 'permanent', status: 400, message: 'a section needs a name' });
-        }
-        const locale = checkLocale(input.locale);
-        const created = await records.withSectionLock(async () => {
-          const sections = await records.currentSections();
-          const existing = sections.find((s) => s.name === name);
-          if (existing) return { id: existing.id, name: existing.name, fresh: false };
-          const slug = slugOf(name);
-          for (let n = 1; ; n++) {
-            const id = n === 1 ? slug : `${slug}-${n}`;
-            if (await records.createSectionFile({ id, name, locale, position: input.position }))
-              return { id, name, fresh: true };
-            const other = await records.readSection(id);
-            if (other?.name === name) return { id, name, fresh: false };
-          }
-        });
-        if (created.fresh) {
-          commit();
-          await site.requestIndexRender();
-        }
-        return { id: created.id, name: created.name };
-      });
-    },
-
     async close() {
       await site.requestIndexRender.idle();
     },
   };
+}
+
+/** The parts of one static help centre that its operations share. */
+interface StaticSite {
+  dir: string;
+  baseUrl: string;
+  records: ReturnType<typeof createStaticRecords>;
+  renderer: ReturnType<typeof createSiteRenderer>;
+  site: ReturnType<typeof createSiteWriter>;
+}
+
+/** Maps file-system errors to DeliveryFailure; once data is committed a failure is ambiguous. */
+async function guardFiles<T>(
+  dir: string,
+  action: string,
+  run: (commit: () => void) => Promise<T>,
+): Promise<T> {
+  let committed = false;
+  try {
+    return await run(() => {
+      committed = true;
+    });
+  } catch (error) {
+    if (error instanceof DeliveryFailure) throw error;
+    const message = `${action} in ${dir}: ${error instanceof Error ? error.message : String(error)}`;
+    if (committed) {
+      throw new DeliveryFailure({
+        kind: 'ambiguous',
+        message: `${message} (the data was saved, the pages may be out of date)`,
+        cause: error,
+      });
+    }
+    const transient = TRANSIENT_CODES.has(codeOf(error) ?? '');
+    throw new DeliveryFailure({
+      kind: transient ? 'retryable' : 'permanent',
+      message,
+      cause: error,
+      ...(transient ? {} : { fix: `make sure ${dir} is a writable directory` }),
+    });
+  }
+}
+
+function articleOf({ baseUrl, renderer }: StaticSite, record: ArticleRecord): HelpCenterArticle {
+  return {
+    id: record.id,
+    url: baseUrl + renderer.pageOf(record.id, record.sourceLocale),
+    title: record.translations[record.sourceLocale]?.title ?? '',
+    locale: record.sourceLocale,
+    sectionId: record.sectionId,
+    labels: [...record.labels],
+    draft: record.draft,
+  };
+}
+
+function notFound(dir: string, articleId: string): DeliveryFailure {
+  return new DeliveryFailure({
+    kind: 'permanent',
+    status: 404,
+    message: `article ${articleId} not found in the static help centre at ${dir}`,
+  });
+}
+
+function checkLocale(locale: string): string {
+  const normalized = normaliseLocale(locale);
+  if (normalized === null) {
+    throw new DeliveryFailure({
+      kind: 'permanent',
+      status: 400,
+      message: `locale "${locale}" is not a language tag like en-us`,
+    });
+  }
+  return normalized;
+}
+
+function checkTitle(title: string): string {
+  if (title.trim() === '') {
+    throw new DeliveryFailure({ kind: 'permanent', status: 400, message: 'an article needs a title' });
+  }
+  return title;
+}
+
+/** The directory is writable; locales are tags; no user segment (the site is public). */
+async function verifyStaticSite(
+  { dir, records }: StaticSite,
+  settings: HelpCenterSettings,
+): Promise<VerifyFinding[]> {
+  const findings: VerifyFinding[] = [];
+  try {
+    await mkdir(dir, { recursive: true });
+    const probe = path.join(dir, `.herald-verify-${process.pid}-${randomBytes(4).toString('hex')}`);
+    await writeFile(probe, '');
+    await rm(probe, { force: true });
+    findings.push({ ok: true, check: 'site directory', detail: `${dir} is writable` });
+  } catch (error) {
+    findings.push({
+      ok: false,
+      check: 'site directory',
+      detail: `${dir}: ${error instanceof Error ? error.message : String(error)}`,
+      fix: `create ${dir} or point the static help centre at a writable directory`,
+    });
+  }
+  for (const locale of settings.locales) {
+    if (normaliseLocale(locale) === null) {
+      findings.push({
+        ok: false,
+        check: `locale ${locale}`,
+        detail: 'not a language tag',
+        fix: 'use tags like en-us or fr',
+      });
+    }
+  }
+  if (settings.userSegmentId !== null) {
+    findings.push({
+      ok: false,
+      check: 'user segment',
+      detail: `the static help centre is public: it cannot restrict articles to user segment ${settings.userSegmentId}`,
+      fix: 'remove the user segment or publish to Zendesk Guide',
+    });
+  }
+  for (const id of settings.sectionIds) {
+    const section = await records.readSection(id).catch(() => null);
+    findings.push(
+      section
+        ? { ok: true, check: `section ${id}`, detail: `"${section.name}"` }
+        : { ok: true, check: `section ${id}`, detail: 'created on first publish' },
+    );
+  }
+  return findings;
+}
+
+async function createArticle(ctx: StaticSite, input: ArticleInput): Promise<HelpCenterArticle> {
+  const { dir, records, renderer, site } = ctx;
+  return guardFiles(dir, 'creating an article', async (commit) => {
+    const locale = checkLocale(input.locale);
+    const title = checkTitle(input.title);
+    if (input.userSegmentId !== null) {
+      throw new DeliveryFailure({
+        kind: 'permanent',
+        status: 400,
+        message: `the static help centre is public: it cannot restrict "${title}" to user segment ${input.userSegmentId}`,
+        fix: 'remove the user segment or publish to Zendesk Guide',
+      });
+    }
+    const section = await records.readSection(input.sectionId);
+    if (!section) {
+      throw new DeliveryFailure({
+        kind: 'permanent',
+        status: 404,
+        message: `section "${input.sectionId}" not found in the static help centre at ${dir}`,
+        fix: 'create the section first (createSection)',
+      });
+    }
+    const now = Date.now();
+    const base = {
+      sectionId: section.id,
+      sourceLocale: locale,
+      labels: [...new Set(input.labels)],
+      draft: input.draft,
+      archived: false,
+      position: input.position,
+      createdAt: now,
+      publishedAt: Number.isFinite(input.publishedAt) ? input.publishedAt : now,
+      translations: { [locale]: { title, body: input.body, draft: input.draft, updatedAt: now } },
+      attachments: [],
+    };
+    let record: ArticleRecord;
+    for (;;) {
+      record = { id: randomBytes(6).toString('hex'), ...base };
+      if (await records.saveArticle(record, true)) break;
+    }
+    commit();
+    await records.withArticleLock(record.id, () => site.renderArticlePages(record));
+    if (renderer.indexFingerprint(record) !== '') await site.requestIndexRender();
+    return articleOf(ctx, record);
+  });
+}
+
+/** One translation written; the indexes are rendered again only when what they show changed. */
+async function putTranslation(
+  { dir, baseUrl, records, renderer, site }: StaticSite,
+  articleId: string,
+  locale: string,
+  input: Parameters<HelpCenterPort['putTranslation']>[2],
+): Promise<{ url: string }> {
+  return guardFiles(dir, `updating article ${articleId}`, async (commit) => {
+    const normalized = checkLocale(locale);
+    const title = checkTitle(input.title);
+    const { url, indexesChanged } = await records.withArticleLock(articleId, async () => {
+      const record = await records.readArticle(articleId);
+      if (!record) throw notFound(dir, articleId);
+      const before = renderer.indexFingerprint(record);
+      record.translations[normalized] = {
+        title,
+        body: input.body,
+        draft: input.draft,
+        updatedAt: Date.now(),
+      };
+      if (normalized === record.sourceLocale) record.draft = input.draft;
+      await records.saveArticle(record);
+      commit();
+      await site.renderArticlePages(record);
+      return {
+        url: baseUrl + renderer.pageOf(record.id, normalized),
+        indexesChanged: renderer.indexFingerprint(record) !== before,
+      };
+    });
+    if (indexesChanged) await site.requestIndexRender();
+    return { url };
+  });
+}
+
+/** The bytes under attachments/<article>/, named by their hash; recorded in the article once. */
+async function uploadAttachment(
+  { dir, baseUrl, records }: StaticSite,
+  articleId: string,
+  upload: AttachmentInput,
+): Promise<{ url: string }> {
+  // SVGs are published cleaned: a script in one would run on the help centre's origin.
+  const input = publishableAttachment(upload);
+  return guardFiles(dir, `uploading ${input.fileName} to article ${articleId}`, async (commit) =>
+    records.withArticleLock(articleId, async () => {
+      const record = await records.readArticle(articleId);
+      if (!record) throw notFound(dir, articleId);
+      const sha256 = createHash('sha256').update(input.bytes).digest('hex');
+      const relative = `attachments/${articleId}/${sha256.slice(0, 8)}-${safeFileName(input.fileName)}`;
+      const file = path.join(dir, relative);
+      const existing = await stat(file).catch(() => null);
+      if (existing?.size !== input.bytes.byteLength) await writeAtomic(file, input.bytes);
+      // The bytes are public once written; recording them in the article is bookkeeping and
+      // changes no page, so no render follows.
+      if (!record.attachments.some((a) => a.path === relative)) {
+        record.attachments.push({
+          fileName: input.fileName,
+          contentType: input.contentType,
+          path: relative,
+          sha256,
+          size: input.bytes.byteLength,
+        });
+        await records.saveArticle(record);
+      }
+      commit();
+      return { url: baseUrl + relative };
+    }),
+  );
+}
+
+/** A section named once: an existing one of that name is returned, a new one gets a free slug. */
+async function createSection(
+  { dir, records, site }: StaticSite,
+  input: Parameters<HelpCenterPort['createSection']>[0],
+): Promise<{ id: string; name: string }> {
+  return guardFiles(dir, `creating section "${input.name}"`, async (commit) => {
+    const name = input.name.trim();
+    if (name === '') {
+      throw new DeliveryFailure({ kind: 'permanent', status: 400, message: 'a section needs a name' });
+    }
+    const locale = checkLocale(input.locale);
+    const created = await records.withSectionLock(async () => {
+      const sections = await records.currentSections();
+      const existing = sections.find((s) => s.name === name);
+      if (existing) return { id: existing.id, name: existing.name, fresh: false };
+      const slug = slugOf(name);
+      for (let n = 1; ; n++) {
+        const id = n === 1 ? slug : `${slug}-${n}`;
+        if (await records.createSectionFile({ id, name, locale, position: input.position }))
+          return { id, name, fresh: true };
+        const other = await records.readSection(id);
+        if (other?.name === name) return { id, name, fresh: false };
+      }
+    });
+    if (created.fresh) {
+      commit();
+      await site.requestIndexRender();
+    }
+    return { id: created.id, name: created.name };
+  });
 }
 
 function withSlash(url: string): string {

@@ -75,23 +75,7 @@ export function createZendeskAttachments(deps: MediaDeps) {
     }
     const slot = readSlot(answer);
     if (!slot) throw unreadableAnswer(`the upload URL for ${input.fileName}`, true, 'upload_url');
-    const what = `upload ${input.fileName} to Guide media storage`;
-    let stored: Response;
-    try {
-      // The storage URL is not Zendesk: no Authorization, only the headers Zendesk named.
-      stored = await fetch(slot.url, {
-        method: 'PUT',
-        headers: slot.headers,
-        body: input.bytes,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(deps.timeoutMs),
-      });
-    } catch (error) {
-      throw failure(error, what, true);
-    }
-    if (stored.status < 200 || stored.status >= 300)
-      throw failure(new ZendeskHttpError(stored.status, null, stored.statusText), what, true);
-    await stored.body?.cancel();
+    await putInStorage(slot, input, deps);
     const created = `create the Guide media for ${input.fileName}`;
     const media = (await post(
       created,
@@ -152,4 +136,28 @@ function readSlot(
       Object.entries(headers).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
     ),
   };
+}
+
+/** Step 2: the bytes to the storage URL. It is not Zendesk: no Authorization, only the headers Zendesk named. */
+async function putInStorage(
+  slot: { url: string; headers: Record<string, string> },
+  input: AttachmentInput,
+  deps: MediaDeps,
+): Promise<void> {
+  const what = `upload ${input.fileName} to Guide media storage`;
+  let stored: Response;
+  try {
+    stored = await fetch(slot.url, {
+      method: 'PUT',
+      headers: slot.headers,
+      body: input.bytes,
+      redirect: 'manual',
+      signal: AbortSignal.timeout(deps.timeoutMs),
+    });
+  } catch (error) {
+    throw deps.failure(error, what, true);
+  }
+  if (stored.status < 200 || stored.status >= 300)
+    throw deps.failure(new ZendeskHttpError(stored.status, null, stored.statusText), what, true);
+  await stored.body?.cancel();
 }

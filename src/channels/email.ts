@@ -195,9 +195,9 @@ export function createEmailChannel(
     // A message takes milliseconds: leasing a few at a time would make claiming half the work.
     claimBatch: 100,
 
-    async plan({ record, bundle }) {
+    plan({ record, bundle }) {
       const notes = notesOf(bundle);
-      if (record.status === 'announced' || !notes) return [];
+      if (record.status === 'announced' || !notes) return emptyPlan();
       return planEmails(store, bundle.product, notes);
     },
 
@@ -265,26 +265,43 @@ export function createEmailChannel(
   };
 }
 
-/** One row per confirmed subscriber whose topics the release touches, read a page at a time. */
-async function planEmails(
+async function* emptyPlan(): AsyncGenerator<PlannedDelivery[]> {}
+
+/**
+ * One row per confirmed subscriber whose topics the release touches, a page at a time: each page
+ * is recorded before the next is read, so memory stays flat however long the list.
+ */
+async function* planEmails(
   store: Pick<StorePort, 'listSubscribers'>,
   product: string,
   notes: ReleaseNotes,
-): Promise<PlannedDelivery[]> {
-  const plan: PlannedDelivery[] = [];
+): AsyncGenerator<PlannedDelivery[]> {
+  // Most subscribers share a few topic lists: each is tested once (a bounded memo, reset when full).
+  const touched = new Map<string, boolean>();
+  const touches = (topics: Subscriber['topics']) => {
+    const key = JSON.stringify(topics);
+    let yes = touched.get(key);
+    if (yes === undefined) {
+      if (touched.size >= PAGE) touched.clear();
+      yes = notesForTopics(notes, topics) !== null;
+      touched.set(key, yes);
+    }
+    return yes;
+  };
   let afterId = 0;
   for (;;) {
     const page = await store.listSubscribers(product, { statuses: ['confirmed'], afterId, limit: PAGE });
+    const plan: PlannedDelivery[] = [];
     for (const subscriber of page)
-      if (notesForTopics(notes, subscriber.topics))
+      if (touches(subscriber.topics))
         plan.push({
           target: EMAIL_TARGET,
           key: emailKeys.format({ subscriber: subscriber.id }),
           phase: CHANNEL_PHASE,
           summary: `email subscriber ${subscriber.id}`,
         });
-    if (page.length < PAGE) break;
+    if (plan.length > 0) yield plan;
+    if (page.length < PAGE) return;
     afterId = page.at(-1)!.id;
   }
-  return plan;
 }

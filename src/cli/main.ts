@@ -6,9 +6,8 @@ import { docsHelp } from './commands/docs-help.js';
 import { serveHelp, subscribersHelp } from './commands/email-help.js';
 import { emulateHelp } from './commands/emulate-help.js';
 import { initHelp } from './commands/init-help.js';
-import { changelogHelp, notesHelp, runChangelog, runNotes } from './commands/notes.js';
 import { announceHelp, prepareHelp, releaseHelp } from './commands/release-help.js';
-import { configJsonSchema, schemaHelp } from './commands/schema.js';
+import { usersHelp } from './commands/users-help.js';
 import { createOutput } from './output.js';
 
 const mainHelp = `Usage: herald <command> [options]
@@ -34,7 +33,8 @@ Commands:
   retry        re-queue a release's failed deliveries
   doctor       check the store and each channel's credentials and settings
   subscribers  the email subscribers: import a CSV, add, remove, list, export
-  serve        the subscribe / confirm / unsubscribe endpoints over HTTP
+  serve        the dashboard, the subscribe / confirm / unsubscribe endpoints and the scheduler
+  users        who may sign in to the dashboard: add, remove, list, reset
   emulate      run a local Slack API for a rehearsal (emulate slack)
   schema       print the JSON Schema of .releaserc.json
 
@@ -49,8 +49,13 @@ Global options:
 Environment: NO_COLOR disables colour; HERALD_DATABASE_URL picks a PostgreSQL store;
 HERALD_ACTOR names you in the audit log. Exit codes: 0 ok, 1 failure, 2 bad usage or input.`;
 
+/**
+ * A command's module loads only when it runs (or its help is asked for): start-up is most of a
+ * typical `herald notes`, and each command pulls in its own libraries (the config schema,
+ * templates, the Markdown toolchain, store drivers). Help texts are plain strings, loaded eagerly.
+ */
 interface Command {
-  help: string;
+  help: string | (() => Promise<string>);
   run(argv: string[], output: ReturnType<typeof createOutput>, cwd: string): Promise<number>;
 }
 
@@ -59,8 +64,14 @@ const commands: Record<string, Command> = {
     help: initHelp,
     run: async (argv, output, cwd) => (await import('./commands/init.js')).runInit(argv, output, cwd),
   },
-  notes: { help: notesHelp, run: runNotes },
-  changelog: { help: changelogHelp, run: runChangelog },
+  notes: {
+    help: async () => (await import('./commands/notes.js')).notesHelp,
+    run: async (argv, output, cwd) => (await import('./commands/notes.js')).runNotes(argv, output, cwd),
+  },
+  changelog: {
+    help: async () => (await import('./commands/notes.js')).changelogHelp,
+    run: async (argv, output, cwd) => (await import('./commands/notes.js')).runChangelog(argv, output, cwd),
+  },
   docs: {
     help: docsHelp,
     // Loaded on demand: the Markdown toolchain is large and `herald notes` does not need it.
@@ -99,18 +110,27 @@ const commands: Record<string, Command> = {
     help: serveHelp,
     run: async (argv, output, cwd) => (await import('./commands/serve.js')).runServe(argv, output, cwd),
   },
+  users: {
+    help: usersHelp,
+    run: async (argv, output, cwd) => (await import('./commands/users.js')).runUsers(argv, output, cwd),
+  },
   emulate: {
     help: emulateHelp,
     run: async (argv, output, cwd) => (await import('./commands/emulate.js')).runEmulate(argv, output, cwd),
   },
   schema: {
-    help: schemaHelp,
+    help: async () => (await import('./commands/schema.js')).schemaHelp,
     run: async (_argv, output) => {
+      const { configJsonSchema } = await import('./commands/schema.js');
       output.out(JSON.stringify(configJsonSchema(), null, 2));
       return 0;
     },
   },
 };
+
+async function helpOf(command: Command): Promise<string> {
+  return typeof command.help === 'string' ? command.help : await command.help();
+}
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -132,7 +152,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
       const topic = name === 'help' ? rest[0] : undefined;
-      output.out(topic && commands[topic] ? commands[topic].help : mainHelp);
+      output.out(topic && commands[topic] ? await helpOf(commands[topic]) : mainHelp);
       return name === undefined ? 2 : 0;
     }
     const command = commands[name];
@@ -145,7 +165,7 @@ export async function main(argv: string[]): Promise<number> {
       });
     }
     if (rest.includes('--help') || rest.includes('-h')) {
-      output.out(command.help);
+      output.out(await helpOf(command));
       return 0;
     }
     const cwd = path.resolve(cwdFlag(rest) ?? process.cwd());

@@ -76,3 +76,37 @@ export function progressText(target: string, progress: TargetProgress, now: numb
     failures,
   ].join('');
 }
+
+export interface StatusLine {
+  /** Shows `text` in place of the previous one, once the work has taken longer than the delay. */
+  update(text: string): void;
+  /** Clears the line (if one was shown). */
+  done(): void;
+}
+
+/**
+ * A one-line status on a terminal for work that takes a while (`docs diff`, a cold `docs check`):
+ * nothing for the first second, so quick runs stay quiet, and nothing at all when the stream is
+ * not a terminal, so tests and CI logs stay clean.
+ */
+export function createStatusLine(
+  stream: { isTTY?: boolean; write(text: string): unknown },
+  options: { delayMs?: number; now?: () => number } = {},
+): StatusLine {
+  if (stream.isTTY !== true) return { update() {}, done() {} };
+  const now = options.now ?? Date.now;
+  const delay = options.delayMs ?? 1_000;
+  const started = now();
+  let shown = false;
+  return {
+    update(text) {
+      if (now() - started < delay) return;
+      shown = true;
+      stream.write(`\r${text}\x1b[K`);
+    },
+    done() {
+      if (shown) stream.write('\r\x1b[K');
+      shown = false;
+    },
+  };
+}

@@ -438,7 +438,32 @@ const server = z.strictObject({
   ),
   trustedProxies: about(
     z._default(z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()])), []),
-    'Addresses (or CIDR ranges) of the proxies in front of `herald serve`: only from them is X-Forwarded-For believed, to tell clients apart for the sign-up limits.',
+    'Addresses (or CIDR ranges) of the proxies in front of `herald serve`: only from them are X-Forwarded-For (to tell clients apart for the limits), X-Forwarded-Proto (https: Secure cookies) and `trustedIdentityHeader` believed.',
+  ),
+  trustedIdentityHeader: about(
+    z.optional(z.string().check(z.regex(/^[A-Za-z0-9-]{1,64}$/))),
+    'A header an authenticating proxy (SSO) sets to the signed-in user\'s name, e.g. "X-Forwarded-User": believed only on requests from `trustedProxies`, and only when it names a user of `herald users`.',
+  ),
+  schedulerIntervalSeconds: about(
+    z._default(z.number().check(z.minimum(0), z.maximum(3600)), 5),
+    "How often `herald serve` runs the announce step itself (by the store's clock); 0 turns its scheduler off.",
+  ),
+  login: about(
+    z.prefault(
+      z.strictObject({
+        perClientPerHour: about(
+          z._default(positiveInt(), 30),
+          'Sign-in attempts one client address (an IPv6 /64) may make per hour, counted in each process.',
+        ),
+        failuresPerAccount: about(
+          z._default(positiveInt(), 10),
+          'Failed sign-ins one user name may have within `accountWindowMinutes` (counted in the store) before further attempts wait, except from addresses that user signed in from before.',
+        ),
+        accountWindowMinutes: about(z._default(positiveInt(), 15), 'The window of `failuresPerAccount`.'),
+      }),
+      {},
+    ),
+    'Limits on POST /login of the dashboard; beyond them the answer is 429 with Retry-After.',
   ),
   signups: about(
     z.prefault(

@@ -61,95 +61,28 @@ export interface HeraldConfig {
  */
 export function validateConfig(value: unknown, file: string, position?: Locator): HeraldConfig {
   const parsed = releaseConfigFile.safeParse(value ?? {}, { reportInput: true });
-  const problems: Problem[] = [];
-  const locate = (path: ConfigPath) => ({
+  const locate: Locate = (path) => ({
     file,
     path: path.join('.') || '(root)',
     ...position?.(path),
   });
 
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(describeIssue(issue, releaseConfigFile, locate));
+    const problems = parsed.error.issues.map((issue) => describeIssue(issue, releaseConfigFile, locate));
     throw errors.invalidConfig(file, problems);
   }
   const data = parsed.data;
-  try {
-    parseTagFormat(data.tagFormat);
-  } catch (error) {
-    problems.push({
-      message: (error as Error).message,
-      location: locate(['tagFormat']),
-      fix: 'Use a format such as "v${version}".',
-    });
-  }
   const notes = data.herald.notes;
-  for (const [i, key] of [notes.links.jira, ...notes.links.keys].entries()) {
-    if (!key) continue;
-    try {
-      new RegExp(key.pattern);
-    } catch (error) {
-      const path =
-        i === 0 && notes.links.jira
-          ? ['herald', 'notes', 'links', 'jira', 'pattern']
-          : ['herald', 'notes', 'links', 'keys', i - (notes.links.jira ? 1 : 0), 'pattern'];
-      problems.push({
-        message: `invalid regular expression: ${(error as Error).message}`,
-        location: locate(path),
-        fix: 'Write a JavaScript regular expression, e.g. "PROJ-\\\\d+".',
-      });
-    }
-  }
-  for (const [i, pkg] of data.herald.packages.entries()) {
-    if (
-      pkg.tagFormat === undefined &&
-      !data.tagFormat.includes('${name}') &&
-      data.herald.packages.length > 1
-    ) {
-      problems.push({
-        message: `package "${pkg.name}" shares tagFormat "${data.tagFormat}" with the other packages, so their tags would collide`,
-        location: locate(['herald', 'packages', i]),
-        fix: 'Give each package a tagFormat with ${name}, e.g. "${name}@${version}".',
-      });
-    }
-  }
   const types = mergeTypes(notes.types);
   const audiences = mergeAudiences(notes.audiences, notes.hideLabels);
-  for (const audience of Object.values(audiences)) {
-    if (audience.types === 'all') continue;
-    for (const type of audience.types) {
-      if (!types.some((t) => t.type === type)) {
-        problems.push({
-          message: `audience "${audience.name}" lists unknown type "${type}"`,
-          location: locate(['herald', 'notes', 'audiences', audience.name, 'types']),
-          fix: `Define it under herald.notes.types, or use one of: ${types.map((t) => t.type).join(', ')}.`,
-        });
-      }
-    }
-  }
-  const seenChannels = new Set<string>();
-  data.herald.slack.channels.forEach((channel, i) => {
-    if (seenChannels.has(channel.id))
-      problems.push({
-        message: `Slack channel ${channel.id} is listed twice`,
-        location: locate(['herald', 'slack', 'channels', i, 'id']),
-        fix: 'List each channel once: one channel gets one announcement, with one audience.',
-      });
-    seenChannels.add(channel.id);
-    if (!audiences[channel.audience])
-      problems.push({
-        message: `Slack channel ${channel.id} asks for audience "${channel.audience}", which the notes do not have`,
-        location: locate(['herald', 'slack', 'channels', i, 'audience']),
-        fix: `Use one of: ${Object.keys(audiences).join(', ')}.`,
-      });
-  });
-  const zone = data.herald.schedule.timeZone;
-  if (zone !== undefined && !isValidTimeZone(zone)) {
-    problems.push({
-      message: `"${zone}" is not a known IANA time zone`,
-      location: locate(['herald', 'schedule', 'timeZone']),
-      fix: 'Use a zone name such as "Europe/Berlin", "America/New_York" or "UTC".',
-    });
-  }
+  const problems: Problem[] = [
+    ...checkTagFormat(data.tagFormat, locate),
+    ...checkLinkPatterns(notes.links, locate),
+    ...checkPackageTags(data.tagFormat, data.herald.packages, locate),
+    ...checkAudienceTypes(audiences, types, locate),
+    ...checkSlackChannels(data.herald.slack.channels, audiences, locate),
+    ...checkTimeZone(data.herald.schedule.timeZone, locate),
+  ];
   if (problems.length > 0) throw errors.invalidConfig(file, problems);
 
   return {
@@ -177,6 +110,120 @@ export function validateConfig(value: unknown, file: string, position?: Locator)
     report: data.herald.report,
     server: data.herald.server,
   };
+}
+
+type Locate = (path: ConfigPath) => NonNullable<Problem['location']>;
+
+function checkTagFormat(tagFormat: string, locate: Locate): Problem[] {
+  try {
+    parseTagFormat(tagFormat);
+    return [];
+  } catch (error) {
+    return [
+      {
+        message: (error as Error).message,
+        location: locate(['tagFormat']),
+        fix: 'Use a format such as "v${version}".',
+      },
+    ];
+  }
+}
+
+/** Issue-key patterns (`links.jira`, then `links.keys`) must be JavaScript regular expressions. */
+function checkLinkPatterns(links: LinkSettings, locate: Locate): Problem[] {
+  const problems: Problem[] = [];
+  for (const [i, key] of [links.jira, ...links.keys].entries()) {
+    if (!key) continue;
+    try {
+      new RegExp(key.pattern);
+    } catch (error) {
+      const path =
+        i === 0 && links.jira
+          ? ['herald', 'notes', 'links', 'jira', 'pattern']
+          : ['herald', 'notes', 'links', 'keys', i - (links.jira ? 1 : 0), 'pattern'];
+      problems.push({
+        message: `invalid regular expression: ${(error as Error).message}`,
+        location: locate(path),
+        fix: 'Write a JavaScript regular expression, e.g. "PROJ-\\\\d+".',
+      });
+    }
+  }
+  return problems;
+}
+
+/** Several packages need tag formats that tell their tags apart. */
+function checkPackageTags(
+  tagFormat: string,
+  packages: HeraldSettings['packages'],
+  locate: Locate,
+): Problem[] {
+  if (packages.length <= 1 || tagFormat.includes('${name}')) return [];
+  return packages.flatMap((pkg, i) =>
+    pkg.tagFormat !== undefined
+      ? []
+      : [
+          {
+            message: `package "${pkg.name}" shares tagFormat "${tagFormat}" with the other packages, so their tags would collide`,
+            location: locate(['herald', 'packages', i]),
+            fix: 'Give each package a tagFormat with ${name}, e.g. "${name}@${version}".',
+          },
+        ],
+  );
+}
+
+function checkAudienceTypes(
+  audiences: Record<string, AudienceConfig>,
+  types: TypeConfig[],
+  locate: Locate,
+): Problem[] {
+  return Object.values(audiences).flatMap((audience) =>
+    audience.types === 'all'
+      ? []
+      : audience.types
+          .filter((type) => !types.some((t) => t.type === type))
+          .map((type) => ({
+            message: `audience "${audience.name}" lists unknown type "${type}"`,
+            location: locate(['herald', 'notes', 'audiences', audience.name, 'types']),
+            fix: `Define it under herald.notes.types, or use one of: ${types.map((t) => t.type).join(', ')}.`,
+          })),
+  );
+}
+
+/** Each Slack channel once, with an audience the notes have. */
+function checkSlackChannels(
+  channels: HeraldSettings['slack']['channels'],
+  audiences: Record<string, AudienceConfig>,
+  locate: Locate,
+): Problem[] {
+  const problems: Problem[] = [];
+  const seenChannels = new Set<string>();
+  channels.forEach((channel, i) => {
+    if (seenChannels.has(channel.id))
+      problems.push({
+        message: `Slack channel ${channel.id} is listed twice`,
+        location: locate(['herald', 'slack', 'channels', i, 'id']),
+        fix: 'List each channel once: one channel gets one announcement, with one audience.',
+      });
+    seenChannels.add(channel.id);
+    if (!audiences[channel.audience])
+      problems.push({
+        message: `Slack channel ${channel.id} asks for audience "${channel.audience}", which the notes do not have`,
+        location: locate(['herald', 'slack', 'channels', i, 'audience']),
+        fix: `Use one of: ${Object.keys(audiences).join(', ')}.`,
+      });
+  });
+  return problems;
+}
+
+function checkTimeZone(zone: string | undefined, locate: Locate): Problem[] {
+  if (zone === undefined || isValidTimeZone(zone)) return [];
+  return [
+    {
+      message: `"${zone}" is not a known IANA time zone`,
+      location: locate(['herald', 'schedule', 'timeZone']),
+      fix: 'Use a zone name such as "Europe/Berlin", "America/New_York" or "UTC".',
+    },
+  ];
 }
 
 /**

@@ -126,123 +126,165 @@ function oneLine(text: string): string {
 
 export type ParsedEdit = { ok: true; overlay: NotesOverlay } | { ok: false; problems: Problem[] };
 
+type EditBlock = { kind: 'intro' } | { kind: 'section'; type: string } | { kind: 'hidden' } | null;
+type ReportProblem = (line: number, message: string, fix?: string) => void;
+
+/** What the edit document says so far, line by line. */
+interface EditState {
+  block: EditBlock;
+  intro: string[];
+  placed: Map<string, { hidden: boolean; text: string; line: number }>;
+  order: Record<string, string[]>;
+}
+
+/** The generated notes, looked up by change. */
+interface GeneratedIndex {
+  notes: ReleaseNotes;
+  sectionOf: Map<string, NoteSection>;
+  entries: Map<string, NoteEntry>;
+}
+
 /** Reads an edited document back into an overlay relative to the generated notes. */
 export function parseEditDocument(text: string, generated: ReleaseNotes, file: string): ParsedEdit {
   const problems: Problem[] = [];
-  const problem = (line: number, message: string, fix?: string) =>
+  const problem: ReportProblem = (line, message, fix) =>
     problems.push({ message, location: { file, line, column: 1 }, ...(fix ? { fix } : {}) });
-  const sectionOf = new Map<string, NoteSection>();
-  const entries = new Map<string, NoteEntry>();
+  const index: GeneratedIndex = { notes: generated, sectionOf: new Map(), entries: new Map() };
   for (const section of generated.sections)
     for (const entry of section.entries) {
-      sectionOf.set(entry.hash, section);
-      entries.set(entry.hash, entry);
+      index.sectionOf.set(entry.hash, section);
+      index.entries.set(entry.hash, entry);
     }
-  const find = (prefix: string) => [...entries.keys()].filter((hash) => hash.startsWith(prefix));
-
-  let block: { kind: 'intro' } | { kind: 'section'; type: string } | { kind: 'hidden' } | null = null;
-  const intro: string[] = [];
-  const placed = new Map<string, { hidden: boolean; text: string; line: number }>();
-  const order: Record<string, string[]> = {};
-
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const lineNo = index + 1;
-    const line = raw.trimEnd();
-    if (line.startsWith('#')) return;
-    const head = heading.exec(line);
-    if (head) {
-      const title = head[1]!;
-      if (/^intro$/i.test(title)) block = { kind: 'intro' };
-      else if (/^hidden$/i.test(title)) block = { kind: 'hidden' };
-      else {
-        const type = typeOfHeading.exec(title)?.[1];
-        const section = generated.sections.find((s) => s.type === type);
-        if (!section) {
-          problem(
-            lineNo,
-            `unknown section heading "${line}"`,
-            `Keep the section headings as written, e.g. "=== ${generated.sections[0]?.title ?? 'Features'} [${generated.sections[0]?.type ?? 'feat'}] ===".`,
-          );
-          block = null;
-        } else block = { kind: 'section', type: section.type };
-      }
-      return;
-    }
-    const current = block as typeof block;
-    if (current?.kind === 'intro') {
-      intro.push(raw);
-      return;
-    }
-    if (line.trim() === '') return;
-    const match = entryLine.exec(line.trim());
-    if (!match) {
-      problem(
-        lineNo,
-        'not an entry line',
-        'Each entry starts with its [#id] marker; an intro goes under "=== Intro ===".',
-      );
-      return;
-    }
-    const candidates = find(match[1]!);
-    if (candidates.length !== 1) {
-      problem(
-        lineNo,
-        candidates.length === 0
-          ? `no change [#${match[1]}] in these notes`
-          : `[#${match[1]}] matches several changes`,
-        'Keep the markers as they were written.',
-      );
-      return;
-    }
-    const hash = candidates[0]!;
-    const entryText = match[2]!.trim();
-    const earlier = placed.get(hash);
-    if (earlier) {
-      problem(
-        lineNo,
-        `[#${match[1]}] appears twice (first on line ${earlier.line})`,
-        'Keep one line per change.',
-      );
-      return;
-    }
-    if (current === null) {
-      problem(lineNo, 'entry outside a section', 'Put it under its section heading.');
-      return;
-    }
-    if (current.kind === 'section' && sectionOf.get(hash)!.type !== current.type) {
-      problem(
-        lineNo,
-        `[#${match[1]}] belongs to "${sectionOf.get(hash)!.title}"`,
-        'Entries move only within their own section (or to "Hidden").',
-      );
-      return;
-    }
-    if (entryText === '' && current.kind === 'section') {
-      problem(lineNo, 'entry text is empty', 'Write the wording, or move the line under "Hidden".');
-      return;
-    }
-    placed.set(hash, { hidden: current.kind === 'hidden', text: entryText, line: lineNo });
-    if (current.kind === 'section') {
-      order[current.type] ??= [];
-      order[current.type]!.push(hash);
-    }
+  const state: EditState = { block: null, intro: [], placed: new Map(), order: {} };
+  text.split(/\r?\n/).forEach((raw, i) => {
+    readEditLine(raw, i + 1, state, index, problem);
   });
   if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, overlay: overlayOf(state, index) };
+}
 
+/** One line of the edit document: a comment, a heading, intro text or an entry. */
+function readEditLine(
+  raw: string,
+  lineNo: number,
+  state: EditState,
+  index: GeneratedIndex,
+  problem: ReportProblem,
+): void {
+  const line = raw.trimEnd();
+  if (line.startsWith('#')) return;
+  const head = heading.exec(line);
+  if (head) {
+    state.block = blockOfHeading(head[1]!, line, lineNo, index.notes, problem);
+    return;
+  }
+  if (state.block?.kind === 'intro') {
+    state.intro.push(raw);
+    return;
+  }
+  if (line.trim() === '') return;
+  readEntryLine(line, lineNo, state, index, problem);
+}
+
+function blockOfHeading(
+  title: string,
+  line: string,
+  lineNo: number,
+  generated: ReleaseNotes,
+  problem: ReportProblem,
+): EditBlock {
+  if (/^intro$/i.test(title)) return { kind: 'intro' };
+  if (/^hidden$/i.test(title)) return { kind: 'hidden' };
+  const type = typeOfHeading.exec(title)?.[1];
+  const section = generated.sections.find((s) => s.type === type);
+  if (section) return { kind: 'section', type: section.type };
+  problem(
+    lineNo,
+    `unknown section heading "${line}"`,
+    `Keep the section headings as written, e.g. "=== ${generated.sections[0]?.title ?? 'Features'} [${generated.sections[0]?.type ?? 'feat'}] ===".`,
+  );
+  return null;
+}
+
+/** An entry line, `[#id] wording`: where it is placed, or a problem when it cannot go there. */
+function readEntryLine(
+  line: string,
+  lineNo: number,
+  state: EditState,
+  index: GeneratedIndex,
+  problem: ReportProblem,
+): void {
+  const match = entryLine.exec(line.trim());
+  if (!match) {
+    problem(
+      lineNo,
+      'not an entry line',
+      'Each entry starts with its [#id] marker; an intro goes under "=== Intro ===".',
+    );
+    return;
+  }
+  const candidates = [...index.entries.keys()].filter((hash) => hash.startsWith(match[1]!));
+  if (candidates.length !== 1) {
+    problem(
+      lineNo,
+      candidates.length === 0
+        ? `no change [#${match[1]}] in these notes`
+        : `[#${match[1]}] matches several changes`,
+      'Keep the markers as they were written.',
+    );
+    return;
+  }
+  const hash = candidates[0]!;
+  const entryText = match[2]!.trim();
+  const earlier = state.placed.get(hash);
+  const current = state.block;
+  if (earlier) {
+    problem(
+      lineNo,
+      `[#${match[1]}] appears twice (first on line ${earlier.line})`,
+      'Keep one line per change.',
+    );
+    return;
+  }
+  if (current === null) {
+    problem(lineNo, 'entry outside a section', 'Put it under its section heading.');
+    return;
+  }
+  if (current.kind === 'section' && index.sectionOf.get(hash)!.type !== current.type) {
+    problem(
+      lineNo,
+      `[#${match[1]}] belongs to "${index.sectionOf.get(hash)!.title}"`,
+      'Entries move only within their own section (or to "Hidden").',
+    );
+    return;
+  }
+  if (entryText === '' && current.kind === 'section') {
+    problem(lineNo, 'entry text is empty', 'Write the wording, or move the line under "Hidden".');
+    return;
+  }
+  state.placed.set(hash, { hidden: current.kind === 'hidden', text: entryText, line: lineNo });
+  if (current.kind === 'section') {
+    state.order[current.type] ??= [];
+    state.order[current.type]!.push(hash);
+  }
+}
+
+/** The overlay the document describes: what differs from the generated notes, and nothing else. */
+function overlayOf(state: EditState, index: GeneratedIndex): NotesOverlay {
   const overlay = emptyOverlay();
-  const introText = intro.join('\n').trim();
+  const introText = state.intro.join('\n').trim();
   overlay.intro = introText === '' ? null : introText;
-  for (const [hash, entry] of entries) {
-    const edit = placed.get(hash);
+  for (const [hash, entry] of index.entries) {
+    const edit = state.placed.get(hash);
     const change: { text?: string; hidden?: boolean } = {};
     if (!edit || edit.hidden) change.hidden = true;
     if (edit && edit.text !== '' && edit.text !== oneLine(entry.text)) change.text = edit.text;
     if (Object.keys(change).length > 0) overlay.entries[hash] = change;
   }
-  for (const section of generated.sections) {
-    const wanted = order[section.type] ?? [];
+  for (const section of index.notes.sections) {
+    const wanted = state.order[section.type] ?? [];
     const natural = section.entries.map((e) => e.hash).filter((hash) => wanted.includes(hash));
     if (wanted.join() !== natural.join()) overlay.order[section.type] = wanted;
   }
-  return { ok: true, overlay };
+  return overlay;
 }

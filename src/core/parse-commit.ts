@@ -53,115 +53,153 @@ export function createCommitParser(options: ParseOptions): CommitParserFn {
   const skipMarkers = options.skipMarkers.map((m) => m.toLowerCase());
   const keyPatterns = options.keyPatterns.map((p) => new RegExp(`(?<![\\w-])(?:${p})(?![\\w-])`, 'g'));
 
-  return (raw) => {
-    const message = cleanMessage(raw.message);
-    const lines = message.split('\n');
-    let index = lines.findIndex((line) => line.trim() !== '');
-    const firstLine = index === -1 ? '' : lines[index]!.trim();
-    let header = firstLine;
+  return (raw) => parseCommit(raw, parser, skipMarkers, keyPatterns);
+}
 
-    // Merge commits: the PR/MR title is the next non-empty line.
-    let merge: MergeInfo | null = null;
-    const github = githubMerge.exec(firstLine);
-    if (github) merge = { provider: 'github', id: github[1]!, source: github[2]! };
-    else if (gitlabMerge.test(firstLine))
-      merge = { provider: 'gitlab', id: null, source: gitlabMerge.exec(firstLine)![1]! };
-    else if (raw.parents.length > 1 || genericMerge.test(firstLine))
-      merge = { provider: 'generic', id: null, source: null };
-    if (merge) {
-      const next = lines.findIndex((line, i) => i > index && line.trim() !== '');
-      if (next !== -1 && !notATitle.test(lines[next]!.trim())) {
-        index = next;
-        header = lines[next]!.trim();
-      }
-    }
-    const bodyLines = index === -1 ? [] : lines.slice(index + 1);
-    const displayHeader = header.length > MAX_HEADER_CHARS ? `${header.slice(0, MAX_HEADER_CHARS)}…` : header;
+function parseCommit(
+  raw: RawCommit,
+  parser: CommitParser,
+  skipMarkers: readonly string[],
+  keyPatterns: RegExp[],
+): Change {
+  const message = cleanMessage(raw.message);
+  const lines = message.split('\n');
+  const { firstLine, header, index, merge: mergeInHeader } = findHeader(lines, raw.parents);
+  const bodyLines = index === -1 ? [] : lines.slice(index + 1);
+  const displayHeader = header.length > MAX_HEADER_CHARS ? `${header.slice(0, MAX_HEADER_CHARS)}…` : header;
 
-    const parsed = header ? parser.parse(displayHeader) : null;
-    let type = parsed?.type ? parsed.type.toLowerCase() : null;
-    const scope = parsed?.scope ? parsed.scope.trim() || null : null;
-    let subject = (type ? parsed?.subject : displayHeader) ?? displayHeader;
-    const breakingInHeader = type !== null && breakingHeaderPattern.test(displayHeader);
-    // A merge whose title is not conventional is not a change of its own.
-    if (merge && header === firstLine) type = null;
+  const parsed = header ? parser.parse(displayHeader) : null;
+  let type = parsed?.type ? parsed.type.toLowerCase() : null;
+  const scope = parsed?.scope ? parsed.scope.trim() || null : null;
+  let subject = (type ? parsed?.subject : displayHeader) ?? displayHeader;
+  const breakingInHeader = type !== null && breakingHeaderPattern.test(displayHeader);
+  // A merge whose title is not conventional is not a change of its own.
+  if (mergeInHeader && header === firstLine) type = null;
 
-    let pullRequest = merge?.id ?? null;
-    const squash = squashSuffix.exec(subject);
-    if (squash) {
-      pullRequest ??= squash[1]!;
-      subject = subject.slice(0, squash.index);
-    }
+  let pullRequest = mergeInHeader?.id ?? null;
+  const squash = squashSuffix.exec(subject);
+  if (squash) {
+    pullRequest ??= squash[1]!;
+    subject = subject.slice(0, squash.index);
+  }
 
-    const { trailers, trailerStart } = readTrailers(bodyLines);
-    // `feat!:` with a BREAKING CHANGE footer: the footer is the description (conventional commits 1.0).
-    const notes = readBreakingNotes(bodyLines);
-    const breaking = notes.length > 0 ? notes : breakingInHeader ? [subject.trim()] : [];
-    const fullBody = bodyLines.slice(0, trailerStart).join('\n').trim();
-    // Bodies are kept short: notes never show them, and 100k commits must fit in memory.
-    const body = fullBody.length > MAX_BODY_CHARS ? `${fullBody.slice(0, MAX_BODY_CHARS)}…` : fullBody;
+  const { trailers, trailerStart } = readTrailers(bodyLines);
+  // `feat!:` with a BREAKING CHANGE footer: the footer is the description (conventional commits 1.0).
+  const notes = readBreakingNotes(bodyLines);
+  const breaking = notes.length > 0 ? notes : breakingInHeader ? [subject.trim()] : [];
+  const fullBody = bodyLines.slice(0, trailerStart).join('\n').trim();
+  // Bodies are kept short: notes never show them, and 100k commits must fit in memory.
+  const body = fullBody.length > MAX_BODY_CHARS ? `${fullBody.slice(0, MAX_BODY_CHARS)}…` : fullBody;
 
-    for (const line of bodyLines) {
-      const mr = gitlabMergeRequest.exec(line.trim());
-      if (mr) {
-        merge = merge ? { ...merge, provider: 'gitlab', id: mr[2]! } : merge;
-        pullRequest ??= mr[2]!;
-      }
-    }
+  const requests = mergeRequests(bodyLines);
+  const merge =
+    mergeInHeader && requests.last !== null
+      ? { ...mergeInHeader, provider: 'gitlab' as const, id: requests.last }
+      : mergeInHeader;
+  pullRequest ??= requests.first;
 
-    const references = readReferences(header, bodyLines, trailerStart, keyPatterns).filter(
-      (ref) => !(ref.prefix === '#' && ref.id === pullRequest && ref.repository === null),
-    );
+  const references = readReferences(header, bodyLines, trailerStart, keyPatterns).filter(
+    (ref) => !(ref.prefix === '#' && ref.id === pullRequest && ref.repository === null),
+  );
+  const reverted = readRevert(header, message, type, subject);
 
-    let revert: Change['revert'] = null;
-    const revertMatch = revertHeader.exec(header);
-    if (revertMatch || type === 'revert') {
-      const hash = revertBody.exec(message.slice(0, MAX_SCAN_LINE * 4));
-      revert = { hash: hash ? hash[1]! : null, header: revertMatch ? revertMatch[1]! : subject };
-      if (revertMatch) {
-        type = 'revert';
-        subject = revertMatch[1]!;
-      }
-    }
+  const releaseNote = trailers['release-note']?.join(' ').trim() || null;
+  const labels = (trailers.audience ?? []).map((a) => `audience:${a.trim().toLowerCase()}`);
+  const lower = message.toLowerCase();
+  const skip =
+    skipMarkers.some((marker) => lower.includes(marker)) || /^(none|n\/a|-)$/i.test(releaseNote ?? '');
 
-    const authors: Person[] = [{ name: raw.authorName, email: raw.authorEmail || null, login: null }];
-    for (const value of trailers['co-authored-by'] ?? []) {
-      const match = coAuthor.exec(value);
-      const person: Person = match
-        ? { name: match[1]! || match[2]!, email: match[2]!, login: null }
-        : { name: value, email: null, login: null };
-      if (!authors.some((a) => sameEmail(a.email, person.email) || a.name === person.name))
-        authors.push(person);
-    }
-
-    const releaseNote = trailers['release-note']?.join(' ').trim() || null;
-    const labels = (trailers.audience ?? []).map((a) => `audience:${a.trim().toLowerCase()}`);
-    const lower = message.toLowerCase();
-    const skip =
-      skipMarkers.some((marker) => lower.includes(marker)) || /^(none|n\/a|-)$/i.test(releaseNote ?? '');
-
-    return {
-      hash: raw.hash,
-      shortHash: raw.hash.slice(0, 7),
-      date: raw.authorDate,
-      type,
-      scope,
-      subject: subject.trim(),
-      header: displayHeader,
-      body,
-      breaking,
-      merge,
-      pullRequest,
-      references,
-      trailers,
-      authors,
-      revert,
-      releaseNote: skip ? null : releaseNote,
-      labels,
-      skip,
-      includes: [],
-    };
+  return {
+    hash: raw.hash,
+    shortHash: raw.hash.slice(0, 7),
+    date: raw.authorDate,
+    type: reverted.type,
+    scope,
+    subject: reverted.subject.trim(),
+    header: displayHeader,
+    body,
+    breaking,
+    merge,
+    pullRequest,
+    references,
+    trailers,
+    authors: readAuthors(raw, trailers['co-authored-by'] ?? []),
+    revert: reverted.revert,
+    releaseNote: skip ? null : releaseNote,
+    labels,
+    skip,
+    includes: [],
   };
+}
+
+/**
+ * The header line and where it is: the first non-empty line, or for a merge commit the PR/MR
+ * title on the next non-empty line.
+ */
+function findHeader(
+  lines: string[],
+  parents: readonly string[],
+): { firstLine: string; header: string; index: number; merge: MergeInfo | null } {
+  let index = lines.findIndex((line) => line.trim() !== '');
+  const firstLine = index === -1 ? '' : lines[index]!.trim();
+  let header = firstLine;
+  let merge: MergeInfo | null = null;
+  const github = githubMerge.exec(firstLine);
+  if (github) merge = { provider: 'github', id: github[1]!, source: github[2]! };
+  else if (gitlabMerge.test(firstLine))
+    merge = { provider: 'gitlab', id: null, source: gitlabMerge.exec(firstLine)![1]! };
+  else if (parents.length > 1 || genericMerge.test(firstLine))
+    merge = { provider: 'generic', id: null, source: null };
+  if (merge) {
+    const next = lines.findIndex((line, i) => i > index && line.trim() !== '');
+    if (next !== -1 && !notATitle.test(lines[next]!.trim())) {
+      index = next;
+      header = lines[next]!.trim();
+    }
+  }
+  return { firstLine, header, index, merge };
+}
+
+/** The numbers in GitLab's `See merge request group/project!<n>` lines: the first and the last. */
+function mergeRequests(bodyLines: string[]): { first: string | null; last: string | null } {
+  let first: string | null = null;
+  let last: string | null = null;
+  for (const line of bodyLines) {
+    const mr = gitlabMergeRequest.exec(line.trim());
+    if (mr) {
+      first ??= mr[2]!;
+      last = mr[2]!;
+    }
+  }
+  return { first, last };
+}
+
+/** A revert (`Revert "<header>"`, or type `revert`): what it reverts, and the header it gives the change. */
+function readRevert(
+  header: string,
+  message: string,
+  type: string | null,
+  subject: string,
+): { revert: Change['revert']; type: string | null; subject: string } {
+  const revertMatch = revertHeader.exec(header);
+  if (!revertMatch && type !== 'revert') return { revert: null, type, subject };
+  const hash = revertBody.exec(message.slice(0, MAX_SCAN_LINE * 4));
+  const revert = { hash: hash ? hash[1]! : null, header: revertMatch ? revertMatch[1]! : subject };
+  return revertMatch ? { revert, type: 'revert', subject: revertMatch[1]! } : { revert, type, subject };
+}
+
+/** The author, then each co-author not already listed (by email or name). */
+function readAuthors(raw: RawCommit, coAuthors: string[]): Person[] {
+  const authors: Person[] = [{ name: raw.authorName, email: raw.authorEmail || null, login: null }];
+  for (const value of coAuthors) {
+    const match = coAuthor.exec(value);
+    const person: Person = match
+      ? { name: match[1]! || match[2]!, email: match[2]!, login: null }
+      : { name: value, email: null, login: null };
+    if (!authors.some((a) => sameEmail(a.email, person.email) || a.name === person.name))
+      authors.push(person);
+  }
+  return authors;
 }
 
 /**

@@ -117,26 +117,18 @@ export function readSubscriberRows(
 ): { subscribers: SubscriberInput[]; problems: ImportProblem[] } {
   const { rows, problems } = parseCsv(text);
   const [header, ...data] = rows;
-  if (!header)
-    return {
-      subscribers: [],
-      problems: [
-        { line: 1, message: 'the file is empty: it needs a header row with "email"', refused: true },
-      ],
-    };
+  // A file without a usable header is refused whole, with that one problem.
+  const refuse = (line: number, message: string) => ({
+    subscribers: [],
+    problems: [{ line, message, refused: true }],
+  });
+  if (!header) return refuse(1, 'the file is empty: it needs a header row with "email"');
   const columns = header.fields.map((f) => f.trim().toLowerCase());
-  const at = (name: string) => columns.indexOf(name);
-  if (at('email') === -1)
-    return {
-      subscribers: [],
-      problems: [
-        {
-          line: header.line,
-          message: `the header row has no "email" column (it has: ${columns.map((c) => printable(c, 40)).join(', ')})`,
-          refused: true,
-        },
-      ],
-    };
+  if (!columns.includes('email'))
+    return refuse(
+      header.line,
+      `the header row has no "email" column (it has: ${columns.map((c) => printable(c, 40)).join(', ')})`,
+    );
   const unknownColumns = columns.filter((c) => !['email', 'name', 'locale', 'topics', ''].includes(c));
   if (unknownColumns.length > 0)
     problems.push({
@@ -148,8 +140,6 @@ export function readSubscriberRows(
   const seen = new Map<string, number>();
   const subscribers: SubscriberInput[] = [];
   for (const row of data) {
-    const field = (name: string) =>
-      at(name) === -1 ? '' : unneutraliseCell((row.fields[at(name)] ?? '').trim());
     if (row.fields.length !== columns.length) {
       problems.push({
         line: row.line,
@@ -158,74 +148,63 @@ export function readSubscriberRows(
       });
       continue;
     }
-    const email = normaliseEmail(field('email'));
-    if (!email) {
-      problems.push({
-        line: row.line,
-        message: `"${printable(field('email'), 80)}" is not an email address`,
-        refused: true,
-      });
+    const subscriber = readRow(row.fields, columns, known, source);
+    if (typeof subscriber === 'string') {
+      problems.push({ line: row.line, message: subscriber, refused: true });
       continue;
     }
-    const given = field('locale');
-    const locale = given ? subscriberLocale(given) : null;
-    if (given && !locale) {
-      problems.push({
-        line: row.line,
-        message: normaliseLocale(given)
-          ? `the locale has ${given.length} characters; a language tag here has at most ${MAX_LOCALE}`
-          : `"${printable(given.toLowerCase().replace(/_/g, '-'), 40)}" is not a locale (e.g. en, de, pt-br)`,
-        refused: true,
-      });
-      continue;
-    }
-    const name = field('name');
-    if (name.length > MAX_NAME) {
-      problems.push({
-        line: row.line,
-        message: `the name has ${name.length} characters; at most ${MAX_NAME} are kept`,
-        refused: true,
-      });
-      continue;
-    }
-    const names = field('topics')
-      .split(/[;|]/)
-      .map((t) => t.trim())
-      .filter(Boolean);
-    const tooLong = names.find((t) => t.length > MAX_TOPIC);
-    if (names.length > MAX_TOPICS || tooLong !== undefined) {
-      problems.push({
-        line: row.line,
-        message:
-          tooLong !== undefined
-            ? `the topic "${printable(tooLong, 40)}…" is longer than ${MAX_TOPIC} characters`
-            : `${names.length} topics; at most ${MAX_TOPICS}`,
-        refused: true,
-      });
-      continue;
-    }
-    let topics: string[] | 'all' = 'all';
-    if (names.length > 0 && !names.some((t) => t.toLowerCase() === 'all')) {
-      const unknown = known ? names.filter((t) => !known.has(t.toLowerCase())) : [];
-      if (unknown.length > 0) {
-        problems.push({
-          line: row.line,
-          message: `unknown topic ${unknown.map((t) => `"${printable(t, 40)}"`).join(', ')} (known: ${[...(known?.values() ?? [])].join(', ')}, or all)`,
-          refused: true,
-        });
-        continue;
-      }
-      topics = [...new Set(names.map((t) => known?.get(t.toLowerCase()) ?? t))].sort();
-    }
-    const previous = seen.get(email);
+    const previous = seen.get(subscriber.email);
     if (previous !== undefined)
       problems.push({
         line: row.line,
-        message: `${email} is also on line ${previous}: this row wins`,
+        message: `${subscriber.email} is also on line ${previous}: this row wins`,
         refused: false,
       });
-    seen.set(email, row.line);
-    subscribers.push({ email, name: cleanName(name), locale: locale || null, topics, source });
+    seen.set(subscriber.email, row.line);
+    subscribers.push(subscriber);
   }
   return { subscribers, problems };
+}
+
+/** One data row as a subscriber, or why it is refused. */
+function readRow(
+  fields: string[],
+  columns: string[],
+  known: Map<string, string> | null,
+  source: string,
+): SubscriberInput | string {
+  const field = (name: string) =>
+    columns.indexOf(name) === -1 ? '' : unneutraliseCell((fields[columns.indexOf(name)] ?? '').trim());
+  const email = normaliseEmail(field('email'));
+  if (!email) return `"${printable(field('email'), 80)}" is not an email address`;
+  const given = field('locale');
+  const locale = given ? subscriberLocale(given) : null;
+  if (given && !locale)
+    return normaliseLocale(given)
+      ? `the locale has ${given.length} characters; a language tag here has at most ${MAX_LOCALE}`
+      : `"${printable(given.toLowerCase().replace(/_/g, '-'), 40)}" is not a locale (e.g. en, de, pt-br)`;
+  const name = field('name');
+  if (name.length > MAX_NAME) return `the name has ${name.length} characters; at most ${MAX_NAME} are kept`;
+  const topics = readTopics(field('topics'), known);
+  if (typeof topics === 'object' && 'refused' in topics) return topics.refused;
+  return { email, name: cleanName(name), locale: locale || null, topics, source };
+}
+
+/** A row's topics: `all` (none given, or `all` among them), the known names sorted, or why they are refused. */
+function readTopics(cell: string, known: Map<string, string> | null): string[] | 'all' | { refused: string } {
+  const names = cell
+    .split(/[;|]/)
+    .map((t) => t.trim())
+    .filter(Boolean);
+  const tooLong = names.find((t) => t.length > MAX_TOPIC);
+  if (tooLong !== undefined)
+    return { refused: `the topic "${printable(tooLong, 40)}…" is longer than ${MAX_TOPIC} characters` };
+  if (names.length > MAX_TOPICS) return { refused: `${names.length} topics; at most ${MAX_TOPICS}` };
+  if (names.length === 0 || names.some((t) => t.toLowerCase() === 'all')) return 'all';
+  const unknown = known ? names.filter((t) => !known.has(t.toLowerCase())) : [];
+  if (unknown.length > 0)
+    return {
+      refused: `unknown topic ${unknown.map((t) => `"${printable(t, 40)}"`).join(', ')} (known: ${[...(known?.values() ?? [])].join(', ')}, or all)`,
+    };
+  return [...new Set(names.map((t) => known?.get(t.toLowerCase()) ?? t))].sort();
 }

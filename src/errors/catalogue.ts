@@ -290,6 +290,29 @@ export const errors = {
       fix,
       exitCode,
     }),
+  userExists: (name: string) =>
+    new HeraldError({
+      code: 'EUSEREXISTS',
+      message: `the dashboard user ${name} exists already; nothing was changed`,
+      fix: `Pick another name, or give ${name} a new password with \`herald users reset ${name}\`.`,
+      exitCode: 2,
+    }),
+  unknownUser: (name: string, known: string[]) =>
+    new HeraldError({
+      code: 'EUNKNOWNUSER',
+      message: `there is no dashboard user ${name}`,
+      fix: known.length
+        ? `The users are: ${known.slice(0, 10).join(', ')}${known.length > 10 ? ', …' : ''} (\`herald users list\`).`
+        : 'There are no users yet: add one with `herald users add <name> --role manager`.',
+      exitCode: 2,
+    }),
+  passwordRefused: (reason: string) =>
+    new HeraldError({
+      code: 'EPASSWORD',
+      message: `the password was refused: ${reason}`,
+      fix: 'Use a passphrase of at least 12 characters (a password manager can make one); nothing was changed.',
+      exitCode: 2,
+    }),
   usage: (message: string, fix: string) => new HeraldError({ code: 'EUSAGE', message, fix, exitCode: 2 }),
   changelogEdited: (file: string, versions: string[]) =>
     new HeraldError({

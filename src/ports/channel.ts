@@ -40,12 +40,20 @@ export interface Channel {
   /** Deliveries in flight at once for this channel. */
   readonly concurrency: number;
   /**
-   * Rows a worker leases at a time (default 4). More for a channel of many quick deliveries
-   * (email): fewer claims; fewer for one whose calls are slow, so other runs can share the work.
+   * The most rows a worker leases at a time (default 4). More for a channel of many quick
+   * deliveries (email): fewer claims; fewer for one whose calls are slow, so other runs can share
+   * the work. A worker whose deliveries turn out slow leases about a second's worth, fewer.
    */
   readonly claimBatch?: number;
-  /** Every delivery this bundle needs now; reads the store, never the target. */
-  plan(input: ChannelBundle & { syncDocs: boolean }): Promise<PlannedDelivery[]>;
+  /**
+   * Every delivery this bundle needs now; reads the store, never the target. A channel of very
+   * many rows (email: one per subscriber) gives them in pages instead, each recorded as it comes,
+   * so memory does not grow with the list. Such a channel's `deliver` must check again what
+   * planning decided (a row left by an interrupted paged plan may no longer be needed).
+   */
+  plan(
+    input: ChannelBundle & { syncDocs: boolean },
+  ): Promise<PlannedDelivery[]> | AsyncIterable<PlannedDelivery[]>;
   deliver(row: DeliveryRow, input: ChannelBundle): Promise<Delivered>;
   /**
    * After an ambiguous attempt: did it take effect? `found` adopts the effect (row becomes `sent`);

@@ -12,6 +12,11 @@ export interface GitPort {
   tags(glob: string): Promise<{ tag: string; hash: string }[]>;
   /** Commits in `from..to` (from exclusive, null = from the root), streamed children before parents. */
   commits(range: { from: string | null; to: string; path: string | null }): AsyncIterable<RawCommit>;
+  /**
+   * Every commit reachable from `to` with its parents and committer date, children before
+   * parents: the shape of history without messages or diffs (cheap to read in full).
+   */
+  ancestry(to: string): AsyncIterable<{ hash: string; parents: string[]; committerDate: string }>;
   /** One call for what a release target needs: full hash, committer date, tags pointing at it. */
   describe(ref: string): Promise<{ hash: string; date: string; tags: string[] }>;
   /** True when `ancestor` is reachable from `descendant` (or the same commit). */

@@ -11,6 +11,7 @@ export type {
   BundleMutation,
   FenceAttempt,
   LedgerPort,
+  PagedPlan,
   SettleAttempt,
   SideRow,
   StoredBlob,
@@ -27,3 +28,11 @@ export type {
 export type { TemplatePort, TemplateSource } from './templates.js';
 export type { TokenPurpose, TokenSigner } from './tokens.js';
 export type * from './trackers.js';
+export type {
+  DashboardUser,
+  SessionLifetime,
+  StoredSession,
+  UserCredentials,
+  UserRole,
+  UserStorePort,
+} from './users.js';

@@ -13,9 +13,18 @@ import type {
   TargetObject,
 } from '../model/index.js';
 import type { SubscriberStorePort } from './subscribers.js';
+import type { UserStorePort } from './users.js';
 
 /** Moved to the model (pure code decides it); re-exported for the store's implementers. */
 export type { BundleMutation };
+
+/** An audit entry about a product (its subscriber list), not about one release. */
+export interface ProductAuditEntry {
+  at: number;
+  actor: string;
+  action: string;
+  details: Record<string, unknown>;
+}
 
 /** Content-addressed bytes (doc assets), stored once whatever the number of bundles using them. */
 export interface StoredBlob {
@@ -29,7 +38,7 @@ export interface StoredBlob {
  * one transaction that serialises with other writers to the same bundle (SQLite: BEGIN IMMEDIATE;
  * Postgres: a transaction-level advisory lock), and time always comes from the store's clock.
  */
-export interface StorePort extends LedgerPort, SubscriberStorePort {
+export interface StorePort extends LedgerPort, SubscriberStorePort, UserStorePort {
   readonly dialect: 'sqlite' | 'postgres';
   /** The store's clock, epoch milliseconds. */
   now(): Promise<number>;
@@ -69,12 +78,30 @@ export interface StorePort extends LedgerPort, SubscriberStorePort {
   /** Scheduled bundles whose announce time has come, by the store's clock, oldest first. */
   dueBundles(limit?: number): Promise<BundleRecord[]>;
   auditLog(key: BundleKey): Promise<AuditEntry[]>;
+  /**
+   * An action on the product rather than one release (the subscriber list), stamped with the
+   * store's clock. `details` must not hold a person's address in clear: a digest or a count.
+   */
+  recordProductAudit(entry: {
+    product: string;
+    actor: string;
+    action: string;
+    details: Record<string, unknown>;
+  }): Promise<void>;
+  /** The product's own audit entries, newest first, at most `limit`. */
+  productAuditLog(product: string, limit: number): Promise<ProductAuditEntry[]>;
   /** Stores blobs; ones already stored are left as they are (idempotent). */
   putBlobs(blobs: StoredBlob[]): Promise<void>;
   missingBlobs(hashes: string[]): Promise<string[]>;
   readBlob(hash: string): Promise<StoredBlob | null>;
   close(): Promise<void>;
 }
+
+/**
+ * The targets whose rows a plan recorded page by page (`recordPlanPage`), with how many: their
+ * unsent rows that no page of this revision touched are the ones it drops.
+ */
+export type PagedPlan = Record<string, number>;
 
 /**
  * The delivery ledger, as the announce engine drives it. Every gate (status, revision, announce
@@ -89,7 +116,21 @@ export interface LedgerPort {
    * unsent rows of an earlier plan that this plan drops become `skipped`. Returns false (and writes
    * nothing) when the bundle changed meanwhile. With nothing left to deliver the bundle is announced.
    */
-  recordPlan(bundleId: number, revision: number, plan: PlannedDelivery[], actor: string): Promise<boolean>;
+  recordPlan(
+    bundleId: number,
+    revision: number,
+    plan: PlannedDelivery[],
+    actor: string,
+    paged?: PagedPlan,
+  ): Promise<boolean>;
+  /**
+   * One page of a paged plan for `revision` (`Channel.plan` gave pages), before `recordPlan`
+   * finishes it: new rows are inserted, rows already there are brought to `revision` (failed ones
+   * requeued, dropped ones revived), in one short transaction that re-checks the bundle. Rows of
+   * a revision are claimed only once its plan is finished. False (nothing written) when the
+   * bundle changed, or another run finished this revision's plan: stop paging.
+   */
+  recordPlanPage(bundleId: number, revision: number, page: PlannedDelivery[]): Promise<boolean>;
   /**
    * Gives back the rows `owner` leased and has not attempted (a run stopped with Ctrl-C, or
    * done): another run may claim them at once instead of when the lease runs out.

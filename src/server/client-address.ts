@@ -18,6 +18,22 @@ function prefix64(address: string): string {
     .join(':')}::/64`;
 }
 
+/** Whether a socket peer is one of `trusted` (addresses or CIDR ranges of the proxies in front). */
+export function createProxyCheck(trusted: readonly string[]): (peer: string | undefined) => boolean {
+  const proxies = new BlockList();
+  for (const entry of trusted) {
+    const [address = '', bits] = entry.split('/');
+    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) proxies.addAddress(address, family);
+    else proxies.addSubnet(address, Number(bits), family);
+  }
+  return (peer) => {
+    const address = plain(peer ?? '');
+    const family = isIP(address);
+    return family !== 0 && proxies.check(address, family === 6 ? 'ipv6' : 'ipv4');
+  };
+}
+
 /**
  * Who a request comes from, for per-client limits: the socket's peer, unless that peer is one of
  * `trusted` (addresses or CIDR ranges of the proxies in front), then the X-Forwarded-For hops
@@ -26,17 +42,7 @@ function prefix64(address: string): string {
  * send one. IPv6 clients are counted per /64.
  */
 export function createClientAddress(trusted: readonly string[]) {
-  const proxies = new BlockList();
-  for (const entry of trusted) {
-    const [address = '', bits] = entry.split('/');
-    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-    if (bits === undefined) proxies.addAddress(address, family);
-    else proxies.addSubnet(address, Number(bits), family);
-  }
-  const isTrusted = (address: string) => {
-    const family = isIP(address);
-    return family !== 0 && proxies.check(address, family === 6 ? 'ipv6' : 'ipv4');
-  };
+  const isTrusted = createProxyCheck(trusted);
   const keyOf = (address: string) => (isIP(address) === 6 ? prefix64(address) : address);
 
   return function clientOf(peer: string | undefined, forwarded: string | string[] | undefined): string {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { mailboxKey } from '../core/email-address.js';
 import { escapeHtml } from '../core/html-text.js';
 import type { Subscriber } from '../model/index.js';
@@ -35,7 +35,7 @@ export interface SubscriptionSettings {
   topics: string[];
   limits: SignupLimits;
   /** Who sent a request, for the per-client limit (`createClientAddress`). */
-  clientOf(req: IncomingMessage): string;
+  clientOf(request: FastifyRequest): string;
   /** A sign-up was recorded: the confirmation queue should look at the store. */
   queued(): void;
   /** Clock of the in-memory limits, for tests. */
@@ -58,28 +58,20 @@ class HttpError extends Error {
 const tooMany = (waitMs: number, message: string) =>
   new HttpError(429, message, { 'retry-after': String(Math.max(1, Math.ceil(waitMs / 1000))) });
 
-async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new HttpError(413, 'The request is too large.');
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
-  const type = String(req.headers['content-type'] ?? '')
-    .split(';')[0]!
-    .trim();
-  if (type === 'application/json') {
-    try {
-      const parsed = JSON.parse(text) as unknown;
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-        return parsed as Record<string, unknown>;
-    } catch {
-      // Falls through to the error below.
-    }
-    throw new HttpError(400, 'The body is not a JSON object.');
-  }
+/**
+ * A body as the routes read it: a JSON object, or form fields (repeated ones as arrays). Any
+ * other type is read as form fields too: RFC 8058 one-click POSTs come as form or multipart, and
+ * only the token in the URL matters to them.
+ */
+function bodyOf(request: FastifyRequest): Record<string, unknown> {
+  const body = request.body;
+  if (body === undefined || body === null || body === '') return {};
+  if (typeof body === 'string') return formFields(body);
+  if (typeof body === 'object' && !Array.isArray(body)) return body as Record<string, unknown>;
+  throw new HttpError(400, 'The body is not a JSON object.');
+}
+
+function formFields(text: string): Record<string, unknown> {
   const form = new URLSearchParams(text);
   const values: Record<string, unknown> = {};
   for (const key of new Set(form.keys())) {
@@ -119,7 +111,7 @@ export function createConfirmationSender(s: ConfirmationSenderSettings) {
 }
 
 /**
- * The subscription endpoints of `herald serve`:
+ * The subscription endpoints of `herald serve`, a Fastify plugin:
  * - `GET /subscribe` a form; `POST /subscribe` (form or JSON) records the sign-up and queues a
  *   confirmation email (double opt-in). Every accepted sign-up gets the same 202 and body at
  *   once, whether the address is new, pending, confirmed or unsubscribed, and whether or not
@@ -131,12 +123,18 @@ export function createConfirmationSender(s: ConfirmationSenderSettings) {
  *   `POST /unsubscribe?token=` (RFC 8058 one-click, or the button) unsubscribes at once, idempotently.
  * Tokens are HMAC-signed per subscriber and purpose; nothing here needs a cookie or a login.
  */
-export function createSubscriptionHandler(settings: SubscriptionSettings) {
+export const subscriptionRoutes: FastifyPluginAsync<SubscriptionSettings> = async (fastify, settings) => {
   const { store, tokens, product, limits } = settings;
   const now = settings.now ?? Date.now;
   const title = `${product} release notes`;
   const perClient = createRateLimiter({ count: limits.perClientPerHour, perMs: HOUR });
   const overall = createRateLimiter({ count: limits.perHour, perMs: HOUR });
+
+  // Forms are parsed by @fastify/formbody (registered by the server), JSON by Fastify; other
+  // types are read as text (see bodyOf). Each route takes at most MAX_BODY.
+  fastify.addContentTypeParser('*', { parseAs: 'string', bodyLimit: MAX_BODY }, (_request, body, done) =>
+    done(null, body),
+  );
 
   const verified = async (purpose: 'confirm' | 'unsubscribe', token: string | null) => {
     const id = token ? tokens.subjectOf(token) : null;
@@ -158,8 +156,8 @@ export function createSubscriptionHandler(settings: SubscriptionSettings) {
     body: `<p>${escapeHtml(s.email)} will get the ${escapeHtml(title)}.</p>`,
   });
 
-  const subscribe = async (req: IncomingMessage): Promise<PageAnswer> => {
-    const read = readSignup(await readBody(req), settings.topics);
+  const subscribe = async (request: FastifyRequest): Promise<PageAnswer> => {
+    const read = readSignup(bodyOf(request), settings.topics);
     if ('problem' in read)
       return {
         status: 400,
@@ -167,7 +165,7 @@ export function createSubscriptionHandler(settings: SubscriptionSettings) {
         body: signupForm(settings.topics, `<p><strong>${escapeHtml(read.problem)}</strong></p>`),
       };
     const at = now();
-    const clientWait = perClient.take(settings.clientOf(req), at);
+    const clientWait = perClient.take(settings.clientOf(request), at);
     if (clientWait > 0)
       throw tooMany(clientWait, 'Too many sign-ups from your network. Please try again later.');
     const overallWait = overall.take('*', at);
@@ -188,86 +186,101 @@ export function createSubscriptionHandler(settings: SubscriptionSettings) {
     };
   };
 
-  const route = async (req: IncomingMessage, url: URL): Promise<PageAnswer> => {
-    const token = url.searchParams.get('token');
-    switch (`${req.method} ${url.pathname}`) {
-      case 'GET /':
-      case 'GET /subscribe':
-        return { status: 200, heading: `Subscribe to the ${title}`, body: signupForm(settings.topics) };
-      case 'POST /subscribe':
-        return subscribe(req);
-      case 'GET /confirm': {
-        const { subscriber } = await verified('confirm', token);
-        if (subscriber.status === 'confirmed') return subscribed(subscriber);
-        return {
-          status: 200,
-          heading: 'Confirm your subscription',
-          body: `<p>Send the ${escapeHtml(title)} to ${escapeHtml(subscriber.email)}?</p>
-${buttonForm('confirm', token!, 'Confirm the subscription')}`,
-        };
-      }
-      case 'POST /confirm': {
-        await readBody(req);
-        const signup = await verified('confirm', token);
-        const after = await store.confirmSignup(signup.subscriber.id, signup.nonce);
-        if (after?.status !== 'confirmed')
-          throw new HttpError(
-            400,
-            'This address is not waiting for a confirmation: subscribe again if you want the emails.',
-          );
-        return subscribed(after);
-      }
-      case 'GET /unsubscribe': {
-        const { subscriber } = await verified('unsubscribe', token);
-        return {
-          status: 200,
-          heading: 'Unsubscribe',
-          body:
-            subscriber.status === 'unsubscribed'
-              ? `<p>${escapeHtml(subscriber.email)} is unsubscribed: no more emails.</p>`
-              : `<p>Stop sending the ${escapeHtml(title)} to ${escapeHtml(subscriber.email)}?</p>
-${buttonForm('unsubscribe', token!, 'Unsubscribe')}`,
-        };
-      }
-      case 'POST /unsubscribe': {
-        await readBody(req);
-        const { subscriber } = await verified('unsubscribe', token);
-        await store.setSubscriberStatus(subscriber.id, ['pending', 'confirmed', 'bounced'], 'unsubscribed');
-        return {
-          status: 200,
-          heading: 'Unsubscribed',
-          body: `<p>${escapeHtml(subscriber.email)} will get no more emails from us.</p>`,
-        };
-      }
-      default:
-        throw new HttpError(
-          ['/', '/subscribe', '/confirm', '/unsubscribe', '/healthz'].includes(url.pathname) ? 405 : 404,
-          'There is nothing here.',
-        );
-    }
+  const tokenOf = (request: FastifyRequest) => {
+    const token = (request.query as Record<string, unknown>).token;
+    return typeof token === 'string' ? token : Array.isArray(token) ? String(token[0]) : null;
   };
 
-  return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://herald.invalid');
-    if (req.method === 'GET' && url.pathname === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{"ok":true}');
-      return;
-    }
-    let answer: PageAnswer;
-    try {
-      answer = await route(req, url);
-    } catch (error) {
-      if (!(error instanceof HttpError)) throw error;
-      answer = {
-        status: error.status,
-        headers: error.headers,
-        heading: error.status === 404 ? 'Not found' : 'Sorry',
-        body: `<p>${escapeHtml(error.message)}</p>`,
+  const answers: Record<string, (request: FastifyRequest) => Promise<PageAnswer>> = {
+    'GET /subscribe': async () => ({
+      status: 200,
+      heading: `Subscribe to the ${title}`,
+      body: signupForm(settings.topics),
+    }),
+    'POST /subscribe': subscribe,
+    'GET /confirm': async (request) => {
+      const token = tokenOf(request);
+      const { subscriber } = await verified('confirm', token);
+      if (subscriber.status === 'confirmed') return subscribed(subscriber);
+      return {
+        status: 200,
+        heading: 'Confirm your subscription',
+        body: `<p>Send the ${escapeHtml(title)} to ${escapeHtml(subscriber.email)}?</p>
+${buttonForm('confirm', token!, 'Confirm the subscription')}`,
       };
-    }
-    const page = renderPage(answer, title);
-    res.writeHead(page.status, page.headers);
-    res.end(page.html);
+    },
+    'POST /confirm': async (request) => {
+      const signup = await verified('confirm', tokenOf(request));
+      const after = await store.confirmSignup(signup.subscriber.id, signup.nonce);
+      if (after?.status !== 'confirmed')
+        throw new HttpError(
+          400,
+          'This address is not waiting for a confirmation: subscribe again if you want the emails.',
+        );
+      return subscribed(after);
+    },
+    'GET /unsubscribe': async (request) => {
+      const token = tokenOf(request);
+      const { subscriber } = await verified('unsubscribe', token);
+      return {
+        status: 200,
+        heading: 'Unsubscribe',
+        body:
+          subscriber.status === 'unsubscribed'
+            ? `<p>${escapeHtml(subscriber.email)} is unsubscribed: no more emails.</p>`
+            : `<p>Stop sending the ${escapeHtml(title)} to ${escapeHtml(subscriber.email)}?</p>
+${buttonForm('unsubscribe', token!, 'Unsubscribe')}`,
+      };
+    },
+    'POST /unsubscribe': async (request) => {
+      const { subscriber } = await verified('unsubscribe', tokenOf(request));
+      await store.setSubscriberStatus(subscriber.id, ['pending', 'confirmed', 'bounced'], 'unsubscribed');
+      return {
+        status: 200,
+        heading: 'Unsubscribed',
+        body: `<p>${escapeHtml(subscriber.email)} will get no more emails from us.</p>`,
+      };
+    },
   };
-}
+
+  const send = (reply: FastifyReply, answer: PageAnswer) => {
+    const page = renderPage(answer, title);
+    return reply.code(page.status).headers(page.headers).send(page.html);
+  };
+
+  // Expected refusals (and the framework's: a body too large, unreadable JSON) are pages.
+  fastify.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
+    const status = error instanceof HttpError ? error.status : (error.statusCode ?? 500);
+    if (status >= 500) throw error;
+    const message =
+      error instanceof HttpError
+        ? error.message
+        : status === 413
+          ? 'The request is too large.'
+          : 'The body is not a JSON object.';
+    return send(reply.headers(error instanceof HttpError ? error.headers : {}), {
+      status,
+      heading: 'Sorry',
+      body: `<p>${escapeHtml(message)}</p>`,
+    });
+  });
+
+  for (const [route, answer] of Object.entries(answers)) {
+    const [method, url] = route.split(' ') as ['GET' | 'POST', string];
+    fastify.route({
+      method,
+      url,
+      bodyLimit: MAX_BODY,
+      handler: async (request, reply) => send(reply, await answer(request)),
+    });
+  }
+  fastify.get('/healthz', async (_request, reply) => reply.type('application/json').send('{"ok":true}'));
+  // These paths exist: another method is refused as such, not as "not found".
+  for (const url of ['/subscribe', '/confirm', '/unsubscribe', '/healthz'])
+    fastify.route({
+      method: ['PUT', 'DELETE', 'PATCH'],
+      url,
+      handler: async (_request, reply) =>
+        send(reply, { status: 405, heading: 'Sorry', body: '<p>There is nothing here.</p>' }),
+    });
+};

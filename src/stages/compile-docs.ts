@@ -69,89 +69,20 @@ export async function compileDocs(
   input: CompileDocsInput,
   ports: CompileDocsPorts,
 ): Promise<CompileDocsResult> {
-  const commit = await ports.git.resolve(input.ref);
-  const dir = input.dir.replace(/^\.\/+|\/+$/g, '');
-  const flavor = input.flavor ?? 'herald';
-  const defaults = flavorDefaults[flavor];
-  const fileOf = (path: string) => `${dir}/${path}`;
-  const excluded = picomatch(input.exclude?.length ? input.exclude : ['\0'], { dot: true });
-  const [listed, cached] = await Promise.all([ports.git.listTree(commit, dir), ports.cache.load()]);
-  const entries = listed.filter((e) => !excluded(e.path));
-  const messages: DocMessage[] = [];
-
-  const pagesEntries = entries.filter((e) => e.mode !== '120000' && e.path.toLowerCase().endsWith('.md'));
-  const symlinks = entries.filter((e) => e.mode === '120000');
-  const assets: DocAsset[] = entries
-    .filter((e) => e.mode !== '120000' && !e.path.toLowerCase().endsWith('.md') && e.path !== SECTIONS_FILE)
-    .map((e) => assetOf(e, e.path));
-  const sectionsEntry = entries.find((e) => e.path === SECTIONS_FILE && e.mode !== '120000');
-
-  const keyOf = (e: { path: string; hash: string }) =>
-    createHash('sha256')
-      .update(`${COMPILER_VERSION}\0${dir}\0${e.path}\0${e.hash}\0${input.defaultLocale}\0${flavor}`)
-      .digest('hex');
-  const keys = pagesEntries.map(keyOf);
-  const misses = pagesEntries.filter((_, i) => !cached.has(keys[i]!));
-  const blobs = await ports.git.readBlobs([
-    ...new Set([
-      ...misses.map((e) => e.hash),
-      ...symlinks.map((e) => e.hash),
-      ...(sectionsEntry ? [sectionsEntry.hash] : []),
-    ]),
-  ]);
-
-  for (const link of symlinks) {
-    const target = blobs.get(link.hash)?.toString('utf8') ?? '?';
-    const file = link.path.toLowerCase().endsWith('.md')
-      ? null
-      : await symlinkedFile(ports.git, commit, fileOf(link.path), target);
-    if (file) {
-      assets.push(assetOf(file, link.path));
-      continue;
-    }
-    messages.push({
-      file: fileOf(link.path),
-      line: 1,
-      column: 1,
-      message: `symbolic link to "${target}" is not followed (only a link from a static file to a file of the repository is); copy the file into the docs instead`,
-      ruleId: 'symlink',
-      severity: 'error',
-    });
-  }
-
-  let sections: DocSection[] | null = null;
-  if (sectionsEntry) {
-    const read = readSections(blobs.get(sectionsEntry.hash)?.toString('utf8') ?? '', fileOf(SECTIONS_FILE));
-    sections = read.sections;
-    messages.push(...read.messages);
-  }
-
-  const sources: PageSource[] = misses.map((e) => ({
-    path: e.path,
-    file: fileOf(e.path),
-    bytes: blobs.get(e.hash) ?? new Uint8Array(),
-    defaultLocale: input.defaultLocale,
-    flavor,
-  }));
-  const compiled = await ports.compiler.compile(sources);
-  const fresh = new Map(misses.map((e, i) => [keyOf(e), compiled[i]!]));
-  const keep = new Map<string, CompiledPage>();
-  const pages = pagesEntries.map((_, i) => {
-    const key = keys[i]!;
-    const page = fresh.get(key) ?? cached.get(key)!;
-    // A page stopped for taking too long is tried again next time (the machine may have been busy).
-    if (!page.messages.some((m) => m.ruleId === 'too-complex')) keep.set(key, page);
-    return page;
-  });
-  if (misses.length > 0 || keep.size !== cached.size) await ports.cache.save(keep);
-
+  const cached = ports.cache.load(); // parsed while git lists the tree
+  const tree = await readDocsTree(input, ports);
+  const { commit, dir, fileOf } = tree;
+  const { pages, misses, blobs } = await compileOrReuse(input, tree, await cached, ports);
+  const messages: DocMessage[] = await placeSymlinks(tree, blobs, ports.git);
+  const sections = sectionsOf(tree, blobs, messages);
+  const defaults = flavorDefaults[tree.flavor];
   const outside = await listOutsideFiles(
     ports.git,
     commit,
     dir,
     pages,
     input.assetDirs ?? defaults.assetDirs,
-    assets,
+    tree.assets,
   );
   const linked = linkDocSet({
     ref: input.ref,
@@ -159,7 +90,7 @@ export async function compileDocs(
     dir,
     fileOf,
     pages,
-    assets,
+    assets: tree.assets,
     sections,
     defaultLocale: input.defaultLocale,
     hash: (text) => createHash('sha256').update(text).digest('hex'),
@@ -177,11 +108,129 @@ export async function compileDocs(
     ),
     stats: {
       pages: pages.length,
-      compiled: misses.length,
-      cached: pages.length - misses.length,
-      assets: assets.length,
+      compiled: misses,
+      cached: pages.length - misses,
+      assets: tree.assets.length,
     },
   };
+}
+
+/** The docs tree at a commit, sorted into pages, symlinks, static files and the sections file. */
+interface DocsTree {
+  commit: string;
+  dir: string;
+  flavor: DocsFlavor;
+  fileOf: (path: string) => string;
+  pages: TreeEntry[];
+  symlinks: TreeEntry[];
+  /** Static files; symlinks to repository files are added as they are resolved. */
+  assets: DocAsset[];
+  sectionsFile: TreeEntry | undefined;
+}
+
+async function readDocsTree(input: CompileDocsInput, ports: CompileDocsPorts): Promise<DocsTree> {
+  const commit = await ports.git.resolve(input.ref);
+  const dir = input.dir.replace(/^\.\/+|\/+$/g, '');
+  const excluded = picomatch(input.exclude?.length ? input.exclude : ['\0'], { dot: true });
+  const entries = (await ports.git.listTree(commit, dir)).filter((e) => !excluded(e.path));
+  const isLink = (e: TreeEntry) => e.mode === '120000';
+  const isPage = (e: TreeEntry) => e.path.toLowerCase().endsWith('.md');
+  return {
+    commit,
+    dir,
+    flavor: input.flavor ?? 'herald',
+    fileOf: (path: string) => `${dir}/${path}`,
+    pages: entries.filter((e) => !isLink(e) && isPage(e)),
+    symlinks: entries.filter(isLink),
+    assets: entries
+      .filter((e) => !isLink(e) && !isPage(e) && e.path !== SECTIONS_FILE)
+      .map((e) => assetOf(e, e.path)),
+    sectionsFile: entries.find((e) => e.path === SECTIONS_FILE && !isLink(e)),
+  };
+}
+
+/**
+ * Pages from the cache where their blob is known, the rest compiled; one batch read of git for
+ * every blob this run needs (the pages to compile, symlink targets, the sections file).
+ */
+async function compileOrReuse(
+  input: CompileDocsInput,
+  tree: DocsTree,
+  cached: Map<string, CompiledPage>,
+  ports: CompileDocsPorts,
+): Promise<{ pages: CompiledPage[]; misses: number; blobs: Map<string, Buffer> }> {
+  const keyOf = (e: { path: string; hash: string }) =>
+    createHash('sha256')
+      .update(
+        `${COMPILER_VERSION}\0${tree.dir}\0${e.path}\0${e.hash}\0${input.defaultLocale}\0${tree.flavor}`,
+      )
+      .digest('hex');
+  const keys = tree.pages.map(keyOf);
+  const misses = tree.pages.filter((_, i) => !cached.has(keys[i]!));
+  const blobs = await ports.git.readBlobs([
+    ...new Set([
+      ...misses.map((e) => e.hash),
+      ...tree.symlinks.map((e) => e.hash),
+      ...(tree.sectionsFile ? [tree.sectionsFile.hash] : []),
+    ]),
+  ]);
+  const sources: PageSource[] = misses.map((e) => ({
+    path: e.path,
+    file: tree.fileOf(e.path),
+    bytes: blobs.get(e.hash) ?? new Uint8Array(),
+    defaultLocale: input.defaultLocale,
+    flavor: tree.flavor,
+  }));
+  const compiled = await ports.compiler.compile(sources);
+  const fresh = new Map(misses.map((e, i) => [keyOf(e), compiled[i]!]));
+  const keep = new Map<string, CompiledPage>();
+  const pages = keys.map((key) => {
+    const page = fresh.get(key) ?? cached.get(key)!;
+    // A page stopped for taking too long is tried again next time (the machine may have been busy).
+    if (!page.messages.some((m) => m.ruleId === 'too-complex')) keep.set(key, page);
+    return page;
+  });
+  if (misses.length > 0 || keep.size !== cached.size) await ports.cache.save(keep);
+  return { pages, misses: misses.length, blobs };
+}
+
+/** Symlinks to repository files become assets; every other symlink is an error, never followed. */
+async function placeSymlinks(
+  tree: DocsTree,
+  blobs: Map<string, Buffer>,
+  git: GitPort,
+): Promise<DocMessage[]> {
+  const messages: DocMessage[] = [];
+  for (const link of tree.symlinks) {
+    const target = blobs.get(link.hash)?.toString('utf8') ?? '?';
+    const file = link.path.toLowerCase().endsWith('.md')
+      ? null
+      : await symlinkedFile(git, tree.commit, tree.fileOf(link.path), target);
+    if (file) {
+      tree.assets.push(assetOf(file, link.path));
+      continue;
+    }
+    messages.push({
+      file: tree.fileOf(link.path),
+      line: 1,
+      column: 1,
+      message: `symbolic link to "${target}" is not followed (only a link from a static file to a file of the repository is); copy the file into the docs instead`,
+      ruleId: 'symlink',
+      severity: 'error',
+    });
+  }
+  return messages;
+}
+
+/** The sections file's sections (its problems added to `messages`), or null without one. */
+function sectionsOf(tree: DocsTree, blobs: Map<string, Buffer>, messages: DocMessage[]): DocSection[] | null {
+  if (!tree.sectionsFile) return null;
+  const read = readSections(
+    blobs.get(tree.sectionsFile.hash)?.toString('utf8') ?? '',
+    tree.fileOf(SECTIONS_FILE),
+  );
+  messages.push(...read.messages);
+  return read.sections;
 }
 
 /**

@@ -40,4 +40,21 @@ describe('page compiler worker pool', () => {
     const { compilePage } = await import('../../src/core/docs/compile-page.js');
     expect(onWorker).toEqual(sources.map(compilePage));
   }, 60_000);
+
+  it('says as each page finishes, in this thread and on workers, up to the total', async () => {
+    for (const count of [3, 48]) {
+      const seen: [number, number][] = [];
+      // Three small pages compile in this thread; a job of 48 goes to the workers.
+      const sources = Array.from({ length: count }, (_, i) => ({
+        ...source(`p${i}`, ''),
+        bytes: new TextEncoder().encode(`# Page ${i}\n`),
+      }));
+      await createPageCompiler({
+        workers: 2,
+        workerUrl: new URL('../../dist/adapters/page-compiler-worker.js', import.meta.url),
+        onCompiled: (done, total) => seen.push([done, total]),
+      }).compile(sources);
+      expect(seen).toEqual(Array.from({ length: count }, (_, i) => [i + 1, count]));
+    }
+  }, 60_000);
 });

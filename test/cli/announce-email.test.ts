@@ -33,6 +33,8 @@ function emailRepo(email: Record<string, unknown> = {}): string {
   const file = path.join(repo, '.releaserc.json');
   const config = JSON.parse(readFileSync(file, 'utf8'));
   config.herald.email = { from: 'releases@acme.example', publicUrl: PUBLIC, maxConnections: 4, ...email };
+  // `herald serve` here serves the unsubscribe links only: these tests run each announce themselves.
+  config.herald.server = { schedulerIntervalSeconds: 0 };
   writeFileSync(file, JSON.stringify(config, null, 2));
   return repo;
 }

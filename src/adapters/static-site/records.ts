@@ -49,9 +49,8 @@ export function createStaticRecords(dir: string) {
    * "before" signature of the next index render, which saves a full scan per write.
    */
   let known: DataScan | null = null;
-  let siteIdentity: Promise<SiteIdentity> | undefined;
-  const articleLocks = new Map<string, Promise<void>>();
-  let sectionLock: Promise<void> = Promise.resolve();
+  const withArticleLock = keyedLock();
+  const withSectionLock = singleLock();
 
   const articleFile = (id: string) => path.join(articlesDir, `${id}.json`);
   const sectionFile = (id: string) => path.join(sectionsDir, `${id}.json`);
@@ -65,31 +64,6 @@ export function createStaticRecords(dir: string) {
   /** Keeps `known` up to date with this instance's own commits. */
   function noteCommit(kind: keyof DataScan, name: string, stats: Stats): void {
     known?.[kind].set(name, statKey(stats));
-  }
-
-  /** The records behind a scan, re-reading only files whose stat key changed since last time. */
-  async function loadRecords<T>(
-    folder: string,
-    entries: Map<string, string>,
-    cache: Map<string, { key: string; record: T }>,
-    parse: (value: unknown, name: string) => T | null,
-  ): Promise<T[]> {
-    for (const name of cache.keys()) if (!entries.has(name)) cache.delete(name);
-    const stale = [...entries].filter(([name, key]) => cache.get(name)?.key !== key);
-    await runLimited(
-      stale.map(([name, key]) => async () => {
-        const record = await readJson(path.join(folder, `${name}.json`), (value) => parse(value, name));
-        if (record === null) cache.delete(name);
-        else cache.set(name, { key, record });
-      }),
-      32,
-    );
-    const records: T[] = [];
-    for (const name of entries.keys()) {
-      const cached = cache.get(name);
-      if (cached) records.push(cached.record);
-    }
-    return records;
   }
 
   const loadArticles = (scan: DataScan) =>
@@ -120,44 +94,10 @@ export function createStaticRecords(dir: string) {
     return true;
   }
 
-  function withArticleLock<T>(id: string, run: () => Promise<T>): Promise<T> {
-    const previous = articleLocks.get(id) ?? Promise.resolve();
-    const result = previous.then(run);
-    const tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    articleLocks.set(id, tail);
-    void tail.then(() => {
-      if (articleLocks.get(id) === tail) articleLocks.delete(id);
-    });
-    return result;
-  }
-
-  function withSectionLock<T>(run: () => Promise<T>): Promise<T> {
-    const result = sectionLock.then(run);
-    sectionLock = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    return result;
-  }
-
+  let siteIdentity: Promise<SiteIdentity> | undefined;
+  /** The site's id and birth time (for feed ids), created once by whichever process comes first. */
   function getSiteIdentity(): Promise<SiteIdentity> {
-    siteIdentity ??= (async () => {
-      const file = path.join(dataDir, 'site.json');
-      const parse = (value: unknown) => {
-        const site = value as { id?: unknown; createdAt?: unknown } | null;
-        return typeof site?.id === 'string' && typeof site.createdAt === 'number'
-          ? { id: site.id, createdAt: site.createdAt }
-          : null;
-      };
-      const existing = await readJson(file, parse);
-      if (existing) return existing;
-      const fresh = { id: randomUUID(), createdAt: Date.now() };
-      if ((await createExclusive(file, jsonOf(fresh))) !== null) return fresh;
-      return (await readJson(file, parse)) ?? fresh;
-    })();
+    siteIdentity ??= readSiteIdentity(path.join(dataDir, 'site.json'));
     siteIdentity.catch(() => {
       siteIdentity = undefined;
     });
@@ -197,4 +137,74 @@ export function createStaticRecords(dir: string) {
     withSectionLock,
     getSiteIdentity,
   };
+}
+
+/** The records behind a scan, re-reading only files whose stat key changed since last time. */
+async function loadRecords<T>(
+  folder: string,
+  entries: Map<string, string>,
+  cache: Map<string, { key: string; record: T }>,
+  parse: (value: unknown, name: string) => T | null,
+): Promise<T[]> {
+  for (const name of cache.keys()) if (!entries.has(name)) cache.delete(name);
+  const stale = [...entries].filter(([name, key]) => cache.get(name)?.key !== key);
+  await runLimited(
+    stale.map(([name, key]) => async () => {
+      const record = await readJson(path.join(folder, `${name}.json`), (value) => parse(value, name));
+      if (record === null) cache.delete(name);
+      else cache.set(name, { key, record });
+    }),
+    32,
+  );
+  const records: T[] = [];
+  for (const name of entries.keys()) {
+    const cached = cache.get(name);
+    if (cached) records.push(cached.record);
+  }
+  return records;
+}
+
+/** Runs per key one after another (writes to one article), never two at once. */
+function keyedLock() {
+  const locks = new Map<string, Promise<void>>();
+  return <T>(id: string, run: () => Promise<T>): Promise<T> => {
+    const previous = locks.get(id) ?? Promise.resolve();
+    const result = previous.then(run);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    locks.set(id, tail);
+    void tail.then(() => {
+      if (locks.get(id) === tail) locks.delete(id);
+    });
+    return result;
+  };
+}
+
+/** Runs one after another (section creations). */
+function singleLock() {
+  let lock: Promise<void> = Promise.resolve();
+  return <T>(run: () => Promise<T>): Promise<T> => {
+    const result = lock.then(run);
+    lock = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  };
+}
+
+async function readSiteIdentity(file: string): Promise<SiteIdentity> {
+  const parse = (value: unknown) => {
+    const site = value as { id?: unknown; createdAt?: unknown } | null;
+    return typeof site?.id === 'string' && typeof site.createdAt === 'number'
+      ? { id: site.id, createdAt: site.createdAt }
+      : null;
+  };
+  const existing = await readJson(file, parse);
+  if (existing) return existing;
+  const fresh = { id: randomUUID(), createdAt: Date.now() };
+  if ((await createExclusive(file, jsonOf(fresh))) !== null) return fresh;
+  return (await readJson(file, parse)) ?? fresh;
 }

@@ -65,6 +65,97 @@ function insertPlanned(
   );
 }
 
+/** The same change to many rows, a bounded number of ids per statement. */
+function updateRows(trx: StoreTx, rows: Row[], values: UpdateObject<Database, 'deliveries'>) {
+  return inChunks(rows, LEDGER_CHUNK, (chunk) =>
+    trx
+      .updateTable('deliveries')
+      .set(values)
+      .where(
+        'id',
+        'in',
+        chunk.map((r) => r.id),
+      )
+      .execute(),
+  );
+}
+
+/**
+ * Writes what a plan (or one page of it) wants of the rows it names: new ones inserted, unsent
+ * ones brought to `revision`, dropped ones revived. What it drops is the caller's to decide.
+ */
+async function applyPlanned(
+  trx: StoreTx,
+  bundleId: number,
+  revision: number,
+  now: number,
+  existing: Row[],
+  plan: readonly PlannedDelivery[],
+) {
+  const sorted = sortPlanned(existing, plan);
+  const { fresh, keep, revive } = sorted;
+  await insertPlanned(trx, bundleId, revision, now, fresh);
+  await updateRows(
+    trx,
+    keep.filter((row) => row.state !== 'failed'),
+    { bundle_revision: revision, updated_at: now },
+  );
+  // A new revision is how a failure gets fixed (content, config or a date): what failed
+  // before gets another chance under it.
+  await updateRows(
+    trx,
+    keep.filter((row) => row.state === 'failed'),
+    { state: requeuedState, bundle_revision: revision, next_attempt_at: now, updated_at: now },
+  );
+  await updateRows(trx, revive, {
+    // Dropped while its outcome was unknown: look before posting, as for any attempted row.
+    state: sql`CASE WHEN attempts > 0 THEN 'unknown' ELSE 'pending' END`,
+    bundle_revision: revision,
+    next_attempt_at: now,
+    last_error: null,
+    updated_at: now,
+  });
+  return sorted;
+}
+
+/**
+ * The end of a paged plan: every row it wants was brought to `revision` by a page, so the unsent
+ * rows of its targets still at another revision are the ones it drops. How many were dropped,
+ * and how many stay open.
+ */
+async function finishPaged(
+  trx: StoreTx,
+  bundleId: number,
+  revision: number,
+  targets: string[],
+  skipped: UpdateObject<Database, 'deliveries'>,
+): Promise<{ dropped: number; open: number }> {
+  if (targets.length === 0) return { dropped: 0, open: 0 };
+  const dropped = await trx
+    .updateTable('deliveries')
+    .set(skipped)
+    .where('bundle_id', '=', bundleId)
+    .where('target', 'in', targets)
+    .where('state', 'in', UNSENT)
+    .where('bundle_revision', '!=', revision)
+    .executeTakeFirst();
+  const open = await trx
+    .selectFrom('deliveries')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('bundle_id', '=', bundleId)
+    .where('target', 'in', targets)
+    .where(isOpenRow())
+    .executeTakeFirstOrThrow();
+  return { dropped: Number(dropped.numUpdatedRows), open: Number(open.n) };
+}
+
+/** A plan may be recorded for the bundle now: same revision, announceable, due. */
+const plannable = (bundle: Database['bundles'], revision: number, now: number) =>
+  bundle.revision === revision &&
+  ANNOUNCEABLE.includes(bundle.status) &&
+  bundle.announce_at !== null &&
+  bundle.announce_at <= now;
+
 /**
  * The delivery ledger over Kysely. Writes that must agree with the release manager's commands
  * (plan, complete, requeue) take the bundle's write lock (`withBundleLock`); claims and fences
@@ -89,68 +180,37 @@ export function createKyselyLedger(db: Kysely<Database>, ops: DialectOps): Ledge
       return rows.map(bundleRecordOf);
     },
 
-    async recordPlan(bundleId, revision, plan, actor) {
+    async recordPlan(bundleId, revision, plan, actor, paged = {}) {
+      const pagedTargets = Object.keys(paged);
       const done = await withBundleLock(db, ops, bundleId, async (trx, bundle, now) => {
         // Another run planned this revision first: its plan stands (re-planning from objects that
         // runs are creating right now could turn a pending create into a different one).
         if (bundle.planned_revision === revision && bundle.revision === revision) return true;
-        if (
-          bundle.revision !== revision ||
-          !ANNOUNCEABLE.includes(bundle.status) ||
-          bundle.announce_at === null ||
-          bundle.announce_at > now
-        )
-          return false;
-        const existing = await trx
-          .selectFrom('deliveries')
-          .selectAll()
-          .where('bundle_id', '=', bundleId)
-          .execute();
-        const { fresh, keep, drop, revive } = sortPlanned(existing, plan);
-        await insertPlanned(trx, bundleId, revision, now, fresh);
-        // The same change to many rows, a bounded number of ids per statement.
-        const updateRows = (rows: typeof existing, values: UpdateObject<Database, 'deliveries'>) =>
-          inChunks(rows, LEDGER_CHUNK, (chunk) =>
-            trx
-              .updateTable('deliveries')
-              .set(values)
-              .where(
-                'id',
-                'in',
-                chunk.map((r) => r.id),
-              )
-              .execute(),
-          );
-        await updateRows(
-          keep.filter((row) => row.state !== 'failed'),
-          { bundle_revision: revision, updated_at: now },
+        if (!plannable(bundle, revision, now)) return false;
+        // The rows of paged targets stay in the database: their pages are already written.
+        let read = trx.selectFrom('deliveries').selectAll().where('bundle_id', '=', bundleId);
+        if (pagedTargets.length > 0) read = read.where('target', 'not in', pagedTargets);
+        const existing = await read.execute();
+        const { fresh, keep, drop, revive } = await applyPlanned(
+          trx,
+          bundleId,
+          revision,
+          now,
+          existing,
+          plan,
         );
-        // A new revision is how a failure gets fixed (content, config or a date): what failed
-        // before gets another chance under it.
-        await updateRows(
-          keep.filter((row) => row.state === 'failed'),
-          { state: requeuedState, bundle_revision: revision, next_attempt_at: now, updated_at: now },
-        );
-        await updateRows(revive, {
-          // Dropped while its outcome was unknown: look before posting, as for any attempted row.
-          state: sql`CASE WHEN attempts > 0 THEN 'unknown' ELSE 'pending' END`,
-          bundle_revision: revision,
-          next_attempt_at: now,
-          last_error: null,
-          updated_at: now,
-        });
-        await updateRows(drop, {
-          state: 'skipped',
+        const skipped = { state: 'skipped', lease_owner: null, lease_until: null, updated_at: now } as const;
+        await updateRows(trx, drop, { ...skipped, last_error: `not needed by revision ${revision}` });
+        const pagedOpen = await finishPaged(trx, bundleId, revision, pagedTargets, {
+          ...skipped,
           last_error: `not needed by revision ${revision}`,
-          lease_owner: null,
-          lease_until: null,
-          updated_at: now,
         });
         const outstanding =
           fresh.length +
           keep.length +
           revive.length +
-          existing.filter((r) => r.state === 'attempting').length;
+          existing.filter((r) => r.state === 'attempting').length +
+          pagedOpen.open;
         const status: BundleStatus = outstanding > 0 ? DELIVERING : 'announced';
         await trx
           .updateTable('bundles')
@@ -162,12 +222,44 @@ export function createKyselyLedger(db: Kysely<Database>, ops: DialectOps): Ledge
           })
           .where('id', '=', bundleId)
           .execute();
+        const dropped = drop.length + pagedOpen.dropped;
         await audit(trx, bundleId, now, actor, status === 'announced' ? 'announced' : 'announce-start', {
           revision,
-          planned: plan.length,
+          planned: plan.length + Object.values(paged).reduce((a, b) => a + b, 0),
           new: fresh.length,
-          ...(drop.length > 0 ? { dropped: drop.length } : {}),
+          ...(dropped > 0 ? { dropped } : {}),
         });
+        return true;
+      });
+      return done === true;
+    },
+
+    async recordPlanPage(bundleId, revision, page) {
+      const done = await withBundleLock(db, ops, bundleId, async (trx, bundle, now) => {
+        if (bundle.planned_revision === revision || !plannable(bundle, revision, now)) return false;
+        // The page's own rows, looked up through the unique (bundle, target, key) index: a
+        // page costs the same however many rows the bundle already has.
+        const existing: Row[] = [];
+        for (const target of new Set(page.map((d) => d.target)))
+          await inChunks(
+            page.filter((d) => d.target === target),
+            LEDGER_CHUNK,
+            async (chunk) => {
+              const rows = await trx
+                .selectFrom('deliveries')
+                .selectAll()
+                .where('bundle_id', '=', bundleId)
+                .where('target', '=', target)
+                .where(
+                  'target_key',
+                  'in',
+                  chunk.map((d) => d.key),
+                )
+                .execute();
+              for (const row of rows) existing.push(row);
+            },
+          );
+        await applyPlanned(trx, bundleId, revision, now, existing, page);
         return true;
       });
       return done === true;

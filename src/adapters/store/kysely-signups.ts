@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
-import type { SubscriberInput, SubscriberStatus } from '../../model/index.js';
-import type { ConfirmationJob, SignupStorePort } from '../../ports/subscribers.js';
+import type { Subscriber, SubscriberInput, SubscriberStatus } from '../../model/index.js';
+import type { ConfirmationJob, SignupQuota, SignupStorePort } from '../../ports/subscribers.js';
 import {
   type Database,
   type DialectOps,
@@ -48,122 +48,20 @@ export function createKyselySignups(db: Kysely<Database>, ops: DialectOps): Sign
   const postgres = ops.dialect === 'postgres';
 
   return {
-    async countSignup(product, mailbox, perDay) {
-      return ops.transaction(db, async (trx) => {
-        const now = await clockOf(trx);
-        const day = Math.floor(now / DAY);
-        // Yesterday's counts are kept (a day boundary is not a reset an attacker can time twice).
-        await trx
-          .deleteFrom('signup_quota')
-          .where('product', '=', product)
-          .where('day', '<', day - 1)
-          .execute();
-        // One statement: a new day starts at 1, the same day counts up only while under the cap.
-        const counted = await trx
-          .insertInto('signup_quota')
-          .values({ product, mailbox, day, count: 1, last_at: now })
-          .onConflict((oc) =>
-            oc
-              .columns(['product', 'mailbox'])
-              .doUpdateSet({
-                count: sql<number>`CASE WHEN signup_quota.day = excluded.day THEN signup_quota.count + 1 ELSE 1 END`,
-                day: sql<number>`excluded.day`,
-                last_at: sql<number>`excluded.last_at`,
-              })
-              .where((eb) =>
-                eb.or([
-                  eb('signup_quota.day', '<>', sql<number>`excluded.day`),
-                  eb('signup_quota.count', '<', perDay),
-                ]),
-              ),
-          )
-          .returning('count')
-          .executeTakeFirst();
-        return counted && perDay >= 1
-          ? { accepted: true as const }
-          : { accepted: false as const, retryAfterMs: (day + 1) * DAY - now };
-      });
-    },
+    countSignup: (product, mailbox, perDay) =>
+      ops.transaction(db, async (trx) => countSignup(trx, await clockOf(trx), { product, mailbox, perDay })),
 
-    async recordSignup(product, input, nonce) {
-      await ops.writeTransaction(db, subscriberLockKey(product), async (trx) => {
-        const now = await clockOf(trx);
-        const row = await trx
-          .selectFrom('subscribers')
-          .selectAll()
-          .where('product', '=', product)
-          .where('email', '=', input.email)
-          .executeTakeFirst();
-        if (!row) {
-          await trx
-            .insertInto('subscribers')
-            .values({
-              product,
-              email: input.email,
-              name: input.name,
-              locale: input.locale,
-              topics: topicsText(input.topics),
-              status: 'pending',
-              source: input.source,
-              created_at: now,
-              updated_at: now,
-              confirmed_at: null,
-              unsubscribed_at: null,
-              signup_nonce: nonce,
-              signup_request: null,
-              confirm_due_at: now,
-              confirm_attempts: 0,
-              confirm_sent_at: null,
-            })
-            .execute();
-          return;
-        }
-        if (!AWAITING.includes(row.status)) return;
-        await trx
-          .updateTable('subscribers')
-          .set({
-            signup_request: requestText(input),
-            signup_nonce: row.signup_nonce ?? nonce,
-            // Queued (or being sent) already: one email covers both sign-ups.
-            ...(row.confirm_due_at === null ? { confirm_due_at: now, confirm_attempts: 0 } : {}),
-          })
-          .where('id', '=', row.id)
-          .execute();
-      });
-    },
+    recordSignup: (product, input, nonce) =>
+      ops.writeTransaction(db, subscriberLockKey(product), async (trx) =>
+        recordSignup(trx, await clockOf(trx), { product, input, nonce }),
+      ),
 
     async signupOf(id) {
       const row = await db.selectFrom('subscribers').selectAll().where('id', '=', id).executeTakeFirst();
       return row ? jobOf(row) : null;
     },
 
-    async confirmSignup(id, nonce) {
-      return ops.transaction(db, async (trx) => {
-        let read = trx.selectFrom('subscribers').selectAll().where('id', '=', id);
-        if (postgres) read = read.forUpdate();
-        const row = await read.executeTakeFirst();
-        if (!row) return null;
-        // A link from before nonces confirms only a pending address; any other needs this sign-up's.
-        const current =
-          nonce === null ? row.signup_nonce === null && row.status === 'pending' : row.signup_nonce === nonce;
-        if (!current || !AWAITING.includes(row.status)) return subscriberOf(row);
-        const asked = requestOf(row.signup_request);
-        const updated = await trx
-          .updateTable('subscribers')
-          .set({
-            status: 'confirmed',
-            confirmed_at: ops.now,
-            updated_at: ops.now,
-            signup_request: null,
-            confirm_due_at: null,
-            ...(asked ?? {}),
-          })
-          .where('id', '=', id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        return subscriberOf(updated);
-      });
-    },
+    confirmSignup: (id, nonce) => ops.transaction(db, (trx) => confirmSignup(trx, ops, id, nonce)),
 
     async claimConfirmations(product, limit, leaseMs) {
       return ops.transaction(db, async (trx) => {
@@ -221,4 +119,124 @@ export function createKyselySignups(db: Kysely<Database>, ops: DialectOps): Sign
       return Number(result.numUpdatedRows);
     },
   };
+}
+
+/** Counts one sign-up of a mailbox today; refused (with when to try again) over `perDay`. */
+async function countSignup(
+  trx: StoreTx,
+  now: number,
+  { product, mailbox, perDay }: { product: string; mailbox: string; perDay: number },
+): Promise<SignupQuota> {
+  const day = Math.floor(now / DAY);
+  // Yesterday's counts are kept (a day boundary is not a reset an attacker can time twice).
+  await trx
+    .deleteFrom('signup_quota')
+    .where('product', '=', product)
+    .where('day', '<', day - 1)
+    .execute();
+  // One statement: a new day starts at 1, the same day counts up only while under the cap.
+  const counted = await trx
+    .insertInto('signup_quota')
+    .values({ product, mailbox, day, count: 1, last_at: now })
+    .onConflict((oc) =>
+      oc
+        .columns(['product', 'mailbox'])
+        .doUpdateSet({
+          count: sql<number>`CASE WHEN signup_quota.day = excluded.day THEN signup_quota.count + 1 ELSE 1 END`,
+          day: sql<number>`excluded.day`,
+          last_at: sql<number>`excluded.last_at`,
+        })
+        .where((eb) =>
+          eb.or([
+            eb('signup_quota.day', '<>', sql<number>`excluded.day`),
+            eb('signup_quota.count', '<', perDay),
+          ]),
+        ),
+    )
+    .returning('count')
+    .executeTakeFirst();
+  return counted && perDay >= 1
+    ? { accepted: true as const }
+    : { accepted: false as const, retryAfterMs: (day + 1) * DAY - now };
+}
+
+/** A new address becomes pending; one awaiting confirmation keeps what it asked for until it confirms. */
+async function recordSignup(
+  trx: StoreTx,
+  now: number,
+  { product, input, nonce }: { product: string; input: SubscriberInput; nonce: string },
+): Promise<void> {
+  const row = await trx
+    .selectFrom('subscribers')
+    .selectAll()
+    .where('product', '=', product)
+    .where('email', '=', input.email)
+    .executeTakeFirst();
+  if (!row) {
+    await trx
+      .insertInto('subscribers')
+      .values({
+        product,
+        email: input.email,
+        name: input.name,
+        locale: input.locale,
+        topics: topicsText(input.topics),
+        status: 'pending',
+        source: input.source,
+        created_at: now,
+        updated_at: now,
+        confirmed_at: null,
+        unsubscribed_at: null,
+        signup_nonce: nonce,
+        signup_request: null,
+        confirm_due_at: now,
+        confirm_attempts: 0,
+        confirm_sent_at: null,
+      })
+      .execute();
+    return;
+  }
+  if (!AWAITING.includes(row.status)) return;
+  await trx
+    .updateTable('subscribers')
+    .set({
+      signup_request: requestText(input),
+      signup_nonce: row.signup_nonce ?? nonce,
+      // Queued (or being sent) already: one email covers both sign-ups.
+      ...(row.confirm_due_at === null ? { confirm_due_at: now, confirm_attempts: 0 } : {}),
+    })
+    .where('id', '=', row.id)
+    .execute();
+}
+
+/** The sign-up `nonce` names becomes confirmed, with the preferences it asked for. */
+async function confirmSignup(
+  trx: StoreTx,
+  ops: DialectOps,
+  id: number,
+  nonce: string | null,
+): Promise<Subscriber | null> {
+  let read = trx.selectFrom('subscribers').selectAll().where('id', '=', id);
+  if (ops.dialect === 'postgres') read = read.forUpdate();
+  const row = await read.executeTakeFirst();
+  if (!row) return null;
+  // A link from before nonces confirms only a pending address; any other needs this sign-up's.
+  const current =
+    nonce === null ? row.signup_nonce === null && row.status === 'pending' : row.signup_nonce === nonce;
+  if (!current || !AWAITING.includes(row.status)) return subscriberOf(row);
+  const asked = requestOf(row.signup_request);
+  const updated = await trx
+    .updateTable('subscribers')
+    .set({
+      status: 'confirmed',
+      confirmed_at: ops.now,
+      updated_at: ops.now,
+      signup_request: null,
+      confirm_due_at: null,
+      ...(asked ?? {}),
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return subscriberOf(updated);
 }

@@ -6,9 +6,10 @@ import type {
   BundleRecord,
   DeliverySummary,
 } from '../../model/index.js';
-import type { BundleMutation, StoredBlob, StorePort } from '../../ports/store.js';
+import type { BundleMutation, ProductAuditEntry, StoredBlob, StorePort } from '../../ports/store.js';
 import { createKyselyLedger } from './kysely-ledger.js';
 import { createKyselySubscribers } from './kysely-subscribers.js';
+import { createKyselyUsers } from './kysely-users.js';
 import { migrationsFor } from './migrations.js';
 import {
   bundleLockKey,
@@ -45,36 +46,12 @@ export async function migrate(db: Kysely<Database>, ops: DialectOps): Promise<vo
 
 /** The store over Kysely: one implementation, the dialect's differences in `ops`. */
 export function createKyselyStore(db: Kysely<Database>, ops: DialectOps): StorePort {
-  const byKey = (trx: StoreTx, key: BundleKey) =>
-    trx
-      .selectFrom('bundles')
-      .selectAll()
-      .where('product', '=', key.product)
-      .where('package', '=', key.package)
-      .where('version', '=', key.version);
-
   const clockOf = (trx: StoreTx) => readStoreClock(trx, ops);
-
-  /** Ledger rows per bundle, target and state. */
-  const summarise = async (bundleIds: number[]) => {
-    const counts = await db
-      .selectFrom('deliveries')
-      .select(['bundle_id', 'target', 'state', (eb) => eb.fn.countAll<number>().as('count')])
-      .where('bundle_id', 'in', bundleIds)
-      .groupBy(['bundle_id', 'target', 'state'])
-      .execute();
-    const summaries = new Map<number, DeliverySummary>();
-    for (const c of counts) {
-      const summary = summaries.get(c.bundle_id) ?? {};
-      summary[c.target] = { ...summary[c.target], [c.state]: Number(c.count) };
-      summaries.set(c.bundle_id, summary);
-    }
-    return summaries;
-  };
 
   return {
     ...createKyselyLedger(db, ops),
     ...createKyselySubscribers(db, ops),
+    ...createKyselyUsers(db, ops),
     dialect: ops.dialect,
 
     now: () => clockOf(db),
@@ -109,82 +86,7 @@ export function createKyselyStore(db: Kysely<Database>, ops: DialectOps): StoreP
       return revision ? { record: bundleRecordOf(row), revision } : null;
     },
 
-    async mutateBundle(key, actor, decide) {
-      return ops.writeTransaction(db, bundleLockKey(key), async (trx) => {
-        const row = await byKey(trx, key).executeTakeFirst();
-        const now = await clockOf(trx);
-        const current = row ? bundleRecordOf(row) : null;
-        const mutation: BundleMutation<unknown> = decide(current, now);
-        if (!mutation.write) return { result: mutation.result, record: current };
-        const contentRevision = (current?.contentRevision ?? 0) + (mutation.revision ? 1 : 0);
-        const values = {
-          status: mutation.status,
-          revision: (current?.revision ?? 0) + 1,
-          content_revision: contentRevision,
-          content_hash: mutation.revision?.contentHash ?? current?.contentHash ?? '',
-          announce_at: mutation.announceAt,
-          time_zone: mutation.timeZone,
-          overlay: JSON.stringify(mutation.overlay ?? current?.overlay ?? {}),
-          updated_at: now,
-          ...(mutation.status === 'announced' && current?.status !== 'announced'
-            ? { announced_at: now }
-            : {}),
-        };
-        let id: number;
-        if (current) {
-          id = current.id;
-          await trx.updateTable('bundles').set(values).where('id', '=', id).execute();
-        } else {
-          const inserted = await trx
-            .insertInto('bundles')
-            // The row type lists the generated id, which an insert leaves out.
-            .values({ ...key, ...values, created_at: now } as never)
-            .returning('id')
-            .executeTakeFirstOrThrow();
-          id = Number(inserted.id);
-        }
-        if (mutation.revision) {
-          await trx
-            .insertInto('bundle_revisions')
-            .values({
-              bundle_id: id,
-              number: contentRevision,
-              kind: mutation.revision.kind,
-              content_hash: mutation.revision.contentHash,
-              schema_version: mutation.revision.bundle.schemaVersion,
-              body: JSON.stringify(mutation.revision.bundle),
-              created_at: now,
-              created_by: actor,
-            })
-            .execute();
-        }
-        await trx
-          .insertInto('audit_log')
-          .values({
-            bundle_id: id,
-            at: now,
-            actor,
-            action: mutation.audit.action,
-            details: JSON.stringify(mutation.audit.details),
-          } as never)
-          .execute();
-        // The row as written: no need to read it back.
-        const record: BundleRecord = {
-          id,
-          key,
-          status: values.status,
-          revision: values.revision,
-          contentRevision: values.content_revision,
-          contentHash: values.content_hash,
-          announceAt: values.announce_at,
-          timeZone: values.time_zone,
-          overlay: mutation.overlay ?? current?.overlay ?? {},
-          createdAt: current?.createdAt ?? now,
-          updatedAt: now,
-        };
-        return { result: mutation.result, record };
-      }) as never;
-    },
+    mutateBundle: (key, actor, decide) => mutateBundle(db, ops, key, actor, decide),
 
     async listBundles(options = {}) {
       let query = db.selectFrom('bundles').selectAll();
@@ -202,14 +104,17 @@ export function createKyselyStore(db: Kysely<Database>, ops: DialectOps): StoreP
         .offset(options.offset ?? 0)
         .execute();
       if (rows.length === 0) return [];
-      const summaries = await summarise(rows.map((r) => r.id));
+      const summaries = await summarise(
+        db,
+        rows.map((r) => r.id),
+      );
       return rows.map(
         (row): BundleListing => ({ ...bundleRecordOf(row), deliveries: summaries.get(row.id) ?? {} }),
       );
     },
 
     async deliverySummary(bundleId) {
-      return (await summarise([bundleId])).get(bundleId) ?? {};
+      return (await summarise(db, [bundleId])).get(bundleId) ?? {};
     },
 
     async dueBundles(limit = 100) {
@@ -224,33 +129,196 @@ export function createKyselyStore(db: Kysely<Database>, ops: DialectOps): StoreP
       return rows.map(bundleRecordOf);
     },
 
-    async auditLog(key) {
+    auditLog: (key) => readAuditLog(db, key),
+    ...createProductAudit(db, ops),
+    ...createBlobStore(db),
+
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+/** The bundle row of a key. */
+function byKey(trx: StoreTx, key: BundleKey) {
+  return trx
+    .selectFrom('bundles')
+    .selectAll()
+    .where('product', '=', key.product)
+    .where('package', '=', key.package)
+    .where('version', '=', key.version);
+}
+
+/** Ledger rows per bundle, target and state. */
+async function summarise(db: Kysely<Database>, bundleIds: number[]): Promise<Map<number, DeliverySummary>> {
+  const counts = await db
+    .selectFrom('deliveries')
+    .select(['bundle_id', 'target', 'state', (eb) => eb.fn.countAll<number>().as('count')])
+    .where('bundle_id', 'in', bundleIds)
+    .groupBy(['bundle_id', 'target', 'state'])
+    .execute();
+  const summaries = new Map<number, DeliverySummary>();
+  for (const c of counts) {
+    const summary = summaries.get(c.bundle_id) ?? {};
+    summary[c.target] = { ...summary[c.target], [c.state]: Number(c.count) };
+    summaries.set(c.bundle_id, summary);
+  }
+  return summaries;
+}
+
+/**
+ * One release-manager decision in one transaction: the bundle row, a new content revision when
+ * the decision brings one, and its audit entry, all stamped with the store's clock.
+ */
+function mutateBundle<R>(
+  db: Kysely<Database>,
+  ops: DialectOps,
+  key: BundleKey,
+  actor: string,
+  decide: (current: BundleRecord | null, now: number) => BundleMutation<R>,
+): Promise<{ result: R; record: BundleRecord | null }> {
+  return ops.writeTransaction(db, bundleLockKey(key), async (trx) => {
+    const row = await byKey(trx, key).executeTakeFirst();
+    const now = await readStoreClock(trx, ops);
+    const current = row ? bundleRecordOf(row) : null;
+    const mutation = decide(current, now);
+    if (!mutation.write) return { result: mutation.result, record: current };
+    const contentRevision = (current?.contentRevision ?? 0) + (mutation.revision ? 1 : 0);
+    const values = {
+      status: mutation.status,
+      revision: (current?.revision ?? 0) + 1,
+      content_revision: contentRevision,
+      content_hash: mutation.revision?.contentHash ?? current?.contentHash ?? '',
+      announce_at: mutation.announceAt,
+      time_zone: mutation.timeZone,
+      overlay: JSON.stringify(mutation.overlay ?? current?.overlay ?? {}),
+      updated_at: now,
+      ...(mutation.status === 'announced' && current?.status !== 'announced' ? { announced_at: now } : {}),
+    };
+    let id: number;
+    if (current) {
+      id = current.id;
+      await trx.updateTable('bundles').set(values).where('id', '=', id).execute();
+    } else {
+      const inserted = await trx
+        .insertInto('bundles')
+        // The row type lists the generated id, which an insert leaves out.
+        .values({ ...key, ...values, created_at: now } as never)
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      id = Number(inserted.id);
+    }
+    if (mutation.revision) {
+      await trx
+        .insertInto('bundle_revisions')
+        .values({
+          bundle_id: id,
+          number: contentRevision,
+          kind: mutation.revision.kind,
+          content_hash: mutation.revision.contentHash,
+          schema_version: mutation.revision.bundle.schemaVersion,
+          body: JSON.stringify(mutation.revision.bundle),
+          created_at: now,
+          created_by: actor,
+        })
+        .execute();
+    }
+    await trx
+      .insertInto('audit_log')
+      .values({
+        bundle_id: id,
+        at: now,
+        actor,
+        action: mutation.audit.action,
+        details: JSON.stringify(mutation.audit.details),
+      } as never)
+      .execute();
+    // The row as written: no need to read it back.
+    const record: BundleRecord = {
+      id,
+      key,
+      status: values.status,
+      revision: values.revision,
+      contentRevision: values.content_revision,
+      contentHash: values.content_hash,
+      announceAt: values.announce_at,
+      timeZone: values.time_zone,
+      overlay: mutation.overlay ?? current?.overlay ?? {},
+      createdAt: current?.createdAt ?? now,
+      updatedAt: now,
+    };
+    return { result: mutation.result, record };
+  }) as never;
+}
+
+async function readAuditLog(db: Kysely<Database>, key: BundleKey): Promise<AuditEntry[]> {
+  const rows = await db
+    .selectFrom('audit_log')
+    .innerJoin('bundles', 'bundles.id', 'audit_log.bundle_id')
+    .select(['audit_log.at', 'audit_log.actor', 'audit_log.action', 'audit_log.details', 'bundles.version'])
+    .where('bundles.product', '=', key.product)
+    .where('bundles.package', '=', key.package)
+    .where('bundles.version', '=', key.version)
+    .orderBy('audit_log.id')
+    .execute();
+  return rows.map(
+    (r): AuditEntry => ({
+      at: r.at,
+      actor: r.actor,
+      action: r.action,
+      version: r.version,
+      details: JSON.parse(r.details) as Record<string, unknown>,
+    }),
+  );
+}
+
+const withoutProduct = ({ product: _product, ...rest }: Record<string, unknown>) => rest;
+
+/**
+ * Product-level audit entries: rows with no bundle, the product first in their JSON details, so
+ * the store selects them by an exact prefix (`substr` counts characters in both dialects).
+ */
+function createProductAudit(
+  db: Kysely<Database>,
+  ops: DialectOps,
+): Pick<StorePort, 'recordProductAudit' | 'productAuditLog'> {
+  // `{"product":"Acme"` names one product: a quote inside a name is escaped, so it ends there.
+  const prefixOf = (product: string) => JSON.stringify({ product }).slice(0, -1);
+  return {
+    async recordProductAudit({ product, actor, action, details }) {
+      await db
+        .insertInto('audit_log')
+        .values({
+          bundle_id: null,
+          at: ops.now,
+          actor,
+          action,
+          // The product first, whatever `details` holds.
+          details: JSON.stringify({ product, ...withoutProduct(details) }),
+        } as never)
+        .execute();
+    },
+    async productAuditLog(product, limit) {
+      const prefix = prefixOf(product);
       const rows = await db
         .selectFrom('audit_log')
-        .innerJoin('bundles', 'bundles.id', 'audit_log.bundle_id')
-        .select([
-          'audit_log.at',
-          'audit_log.actor',
-          'audit_log.action',
-          'audit_log.details',
-          'bundles.version',
-        ])
-        .where('bundles.product', '=', key.product)
-        .where('bundles.package', '=', key.package)
-        .where('bundles.version', '=', key.version)
-        .orderBy('audit_log.id')
+        .select(['at', 'actor', 'action', 'details'])
+        .where('bundle_id', 'is', null)
+        .where(sql<string>`substr(details, 1, ${[...prefix].length})`, '=', prefix)
+        .orderBy('id', 'desc')
+        .limit(limit)
         .execute();
-      return rows.map(
-        (r): AuditEntry => ({
-          at: r.at,
-          actor: r.actor,
-          action: r.action,
-          version: r.version,
-          details: JSON.parse(r.details) as Record<string, unknown>,
-        }),
-      );
+      return rows.map((r): ProductAuditEntry => {
+        const details = withoutProduct(JSON.parse(r.details) as Record<string, unknown>);
+        return { at: Number(r.at), actor: r.actor, action: r.action, details };
+      });
     },
+  };
+}
 
+/** Content-addressed bytes (docs assets), stored once per hash. */
+function createBlobStore(db: Kysely<Database>): Pick<StorePort, 'putBlobs' | 'missingBlobs' | 'readBlob'> {
+  return {
     async putBlobs(blobs) {
       for (const blob of blobs) {
         await db
@@ -289,10 +357,6 @@ export function createKyselyStore(db: Kysely<Database>, ops: DialectOps): StoreP
             bytes: new Uint8Array(row.bytes),
           } satisfies StoredBlob)
         : null;
-    },
-
-    async close() {
-      await db.destroy();
     },
   };
 }

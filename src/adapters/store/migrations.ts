@@ -177,6 +177,47 @@ function signups(dialect: 'sqlite' | 'postgres'): string[] {
   ];
 }
 
+function dashboardUsers(dialect: 'sqlite' | 'postgres'): string[] {
+  const int = dialect === 'sqlite' ? 'INTEGER' : 'BIGINT';
+  return [
+    // People who may sign in to `herald serve`'s dashboard. The password hash carries its KDF
+    // and parameters (`scrypt$N$r$p$salt$hash`), so they can be raised without a migration.
+    // `known_clients`: a JSON array of the last client addresses that signed in (see sessions).
+    `CREATE TABLE users (
+      name TEXT PRIMARY KEY,
+      role TEXT NOT NULL CHECK (role IN ('viewer', 'manager')),
+      password_hash TEXT NOT NULL,
+      known_clients TEXT NOT NULL DEFAULT '[]',
+      created_at ${int} NOT NULL,
+      updated_at ${int} NOT NULL
+    )`,
+    // Dashboard sessions, keyed by the SHA-256 of the random id in the cookie (a copy of the
+    // table signs nobody in). `user_name` is null before sign-in (the login form's CSRF secret).
+    `CREATE TABLE sessions (
+      id_hash TEXT PRIMARY KEY,
+      user_name TEXT REFERENCES users (name) ON DELETE CASCADE,
+      data TEXT NOT NULL,
+      created_at ${int} NOT NULL,
+      last_seen_at ${int} NOT NULL,
+      expires_at ${int} NOT NULL
+    )`,
+    'CREATE INDEX sessions_expiry ON sessions (expires_at)',
+    'CREATE INDEX sessions_user ON sessions (user_name)',
+    // Failed sign-ins per account name in the current window, shared by every process.
+    `CREATE TABLE login_attempts (
+      name TEXT PRIMARY KEY,
+      failures ${int} NOT NULL,
+      window_start ${int} NOT NULL
+    )`,
+    // Random keys the server processes share (the session cookie's signing key).
+    `CREATE TABLE server_secrets (
+      name TEXT PRIMARY KEY,
+      value TEXT NOT NULL,
+      created_at ${int} NOT NULL
+    )`,
+  ];
+}
+
 export function migrationsFor(dialect: 'sqlite' | 'postgres'): Migration[] {
   return [
     { name: '0001-bundles-ledger-audit', sql: initial(dialect) },
@@ -223,5 +264,6 @@ export function migrationsFor(dialect: 'sqlite' | 'postgres'): Migration[] {
       ],
     },
     { name: '0008-signups', sql: signups(dialect) },
+    { name: '0009-dashboard-users', sql: dashboardUsers(dialect) },
   ];
 }

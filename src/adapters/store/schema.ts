@@ -117,6 +117,24 @@ export interface Database {
   };
   subscribers: SubscribersTable;
   signup_quota: SignupQuotaTable;
+  users: {
+    name: string;
+    role: 'viewer' | 'manager';
+    password_hash: string;
+    known_clients: Generated<string>;
+    created_at: number;
+    updated_at: number;
+  };
+  sessions: {
+    id_hash: string;
+    user_name: string | null;
+    data: string;
+    created_at: number;
+    last_seen_at: number;
+    expires_at: number;
+  };
+  login_attempts: { name: string; failures: number; window_start: number };
+  server_secrets: { name: string; value: string; created_at: number };
   herald_migrations: { name: string; applied_at: number };
 }
 

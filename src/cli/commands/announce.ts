@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import path from 'node:path';
 import { formatInstant } from '../../core/announce-time.js';
 import {
@@ -9,10 +7,11 @@ import {
   NOTES_ARTICLE_KEY,
 } from '../../core/delivery-ops/index.js';
 import { errors } from '../../errors/index.js';
-import { type AnnounceEvent, type AnnounceReport, announce, PLANNED_LISTED } from '../../stages/announce.js';
+import { type AnnounceEvent, type AnnounceReport, PLANNED_LISTED } from '../../stages/announce.js';
 import { resolveActor } from '../actor.js';
+import { leaseOf, runAnnounce as runAnnounceStage } from '../announce-run.js';
 import { parseCommandArgs } from '../args.js';
-import { type ChannelChoice, chooseChannels } from '../channels.js';
+import type { ChannelChoice } from '../channels.js';
 import { detectCi } from '../ci.js';
 import { type Context, common, listReleases, withContext } from '../context.js';
 import { versionOf } from '../format.js';
@@ -193,18 +192,18 @@ async function runAnnounce(argv: string[], output: Output, cwd: string): Promise
   const leaseMs = leaseOf(process.env.HERALD_LEASE_SECONDS);
   return withContext(values, output, cwd, async (context) => {
     const { runtime, store } = context;
-    const choice = await chooseChannels(runtime, store, process.env, leaseMs);
     const progress = progressDisplay(output, values['dry-run'] === true);
     const abort = new AbortController();
     const stop = () => abort.abort();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     let report: AnnounceReport;
+    let choice: ChannelChoice;
     try {
-      report = await announce({
+      // The same run `herald serve`'s scheduler makes: channels chosen, announced, closed.
+      ({ report, choice } = await runAnnounceStage({
+        runtime,
         store,
-        channels: choice.channels,
-        owner: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
         actor: await resolveActor(runtime.root),
         dryRun: values['dry-run'] === true,
         maxWaitMs: waitSeconds * 1000,
@@ -212,12 +211,11 @@ async function runAnnounce(argv: string[], output: Output, cwd: string): Promise
         onEvent: progress.event,
         signal: abort.signal,
         ...crashHookFromEnv(process.env),
-      });
+      }));
     } finally {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       progress.done();
-      await Promise.all(choice.channels.map((c) => c.close?.()));
     }
     const announcedUrls = await announcedLinks(store, report.announced);
     // After the run, whatever it did; a report failure is printed, never the run's outcome.
@@ -303,19 +301,4 @@ async function nothingDue({ store, products }: Pick<Context, 'store' | 'products
   return next
     ? `Nothing is due. Next: ${versionOf(next.key)} at ${formatInstant(next.announceAt!, next.timeZone ?? localZone())}.`
     : 'Nothing is due, and nothing is scheduled (`herald schedule <version> --at …`).';
-}
-
-/**
- * How long a run owns the deliveries it claimed (HERALD_LEASE_SECONDS, default 120): a run that
- * dies holds them that long. Requests time out in half of it, so no call outlives its lease.
- */
-function leaseOf(value: string | undefined): number {
-  if (value === undefined || value === '') return 120_000;
-  const seconds = Number(value);
-  if (!Number.isFinite(seconds) || seconds < 2)
-    throw errors.usage(
-      `HERALD_LEASE_SECONDS=${value} is not a number of seconds >= 2`,
-      'Unset it for the default of 120.',
-    );
-  return seconds * 1000;
 }

@@ -12,6 +12,7 @@ import type { DocMessage } from '../../model/index.js';
 import { type CompileDocsInput, type CompileDocsResult, compileDocs } from '../../stages/compile-docs.js';
 import { parseCommandArgs } from '../args.js';
 import type { Output } from '../output.js';
+import { createStatusLine } from '../progress.js';
 
 export { docsHelp } from './docs-help.js';
 
@@ -27,13 +28,25 @@ export async function runDocs(argv: string[], output: Output, cwd: string): Prom
   const git = createGitCli(cwd);
   const root = await git.root();
   const { config } = await loadConfig(root, values.config);
+  // A long compile (a cold cache, a diff of two releases) shows its progress on a terminal.
+  const status = createStatusLine(process.stderr);
+  let compiling = '';
   const ports = {
     git,
-    compiler: createPageCompiler(),
+    compiler: createPageCompiler({
+      onCompiled: (done, total) => status.update(`docs ${compiling}: compiled ${done}/${total} pages`),
+    }),
     cache: createFsDocsCache(path.join(root, '.herald', 'cache', 'docs.json')),
   };
   const settings = await docsSettingsOf(config, root, git);
-  const compile = (ref: string) => compileDocs({ ref, ...settings }, ports);
+  const compile = async (ref: string) => {
+    compiling = ref;
+    try {
+      return await compileDocs({ ref, ...settings }, ports);
+    } finally {
+      status.done();
+    }
+  };
 
   switch (action) {
     case 'check': {

@@ -29,7 +29,9 @@ Web sign-ups go through \`herald serve\` (double opt-in: pending until confirmed
 
 export const serveHelp = `Usage: herald serve [--host <addr>] [--port <n>]
 
-A small HTTP server for subscribers (the dashboard will join it):
+The release managers' dashboard, the subscription endpoints and the announce scheduler:
+  GET  /login                  the dashboard's sign-in page (users: \`herald users\`); every other
+                               dashboard page needs a signed-in user, every action a manager
   GET  /subscribe              a sign-up form; POST /subscribe (form or JSON: email, name, topics)
                                sends a confirmation email (double opt-in)
   GET  /confirm?token=…        confirms the address
@@ -37,9 +39,13 @@ A small HTTP server for subscribers (the dashboard will join it):
                                (RFC 8058 one-click, as mail clients send it)
   GET  /healthz
 
+Every herald.server.schedulerIntervalSeconds (default 5; 0: off) it runs \`herald announce\`
+itself, judged by the store's clock; other servers and CI's runs can overlap it safely.
+
 Listens on 127.0.0.1:8125 (herald.server); put a reverse proxy with TLS in front of it for the
-internet, and set herald.email.publicUrl (or HERALD_PUBLIC_URL) to its public address: links in
-emails point there. Emails go through SMTP_URL, else to .herald/outbox/email as .eml files.
+internet, list it in herald.server.trustedProxies (Secure cookies, client addresses), and set
+herald.email.publicUrl (or HERALD_PUBLIC_URL) to its public address: links in emails point there.
+Emails go through SMTP_URL, else to .herald/outbox/email as .eml files.
 Links are signed with HERALD_EMAIL_SECRET (else a secret kept in .herald/email-secret).
 
   --host <addr>           address to listen on (default herald.server.host)

@@ -1,13 +1,55 @@
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { errors } from '../../errors/index.js';
-import { createClientAddress } from '../../server/client-address.js';
+import { buildServer } from '../../server/app.js';
 import { startConfirmationQueue } from '../../server/confirmation-queue.js';
-import { createConfirmationSender, createSubscriptionHandler } from '../../server/subscriptions.js';
+import { dashboardPlugin } from '../../server/dashboard/plugin.js';
+import { type Scheduler, startScheduler } from '../../server/scheduler.js';
+import { createConfirmationSender } from '../../server/subscriptions.js';
+import { leaseOf, runAnnounce } from '../announce-run.js';
 import { parseCommandArgs } from '../args.js';
 import { common, withContext } from '../context.js';
 import { chooseMailer, chooseTokenSigner } from '../email.js';
 import type { Output } from '../output.js';
+import type { Runtime } from '../runtime.js';
+
+/** Expired sessions are deleted this often (they are refused when read, whether or not). */
+const PRUNE_MS = 10 * 60_000;
+
+/** The scheduler: a run of `herald announce` every interval, logged only when it did something. */
+function scheduleAnnounce(
+  runtime: Runtime,
+  store: Parameters<typeof runAnnounce>[0]['store'],
+  output: Output,
+): Scheduler | null {
+  const seconds = runtime.config.server.schedulerIntervalSeconds;
+  if (seconds === 0) return null;
+  const leaseMs = leaseOf(process.env.HERALD_LEASE_SECONDS);
+  const actor = `herald serve (${hostname()})`;
+  return startScheduler({
+    intervalMs: seconds * 1000,
+    log: (line) => output.warn(line),
+    async run(signal) {
+      // Retries that must wait are left to the next run: the loop comes back in seconds anyway.
+      const { report } = await runAnnounce({
+        runtime,
+        store,
+        actor,
+        leaseMs,
+        dryRun: false,
+        maxWaitMs: 0,
+        signal,
+      });
+      for (const key of report.announced)
+        output.info(`scheduler: announced ${key.package ? `${key.package}@` : ''}${key.version}`);
+      const failed = report.failures.length;
+      if (failed > 0)
+        output.warn(
+          `scheduler: ${failed} deliver${failed === 1 ? 'y' : 'ies'} failed, e.g. ${report.failures[0]!.target} ${report.failures[0]!.key}: ${report.failures[0]!.message} (herald status shows all)`,
+        );
+    },
+  });
+}
 
 export async function runServe(argv: string[], output: Output, cwd: string): Promise<number> {
   const { values, positionals } = parseCommandArgs(
@@ -25,32 +67,35 @@ export async function runServe(argv: string[], output: Output, cwd: string): Pro
       throw errors.usage(`--port ${values.port} is not a port number`, 'Pass a number from 0 to 65535.');
     const email = await chooseMailer(config, root, product);
     const { tokens, note } = await chooseTokenSigner(root);
-    let handle: ReturnType<typeof createSubscriptionHandler> | null = null;
-    const server = createServer((req, res) => {
-      handle!(req, res).catch((error: unknown) => {
-        output.warn(`${req.method} ${req.url?.split('?')[0]}: ${(error as Error).message}`);
-        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
-        res.end('Something went wrong on our side. Please try again later.');
-      });
+    // The confirmation queue needs the address links point to, known once the server listens.
+    let queue: ReturnType<typeof startConfirmationQueue> | null = null;
+    const server = buildServer({
+      store,
+      product,
+      trustedProxies: config.server.trustedProxies,
+      trustedIdentityHeader: config.server.trustedIdentityHeader ?? null,
+      login: config.server.login,
+      subscriptions: {
+        tokens,
+        topics: [...new Set(Object.values(config.notes.components))],
+        limits: config.server.signups,
+        queued: () => queue?.wake(),
+      },
+      plugins: [{ plugin: dashboardPlugin, options: { store, runtime } }],
+      log: (line) => output.warn(line),
     });
-    // Slow clients must not hold connections for ever.
-    server.requestTimeout = 30_000;
-    server.headersTimeout = 10_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (error: NodeJS.ErrnoException) =>
-        reject(
-          error.code === 'EADDRINUSE'
-            ? errors.usage(`${host}:${port} is in use`, 'Stop what listens there, or pass --port.')
-            : error,
-        ),
-      );
-      server.listen(port, host, resolve);
-    });
-    const address = server.address() as AddressInfo;
+    try {
+      await server.listen({ port, host });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE')
+        throw errors.usage(`${host}:${port} is in use`, 'Stop what listens there, or pass --port.');
+      throw error;
+    }
+    const address = server.server.address() as AddressInfo;
     const local = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}/`;
     // Without a configured public address, links point where this server really listens.
     const publicUrl = config.email.publicUrl || process.env.HERALD_PUBLIC_URL ? email.publicUrl : local;
-    const queue = startConfirmationQueue({
+    queue = startConfirmationQueue({
       store,
       product,
       send: createConfirmationSender({
@@ -63,27 +108,25 @@ export async function runServe(argv: string[], output: Output, cwd: string): Pro
       }),
       log: (line) => output.warn(line),
     });
-    const clientOf = createClientAddress(config.server.trustedProxies);
-    handle = createSubscriptionHandler({
-      store,
-      tokens,
-      product,
-      topics: [...new Set(Object.values(config.notes.components))],
-      limits: config.server.signups,
-      clientOf: (req) => clientOf(req.socket.remoteAddress, req.headers['x-forwarded-for']),
-      queued: () => queue.wake(),
-    });
+    const scheduler = scheduleAnnounce(runtime, store, output);
+    const prune = setInterval(() => {
+      store.pruneSessions().catch((error: Error) => output.warn(`sessions: ${error.message}`));
+    }, PRUNE_MS);
+    prune.unref();
     for (const line of [...email.notes, note]) output.info(line);
     if (output.json) output.out(JSON.stringify({ url: local, publicUrl: email.publicUrl }));
     else
-      output.info(`Serving ${product} subscriptions on ${local} (links in emails use ${email.publicUrl}).`);
+      output.info(
+        `Serving ${product} on ${local}: the dashboard (sign in at ${local}login) and subscriptions (links in emails use ${email.publicUrl}); ${scheduler ? `announcing due releases every ${config.server.schedulerIntervalSeconds} s` : 'scheduler off'}.`,
+      );
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
-    await closed;
+    clearInterval(prune);
+    await server.close();
+    // The announce run under way finishes what it holds; the next process continues the rest.
+    await scheduler?.stop();
     // The email being sent is finished; the rest stays queued in the store for the next start.
     await queue.stop();
     await email.mailer.close();

@@ -1,6 +1,5 @@
 import type { Element, ElementContent, Root as HastRoot } from 'hast';
 import { toString as hastToString } from 'hast-util-to-string';
-import type { Root as MdastRoot } from 'mdast';
 import rehypeRaw from 'rehype-raw';
 import rehypeSanitize from 'rehype-sanitize';
 import rehypeStringify from 'rehype-stringify';
@@ -19,6 +18,9 @@ import { defaultMeta, type FrontmatterExtras, type Report, readFrontmatter } fro
 import { addHeadingIds } from './heading-ids.js';
 import { sanitizeSchema } from './sanitize-schema.js';
 
+/** Bump when compiled output changes for the same input: cached pages are keyed by it. */
+export const COMPILER_VERSION = 2;
+
 /**
  * Markdown → sanitised HTML for one page, pure. remark-rehype + rehype-* rather than
  * remark-html: remark-html cannot give headings ids (no slug step) and sanitises inside
@@ -26,9 +28,6 @@ import { sanitizeSchema } from './sanitize-schema.js';
  * sanitising. Raw HTML is parsed (rehype-raw) and then allow-listed like GitHub does, so
  * `<kbd>` or `<details>` survive and `<script>` or `onclick` never do.
  */
-/** Bump when compiled output changes for the same input: cached pages are keyed by it. */
-export const COMPILER_VERSION = 2;
-
 const processor = unified()
   .use(remarkParse)
   .use(remarkFrontmatter, ['yaml'])
@@ -56,13 +55,8 @@ export type { PageSource } from '../../model/index.js';
 const MAX_PAGE_BYTES = 2 * 1024 * 1024;
 export function compilePage(source: PageSource): CompiledPage {
   const messages: DocMessage[] = [];
-  const report = (
-    line: number,
-    column: number,
-    message: string,
-    ruleId: string,
-    severity: DocMessage['severity'] = 'error',
-  ) => messages.push({ file: source.file, line, column, message, ruleId, severity });
+  const report: Report = (line, column, message, ruleId, severity = 'error') =>
+    messages.push({ file: source.file, line, column, message, ruleId, severity });
   const flavor = source.flavor ?? 'herald';
   const fallback = defaultMeta(source.path, source.defaultLocale);
   const empty = (): CompiledPage => ({
@@ -76,66 +70,18 @@ export function compilePage(source: PageSource): CompiledPage {
     messages,
   });
 
-  if (source.bytes.length > MAX_PAGE_BYTES) {
-    report(
-      1,
-      1,
-      `page is ${(source.bytes.length / 1024 / 1024).toFixed(1)} MB; pages over 2 MB are not compiled: split it into several pages`,
-      'page-too-large',
-    );
-    return empty();
-  }
-  const nul = source.bytes.indexOf(0);
-  if (nul !== -1) {
-    report(
-      ...lineColumnOfByte(source.bytes, nul),
-      'file is binary (contains NUL bytes), not Markdown',
-      'binary-file',
-    );
-    return empty();
-  }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(source.bytes);
-  } catch {
-    report(
-      ...lineColumnOfByte(source.bytes, firstInvalidUtf8(source.bytes)),
-      'file is not valid UTF-8; save it as UTF-8',
-      'encoding',
-    );
-    return empty();
-  }
-
-  const complex = findExcessiveComplexity(text);
-  if (complex !== null) {
-    report(complex.line, 1, complex.message, complex.ruleId);
-    return empty();
-  }
-
-  let tree: HastRoot;
-  let mdast: MdastRoot;
-  try {
-    mdast = processor.parse(text);
-    tree = processor.runSync(mdast) as HastRoot;
-  } catch (error) {
-    if (error instanceof RangeError) {
-      report(
-        1,
-        1,
-        'content is nested too deeply to compile (lists or quotes thousands of levels deep)',
-        'too-deep',
-      );
-      return empty();
-    }
-    throw error;
-  }
+  const text = decodePage(source.bytes, report);
+  if (text === null) return empty();
+  const parsed = tooDeep(() => {
+    const mdast = processor.parse(text);
+    return { mdast, tree: processor.runSync(mdast) as HastRoot };
+  }, report);
+  if (parsed === null) return empty();
+  const { mdast, tree } = parsed;
 
   const { meta, extras } = readFrontmatter(mdast, fallback, flavor, report);
   const anchors = addHeadingIds(tree, flavor);
-  const leadingTitle = removeLeadingH1(tree);
-  if (meta.title === '' && leadingTitle) meta.title = leadingTitle;
-  if (meta.title === '' && flavorDefaults[flavor].titleFromFileName)
-    meta.title = extras.sidebarLabel ?? titleFromFileName(source.path);
+  meta.title = titleOf(meta.title, removeLeadingH1(tree), extras, source.path, flavor);
   if (meta.title === '')
     report(
       1,
@@ -145,21 +91,8 @@ export function compilePage(source: PageSource): CompiledPage {
     );
 
   const { links, assets } = collectReferences(tree, source, flavor, report);
-  let html: string;
-  try {
-    html = processor.stringify(tree).trim();
-  } catch (error) {
-    if (error instanceof RangeError) {
-      report(
-        1,
-        1,
-        'content is nested too deeply to compile (lists or quotes thousands of levels deep)',
-        'too-deep',
-      );
-      return empty();
-    }
-    throw error;
-  }
+  const html = tooDeep(() => processor.stringify(tree).trim(), report);
+  if (html === null) return empty();
   if (hastToString(tree).trim() === '' && !assets.length) {
     report(1, 1, 'page would render empty', 'empty-page');
   }
@@ -173,6 +106,78 @@ export function compilePage(source: PageSource): CompiledPage {
     route: flavor === 'docusaurus' ? docusaurusRoute(source.path, extras) : null,
     messages,
   };
+}
+
+/**
+ * The page's text, or null (reported) when it cannot be compiled: too large, binary, not UTF-8,
+ * or built to make the Markdown parser take super-linear time.
+ */
+function decodePage(bytes: Uint8Array, report: Report): string | null {
+  if (bytes.length > MAX_PAGE_BYTES) {
+    report(
+      1,
+      1,
+      `page is ${(bytes.length / 1024 / 1024).toFixed(1)} MB; pages over 2 MB are not compiled: split it into several pages`,
+      'page-too-large',
+    );
+    return null;
+  }
+  const nul = bytes.indexOf(0);
+  if (nul !== -1) {
+    report(
+      ...lineColumnOfByte(bytes, nul),
+      'file is binary (contains NUL bytes), not Markdown',
+      'binary-file',
+    );
+    return null;
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    report(
+      ...lineColumnOfByte(bytes, firstInvalidUtf8(bytes)),
+      'file is not valid UTF-8; save it as UTF-8',
+      'encoding',
+    );
+    return null;
+  }
+  const complex = findExcessiveComplexity(text);
+  if (complex !== null) {
+    report(complex.line, 1, complex.message, complex.ruleId);
+    return null;
+  }
+  return text;
+}
+
+/** Runs one step of the pipeline; null (reported) when the content nests too deeply for its recursion. */
+function tooDeep<T>(step: () => T, report: Report): T | null {
+  try {
+    return step();
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    report(
+      1,
+      1,
+      'content is nested too deeply to compile (lists or quotes thousands of levels deep)',
+      'too-deep',
+    );
+    return null;
+  }
+}
+
+/** The frontmatter's title, else the leading `# Heading`, else (where the flavour does) the file name. */
+function titleOf(
+  declared: string,
+  leadingTitle: string | null,
+  extras: FrontmatterExtras,
+  path: string,
+  flavor: DocsFlavor,
+): string {
+  if (declared !== '') return declared;
+  if (leadingTitle) return leadingTitle;
+  if (flavorDefaults[flavor].titleFromFileName) return extras.sidebarLabel ?? titleFromFileName(path);
+  return '';
 }
 
 /**

@@ -36,6 +36,17 @@ export interface LinkInput {
   rootSection?: { id: string; title: string } | null;
 }
 
+type Report = (
+  path: string,
+  line: number,
+  column: number,
+  message: string,
+  ruleId: string,
+  severity?: DocMessage['severity'],
+) => void;
+
+type Resolved = Map<string, { links: Resolution[]; images: Resolution[] }>;
+
 /**
  * Pure: checks the pages against each other (ids, titles, sections, links, anchors, images) and
  * resolves page links to ids: `herald:doc/<path>#a` becomes `herald:page/<id>#a`, which a
@@ -44,14 +55,8 @@ export interface LinkInput {
  */
 export function linkDocSet(input: LinkInput): { docSet: DocSet; messages: DocMessage[] } {
   const messages: DocMessage[] = input.pages.flatMap((p) => p.messages);
-  const report = (
-    path: string,
-    line: number,
-    column: number,
-    message: string,
-    ruleId: string,
-    severity: DocMessage['severity'] = 'error',
-  ) => messages.push({ file: input.fileOf(path), line, column, message, ruleId, severity });
+  const report: Report = (path, line, column, message, ruleId, severity = 'error') =>
+    messages.push({ file: input.fileOf(path), line, column, message, ruleId, severity });
 
   // Declared sections (sections.yml) are the whole list: a root page names its own there.
   const rootSection = input.sections === null ? (input.rootSection ?? null) : null;
@@ -61,20 +66,8 @@ export function linkDocSet(input: LinkInput): { docSet: DocSet; messages: DocMes
       : input.pages.map((p) =>
           p.meta.section === '' ? { ...p, meta: { ...p.meta, section: rootSection.id } } : p,
         );
-  const byPath = new Map(pages.map((p) => [p.path, p]));
-  const anchorsOf = new Map(pages.map((p) => [p.path, new Set(p.anchors)]));
-  const targets: RefTargets = {
-    pagesByPath: byPath,
-    routes: new Map(pages.filter((p) => p.route !== null).map((p) => [p.route!, p])),
-    treeAssets: new Map(input.assets.map((a) => [a.path, a])),
-    served: input.served ?? new Map(),
-    repoFiles: input.repoFiles ?? new Map(),
-    repoDirs: input.repoDirs ?? new Set(),
-    routeBase: input.routeBase ?? '',
-    repositoryUrl: input.repositoryUrl ?? null,
-    commit: input.commit,
-  };
-  const resolved = new Map(
+  const targets = refTargetsOf(input, pages);
+  const resolved: Resolved = new Map(
     pages.map((page) => [
       page.path,
       {
@@ -84,137 +77,20 @@ export function linkDocSet(input: LinkInput): { docSet: DocSet; messages: DocMes
     ]),
   );
 
-  const seenIds = new Map<string, CompiledPage>();
-  const seenTitles = new Map<string, CompiledPage>();
-  for (const page of pages) {
-    const key = `${page.meta.locale}\u0000${page.meta.id}`;
-    const first = seenIds.get(key);
-    if (first)
-      report(
-        page.path,
-        1,
-        1,
-        `id "${page.meta.id}" is already used by ${input.fileOf(first.path)}`,
-        'duplicate-id',
-      );
-    else seenIds.set(key, page);
-    const titleKey = `${page.meta.locale}\u0000${page.meta.title.toLowerCase()}`;
-    const sameTitle = seenTitles.get(titleKey);
-    if (page.meta.title !== '' && sameTitle) {
-      report(
-        page.path,
-        1,
-        1,
-        `title "${page.meta.title}" is also the title of ${input.fileOf(sameTitle.path)}`,
-        'duplicate-title',
-        'warning',
-      );
-    } else seenTitles.set(titleKey, page);
-  }
-
+  const seenIds = checkIdsAndTitles(pages, input.fileOf, report);
   const sections = input.sections ?? sectionsFromFolders(pages, rootSection);
-  const sectionIds = new Set(sections.map((s) => s.id));
-  for (const page of pages) {
-    if (!sectionIds.has(page.meta.section)) {
-      report(
-        page.path,
-        1,
-        1,
-        `unknown section "${page.meta.section}"; sections.yml lists ${[...sectionIds].join(', ')}`,
-        'unknown-section',
-      );
-    }
-    if (
-      page.meta.locale !== input.defaultLocale &&
-      !seenIds.has(`${input.defaultLocale}\u0000${page.meta.id}`)
-    ) {
-      report(
-        page.path,
-        1,
-        1,
-        `translation "${page.meta.id}" (${page.meta.locale}) has no ${input.defaultLocale} page with the same id`,
-        'orphan-translation',
-        'warning',
-      );
-    }
-  }
-
-  for (const page of pages) {
-    const { links, images } = resolved.get(page.path)!;
-    page.links.forEach((link, i) => {
-      const where = links[i]!;
-      if (where.kind === 'missing') report(page.path, link.line, link.column, where.message, where.ruleId);
-      else if (where.kind === 'unchecked')
-        report(
-          page.path,
-          link.line,
-          link.column,
-          `link "${link.href}" left as written: ${where.why}`,
-          'link-outside-docs',
-          'warning',
-        );
-      if (where.kind !== 'page') return;
-      const target = where.page;
-      if (link.anchor !== null && !anchorsOf.get(target.path)!.has(link.anchor)) {
-        const shown = target.path === page.path ? 'this page' : target.path;
-        report(
-          page.path,
-          link.line,
-          link.column,
-          `link to #${link.anchor}: ${shown} has no such heading`,
-          'broken-anchor',
-        );
-      }
-      if (target.meta.draft && !page.meta.draft) {
-        report(
-          page.path,
-          link.line,
-          link.column,
-          `link to ${target.path}, which is a draft and will not be published`,
-          'link-to-draft',
-        );
-      }
-    });
-    page.assets.forEach((image, i) => {
-      const where = images[i]!;
-      if (where.kind === 'missing') report(page.path, image.line, image.column, where.message, where.ruleId);
-      else if (where.kind === 'unchecked')
-        report(
-          page.path,
-          image.line,
-          image.column,
-          `image "${image.href}" left as written: ${where.why}`,
-          'link-outside-docs',
-          'warning',
-        );
-    });
-  }
+  checkSectionsAndTranslations(pages, sections, seenIds, input.defaultLocale, report);
+  const anchorsOf = new Map(pages.map((p) => [p.path, new Set(p.anchors)]));
+  for (const page of pages) checkReferences(page, resolved, anchorsOf, report);
 
   const extraAssets = new Map<string, DocAsset>();
-  const published = pages.filter((p) => !p.meta.draft);
-  const docPages: DocPage[] = published.map((page) => {
-    const refs = resolved.get(page.path)!;
-    const html = resolvePlaceholders(page, refs);
-    const meta = page.meta;
-    const links: DocLink[] = [];
-    const seen = new Set<string>();
-    page.links.forEach((link, i) => {
-      const where = refs.links[i]!;
-      if (where.kind !== 'page' || where.page === page) return;
-      const key = `${where.page.meta.id}#${link.anchor ?? ''}`;
-      if (!seen.has(key)) {
-        seen.add(key);
-        links.push({ page: where.page.meta.id, anchor: link.anchor });
-      }
-    });
-    const used = [...refs.links, ...refs.images].flatMap((r) => (r.kind === 'asset' ? [r.asset] : []));
-    for (const asset of used) if (!targets.treeAssets.has(asset.path)) extraAssets.set(asset.path, asset);
-    const assets = [...new Set(used.map((a) => a.path))];
-    const hash = input.hash(
-      JSON.stringify([meta.id, meta.title, meta.section, meta.locale, meta.labels, meta.position, html]),
+  const docPages = pages
+    .filter((p) => !p.meta.draft)
+    .map((page) =>
+      toDocPage(page, resolved, input.hash, (asset) => {
+        if (!targets.treeAssets.has(asset.path)) extraAssets.set(asset.path, asset);
+      }),
     );
-    return { ...meta, path: page.path, html, hash, links, assets };
-  });
   docPages.sort((a, b) => a.path.localeCompare(b.path));
 
   return {
@@ -229,6 +105,176 @@ export function linkDocSet(input: LinkInput): { docSet: DocSet; messages: DocMes
     },
     messages,
   };
+}
+
+/** What a page's links and images may point at: pages by path and route, assets, repository files. */
+function refTargetsOf(input: LinkInput, pages: CompiledPage[]): RefTargets {
+  return {
+    pagesByPath: new Map(pages.map((p) => [p.path, p])),
+    routes: new Map(pages.filter((p) => p.route !== null).map((p) => [p.route!, p])),
+    treeAssets: new Map(input.assets.map((a) => [a.path, a])),
+    served: input.served ?? new Map(),
+    repoFiles: input.repoFiles ?? new Map(),
+    repoDirs: input.repoDirs ?? new Set(),
+    routeBase: input.routeBase ?? '',
+    repositoryUrl: input.repositoryUrl ?? null,
+    commit: input.commit,
+  };
+}
+
+/** Duplicate ids (an error) and titles (a warning) per locale; returns the pages by locale and id. */
+function checkIdsAndTitles(
+  pages: CompiledPage[],
+  fileOf: (path: string) => string,
+  report: Report,
+): Map<string, CompiledPage> {
+  const seenIds = new Map<string, CompiledPage>();
+  const seenTitles = new Map<string, CompiledPage>();
+  for (const page of pages) {
+    const key = `${page.meta.locale}\u0000${page.meta.id}`;
+    const first = seenIds.get(key);
+    if (first)
+      report(
+        page.path,
+        1,
+        1,
+        `id "${page.meta.id}" is already used by ${fileOf(first.path)}`,
+        'duplicate-id',
+      );
+    else seenIds.set(key, page);
+    const titleKey = `${page.meta.locale}\u0000${page.meta.title.toLowerCase()}`;
+    const sameTitle = seenTitles.get(titleKey);
+    if (page.meta.title !== '' && sameTitle) {
+      report(
+        page.path,
+        1,
+        1,
+        `title "${page.meta.title}" is also the title of ${fileOf(sameTitle.path)}`,
+        'duplicate-title',
+        'warning',
+      );
+    } else seenTitles.set(titleKey, page);
+  }
+  return seenIds;
+}
+
+/** Every page is in a known section, and every translation has a page in the default locale. */
+function checkSectionsAndTranslations(
+  pages: CompiledPage[],
+  sections: DocSection[],
+  seenIds: Map<string, CompiledPage>,
+  defaultLocale: string,
+  report: Report,
+): void {
+  const sectionIds = new Set(sections.map((s) => s.id));
+  for (const page of pages) {
+    if (!sectionIds.has(page.meta.section)) {
+      report(
+        page.path,
+        1,
+        1,
+        `unknown section "${page.meta.section}"; sections.yml lists ${[...sectionIds].join(', ')}`,
+        'unknown-section',
+      );
+    }
+    if (page.meta.locale !== defaultLocale && !seenIds.has(`${defaultLocale}\u0000${page.meta.id}`)) {
+      report(
+        page.path,
+        1,
+        1,
+        `translation "${page.meta.id}" (${page.meta.locale}) has no ${defaultLocale} page with the same id`,
+        'orphan-translation',
+        'warning',
+      );
+    }
+  }
+}
+
+/** One page's links (missing, unchecked, broken anchors, links to drafts) and images. */
+function checkReferences(
+  page: CompiledPage,
+  resolved: Resolved,
+  anchorsOf: Map<string, Set<string>>,
+  report: Report,
+): void {
+  const { links, images } = resolved.get(page.path)!;
+  page.links.forEach((link, i) => {
+    const where = links[i]!;
+    if (where.kind === 'missing') report(page.path, link.line, link.column, where.message, where.ruleId);
+    else if (where.kind === 'unchecked')
+      report(
+        page.path,
+        link.line,
+        link.column,
+        `link "${link.href}" left as written: ${where.why}`,
+        'link-outside-docs',
+        'warning',
+      );
+    if (where.kind !== 'page') return;
+    const target = where.page;
+    if (link.anchor !== null && !anchorsOf.get(target.path)!.has(link.anchor)) {
+      const shown = target.path === page.path ? 'this page' : target.path;
+      report(
+        page.path,
+        link.line,
+        link.column,
+        `link to #${link.anchor}: ${shown} has no such heading`,
+        'broken-anchor',
+      );
+    }
+    if (target.meta.draft && !page.meta.draft) {
+      report(
+        page.path,
+        link.line,
+        link.column,
+        `link to ${target.path}, which is a draft and will not be published`,
+        'link-to-draft',
+      );
+    }
+  });
+  page.assets.forEach((image, i) => {
+    const where = images[i]!;
+    if (where.kind === 'missing') report(page.path, image.line, image.column, where.message, where.ruleId);
+    else if (where.kind === 'unchecked')
+      report(
+        page.path,
+        image.line,
+        image.column,
+        `image "${image.href}" left as written: ${where.why}`,
+        'link-outside-docs',
+        'warning',
+      );
+  });
+}
+
+/** A published page as the DocSet holds it: resolved HTML, links by id, assets used, content hash. */
+function toDocPage(
+  page: CompiledPage,
+  resolved: Resolved,
+  hashOf: (text: string) => string,
+  useAsset: (asset: DocAsset) => void,
+): DocPage {
+  const refs = resolved.get(page.path)!;
+  const html = resolvePlaceholders(page, refs);
+  const meta = page.meta;
+  const links: DocLink[] = [];
+  const seen = new Set<string>();
+  page.links.forEach((link, i) => {
+    const where = refs.links[i]!;
+    if (where.kind !== 'page' || where.page === page) return;
+    const key = `${where.page.meta.id}#${link.anchor ?? ''}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      links.push({ page: where.page.meta.id, anchor: link.anchor });
+    }
+  });
+  const used = [...refs.links, ...refs.images].flatMap((r) => (r.kind === 'asset' ? [r.asset] : []));
+  for (const asset of used) useAsset(asset);
+  const assets = [...new Set(used.map((a) => a.path))];
+  const hash = hashOf(
+    JSON.stringify([meta.id, meta.title, meta.section, meta.locale, meta.labels, meta.position, html]),
+  );
+  return { ...meta, path: page.path, html, hash, links, assets };
 }
 
 function sectionsFromFolders(

@@ -36,6 +36,21 @@ const sleep = (ms: number, signal?: AbortSignal) =>
   });
 
 /**
+ * A claimed batch should take about this long: claiming stays a small part of the work, yet a
+ * slow target (a relay answering in tens of milliseconds) does not have one run lease minutes of
+ * work that a second run, started to share it, then waits out.
+ */
+const BATCH_MS = 1000;
+/** The first batch of a worker, before its pace is known. */
+const FIRST_BATCH = 10;
+
+/** The next batch: as many rows as the last batch's pace delivers in BATCH_MS, 1 to `most`. */
+export function nextBatch(done: number, ms: number, most: number): number {
+  if (ms <= 0) return most;
+  return Math.max(1, Math.min(most, Math.round((done * BATCH_MS) / ms)));
+}
+
+/**
  * Step 2: deliver. Per channel, `concurrency` workers claim small batches of due rows; each row is
  * reconciled first when an earlier attempt is unknown, then fenced, attempted and settled. Ends
  * when nothing is due before the run's wait is over.
@@ -50,14 +65,17 @@ export async function deliverDue(run: AnnounceRun): Promise<void> {
   const storeFailed = (error: unknown) => void storeErrors.push(error);
 
   const worker = async (channel: Channel) => {
+    const most = channel.claimBatch ?? 4;
+    let limit = Math.min(most, FIRST_BATCH);
     while (!options.signal?.aborted) {
       const rows = await store.claimDeliveries({
         owner: options.owner,
         target: channel.target,
-        limit: channel.claimBatch ?? 4,
+        limit,
         leaseMs: run.leaseMs,
       });
       if (rows.length > 0) {
+        const started = Date.now();
         const settling: Promise<void>[] = [];
         for (const row of rows) {
           if (options.signal?.aborted || storeErrors.length >= 10) break;
@@ -71,6 +89,7 @@ export async function deliverDue(run: AnnounceRun): Promise<void> {
         // Settled before claiming again: the next claim, and the end of the run, see them.
         await Promise.all(settling);
         if (storeErrors.length >= 10) return;
+        limit = nextBatch(rows.length, Date.now() - started, most);
         // Rows claimed but not reached (aborted) keep their lease until it expires: harmless.
         continue;
       }

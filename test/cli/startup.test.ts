@@ -1,0 +1,83 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cliPath, runCli } from '../helpers/cli.js';
+import { TestRepo } from '../helpers/git-repo.js';
+
+const bin = path.dirname(cliPath);
+
+/** The files the built CLI loads before it runs anything: herald.js and its static imports, transitively. */
+function staticClosure(file: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  const code = readFileSync(file, 'utf8');
+  for (const match of code.matchAll(/(?:^|[;\s])import\s*(?:[^"';]*?from\s*)?"(\.{1,2}\/[^"]+)"/g))
+    staticClosure(path.resolve(path.dirname(file), match[1]!), seen);
+  return seen;
+}
+
+/** The source files bundled into these files, from their source maps. */
+function sourcesOf(files: Iterable<string>): string[] {
+  return [...files].flatMap(
+    (file) => (JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] }).sources,
+  );
+}
+
+describe('start-up', () => {
+  it('loads no command module, config schema or library before a command runs', async () => {
+    const loaded = sourcesOf(staticClosure(path.join(bin, 'herald.js')));
+    expect(loaded.some((s) => s.endsWith('src/cli/main.ts'))).toBe(true);
+    const heavy = loaded.filter((s) =>
+      /node_modules\/(zod|handlebars|semver|kysely|pg|unified|yaml)\/|src\/(config|stages|adapters)\/|src\/cli\/commands\/(notes|schema)\.ts/.test(
+        s,
+      ),
+    );
+    expect(heavy).toEqual([]);
+  });
+
+  it('still answers help for the commands it loads on demand', async () => {
+    const notes = await runCli(['notes', '--help']);
+    expect(notes.code).toBe(0);
+    expect(notes.stdout).toContain('Usage: herald notes');
+    const changelog = await runCli(['help', 'changelog']);
+    expect(changelog.stdout).toContain('Usage: herald changelog --rebuild');
+    const schema = await runCli(['schema']);
+    expect(JSON.parse(schema.stdout).title).toBe('Herald settings in .releaserc.json');
+  });
+
+  it('a typical `herald notes` starts six git processes: top level and shallow cut are one question', async () => {
+    const repo = new TestRepo();
+    try {
+      repo.commit('feat: one');
+      repo.tag('v1.0.0');
+      repo.commit('fix: two');
+      const trace = path.join(repo.dir, '.git', 'trace.txt');
+      const result = await runCli(['notes', '--cwd', repo.dir], { env: { GIT_TRACE: trace } });
+      expect(result.code).toBe(0);
+      const commands = readFileSync(trace, 'utf8')
+        .split('\n')
+        .filter((line) => line.includes('trace: built-in: git '))
+        .map((line) => line.replace(/.*built-in: git (\S+).*/, '$1'));
+      expect(commands.filter((c) => c === 'rev-parse')).toHaveLength(1);
+      expect(commands).toHaveLength(6);
+    } finally {
+      repo.remove();
+    }
+  });
+
+  it("the bundle's semver has every function src/ calls", () => {
+    const shim = createRequire(import.meta.url)('../../scripts/semver-functions.cjs') as Record<
+      string,
+      unknown
+    >;
+    const called = new Set<string>();
+    for (const file of readdirSync('src', { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.ts'),
+    ))
+      for (const match of readFileSync(path.join('src', file), 'utf8').matchAll(/\bsemver\.([a-zA-Z]+)\b/g))
+        called.add(match[1]!);
+    expect(called.size).toBeGreaterThan(3);
+    for (const name of called) expect(typeof shim[name], name).toBe('function');
+  });
+});
