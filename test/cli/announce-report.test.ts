@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -5,7 +6,7 @@ import Sqlite from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSampleRepo } from '../../scripts/sample-repo.mjs';
 import { type SlackEmulator, startSlackEmulator } from '../emulators/slack-faults.js';
-import { runCli } from '../helpers/cli.js';
+import { cliPath, runCli } from '../helpers/cli.js';
 
 // The release report: one Slack thread per release, updated in place after each announce run.
 
@@ -201,6 +202,46 @@ describe('herald announce: the release report', () => {
       expect((await runCli(['schedule', '2.0.0', '--at', later], { cwd: repo })).code).toBe(0);
       expect((await runCli(['announce'], { cwd: repo, env: envFor(emulator) })).code).toBe(0);
       expect(emulator.requests.filter((r) => r.apiMethod.startsWith('chat.'))).toEqual([]);
+    });
+  });
+});
+
+describe('herald serve: the release report', () => {
+  it('posts the report of a release its scheduler announces, once, and leaves quiet ticks alone', async () => {
+    await withEmulator(async (emulator) => {
+      const repo = reportRepo();
+      const file = path.join(repo, '.releaserc.json');
+      const config = JSON.parse(readFileSync(file, 'utf8'));
+      config.herald.server = { ...config.herald.server, schedulerIntervalSeconds: 1 };
+      writeFileSync(file, JSON.stringify(config, null, 2));
+      await prepareDue(repo);
+      const serve = spawn(process.execPath, [cliPath, 'serve', '--port', '0', '--json'], {
+        cwd: repo,
+        env: { ...process.env, ...envFor(emulator) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      try {
+        const announced = async () =>
+          JSON.parse((await runCli(['status', '2.0.0', '--json'], { cwd: repo })).stdout).status ===
+          'announced';
+        const tick = () => new Promise((resolve) => setTimeout(resolve, 1_000));
+        // The scheduler announces on its own: wait for it, and for the report of its last run
+        // (the parent, updated in place, counts every delivery done).
+        const reportsAll = () =>
+          emulator.messages(REPORTS).some((m) => /\b(\d+)\/\1 deliveries done\b/.test(m.text));
+        while (!(await announced()) || !reportsAll()) await tick();
+        expect(emulator.messages('C0RELEASES').length).toBeGreaterThan(0);
+        expect(emulator.messages(REPORTS)).toHaveLength(1);
+        expect(blocksOf(emulator.messages(REPORTS)[0]!)).toContain('2.0.0');
+        // Ticks with nothing to do leave the thread as it is.
+        const writes = reportWrites(emulator);
+        for (let i = 0; i < 3; i++) await tick();
+        expect(reportWrites(emulator)).toBe(writes);
+        expect(emulator.messages(REPORTS)).toHaveLength(1);
+      } finally {
+        serve.kill('SIGTERM');
+        await new Promise((resolve) => serve.once('exit', resolve));
+      }
     });
   });
 });

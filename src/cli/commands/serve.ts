@@ -11,6 +11,7 @@ import { parseCommandArgs } from '../args.js';
 import { common, withContext } from '../context.js';
 import { chooseMailer, chooseTokenSigner } from '../email.js';
 import type { Output } from '../output.js';
+import { reportAfterRun } from '../report.js';
 import type { Runtime } from '../runtime.js';
 
 /** Expired sessions are deleted this often (they are refused when read, whether or not). */
@@ -40,6 +41,17 @@ function scheduleAnnounce(
         maxWaitMs: 0,
         signal,
       });
+      // The release report after a run that did something (a quiet tick leaves the thread alone).
+      const acted = Object.values(report.results).some((r) => r.sent + r.failed + r.reconciled > 0);
+      if (acted || report.announced.length > 0)
+        await reportAfterRun({
+          config: runtime.config,
+          root: runtime.root,
+          store,
+          env: process.env,
+          announced: report.announced,
+          output,
+        });
       for (const key of report.announced)
         output.info(`scheduler: announced ${key.package ? `${key.package}@` : ''}${key.version}`);
       const failed = report.failures.length;
