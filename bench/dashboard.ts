@@ -18,7 +18,7 @@ import { decideSchedule } from '../src/core/bundle-lifecycle.js';
 import type { PlannedDelivery } from '../src/model/index.js';
 import type { StorePort } from '../src/ports/index.js';
 import { prepare } from '../test/helpers/bundles.js';
-import { startDashboardServer } from '../test/helpers/dashboard-server.js';
+import { SESSION_COOKIE, startDashboardServer } from '../test/helpers/dashboard-server.js';
 import { startPostgres } from '../test/helpers/postgres.js';
 
 const RELEASES = Number(process.env.BENCH_RELEASES ?? 1000);
@@ -93,8 +93,8 @@ async function fill(store: StorePort) {
   }
 }
 
-async function median(url: string): Promise<number> {
-  const headers = { cookie: 'test-viewer=bench:manager' };
+async function median(url: string, session: string): Promise<number> {
+  const headers = { cookie: `${SESSION_COOKIE}=${session}` };
   for (let i = 0; i < 5; i++) await (await fetch(url, { headers, redirect: 'manual' })).text();
   const times: number[] = [];
   for (let i = 0; i < RUNS; i++) {
@@ -116,10 +116,12 @@ const PAGES = [
 ] as const;
 
 async function measure(store: StorePort) {
-  const server = await startDashboardServer({ store, runtime });
+  // The server `herald serve` runs, with one manager signed in through the login form.
+  const server = await startDashboardServer({ store, runtime }, { bench: 'manager' });
   try {
+    const session = await server.signIn('bench');
     const result: Record<string, number> = {};
-    for (const [name, route] of PAGES) result[name] = await median(`${server.url}${route}`);
+    for (const [name, route] of PAGES) result[name] = await median(`${server.url}${route}`, session);
     return result;
   } finally {
     await server.close();

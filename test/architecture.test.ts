@@ -116,9 +116,6 @@ const EXEMPT_FROM_FUNCTION_LIMIT = /^server\/emulators\/|templates?\.ts$/;
  */
 const SPLIT_IN_PROGRESS: { file: string; name: string }[] = [
   { file: 'cli/commands/preview-files.ts', name: 'writePreview' },
-  { file: 'server/dashboard/release-actions.ts', name: 'registerReleaseActions' },
-  { file: 'server/dashboard/release-pages.ts', name: 'registerReleasePages' },
-  { file: 'server/dashboard/subscribers.ts', name: 'registerSubscribers' },
 ];
 
 const roomOf = (path: string): string => path.split('/')[0] as string;

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { report } from './schema-report.js';
 import { trackers } from './schema-trackers.js';
 
 /**
@@ -478,6 +479,10 @@ export const heraldSettings = z.strictObject({
   trackers: about(
     z.prefault(trackers, {}),
     'Closing the loop: at announce time, after the help centre, comment on the issues and pull/merge requests the notes reference, and make the release page.',
+  ),
+  report: about(
+    z.prefault(report, {}),
+    'A report for release managers after each announce run: what went out and what failed, per release.',
   ),
   server: z.prefault(server, {}),
 });

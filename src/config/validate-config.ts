@@ -51,6 +51,7 @@ export interface HeraldConfig {
   slack: HeraldSettings['slack'];
   email: HeraldSettings['email'];
   trackers: HeraldSettings['trackers'];
+  report: HeraldSettings['report'];
   server: HeraldSettings['server'];
 }
 
@@ -106,6 +107,7 @@ export function validateConfig(value: unknown, file: string, position?: Locator)
     slack: data.herald.slack,
     email: data.herald.email,
     trackers: data.herald.trackers,
+    report: data.herald.report,
     server: data.herald.server,
   };
 }

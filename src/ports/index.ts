@@ -13,6 +13,7 @@ export type {
   LedgerPort,
   PagedPlan,
   SettleAttempt,
+  SideRow,
   StoredBlob,
   StorePort,
 } from './store.js';

@@ -18,6 +18,14 @@ import type { UserStorePort } from './users.js';
 /** Moved to the model (pure code decides it); re-exported for the store's implementers. */
 export type { BundleMutation };
 
+/** An audit entry about a product (its subscriber list), not about one release. */
+export interface ProductAuditEntry {
+  at: number;
+  actor: string;
+  action: string;
+  details: Record<string, unknown>;
+}
+
 /** Content-addressed bytes (doc assets), stored once whatever the number of bundles using them. */
 export interface StoredBlob {
   hash: string;
@@ -70,6 +78,18 @@ export interface StorePort extends LedgerPort, SubscriberStorePort, UserStorePor
   /** Scheduled bundles whose announce time has come, by the store's clock, oldest first. */
   dueBundles(limit?: number): Promise<BundleRecord[]>;
   auditLog(key: BundleKey): Promise<AuditEntry[]>;
+  /**
+   * An action on the product rather than one release (the subscriber list), stamped with the
+   * store's clock. `details` must not hold a person's address in clear: a digest or a count.
+   */
+  recordProductAudit(entry: {
+    product: string;
+    actor: string;
+    action: string;
+    details: Record<string, unknown>;
+  }): Promise<void>;
+  /** The product's own audit entries, newest first, at most `limit`. */
+  productAuditLog(product: string, limit: number): Promise<ProductAuditEntry[]>;
   /** Stores blobs; ones already stored are left as they are (idempotent). */
   putBlobs(blobs: StoredBlob[]): Promise<void>;
   missingBlobs(hashes: string[]): Promise<string[]>;
@@ -159,6 +179,25 @@ export interface LedgerPort {
   /** Puts `failed` rows (of one target, or all) back to `pending`, due now. Returns how many. */
   requeueDeliveries(bundleId: number, target: string | null, actor: string): Promise<number>;
   readTargetObjects(site: string, prefix: string): Promise<Map<string, TargetObject>>;
+  /**
+   * Writes (inserts or replaces) a row the announce run keeps beside its plan, such as the release
+   * report's Slack thread (`report:slack`). It is always finished (`sent` or `skipped`), so it
+   * never holds the bundle back, is never claimed and never counts as a failed delivery.
+   */
+  saveSideRow(bundleId: number, row: SideRow): Promise<void>;
+}
+
+/** A row outside the plan: see `LedgerPort.saveSideRow`. */
+export interface SideRow {
+  target: string;
+  key: string;
+  state: 'sent' | 'skipped';
+  externalId: string | null;
+  externalUrl: string | null;
+  /** What the row's owner keeps between runs (the report: its state, as JSON). */
+  receipt: string | null;
+  /** An encoded error (`encodeError`), or null. */
+  lastError: string | null;
 }
 
 export interface FenceAttempt {

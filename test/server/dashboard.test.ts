@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import axe from 'axe-core';
+import Sqlite from 'better-sqlite3';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSampleRepo } from '../../scripts/sample-repo.mjs';
@@ -10,19 +11,17 @@ import { openSqliteStore } from '../../src/adapters/store/sqlite-store.js';
 import { chooseChannels } from '../../src/cli/channels.js';
 import type { Output } from '../../src/cli/output.js';
 import { createRuntime, type Runtime } from '../../src/cli/runtime.js';
+import { decideSchedule } from '../../src/core/bundle-lifecycle.js';
 import type { StorePort } from '../../src/ports/index.js';
 import { announce } from '../../src/stages/announce.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { prepare } from '../helpers/bundles.js';
 import { runCli } from '../helpers/cli.js';
-import {
-  type DashboardServer,
-  startDashboardServer,
-  TEST_VIEWER_COOKIE,
-} from '../helpers/dashboard-server.js';
+import { type DashboardServer, SESSION_COOKIE, startDashboardServer } from '../helpers/dashboard-server.js';
 
-// The dashboard in a real headless Chromium, on a real Fastify server, against the SQLite store
-// `herald prepare` wrote for the sample repository.
+// The dashboard in a real headless Chromium, on the server `herald serve` runs (sessions in the
+// store, CSRF, security headers, the real login form), against the SQLite store `herald prepare`
+// wrote for the sample repository. ada (manager) and vic (viewer) sign in once each.
 
 // The page's own objects, for the functions puppeteer runs in it (the project has no DOM types).
 declare const document: {
@@ -46,6 +45,8 @@ let store: StorePort;
 let runtime: Runtime;
 let server: DashboardServer;
 let browser: Browser;
+/** Each user's session cookie, from one real sign-in (scrypt makes each take seconds). */
+const sessions: Record<string, string> = {};
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'herald-dashboard-'));
@@ -74,6 +75,7 @@ beforeAll(async () => {
   await prepare(store, '2.0.1', { product: 'Acme Cloud', text: 'Keep filters when paging' });
   runtime = await createRuntime({ cwd: repo }, {}, quiet);
   server = await startDashboardServer({ store, runtime });
+  for (const name of ['ada', 'vic']) sessions[name] = await server.signIn(name);
   browser = await launchBrowser();
 }, 120_000);
 
@@ -84,10 +86,15 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** Puts `name`'s session cookie in the browser (its pages share one cookie jar). */
+const signedInAs = (page: Page, name: string) =>
+  page.setCookie({ name: SESSION_COOKIE, value: sessions[name]!, url: server.url });
+
 async function pageAs(viewer: string | null): Promise<Page> {
   const page = await browser.newPage();
   await page.setViewport({ width: 1280, height: 900 });
-  if (viewer) await page.setCookie({ name: TEST_VIEWER_COOKIE, value: viewer, url: server.url });
+  if (viewer) await signedInAs(page, viewer);
+  else await page.deleteCookie({ name: SESSION_COOKIE, url: server.url });
   // The browser's own zone: the zone script sets it as the viewer's zone.
   await page.emulateTimezone('Asia/Tokyo');
   return page;
@@ -121,6 +128,9 @@ describe('the dashboard in a browser', () => {
     const page = await pageAs(null);
     await page.goto(`${server.url}/releases/2.0.0`);
     expect(new URL(page.url()).pathname).toBe('/login');
+    // The real sign-in form, and nothing of the dashboard.
+    expect(await page.$$eval('form[action="/login"] input[name=username]', (l) => l.length)).toBe(1);
+    expect(await page.$$eval('a[href^="/releases"], a[href^="/subscribers"]', (l) => l.length)).toBe(0);
     await page.close();
     // A POST without a session never reaches the action either.
     const before = await record();
@@ -131,7 +141,7 @@ describe('the dashboard in a browser', () => {
   });
 
   it('lists the releases with times in the stored zone and the browser’s', async () => {
-    const page = await pageAs('ada:manager');
+    const page = await pageAs('ada');
     await page.goto(`${server.url}/releases`);
     // The zone script stored the browser's zone and reloaded once.
     await page.waitForFunction(() => document.cookie.includes('herald_tz=Asia%2FTokyo'));
@@ -150,7 +160,7 @@ describe('the dashboard in a browser', () => {
   });
 
   it('shows a release: notes per audience, what each channel gets, the docs that change, the audit log', async () => {
-    const page = await pageAs('ada:manager');
+    const page = await pageAs('ada');
     await page.goto(`${server.url}/releases/2.0.0?tz=Asia/Tokyo`);
     const main = await text(page);
     expect(main).toContain('Notes per audience');
@@ -188,7 +198,7 @@ describe('the dashboard in a browser', () => {
   });
 
   it('schedules in another time zone, by the store’s clock, and shows it on the calendar', async () => {
-    const page = await pageAs('ada:manager');
+    const page = await pageAs('ada');
     await page.goto(`${server.url}/releases/2.0.0?tz=Asia/Tokyo`);
     // Three days ahead of the store's clock, 10:00 in New York.
     const day = new Date((await store.now()) + 3 * 86_400_000).toISOString().slice(0, 10);
@@ -220,7 +230,7 @@ describe('the dashboard in a browser', () => {
   });
 
   it('offers a time the clocks pass twice as a choice, and refuses the past as the CLI does', async () => {
-    const page = await pageAs('ada:manager');
+    const page = await pageAs('ada');
     await page.goto(`${server.url}/releases/2.0.0`);
     const before = await record();
     await fill(page, { '#s-date': '2020-01-06', '#s-time': '09:00', '#s-zone': 'Europe/Berlin' });
@@ -250,7 +260,7 @@ describe('the dashboard in a browser', () => {
   });
 
   it('changes nothing on a forged or missing CSRF token', async () => {
-    const page = await pageAs('ada:manager');
+    const page = await pageAs('ada');
     await page.goto(`${server.url}/releases/2.0.0`);
     const before = await record();
     await page.$eval('form[action$="/hold"] input[name=_csrf]', (input) => {
@@ -266,14 +276,14 @@ describe('the dashboard in a browser', () => {
   });
 
   it('lets a viewer look but not act', async () => {
-    const page = await pageAs('vic:viewer');
+    const page = await pageAs('vic');
     await page.goto(`${server.url}/releases/2.0.0`);
     expect(await page.$$eval('main form[method=post]', (forms) => forms.length)).toBe(0);
     expect((await page.goto(`${server.url}/releases/2.0.0/edit`))?.status()).toBe(403);
-    // Even with a form and a valid token from a manager's page in the same session.
-    await page.setCookie({ name: TEST_VIEWER_COOKIE, value: 'ada:manager', url: server.url });
+    // Even with a manager's form and its token: the role is checked before anything else.
+    await signedInAs(page, 'ada');
     await page.goto(`${server.url}/releases/2.0.0`);
-    await page.setCookie({ name: TEST_VIEWER_COOKIE, value: 'vic:viewer', url: server.url });
+    await signedInAs(page, 'vic');
     const before = await record();
     expect((await submit(page, 'form[action$="/hold"]'))?.status()).toBe(403);
     expect(await text(page)).toContain('vic can look, not act');
@@ -283,7 +293,7 @@ describe('the dashboard in a browser', () => {
   });
 
   it('edits an entry’s wording with the same overlay as herald edit', async () => {
-    const page = await pageAs('ada:manager');
+    const page = await pageAs('ada');
     await page.goto(`${server.url}/releases/2.0.0`);
     await page.click('a[href$="/edit"]');
     await page.waitForSelector('#document');
@@ -312,7 +322,7 @@ describe('the dashboard in a browser', () => {
   });
 
   it('holds a release', async () => {
-    const page = await pageAs('ada:manager');
+    const page = await pageAs('ada');
     await page.goto(`${server.url}/releases/2.0.0`);
     await submit(page, 'form[action$="/hold"]');
     expect(await text(page)).toContain('Held: it has no announce date now.');
@@ -325,7 +335,7 @@ describe('the dashboard in a browser', () => {
   });
 
   it('imports, finds, unsubscribes and exports subscribers', async () => {
-    const page = await pageAs('ada:manager');
+    const page = await pageAs('ada');
     await page.goto(`${server.url}/subscribers`);
     await page.type('#csv', 'email,name\nzoe@example.com,Zoë\nmax@example.com,Max\n');
     await submit(page, 'form[action="/subscribers/import"]');
@@ -338,6 +348,13 @@ describe('the dashboard in a browser', () => {
     const counts = await text(page, 'section[aria-labelledby=counts]');
     expect(counts).toMatch(/confirmed\s+1/);
     expect(counts).toMatch(/unsubscribed\s+1/);
+    // Both actions are in the audit log under ada's name, the address as a digest.
+    const log = await text(page, '#subscribers-log');
+    expect(log).toMatch(/ada\s+subscribers\.unsubscribe\s+\{"address":"hmac-sha256:[0-9a-f]{32}"\}/);
+    expect(log).toMatch(
+      /ada\s+subscribers\.import\s+\{"added":2,"updated":0,"unchanged":0,"kept":0,"refused":0\}/,
+    );
+    expect(log).not.toContain('max@example.com');
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'subscribers');
     const csv = await page.evaluate(() => fetch('/subscribers/export.csv').then((r) => r.text()));
@@ -350,7 +367,7 @@ describe('the dashboard in a browser', () => {
   });
 
   it('shows an announce run’s progress live, to the end', async () => {
-    const page = await pageAs('ada:manager');
+    const page = await pageAs('ada');
     await page.goto(`${server.url}/releases/2.0.0`);
     await submit(page, 'form[action$="/announce-now"]');
     expect(await text(page)).toContain('Due now');
@@ -396,6 +413,76 @@ describe('the dashboard in a browser', () => {
     await screenshot(page, 'releases');
     await page.close();
   }, 120_000);
+});
+
+describe('after the announce run', () => {
+  it('removes an address: the audit log keeps who and a digest, never the address', async () => {
+    const page = await pageAs('ada');
+    await page.goto(`${server.url}/subscribers?q=zoe@`);
+    await submit(page, 'form[action="/subscribers/remove"]');
+    expect(await text(page)).toContain('Removed, with everything about it.');
+    expect(await text(page, '#subscribers-log')).toMatch(
+      /ada\s+subscribers\.remove\s+\{"address":"hmac-sha256:/,
+    );
+    // Not in the store in clear either: every audit row, read straight from the database file.
+    const db = new Sqlite(path.join(repo, '.herald', 'state.db'), { readonly: true });
+    const rows = db.prepare('SELECT actor, action, details FROM audit_log').all() as { details: string }[];
+    db.close();
+    expect(rows.filter((r) => /zoe@|max@/.test(r.details))).toEqual([]);
+    const digests = await store.productAuditLog('Acme Cloud', 10);
+    expect(digests.map((e) => e.action)).toEqual([
+      'subscribers.remove',
+      'subscribers.unsubscribe',
+      'subscribers.import',
+    ]);
+    await page.close();
+  });
+
+  it('retries the failed deliveries of one target, as herald retry --channel does', async () => {
+    // 2.0.1 is announcing; its Slack message and both emails were refused.
+    const key = { product: 'Acme Cloud', package: '', version: '2.0.1' };
+    const { record } = await store.mutateBundle(key, 'tester', (current, now) =>
+      decideSchedule(current, now, { at: 'now', zone: 'UTC' }, '2.0.1'),
+    );
+    const planned = (target: string, key: string) => ({ target, key, phase: 40, summary: key });
+    await store.recordPlan(
+      record!.id,
+      record!.revision,
+      [planned('slack:C0RELEASES', 'post:message'), planned('email', 'email:a'), planned('email', 'email:b')],
+      'tester',
+    );
+    for (const target of ['slack:C0RELEASES', 'email'])
+      for (const row of await store.claimDeliveries({ owner: 't', target, limit: 10, leaseMs: 60_000 })) {
+        const attemptId = `attempt-${row.id}`;
+        await store.recordAttempts({
+          settle: [],
+          fence: [{ id: row.id, owner: 't', attemptId, leaseMs: 60_000 }],
+        });
+        await store.recordAttempts({
+          settle: [{ id: row.id, owner: 't', attemptId, outcome: { state: 'failed', error: 'refused' } }],
+          fence: [],
+        });
+      }
+    const page = await pageAs('ada');
+    await page.goto(`${server.url}/releases/2.0.1`);
+    const forms = () =>
+      page.$$eval('form.retry-target', (list) => list.map((f) => (f as HTMLElement).innerText.trim()));
+    expect((await forms()).sort()).toEqual(['Retry email 2 failed', 'Retry slack:C0RELEASES 1 failed']);
+    expect(await seriousViolations(page)).toEqual([]);
+    await submit(page, 'form.retry-target:has(input[name=target][value="slack:C0RELEASES"])');
+    expect(await text(page)).toContain('Failed deliveries queued again');
+    const summary = await store.deliverySummary(record!.id);
+    // Queued again; attempted before, so the target is looked at before it is posted to (unknown).
+    expect(summary['slack:C0RELEASES']).toEqual({ unknown: 1 });
+    expect(summary.email).toEqual({ failed: 2 });
+    expect(await forms()).toEqual(['Retry email 2 failed']);
+    expect((await store.auditLog(key)).at(-1)).toMatchObject({
+      action: 'retry',
+      actor: 'ada',
+      details: { target: 'slack:C0RELEASES', requeued: 1 },
+    });
+    await page.close();
+  });
 });
 
 /** Sets form fields by selector. */

@@ -16,6 +16,9 @@ import { bundleRecordOf, type Database, type DialectOps, inChunks, type StoreTx 
 
 type Row = Database['deliveries'];
 
+/** Phase of rows kept beside the plan (the release report). */
+const SIDE_ROW_PHASE = 1000;
+
 /** How a new plan meets the rows already there: which rows are new, kept, dropped or revived. */
 function sortPlanned(existing: Row[], plan: readonly PlannedDelivery[]) {
   const keyOf = (target: string, key: string) => `${target}\u0000${key}`;
@@ -367,6 +370,35 @@ export function createKyselyLedger(db: Kysely<Database>, ops: DialectOps): Ledge
     },
 
     requeueDeliveries: (bundleId, target, actor) => requeueFailed(db, ops, bundleId, target, actor),
+
+    async saveSideRow(bundleId, row) {
+      await withBundleLock(db, ops, bundleId, async (trx, bundle, now) => {
+        const values = {
+          state: row.state,
+          external_id: row.externalId,
+          external_url: row.externalUrl,
+          receipt: row.receipt,
+          last_error: row.lastError,
+          updated_at: now,
+        };
+        await trx
+          .insertInto('deliveries')
+          .values({
+            ...values,
+            bundle_id: bundleId,
+            target: row.target,
+            target_key: row.key,
+            // After every planned phase: a finished row never waits for, nor holds up, another.
+            phase: SIDE_ROW_PHASE,
+            bundle_revision: bundle.revision,
+            attempts: 0,
+            next_attempt_at: now,
+            created_at: now,
+          } as never)
+          .onConflict((oc) => oc.columns(['bundle_id', 'target', 'target_key']).doUpdateSet(values))
+          .execute();
+      });
+    },
 
     async readTargetObjects(site, prefix) {
       const rows = await db

@@ -6,7 +6,7 @@ import type {
   BundleRecord,
   DeliverySummary,
 } from '../../model/index.js';
-import type { BundleMutation, StoredBlob, StorePort } from '../../ports/store.js';
+import type { BundleMutation, ProductAuditEntry, StoredBlob, StorePort } from '../../ports/store.js';
 import { createKyselyLedger } from './kysely-ledger.js';
 import { createKyselySubscribers } from './kysely-subscribers.js';
 import { createKyselyUsers } from './kysely-users.js';
@@ -130,6 +130,7 @@ export function createKyselyStore(db: Kysely<Database>, ops: DialectOps): StoreP
     },
 
     auditLog: (key) => readAuditLog(db, key),
+    ...createProductAudit(db, ops),
     ...createBlobStore(db),
 
     async close() {
@@ -269,6 +270,50 @@ async function readAuditLog(db: Kysely<Database>, key: BundleKey): Promise<Audit
       details: JSON.parse(r.details) as Record<string, unknown>,
     }),
   );
+}
+
+const withoutProduct = ({ product: _product, ...rest }: Record<string, unknown>) => rest;
+
+/**
+ * Product-level audit entries: rows with no bundle, the product first in their JSON details, so
+ * the store selects them by an exact prefix (`substr` counts characters in both dialects).
+ */
+function createProductAudit(
+  db: Kysely<Database>,
+  ops: DialectOps,
+): Pick<StorePort, 'recordProductAudit' | 'productAuditLog'> {
+  // `{"product":"Acme"` names one product: a quote inside a name is escaped, so it ends there.
+  const prefixOf = (product: string) => JSON.stringify({ product }).slice(0, -1);
+  return {
+    async recordProductAudit({ product, actor, action, details }) {
+      await db
+        .insertInto('audit_log')
+        .values({
+          bundle_id: null,
+          at: ops.now,
+          actor,
+          action,
+          // The product first, whatever `details` holds.
+          details: JSON.stringify({ product, ...withoutProduct(details) }),
+        } as never)
+        .execute();
+    },
+    async productAuditLog(product, limit) {
+      const prefix = prefixOf(product);
+      const rows = await db
+        .selectFrom('audit_log')
+        .select(['at', 'actor', 'action', 'details'])
+        .where('bundle_id', 'is', null)
+        .where(sql<string>`substr(details, 1, ${[...prefix].length})`, '=', prefix)
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
+      return rows.map((r): ProductAuditEntry => {
+        const details = withoutProduct(JSON.parse(r.details) as Record<string, unknown>);
+        return { at: Number(r.at), actor: r.actor, action: r.action, details };
+      });
+    },
+  };
 }
 
 /** Content-addressed bytes (docs assets), stored once per hash. */

@@ -17,6 +17,7 @@ import { type Context, common, listReleases, withContext } from '../context.js';
 import { versionOf } from '../format.js';
 import type { Output } from '../output.js';
 import { drawsLiveBar, newProgress, progressText, recordDone, type TargetProgress } from '../progress.js';
+import { reportAfterRun } from '../report.js';
 import { localZone } from '../schedule-flags.js';
 import { crashHookFromEnv } from '../test-seam.js';
 import { runDoctor } from './doctor.js';
@@ -217,8 +218,21 @@ async function runAnnounce(argv: string[], output: Output, cwd: string): Promise
       progress.done();
     }
     const announcedUrls = await announcedLinks(store, report.announced);
+    // After the run, whatever it did; a report failure is printed, never the run's outcome.
+    const reported = report.dryRun
+      ? []
+      : await reportAfterRun({
+          config: runtime.config,
+          root: runtime.root,
+          store,
+          env: process.env,
+          announced: report.announced,
+          output: output.json ? quiet(output) : output,
+        });
     if (output.json) {
-      output.out(JSON.stringify(announceJson(report, choice, announcedUrls), null, 2));
+      output.out(
+        JSON.stringify({ ...announceJson(report, choice, announcedUrls), report: reported }, null, 2),
+      );
       return report.failures.length === 0 ? 0 : 1;
     }
     for (const note of choice.notes) output.info(note);
@@ -255,6 +269,9 @@ async function runAnnounce(argv: string[], output: Output, cwd: string): Promise
     return 0;
   });
 }
+
+/** With --json the report's progress lines are in the document (`report`); warnings stay on stderr. */
+const quiet = (output: Output): Output => ({ ...output, info() {} });
 
 /** Where each announced release went: its help-centre article and each channel's post. */
 function announcedLinks(store: Context['store'], announced: AnnounceReport['announced']) {

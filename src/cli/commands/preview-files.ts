@@ -11,6 +11,7 @@ import { isNotesArticle, NOTES_ARTICLE_KEY } from '../../core/delivery-ops/index
 import type { BundleRecord, ReleaseBundle } from '../../model/index.js';
 import type { StorePort } from '../../ports/index.js';
 import type { EmailPreview } from './preview-email.js';
+import { type TrackerPreview, trackerPreviewLines } from './preview-trackers.js';
 
 /**
  * Every artefact of a bundle as files a person can open, with an index.html linking them: the
@@ -28,6 +29,8 @@ export async function writePreview(
     only: 'helpcenter' | 'slack' | 'email' | null;
     /** The release-notes article's title, as herald.helpCenter.title makes it. */
     articleTitle?: string;
+    /** The trackers' comments and release pages, given the article's URL (null: not published yet). */
+    trackers?: (url: string | null) => TrackerPreview[];
   } = { slack: [], only: null },
 ): Promise<string[]> {
   const files: string[] = [];
@@ -49,6 +52,10 @@ export async function writePreview(
   const emailIndex =
     channels.email && (channels.only === null || channels.only === 'email')
       ? await writeEmail(bundle, await notesUrl(), channels.email, out, files)
+      : '';
+  const trackersIndex =
+    channels.only === null && channels.trackers
+      ? await writeTrackers(title, channels.trackers(await notesUrl()), write)
       : '';
   if (channels.only === 'slack' || channels.only === 'email') {
     const heading = channels.only === 'slack' ? 'Slack' : 'Email';
@@ -105,6 +112,7 @@ export async function writePreview(
 <ul><li>${link('help-center/release-notes.html', 'Release-notes article')}</li></ul>
 ${slackIndex ? `<h2>Slack</h2>\n${slackIndex}` : ''}
 ${emailIndex ? `<h2>Email</h2>\n${emailIndex}` : ''}
+${trackersIndex ? `<h2>Trackers</h2>\n${trackersIndex}` : ''}
 <h2>Notes per audience</h2>
 <ul>${Object.keys(bundle.notes)
     .map(
@@ -162,6 +170,30 @@ async function writeSlack(
     );
   }
   return `<ul>${items.join('')}</ul>`;
+}
+
+/**
+ * The comments and release pages announce will make on the trackers (`herald preview --channel
+ * trackers` prints the same): `trackers.txt`, `trackers.html` (the same text) and `trackers.json`.
+ */
+async function writeTrackers(
+  title: string,
+  previews: TrackerPreview[],
+  write: (file: string, content: string) => Promise<void>,
+): Promise<string> {
+  if (previews.length === 0) return '';
+  const text = `${trackerPreviewLines(previews).join('\n')}\n`;
+  await write('trackers.txt', text);
+  await write('trackers.json', `${JSON.stringify(previews, null, 2)}\n`);
+  await write(
+    'trackers.html',
+    documentFor({ title: `${title}: trackers preview`, locale: 'en' }, `<pre>${escapeHtml(text)}</pre>`),
+  );
+  const items = previews.map((p) => {
+    const comments = `${p.comments.length} comment${p.comments.length === 1 ? '' : 's'}`;
+    return `<li>${escapeHtml(p.tracker)}: ${comments}${p.release ? `, release page ${escapeHtml(p.release.tag)}` : ''}</li>`;
+  });
+  return `<ul>${items.join('')}<li><a href="trackers.html">every comment and release page</a> · <a href="trackers.json">JSON</a></li></ul>`;
 }
 
 /**

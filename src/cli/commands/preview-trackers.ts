@@ -47,6 +47,11 @@ export function printTrackerPreview(output: Output, version: string, previews: T
     output.info('No trackers are configured (herald.trackers.github, gitlab or jira).');
     return;
   }
+  output.out(trackerPreviewLines(previews).join('\n'));
+}
+
+/** The comments (with labels and transition) and release pages, as lines of text. */
+export function trackerPreviewLines(previews: TrackerPreview[]): string[] {
   const lines: string[] = [];
   for (const p of previews) {
     lines.push(`${p.tracker}: ${p.comments.length} comment${p.comments.length === 1 ? '' : 's'}`);
@@ -62,5 +67,5 @@ export function printTrackerPreview(output: Output, version: string, previews: T
       for (const line of p.release.body.split('\n')) lines.push(`    ${line}`);
     }
   }
-  output.out(lines.join('\n'));
+  return lines;
 }

@@ -49,10 +49,12 @@ export async function runPreview(argv: string[], output: Output, cwd: string): P
         ? await emailPreviewFor(runtime, store, values.subscriber ?? null)
         : null;
     const { writePreview } = await import('./preview-files.js');
+    const { previewTrackers } = await import('./preview-trackers.js');
     const files = await writePreview(revision.bundle, record, out, store, {
       slack,
       email,
       only: channel,
+      trackers: (url) => previewTrackers(runtime, revision.bundle, url),
       ...(helpCenter ? { articleTitle: helpCenter.title(revision.bundle) } : {}),
     });
     if (output.json) output.out(JSON.stringify({ ok: true, out, files }, null, 2));

@@ -1,5 +1,6 @@
 import { countAllRows, countRows, UNFINISHED } from '../../core/delivery-counts.js';
 import { NOTES_ARTICLE_KEY } from '../../core/delivery-ops/index.js';
+import { isReportTarget, REPORT_TARGET, reportKey } from '../../core/report.js';
 import type { BundleRecord, DeliveryRow, DeliverySummary } from '../../model/index.js';
 import type { StorePort } from '../../ports/index.js';
 import { decodeError } from '../../stages/announce.js';
@@ -16,9 +17,11 @@ const STATUS_ROWS_PER_TARGET = 20;
 export async function runStatus(argv: string[], output: Output, cwd: string): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, { all: { type: 'boolean' }, ...common }, 'status');
   const version = versionArg(positionals, 'status');
-  return withContext(values, output, cwd, async ({ store, key, products }) => {
+  return withContext(values, output, cwd, async ({ store, key, products, runtime }) => {
     const record = await requireBundle(store, key(version), products);
-    const summary = await store.deliverySummary(record.id);
+    // The release report's own row is shown as its own line, not as a delivery.
+    const summary = withoutReportRows(await store.deliverySummary(record.id));
+    const report = await reportOf(store, record, runtime.config.report.slack?.channel ?? null);
     if (output.json) {
       const rows = await store.listDeliveries(record.id);
       output.out(
@@ -29,7 +32,8 @@ export async function runStatus(argv: string[], output: Output, cwd: string): Pr
             package: record.key.package || null,
             status: record.status,
             summary,
-            deliveries: rows.map(rowJson),
+            deliveries: rows.filter((r) => !isReportTarget(r.target)).map(rowJson),
+            report,
           },
           null,
           2,
@@ -48,11 +52,41 @@ export async function runStatus(argv: string[], output: Output, cwd: string): Pr
       return 0;
     }
     printCounts(summary, output);
+    if (report) output.out(`  ${reportLine(report)}`);
     const [notes] = await store.listDeliveries(record.id, { keys: [NOTES_ARTICLE_KEY] });
     if (notes?.externalUrl) output.out(`  release notes: ${notes.externalUrl}`);
     await printRows(store, record, summary, values.all === true, output);
     return 0;
   });
+}
+
+function withoutReportRows(summary: DeliverySummary): DeliverySummary {
+  return Object.fromEntries(Object.entries(summary).filter(([target]) => !isReportTarget(target)));
+}
+
+/** The release report's thread in the configured channel, and its last failure if the last run failed. */
+async function reportOf(store: StorePort, record: BundleRecord, channel: string | null) {
+  if (channel === null) return null;
+  const [row] = await store.listDeliveries(record.id, { keys: [reportKey(channel)] });
+  if (row?.target !== REPORT_TARGET) return null;
+  const error = row.lastError === null ? null : decodeError(row.lastError);
+  return {
+    channel,
+    ts: row.externalId,
+    url: row.externalUrl,
+    error: error?.message ?? null,
+    fix: error?.fix ?? null,
+    updatedAt: new Date(row.updatedAt).toISOString(),
+  };
+}
+
+function reportLine(report: NonNullable<Awaited<ReturnType<typeof reportOf>>>): string {
+  const thread = report.ts
+    ? `report: ${report.url ?? `thread ${report.ts} in ${report.channel}`}`
+    : `report: not posted to ${report.channel}`;
+  return report.error
+    ? `${thread}; the last report failed: ${report.error}${report.fix ? ` (fix: ${report.fix})` : ''}`
+    : thread;
 }
 
 /** Per target, how many deliveries are in each state. */
@@ -83,6 +117,7 @@ async function printRows(
     : await store.listDeliveries(record.id, { open: true, limit: 5000 });
   const perTarget = new Map<string, number>();
   for (const row of rows) {
+    if (isReportTarget(row.target)) continue;
     const shown = perTarget.get(row.target) ?? 0;
     perTarget.set(row.target, shown + 1);
     if (!all && shown >= STATUS_ROWS_PER_TARGET) continue;

@@ -14,6 +14,19 @@ import { showRelease } from './release-pages.js';
 
 type Form = Record<string, string | undefined>;
 type ActionRequest = FastifyRequest<{ Params: ReleaseParams; Body: Form }>;
+type ActionRun = (
+  dashboard: Dashboard,
+  request: ActionRequest,
+  reply: FastifyReply,
+  key: BundleKey,
+  actor: string,
+) => Promise<unknown>;
+
+/** The release page again, saying what the action did (`what` picks a fixed notice). */
+function done(dashboard: Dashboard, key: BundleKey, what: string) {
+  const url = releaseUrl(key, dashboard.product);
+  return `${url}${url.includes('?') ? '&' : '?'}done=${what}`;
+}
 
 /**
  * The release manager's actions, with the CLI's rules: the same decisions (`decideSchedule`,
@@ -21,93 +34,13 @@ type ActionRequest = FastifyRequest<{ Params: ReleaseParams; Body: Form }>;
  * same refusals come back as the page's problem. Each lands in the audit log under the viewer.
  */
 export function registerReleaseActions(fastify: FastifyInstance, dashboard: Dashboard) {
-  const { store, product } = dashboard;
-  const done = (key: BundleKey, what: string) => {
-    const url = releaseUrl(key, product);
-    return `${url}${url.includes('?') ? '&' : '?'}done=${what}`;
-  };
-  /** A POST route: CSRF-checked, managers only, refusals shown on the release page. */
-  const action = (
-    suffix: string,
-    run: (request: ActionRequest, reply: FastifyReply, key: BundleKey, actor: string) => Promise<unknown>,
-  ) =>
-    fastify.post<{ Params: ReleaseParams; Body: Form }>(
-      `/releases/:id${suffix}`,
-      { preHandler: fastify.csrfProtection },
-      async (request, reply) => {
-        if (await dashboard.refuseViewer(request, reply)) return reply;
-        const key = keyOf(dashboard, request);
-        try {
-          return await run(request, reply, key, request.viewer!.name);
-        } catch (error) {
-          const { status, problem } = problemOf(error);
-          return showRelease(dashboard, request, reply, key, { problem, form: formOf(request.body) }, status);
-        }
-      },
-    );
-
-  action('/schedule', async (request, reply, key, actor) => {
-    const body = request.body ?? {};
-    const zone = body.zone?.trim() || undefined;
-    const at = body.exact ?? `${body.date ?? ''} ${body.time ?? ''}`.trim();
-    if (at === '') throw errors.usage('no announce time given', 'Pick a date and a time.');
-    // A wall time the clocks pass twice is a choice for the release manager, never a guess.
-    const parsed = zone && isValidTimeZone(zone) && !body.exact ? parseAnnounceTime(at, zone) : null;
-    if (parsed && !parsed.ok && parsed.reason === 'ambiguous')
-      return dashboard.page(
-        request,
-        reply,
-        'choose',
-        { title: `Which ${at}?`, section: 'releases' },
-        {
-          wall: at,
-          zone,
-          action: releaseUrl(key, product, '/schedule'),
-          back: releaseUrl(key, product),
-          candidates: parsed.candidates!.map((value) => {
-            const instant = parseAnnounceTime(value, zone!) as { at: number };
-            return {
-              value,
-              label: `${formatInstant(instant.at, zone!, { offset: true })} (${formatInstant(instant.at, 'UTC')})`,
-            };
-          }),
-        },
-      );
-    const plan = parseScheduleFlags({ at, tz: zone }, dashboard.runtime.config);
-    const { result } = await store.mutateBundle(key, actor, (current, now) =>
-      decideSchedule(current, now, plan, key.version),
-    );
-    return reply.redirect(done(key, result.changed ? 'scheduled' : 'unchanged'), 303);
-  });
-
-  action('/announce-now', async (_request, reply, key, actor) => {
-    const record = await store.findBundle(key);
-    const plan = parseScheduleFlags(
-      { now: true, tz: record?.timeZone ?? undefined },
-      dashboard.runtime.config,
-    );
-    await store.mutateBundle(key, actor, (current, now) => decideSchedule(current, now, plan, key.version));
-    return reply.redirect(done(key, 'now'), 303);
-  });
-
-  for (const command of ['hold', 'cancel'] as const)
-    action(`/${command}`, async (_request, reply, key, actor) => {
-      const { result } = await store.mutateBundle(key, actor, (current) =>
-        command === 'hold' ? decideHold(current, key.version) : decideCancel(current, key.version),
-      );
-      return reply.redirect(
-        done(key, result.changed ? (command === 'hold' ? 'held' : 'cancelled') : 'unchanged'),
-        303,
-      );
-    });
-
-  action('/retry', async (request, reply, key, actor) => {
-    const record = await store.findBundle(key);
-    if (!record) return notFound(dashboard, request, reply, key);
-    const count = await store.requeueDeliveries(record.id, request.body?.target || null, actor);
-    return reply.redirect(done(key, count > 0 ? 'retried' : 'unchanged'), 303);
-  });
-
+  const action = (suffix: string, run: ActionRun) => registerAction(fastify, dashboard, suffix, run);
+  action('/schedule', scheduleRelease);
+  action('/announce-now', announceNow);
+  action('/hold', holdRelease);
+  action('/cancel', cancelRelease);
+  action('/retry', retryFailed);
+  action('/edit', storeEdit);
   fastify.get<{ Params: ReleaseParams; Querystring: { audience?: string } }>(
     '/releases/:id/edit',
     async (request, reply) => {
@@ -116,38 +49,144 @@ export function registerReleaseActions(fastify: FastifyInstance, dashboard: Dash
       return showEditor(dashboard, request, reply, keyOf(dashboard, request), request.query.audience);
     },
   );
-
-  action('/edit', async (request, reply, key, actor) => {
-    const body = request.body ?? {};
-    const record = await store.findBundle(key);
-    if (!record) return notFound(dashboard, request, reply, key);
-    const revision = (await store.readRevision(record.id))!;
-    const audience = body.audience ?? 'customer';
-    const notes = revision.bundle.notes[audience];
-    if (!notes) throw errors.unknownAudience(audience, Object.keys(revision.bundle.notes));
-    const text = (body.document ?? '').replace(/\r\n/g, '\n');
-    const base = Number(body.base ?? record.contentRevision);
-    if (text.trim() === '') return reply.redirect(done(key, 'unchanged'), 303);
-    const parsed = parseEditDocument(text, notes.generated, 'the edited notes');
-    if (!parsed.ok) {
-      const { problem } = problemOf(errors.editSyntax('the edited notes', parsed.problems));
-      return showEditor(dashboard, request, reply, key, audience, { problem, text, base }, 400);
-    }
-    const template = dashboard.runtime.config.notes.audiences[audience]?.template ?? `${audience}.hbs`;
-    const { result } = await storeNotesEdit(store, {
-      record,
-      revision,
-      audience,
-      parsed: parsed.overlay,
-      template,
-      templates: dashboard.runtime.templates,
-      actor,
-      force: false,
-      baseRevision: base,
-    });
-    return reply.redirect(done(key, result.changed ? 'edited' : 'unchanged'), 303);
-  });
 }
+
+/**
+ * A POST route: managers only (a viewer is told so whatever the form carries), then the CSRF
+ * check, then `run`; its HeraldError refusals are shown on the release page.
+ */
+function registerAction(fastify: FastifyInstance, dashboard: Dashboard, suffix: string, run: ActionRun) {
+  const managersOnly = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (await dashboard.refuseViewer(request, reply)) return reply;
+  };
+  fastify.post<{ Params: ReleaseParams; Body: Form }>(
+    `/releases/:id${suffix}`,
+    { preHandler: [managersOnly, fastify.csrfProtection] },
+    async (request, reply) => {
+      const key = keyOf(dashboard, request);
+      try {
+        return await run(dashboard, request, reply, key, request.viewer!.name);
+      } catch (error) {
+        const { status, problem } = problemOf(error);
+        return showRelease(dashboard, request, reply, key, { problem, form: formOf(request.body) }, status);
+      }
+    },
+  );
+}
+
+const scheduleRelease: ActionRun = async (dashboard, request, reply, key, actor) => {
+  const body = request.body ?? {};
+  const zone = body.zone?.trim() || undefined;
+  const at = body.exact ?? `${body.date ?? ''} ${body.time ?? ''}`.trim();
+  if (at === '') throw errors.usage('no announce time given', 'Pick a date and a time.');
+  // A wall time the clocks pass twice is a choice for the release manager, never a guess.
+  const parsed = zone && isValidTimeZone(zone) && !body.exact ? parseAnnounceTime(at, zone) : null;
+  if (parsed && !parsed.ok && parsed.reason === 'ambiguous')
+    return showChoice(dashboard, request, reply, key, { at, zone: zone!, candidates: parsed.candidates! });
+  const plan = parseScheduleFlags({ at, tz: zone }, dashboard.runtime.config);
+  const { result } = await dashboard.store.mutateBundle(key, actor, (current, now) =>
+    decideSchedule(current, now, plan, key.version),
+  );
+  return reply.redirect(done(dashboard, key, result.changed ? 'scheduled' : 'unchanged'), 303);
+};
+
+/** Which of the two instants a wall time names, as a form of radio buttons. */
+function showChoice(
+  dashboard: Dashboard,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  key: BundleKey,
+  wall: { at: string; zone: string; candidates: string[] },
+) {
+  const { at, zone } = wall;
+  return dashboard.page(
+    request,
+    reply,
+    'choose',
+    { title: `Which ${at}?`, section: 'releases' },
+    {
+      wall: at,
+      zone,
+      action: releaseUrl(key, dashboard.product, '/schedule'),
+      back: releaseUrl(key, dashboard.product),
+      candidates: wall.candidates.map((value) => {
+        const instant = parseAnnounceTime(value, zone) as { at: number };
+        return {
+          value,
+          label: `${formatInstant(instant.at, zone, { offset: true })} (${formatInstant(instant.at, 'UTC')})`,
+        };
+      }),
+    },
+  );
+}
+
+const announceNow: ActionRun = async (dashboard, _request, reply, key, actor) => {
+  const record = await dashboard.store.findBundle(key);
+  const plan = parseScheduleFlags({ now: true, tz: record?.timeZone ?? undefined }, dashboard.runtime.config);
+  await dashboard.store.mutateBundle(key, actor, (current, now) =>
+    decideSchedule(current, now, plan, key.version),
+  );
+  return reply.redirect(done(dashboard, key, 'now'), 303);
+};
+
+const holdRelease: ActionRun = async (dashboard, _request, reply, key, actor) => {
+  const { result } = await dashboard.store.mutateBundle(key, actor, (current) =>
+    decideHold(current, key.version),
+  );
+  return reply.redirect(done(dashboard, key, result.changed ? 'held' : 'unchanged'), 303);
+};
+
+const cancelRelease: ActionRun = async (dashboard, _request, reply, key, actor) => {
+  const { result } = await dashboard.store.mutateBundle(key, actor, (current) =>
+    decideCancel(current, key.version),
+  );
+  return reply.redirect(done(dashboard, key, result.changed ? 'cancelled' : 'unchanged'), 303);
+};
+
+/**
+ * `herald retry <version> [--channel <target>]`: the failed deliveries, of one target when the
+ * form names it (`slack` also stands for every `slack:<channel>`), queued again.
+ */
+const retryFailed: ActionRun = async (dashboard, request, reply, key, actor) => {
+  const record = await dashboard.store.findBundle(key);
+  if (!record) return notFound(dashboard, request, reply, key);
+  const target = request.body?.target?.trim() || null;
+  const count = await dashboard.store.requeueDeliveries(record.id, target, actor);
+  return reply.redirect(done(dashboard, key, count > 0 ? 'retried' : 'unchanged'), 303);
+};
+
+/** `herald edit`'s overlay from the editor's document, stored as a new content revision. */
+const storeEdit: ActionRun = async (dashboard, request, reply, key, actor) => {
+  const { store } = dashboard;
+  const body = request.body ?? {};
+  const record = await store.findBundle(key);
+  if (!record) return notFound(dashboard, request, reply, key);
+  const revision = (await store.readRevision(record.id))!;
+  const audience = body.audience ?? 'customer';
+  const notes = revision.bundle.notes[audience];
+  if (!notes) throw errors.unknownAudience(audience, Object.keys(revision.bundle.notes));
+  const text = (body.document ?? '').replace(/\r\n/g, '\n');
+  const base = Number(body.base ?? record.contentRevision);
+  if (text.trim() === '') return reply.redirect(done(dashboard, key, 'unchanged'), 303);
+  const parsed = parseEditDocument(text, notes.generated, 'the edited notes');
+  if (!parsed.ok) {
+    const { problem } = problemOf(errors.editSyntax('the edited notes', parsed.problems));
+    return showEditor(dashboard, request, reply, key, audience, { problem, text, base }, 400);
+  }
+  const template = dashboard.runtime.config.notes.audiences[audience]?.template ?? `${audience}.hbs`;
+  const { result } = await storeNotesEdit(store, {
+    record,
+    revision,
+    audience,
+    parsed: parsed.overlay,
+    template,
+    templates: dashboard.runtime.templates,
+    actor,
+    force: false,
+    baseRevision: base,
+  });
+  return reply.redirect(done(dashboard, key, result.changed ? 'edited' : 'unchanged'), 303);
+};
 
 /** The schedule form's fields as typed, to show them again with a refusal. */
 function formOf(body: Form | undefined) {

@@ -20,108 +20,116 @@ const UNDATED_SHOWN = 50;
 type ReleaseQuery = { product?: string; package?: string; status?: string; tz?: string; page?: string };
 
 export function registerReleasePages(fastify: FastifyInstance, dashboard: Dashboard) {
-  const { store, product } = dashboard;
-
   fastify.get('/', async (_request, reply) => reply.redirect('/releases', 303));
-
-  fastify.get<{ Querystring: ReleaseQuery }>('/releases', async (request, reply) => {
-    const zone = dashboard.zone(request);
-    const filter = request.query;
-    const status = STATUSES.find((s) => s === filter.status);
-    const page = Math.max(1, Math.floor(Number(filter.page)) || 1);
-    // One page, narrowed in the store: only its rows have their deliveries counted.
-    const [listed, now] = await Promise.all([
-      store.listBundles({
-        ...(filter.product ? { product: filter.product } : {}),
-        ...(filter.package !== undefined && filter.package !== '' ? { package: filter.package } : {}),
-        ...(status ? { statuses: [status] } : {}),
-        offset: (page - 1) * PAGE_ROWS,
-        limit: PAGE_ROWS + 1,
-      }),
-      store.now(),
-    ]);
-    const rows = listed.slice(0, PAGE_ROWS).map((b) => {
-      const when = describeAt(b.announceAt, b.timeZone, zone, now);
-      return {
-        url: releaseUrl(b.key, product),
-        name: releaseName(b.key),
-        status: b.status,
-        statusText: describeStatus(b.status, b.deliveries),
-        stored: when.stored,
-        local: when.local ?? when.stored,
-        relative: when.relative ?? '—',
-        revision: b.revision,
-        deliveries: summariseDeliveries(b.deliveries),
-      };
-    });
-    const pageUrl = (n: number) => {
-      const query = new URLSearchParams(
-        Object.entries({ ...filter, page: String(n) }).filter((e): e is [string, string] => !!e[1]),
-      );
-      return `/releases?${query}`;
-    };
-    const packages = dashboard.runtime.config.packages.map((p) => p.name);
-    return dashboard.page(
-      request,
-      reply,
-      'releases',
-      { title: 'Releases', section: 'releases' },
-      {
-        zone,
-        zones: ZONES,
-        now: formatInstant(now, zone),
-        rows,
-        page,
-        previous: page > 1 ? pageUrl(page - 1) : null,
-        next: listed.length > PAGE_ROWS ? pageUrl(page + 1) : null,
-        products: [...new Set([product, ...(filter.product ? [filter.product] : [])])].map((value) => ({
-          value,
-          selected: value === filter.product,
-        })),
-        packages: [...new Set([...packages, ...(filter.package ? [filter.package] : [])])].map((value) => ({
-          value,
-          label: value,
-          selected: value === filter.package,
-        })),
-        statuses: STATUSES.map((value) => ({ value, selected: value === filter.status })),
-      },
-    );
-  });
-
-  fastify.get('/releases/calendar', async (request, reply) => {
-    const zone = dashboard.zone(request);
-    const now = await store.now();
-    const window = calendarWeeks(now, zone, CALENDAR_WEEKS, []);
-    const [scheduled, undated] = await Promise.all([
-      store.listBundles({ statuses: ['scheduled'], limit: CALENDAR_READ }),
-      store.listBundles({ statuses: ['draft', 'held'], limit: UNDATED_SHOWN }),
-    ]);
-    const item = (b: BundleListing) => ({
-      at: b.announceAt ?? 0,
-      name: releaseName(b.key),
-      url: releaseUrl(b.key, product),
-      status: b.status,
-    });
-    const dated = scheduled.filter((b) => b.announceAt !== null && b.announceAt < window.last);
-    return dashboard.page(
-      request,
-      reply,
-      'calendar',
-      { title: 'Calendar', section: 'calendar' },
-      {
-        zone,
-        now: formatInstant(now, zone),
-        ...calendarWeeks(now, zone, CALENDAR_WEEKS, dated.map(item)),
-        unscheduled: undated.map(item),
-      },
-    );
-  });
-
+  fastify.get<{ Querystring: ReleaseQuery }>('/releases', async (request, reply) =>
+    showReleases(dashboard, request, reply),
+  );
+  fastify.get('/releases/calendar', async (request, reply) => showCalendar(dashboard, request, reply));
   fastify.get<{ Params: ReleaseParams }>('/releases/:id', async (request, reply) =>
     showRelease(dashboard, request, reply, keyOf(dashboard, request)),
   );
-
   registerPreviews(fastify, dashboard);
+}
+
+/** Every prepared release, a page at a time, narrowed by the filters in the store. */
+async function showReleases(
+  dashboard: Dashboard,
+  request: FastifyRequest<{ Querystring: ReleaseQuery }>,
+  reply: FastifyReply,
+) {
+  const { store, product } = dashboard;
+  const zone = dashboard.zone(request);
+  const filter = request.query;
+  const status = STATUSES.find((s) => s === filter.status);
+  const page = Math.max(1, Math.floor(Number(filter.page)) || 1);
+  // One page, narrowed in the store: only its rows have their deliveries counted.
+  const [listed, now] = await Promise.all([
+    store.listBundles({
+      ...(filter.product ? { product: filter.product } : {}),
+      ...(filter.package !== undefined && filter.package !== '' ? { package: filter.package } : {}),
+      ...(status ? { statuses: [status] } : {}),
+      offset: (page - 1) * PAGE_ROWS,
+      limit: PAGE_ROWS + 1,
+    }),
+    store.now(),
+  ]);
+  const rows = listed.slice(0, PAGE_ROWS).map((b) => {
+    const when = describeAt(b.announceAt, b.timeZone, zone, now);
+    return {
+      url: releaseUrl(b.key, product),
+      name: releaseName(b.key),
+      status: b.status,
+      statusText: describeStatus(b.status, b.deliveries),
+      stored: when.stored,
+      local: when.local ?? when.stored,
+      relative: when.relative ?? '—',
+      revision: b.revision,
+      deliveries: summariseDeliveries(b.deliveries),
+    };
+  });
+  const pageUrl = (n: number) => {
+    const query = new URLSearchParams(
+      Object.entries({ ...filter, page: String(n) }).filter((e): e is [string, string] => !!e[1]),
+    );
+    return `/releases?${query}`;
+  };
+  const packages = dashboard.runtime.config.packages.map((p) => p.name);
+  return dashboard.page(
+    request,
+    reply,
+    'releases',
+    { title: 'Releases', section: 'releases' },
+    {
+      zone,
+      zones: ZONES,
+      now: formatInstant(now, zone),
+      rows,
+      page,
+      previous: page > 1 ? pageUrl(page - 1) : null,
+      next: listed.length > PAGE_ROWS ? pageUrl(page + 1) : null,
+      products: [...new Set([product, ...(filter.product ? [filter.product] : [])])].map((value) => ({
+        value,
+        selected: value === filter.product,
+      })),
+      packages: [...new Set([...packages, ...(filter.package ? [filter.package] : [])])].map((value) => ({
+        value,
+        label: value,
+        selected: value === filter.package,
+      })),
+      statuses: STATUSES.map((value) => ({ value, selected: value === filter.status })),
+    },
+  );
+}
+
+/** The coming weeks with the scheduled announcements, and what has no date yet. */
+async function showCalendar(dashboard: Dashboard, request: FastifyRequest, reply: FastifyReply) {
+  const { store, product } = dashboard;
+  const zone = dashboard.zone(request);
+  const now = await store.now();
+  const window = calendarWeeks(now, zone, CALENDAR_WEEKS, []);
+  const [scheduled, undated] = await Promise.all([
+    store.listBundles({ statuses: ['scheduled'], limit: CALENDAR_READ }),
+    store.listBundles({ statuses: ['draft', 'held'], limit: UNDATED_SHOWN }),
+  ]);
+  const item = (b: BundleListing) => ({
+    at: b.announceAt ?? 0,
+    name: releaseName(b.key),
+    url: releaseUrl(b.key, product),
+    status: b.status,
+  });
+  const dated = scheduled.filter((b) => b.announceAt !== null && b.announceAt < window.last);
+  return dashboard.page(
+    request,
+    reply,
+    'calendar',
+    { title: 'Calendar', section: 'calendar' },
+    {
+      zone,
+      now: formatInstant(now, zone),
+      ...calendarWeeks(now, zone, CALENDAR_WEEKS, dated.map(item)),
+      unscheduled: undated.map(item),
+    },
+  );
 }
 
 /** What a release page shows besides the release: a notice, a problem, the schedule form's values. */
@@ -174,6 +182,10 @@ export async function showRelease(
       source: `${bundle.tag} at ${bundle.sourceCommit.slice(0, 12)}${bundle.previousTag ? `, since ${bundle.previousTag}` : ''}`,
       deliveries: summariseDeliveries(deliveries),
       failed: countAllRows(deliveries, ['failed']),
+      // One retry form per target with failures, as `herald retry --channel <target>`.
+      failedTargets: Object.entries(deliveries)
+        .filter(([, states]) => (states.failed ?? 0) > 0)
+        .map(([target, states]) => ({ target, count: states.failed })),
       form: extras.form ?? { date, time, zone: scheduleZone },
       zones: ZONES,
       urls: {

@@ -117,6 +117,12 @@ const subscribers = `<h1>Subscribers of {{product}}</h1>
 <textarea id="csv" name="csv" rows="6" cols="60" required></textarea></p>
 <p><button type="submit">Import</button></p></form>{{/if}}
 </section>
+<section aria-labelledby="subscribers-audit"><h2 id="subscribers-audit">Audit log</h2>
+{{#if audit.length}}<div class="scroll" tabindex="0" role="region" aria-label="Subscriber actions"><table id="subscribers-log"><caption>The team’s actions on the list, newest first (removed addresses as a digest)</caption>
+<thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Details</th></tr></thead>
+<tbody>{{#each audit}}<tr><td>{{at}}</td><td>{{actor}}</td><td>{{action}}</td><td><code>{{details}}</code></td></tr>{{/each}}</tbody></table></div>
+{{else}}<p>No actions yet.</p>{{/if}}
+</section>
 `;
 
 const message = `<h1>{{heading}}</h1>

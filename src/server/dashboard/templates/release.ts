@@ -24,7 +24,8 @@ const release = `<h1>{{title}}</h1>
 <form method="post" action="{{urls.now}}">{{> csrf}}<p><button type="submit">Announce now</button></p></form>
 <form method="post" action="{{urls.hold}}">{{> csrf}}<p><button type="submit">Hold</button> <span class="hint">keeps it, without a date</span></p></form>
 <form method="post" action="{{urls.cancel}}">{{> csrf}}<p><button type="submit" class="danger">Cancel the announcement</button></p></form>
-{{#if failed}}<form method="post" action="{{urls.retry}}">{{> csrf}}<p><button type="submit">Retry {{failed}} failed deliveries</button></p></form>{{/if}}
+{{#if failed}}<form method="post" action="{{urls.retry}}">{{> csrf}}<p><button type="submit">Retry {{failed}} failed deliveries</button></p></form>
+{{#each failedTargets}}<form method="post" action="{{../urls.retry}}" class="retry-target"><input type="hidden" name="_csrf" value="{{../frame.csrf}}"><input type="hidden" name="target" value="{{target}}"><p><button type="submit">Retry {{target}}</button> <span class="hint">{{count}} failed</span></p></form>{{/each}}{{/if}}
 <p><a href="{{urls.edit}}">Edit the notes</a> (reword, hide, reorder, intro)</p>
 </div>
 </div>
