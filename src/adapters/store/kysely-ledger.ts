@@ -1,7 +1,7 @@
 import { type Kysely, sql, type UpdateObject } from 'kysely';
 import { ANNOUNCEABLE, allows, DELIVERING } from '../../core/lifecycle-table.js';
 import type { BundleStatus, PlannedDelivery } from '../../model/index.js';
-import type { LedgerPort, PagedPlan } from '../../ports/store.js';
+import type { LedgerPort, PagedPlan, SideRow } from '../../ports/store.js';
 import { createKyselyClaims } from './kysely-claims.js';
 import {
   audit,
@@ -289,6 +289,67 @@ async function requeueFailed(
   return count ?? 0;
 }
 
+/** The bundle announced once no row is open (and its status allows it); its status after. */
+async function completeIfDone(
+  db: Kysely<Database>,
+  ops: DialectOps,
+  bundleId: number,
+  actor: string,
+): Promise<BundleStatus | null> {
+  return withBundleLock(db, ops, bundleId, async (trx, bundle, now) => {
+    if (!allows('complete', bundle.status)) return bundle.status;
+    const open = await trx
+      .selectFrom('deliveries')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('bundle_id', '=', bundleId)
+      .where(isOpenRow())
+      .executeTakeFirstOrThrow();
+    if (Number(open.n) > 0) return bundle.status;
+    await trx
+      .updateTable('bundles')
+      .set({ status: 'announced', updated_at: now, announced_at: bundle.announced_at ?? now })
+      .where('id', '=', bundleId)
+      .execute();
+    await audit(trx, bundleId, now, actor, 'announced', { revision: bundle.revision });
+    return 'announced' as const;
+  });
+}
+
+/** A finished row outside the plan, inserted or overwritten under the bundle's lock. */
+async function writeSideRow(
+  db: Kysely<Database>,
+  ops: DialectOps,
+  bundleId: number,
+  row: SideRow,
+): Promise<void> {
+  await withBundleLock(db, ops, bundleId, async (trx, bundle, now) => {
+    const values = {
+      state: row.state,
+      external_id: row.externalId,
+      external_url: row.externalUrl,
+      receipt: row.receipt,
+      last_error: row.lastError,
+      updated_at: now,
+    };
+    await trx
+      .insertInto('deliveries')
+      .values({
+        ...values,
+        bundle_id: bundleId,
+        target: row.target,
+        target_key: row.key,
+        // After every planned phase: a finished row never waits for, nor holds up, another.
+        phase: SIDE_ROW_PHASE,
+        bundle_revision: bundle.revision,
+        attempts: 0,
+        next_attempt_at: now,
+        created_at: now,
+      } as never)
+      .onConflict((oc) => oc.columns(['bundle_id', 'target', 'target_key']).doUpdateSet(values))
+      .execute();
+  });
+}
+
 /**
  * The delivery ledger over Kysely. Writes that must agree with the release manager's commands
  * (plan, complete, requeue) take the bundle's write lock (`withBundleLock`); claims and fences
@@ -318,25 +379,7 @@ export function createKyselyLedger(db: Kysely<Database>, ops: DialectOps): Ledge
 
     recordPlanPage: (bundleId, revision, page) => writePlanPage(db, ops, bundleId, revision, page),
 
-    async completeBundle(bundleId, actor) {
-      return withBundleLock(db, ops, bundleId, async (trx, bundle, now) => {
-        if (!allows('complete', bundle.status)) return bundle.status;
-        const open = await trx
-          .selectFrom('deliveries')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('bundle_id', '=', bundleId)
-          .where(isOpenRow())
-          .executeTakeFirstOrThrow();
-        if (Number(open.n) > 0) return bundle.status;
-        await trx
-          .updateTable('bundles')
-          .set({ status: 'announced', updated_at: now, announced_at: bundle.announced_at ?? now })
-          .where('id', '=', bundleId)
-          .execute();
-        await audit(trx, bundleId, now, actor, 'announced', { revision: bundle.revision });
-        return 'announced' as const;
-      });
-    },
+    completeBundle: (bundleId, actor) => completeIfDone(db, ops, bundleId, actor),
 
     async listDeliveries(bundleId, filter = {}) {
       let query = db.selectFrom('deliveries').selectAll().where('bundle_id', '=', bundleId);
@@ -371,34 +414,7 @@ export function createKyselyLedger(db: Kysely<Database>, ops: DialectOps): Ledge
 
     requeueDeliveries: (bundleId, target, actor) => requeueFailed(db, ops, bundleId, target, actor),
 
-    async saveSideRow(bundleId, row) {
-      await withBundleLock(db, ops, bundleId, async (trx, bundle, now) => {
-        const values = {
-          state: row.state,
-          external_id: row.externalId,
-          external_url: row.externalUrl,
-          receipt: row.receipt,
-          last_error: row.lastError,
-          updated_at: now,
-        };
-        await trx
-          .insertInto('deliveries')
-          .values({
-            ...values,
-            bundle_id: bundleId,
-            target: row.target,
-            target_key: row.key,
-            // After every planned phase: a finished row never waits for, nor holds up, another.
-            phase: SIDE_ROW_PHASE,
-            bundle_revision: bundle.revision,
-            attempts: 0,
-            next_attempt_at: now,
-            created_at: now,
-          } as never)
-          .onConflict((oc) => oc.columns(['bundle_id', 'target', 'target_key']).doUpdateSet(values))
-          .execute();
-      });
-    },
+    saveSideRow: (bundleId, row) => writeSideRow(db, ops, bundleId, row),
 
     async readTargetObjects(site, prefix) {
       const rows = await db
