@@ -115,16 +115,6 @@ const EXEMPT_FROM_FUNCTION_LIMIT = /^server\/emulators\/|templates?\.ts$/;
  * the check, so the list cannot outlive its reason.
  */
 const SPLIT_IN_PROGRESS: { file: string; name: string }[] = [
-  { file: 'stages/compile-docs.ts', name: 'compileDocs' },
-  { file: 'stages/changelog.ts', name: 'rebuildChangelog' },
-  { file: 'server/subscriptions.ts', name: 'createSubscriptionHandler' },
-  // Landed on main while this check was being written (trackers, dashboard, CLI wiring): their
-  // owners split them.
-  { file: 'adapters/tracker-github.ts', name: 'createGitHubTracker' },
-  { file: 'adapters/tracker-gitlab.ts', name: 'createGitLabTracker' },
-  { file: 'adapters/tracker-jira.ts', name: 'createJiraTracker' },
-  { file: 'channels/trackers/index.ts', name: 'createTrackerChannel' },
-  { file: 'cli/channels.ts', name: 'chooseChannels' },
   { file: 'cli/commands/preview-files.ts', name: 'writePreview' },
 ];
 

@@ -86,6 +86,86 @@ function singleShotRequester(timeoutMs: number) {
   );
 }
 
+type GitLabApi = InstanceType<typeof Gitlab>;
+/** Turns a client error into the tracker failure for `what` (a write or a read). */
+type Failed = (what: string, write: boolean) => (error: unknown) => never;
+
+const releaseOf = (data: { tag_name?: unknown; description?: unknown; _links?: { self?: unknown } }) =>
+  ({
+    id: String(data.tag_name),
+    url: typeof data._links?.self === 'string' ? data._links.self : null,
+    body: typeof data.description === 'string' ? data.description : '',
+  }) satisfies CodeHostRelease;
+
+/** The release half of the port: find by tag, create, update. */
+function gitLabReleases(
+  api: GitLabApi,
+  project: string,
+  failed: Failed,
+): Pick<TrackerPort, 'findRelease' | 'createRelease' | 'updateRelease'> {
+  return {
+    async findRelease(tag) {
+      try {
+        return releaseOf((await api.ProjectReleases.show(project, tag)) as never);
+      } catch (error) {
+        if (error instanceof GitLabAnswerError && error.status === 404) return null;
+        return failed(`release ${tag}`, false)(error);
+      }
+    },
+
+    async createRelease(draft) {
+      const data = await api.ProjectReleases.create(project, {
+        tagName: draft.tag,
+        name: draft.name,
+        description: draft.body,
+      } as never).catch(failed(`release ${draft.tag}`, true));
+      return releaseOf(data as never);
+    },
+
+    async updateRelease(existing, draft) {
+      const data = await api.ProjectReleases.edit(project, existing.id, {
+        name: draft.name,
+        description: draft.body,
+      } as never).catch(failed(`release ${draft.tag}`, false));
+      return releaseOf(data as never);
+    },
+  };
+}
+
+/** Whether the token is active with the "api" scope. */
+async function verifyGitLab(api: GitLabApi, options: GitLabTrackerOptions): Promise<VerifyFinding[]> {
+  const project = options.project;
+  const check = `GitLab ${project}`;
+  try {
+    const token = (await api.PersonalAccessTokens.show()) as { scopes?: string[]; active?: boolean };
+    const scopes = token.scopes ?? [];
+    if (!scopes.includes('api'))
+      return [
+        {
+          ok: false,
+          check,
+          detail: `${options.tokenVariable} has the scopes ${scopes.join(', ') || 'none'}, not "api"`,
+          fix: 'Create a token with the "api" scope (and Reporter access for notes, Developer for releases).',
+        },
+      ];
+    return [
+      {
+        ok: true,
+        check,
+        detail: `${options.tokenVariable} is active with the scopes ${scopes.join(', ')}`,
+      },
+    ];
+  } catch (error) {
+    const failure = trackerFailure(error, {
+      what: check,
+      write: false,
+      tokenVariable: options.tokenVariable,
+      answer: gitlabAnswer,
+    });
+    return [{ ok: false, check, detail: failure.message, ...(failure.fix ? { fix: failure.fix } : {}) }];
+  }
+}
+
 /** GitLab issues and merge requests as an announce target, through @gitbeaker/rest (API v4). */
 export function createGitLabTracker(options: GitLabTrackerOptions): TrackerPort {
   const host = options.host.replace(/\/+$/, '').replace(/\/api\/v4$/, '');
@@ -95,7 +175,7 @@ export function createGitLabTracker(options: GitLabTrackerOptions): TrackerPort 
     requesterFn: singleShotRequester(options.timeoutMs ?? 30_000),
   });
   const project = options.project;
-  const failed = (what: string, write: boolean) => (error: unknown) => {
+  const failed: Failed = (what, write) => (error) => {
     throw trackerFailure(error, {
       what: `GitLab ${project} ${what}`,
       write,
@@ -106,12 +186,6 @@ export function createGitLabTracker(options: GitLabTrackerOptions): TrackerPort 
   const name = (item: TrackerItem) => `${item.kind === 'pull' ? '!' : '#'}${item.id}`;
   const iid = (item: TrackerItem) => Number(item.id);
   const notesOf = (item: TrackerItem) => (item.kind === 'pull' ? api.MergeRequestNotes : api.IssueNotes);
-  const releaseOf = (data: { tag_name?: unknown; description?: unknown; _links?: { self?: unknown } }) =>
-    ({
-      id: String(data.tag_name),
-      url: typeof data._links?.self === 'string' ? data._links.self : null,
-      body: typeof data.description === 'string' ? data.description : '',
-    }) satisfies CodeHostRelease;
 
   return {
     tracker: 'gitlab',
@@ -160,62 +234,8 @@ export function createGitLabTracker(options: GitLabTrackerOptions): TrackerPort 
       ).catch(failed(`labels of ${name(item)}`, false));
     },
 
-    async findRelease(tag) {
-      try {
-        return releaseOf((await api.ProjectReleases.show(project, tag)) as never);
-      } catch (error) {
-        if (error instanceof GitLabAnswerError && error.status === 404) return null;
-        return failed(`release ${tag}`, false)(error);
-      }
-    },
+    ...gitLabReleases(api, project, failed),
 
-    async createRelease(draft) {
-      const data = await api.ProjectReleases.create(project, {
-        tagName: draft.tag,
-        name: draft.name,
-        description: draft.body,
-      } as never).catch(failed(`release ${draft.tag}`, true));
-      return releaseOf(data as never);
-    },
-
-    async updateRelease(existing, draft) {
-      const data = await api.ProjectReleases.edit(project, existing.id, {
-        name: draft.name,
-        description: draft.body,
-      } as never).catch(failed(`release ${draft.tag}`, false));
-      return releaseOf(data as never);
-    },
-
-    async verify(): Promise<VerifyFinding[]> {
-      const check = `GitLab ${project}`;
-      try {
-        const token = (await api.PersonalAccessTokens.show()) as { scopes?: string[]; active?: boolean };
-        const scopes = token.scopes ?? [];
-        if (!scopes.includes('api'))
-          return [
-            {
-              ok: false,
-              check,
-              detail: `${options.tokenVariable} has the scopes ${scopes.join(', ') || 'none'}, not "api"`,
-              fix: 'Create a token with the "api" scope (and Reporter access for notes, Developer for releases).',
-            },
-          ];
-        return [
-          {
-            ok: true,
-            check,
-            detail: `${options.tokenVariable} is active with the scopes ${scopes.join(', ')}`,
-          },
-        ];
-      } catch (error) {
-        const failure = trackerFailure(error, {
-          what: check,
-          write: false,
-          tokenVariable: options.tokenVariable,
-          answer: gitlabAnswer,
-        });
-        return [{ ok: false, check, detail: failure.message, ...(failure.fix ? { fix: failure.fix } : {}) }];
-      }
-    },
+    verify: () => verifyGitLab(api, options),
   };
 }

@@ -44,6 +44,71 @@ function jiraAnswer(error: unknown): TrackerAnswer {
   };
 }
 
+/** Turns a client error into the tracker failure for `what` (a write or a read). */
+type Failed = (what: string, write: boolean) => (error: unknown) => never;
+
+/** The comment by Herald's own account whose delivery property holds `marker`, newest first. */
+async function findMarkedComment(
+  client: Version3Client,
+  site: string,
+  item: TrackerItem,
+  marker: string,
+  account: string,
+  failed: Failed,
+): Promise<PostedComment | null> {
+  const mine: string[] = [];
+  for (let startAt = 0; ; ) {
+    const page = await client.issueComments
+      .getComments({ issueIdOrKey: item.id, startAt, maxResults: 100 })
+      .catch(failed(`comments of ${item.id}`, false));
+    const list = page.comments ?? [];
+    for (const c of list) if (c.id && c.author?.accountId === account) mine.push(c.id);
+    startAt += list.length;
+    if (list.length === 0 || startAt >= (page.total ?? 0)) break;
+  }
+  // Only comments by Herald's own account can carry its property: newest first.
+  for (const id of mine.reverse()) {
+    try {
+      const property = await client.issueCommentProperties.getCommentProperty({
+        commentId: id,
+        propertyKey: PROPERTY,
+      });
+      if ((property.value as { marker?: unknown } | undefined)?.marker === marker)
+        return { id, url: `${site}/browse/${item.id}?focusedCommentId=${id}` };
+    } catch (error) {
+      if (jiraAnswer(error).status !== 404) failed(`comment ${id} of ${item.id}`, false)(error);
+    }
+  }
+  return null;
+}
+
+/** Whether the email and token sign in. */
+async function verifyJira(
+  client: Version3Client,
+  site: string,
+  options: JiraTrackerOptions,
+): Promise<VerifyFinding[]> {
+  const check = `Jira ${site}`;
+  try {
+    const user = await client.myself.getCurrentUser();
+    return [
+      {
+        ok: true,
+        check,
+        detail: `${options.variables} sign in as ${user.displayName ?? user.accountId}`,
+      },
+    ];
+  } catch (error) {
+    const failure = trackerFailure(error, {
+      what: check,
+      write: false,
+      tokenVariable: options.variables,
+      answer: jiraAnswer,
+    });
+    return [{ ok: false, check, detail: failure.message, ...(failure.fix ? { fix: failure.fix } : {}) }];
+  }
+}
+
 /**
  * Jira Cloud issues as an announce target, through jira.js 5's Version3Client (REST v3: comments
  * in Atlassian Document Format, transitions by id looked up by name — ids differ per workflow).
@@ -57,7 +122,7 @@ export function createJiraTracker(options: JiraTrackerOptions): TrackerPort {
     authentication: { basic: { email: options.email, apiToken: options.apiToken } },
     baseRequestConfig: { timeout: options.timeoutMs ?? 30_000 },
   });
-  const failed = (what: string, write: boolean) => (error: unknown) => {
+  const failed: Failed = (what, write) => (error) => {
     throw trackerFailure(error, {
       what: `Jira ${what}`,
       write,
@@ -105,31 +170,7 @@ export function createJiraTracker(options: JiraTrackerOptions): TrackerPort {
     },
 
     async findComment(item, marker) {
-      const account = await myAccount();
-      const mine: string[] = [];
-      for (let startAt = 0; ; ) {
-        const page = await client.issueComments
-          .getComments({ issueIdOrKey: item.id, startAt, maxResults: 100 })
-          .catch(failed(`comments of ${item.id}`, false));
-        const list = page.comments ?? [];
-        for (const c of list) if (c.id && c.author?.accountId === account) mine.push(c.id);
-        startAt += list.length;
-        if (list.length === 0 || startAt >= (page.total ?? 0)) break;
-      }
-      // Only comments by Herald's own account can carry its property: newest first.
-      for (const id of mine.reverse()) {
-        try {
-          const property = await client.issueCommentProperties.getCommentProperty({
-            commentId: id,
-            propertyKey: PROPERTY,
-          });
-          if ((property.value as { marker?: unknown } | undefined)?.marker === marker)
-            return { id, url: `${site}/browse/${item.id}?focusedCommentId=${id}` };
-        } catch (error) {
-          if (jiraAnswer(error).status !== 404) failed(`comment ${id} of ${item.id}`, false)(error);
-        }
-      }
-      return null;
+      return findMarkedComment(client, site, item, marker, await myAccount(), failed);
     },
 
     async addLabels(item, labels) {
@@ -154,26 +195,6 @@ export function createJiraTracker(options: JiraTrackerOptions): TrackerPort {
       return true;
     },
 
-    async verify(): Promise<VerifyFinding[]> {
-      const check = `Jira ${site}`;
-      try {
-        const user = await client.myself.getCurrentUser();
-        return [
-          {
-            ok: true,
-            check,
-            detail: `${options.variables} sign in as ${user.displayName ?? user.accountId}`,
-          },
-        ];
-      } catch (error) {
-        const failure = trackerFailure(error, {
-          what: check,
-          write: false,
-          tokenVariable: options.variables,
-          answer: jiraAnswer,
-        });
-        return [{ ok: false, check, detail: failure.message, ...(failure.fix ? { fix: failure.fix } : {}) }];
-      }
-    },
+    verify: () => verifyJira(client, site, options),
   };
 }

@@ -35,17 +35,29 @@ export async function chooseChannels(
   env: Env = process.env,
   leaseMs = 120_000,
 ): Promise<ChannelChoice> {
-  const { config, root, product } = runtime;
-  const settings = config.helpCenter;
-  const zendesk = zendeskCredentialsOf(env);
-  const provider = helpCenterProviderOf(config, env);
-  const common = helpCenterCommonOf(config);
-  const asString = (value: number | string | null) => (value === null ? null : String(value));
-  const asNumber = (value: number | string | null) => (value === null ? null : Number(value));
-
-  const helpCenter = await chooseHelpCenter();
+  const { config, root } = runtime;
+  const helpCenter = await chooseHelpCenter(runtime, store, env, leaseMs);
   const helpCenterSite = helpCenter.channels[0]?.site ?? null;
   const slack = await chooseSlack(config, root, store, env, leaseMs, helpCenterSite);
+  const email = await chooseEmail(runtime, store, env, helpCenterSite);
+  // Comments link to the notes article: tracker rows run after the help centre (their phase says so).
+  const { chooseTrackers } = await import('./tracker-channels.js');
+  const trackers = await chooseTrackers(config, root, store, env, leaseMs, helpCenterSite);
+  return {
+    channels: [...helpCenter.channels, ...slack.channels, ...email.channels, ...trackers.channels],
+    notes: [...helpCenter.notes, ...slack.notes, ...email.notes, ...trackers.notes],
+    staticSite: helpCenter.staticSite,
+  };
+}
+
+/** The email channel, with the mailer chosen from config and environment. */
+async function chooseEmail(
+  runtime: Pick<Runtime, 'config' | 'root' | 'product' | 'templates'>,
+  store: StorePort,
+  env: Env,
+  helpCenterSite: string | null,
+): Promise<Omit<ChannelChoice, 'staticSite'>> {
+  const { config, root, product } = runtime;
   const email = await chooseMailer(config, root, product, env);
   // The link secret is only read (or made) when an email is actually sent.
   let signer: Promise<TokenSigner> | null = null;
@@ -64,72 +76,83 @@ export async function chooseChannels(
       helpCenterSite,
     },
   );
-  // Comments link to the notes article: tracker rows run after the help centre (their phase says so).
-  const { chooseTrackers } = await import('./tracker-channels.js');
-  const trackers = await chooseTrackers(config, root, store, env, leaseMs, helpCenterSite);
+  return { channels: [emailChannel], notes: email.notes };
+}
+
+/** Zendesk Guide (with its credentials) or the static help centre (the embedded default). */
+async function chooseHelpCenter(
+  runtime: Pick<Runtime, 'config' | 'root' | 'product'>,
+  store: StorePort,
+  env: Env,
+  leaseMs: number,
+): Promise<ChannelChoice> {
+  const { config, root, product } = runtime;
+  const settings = config.helpCenter;
+  const common = helpCenterCommonOf(config);
+  if (helpCenterProviderOf(config, env) === 'zendesk') return chooseZendesk(config, store, env, leaseMs);
+
+  const dir = path.resolve(root, settings.static.dir);
+  const baseUrl =
+    settings.static.baseUrl ??
+    (env.HERALD_PUBLIC_URL
+      ? `${env.HERALD_PUBLIC_URL.replace(/\/+$/, '')}/help/`
+      : `${pathToFileURL(dir).href}/`);
+  const { createStaticHelpCenter } = await import('../adapters/static-help-center.js');
+  const port = createStaticHelpCenter({ dir, baseUrl, title: product, defaultLocale: common.locale });
   return {
-    channels: [...helpCenter.channels, ...slack.channels, emailChannel, ...trackers.channels],
-    notes: [...helpCenter.notes, ...slack.notes, ...email.notes, ...trackers.notes],
-    staticSite: helpCenter.staticSite,
+    channels: [
+      createHelpCenterChannel(port, store, {
+        ...common,
+        // The static site makes a section per docs section, named after it.
+        sections: {},
+        releaseNotesSection: null,
+        createMissingSections: true,
+        categoryId: null,
+        permissionGroupId: null,
+        userSegmentId: null,
+        concurrency: 1,
+      }),
+    ],
+    notes: [
+      `help centre: ${port.description}${settings.provider === 'auto' ? ' (no Zendesk credentials: the embedded default)' : ''}`,
+    ],
+    staticSite: dir,
   };
+}
 
-  async function chooseHelpCenter(): Promise<ChannelChoice> {
-    if (provider === 'zendesk') {
-      if (!zendesk) throw errors.missingCredentials('Zendesk Guide', ZENDESK_VARIABLES);
-      const { createZendeskHelpCenter } = await import('../adapters/zendesk-help-center.js');
-      const port = createZendeskHelpCenter(
-        zendesk,
-        // A request must end well within the lease of the delivery it belongs to.
-        { requestsPerMinute: settings.requestsPerMinute, timeoutMs: Math.min(30_000, leaseMs / 2) },
-      );
-      return {
-        channels: [
-          createHelpCenterChannel(port, store, {
-            ...common,
-            sections: Object.fromEntries(
-              Object.entries(settings.docsSections).map(([k, v]) => [k, String(v)]),
-            ),
-            releaseNotesSection: asString(settings.releaseNotesSectionId),
-            createMissingSections: settings.createMissingSections,
-            categoryId: asNumber(settings.categoryId),
-            permissionGroupId: asNumber(settings.permissionGroupId),
-            userSegmentId: asNumber(settings.userSegmentId),
-            concurrency: settings.concurrency,
-          }),
-        ],
-        notes: [`help centre: ${port.description}`],
-        staticSite: null,
-      };
-    }
-
-    const dir = path.resolve(root, settings.static.dir);
-    const baseUrl =
-      settings.static.baseUrl ??
-      (env.HERALD_PUBLIC_URL
-        ? `${env.HERALD_PUBLIC_URL.replace(/\/+$/, '')}/help/`
-        : `${pathToFileURL(dir).href}/`);
-    const { createStaticHelpCenter } = await import('../adapters/static-help-center.js');
-    const port = createStaticHelpCenter({ dir, baseUrl, title: product, defaultLocale: common.locale });
-    return {
-      channels: [
-        createHelpCenterChannel(port, store, {
-          ...common,
-          // The static site makes a section per docs section, named after it.
-          sections: {},
-          releaseNotesSection: null,
-          createMissingSections: true,
-          categoryId: null,
-          permissionGroupId: null,
-          userSegmentId: null,
-          concurrency: 1,
-        }),
-      ],
-      notes: [
-        `help centre: ${port.description}${settings.provider === 'auto' ? ' (no Zendesk credentials: the embedded default)' : ''}`,
-      ],
-      staticSite: dir,
-    };
-  }
+async function chooseZendesk(
+  config: HeraldConfig,
+  store: StorePort,
+  env: Env,
+  leaseMs: number,
+): Promise<ChannelChoice> {
+  const settings = config.helpCenter;
+  const zendesk = zendeskCredentialsOf(env);
+  if (!zendesk) throw errors.missingCredentials('Zendesk Guide', ZENDESK_VARIABLES);
+  const asString = (value: number | string | null) => (value === null ? null : String(value));
+  const asNumber = (value: number | string | null) => (value === null ? null : Number(value));
+  const { createZendeskHelpCenter } = await import('../adapters/zendesk-help-center.js');
+  const port = createZendeskHelpCenter(
+    zendesk,
+    // A request must end well within the lease of the delivery it belongs to.
+    { requestsPerMinute: settings.requestsPerMinute, timeoutMs: Math.min(30_000, leaseMs / 2) },
+  );
+  return {
+    channels: [
+      createHelpCenterChannel(port, store, {
+        ...helpCenterCommonOf(config),
+        sections: Object.fromEntries(Object.entries(settings.docsSections).map(([k, v]) => [k, String(v)])),
+        releaseNotesSection: asString(settings.releaseNotesSectionId),
+        createMissingSections: settings.createMissingSections,
+        categoryId: asNumber(settings.categoryId),
+        permissionGroupId: asNumber(settings.permissionGroupId),
+        userSegmentId: asNumber(settings.userSegmentId),
+        concurrency: settings.concurrency,
+      }),
+    ],
+    notes: [`help centre: ${port.description}`],
+    staticSite: null,
+  };
 }
 
 /** Zendesk when configured so, or when its credentials are set and the provider is `auto`. */

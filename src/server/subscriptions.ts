@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { mailboxKey } from '../core/email-address.js';
 import { escapeHtml } from '../core/html-text.js';
 import type { Subscriber } from '../model/index.js';
@@ -110,51 +110,14 @@ export function createConfirmationSender(s: ConfirmationSenderSettings) {
   };
 }
 
-/**
- * The subscription endpoints of `herald serve`, a Fastify plugin:
- * - `GET /subscribe` a form; `POST /subscribe` (form or JSON) records the sign-up and queues a
- *   confirmation email (double opt-in). Every accepted sign-up gets the same 202 and body at
- *   once, whether the address is new, pending, confirmed or unsubscribed, and whether or not
- *   mail can be sent: nothing tells who subscribes. Limits per mailbox and day (in the store),
- *   per client and overall (in memory) answer 429 with Retry-After.
- * - `GET /confirm?token=` shows a button; `POST /confirm?token=` confirms. The token is bound to
- *   the sign-up: after leaving, an old link confirms nothing.
- * - `GET /unsubscribe?token=` shows a button and changes nothing (link scanners follow GETs);
- *   `POST /unsubscribe?token=` (RFC 8058 one-click, or the button) unsubscribes at once, idempotently.
- * Tokens are HMAC-signed per subscriber and purpose; nothing here needs a cookie or a login.
- */
-export const subscriptionRoutes: FastifyPluginAsync<SubscriptionSettings> = async (fastify, settings) => {
-  const { store, tokens, product, limits } = settings;
+type Answers = Record<string, (request: FastifyRequest) => Promise<PageAnswer>>;
+
+/** `GET /subscribe` (the form) and `POST /subscribe` (a sign-up, within its limits). */
+function signupAnswers(settings: SubscriptionSettings, title: string): Answers {
+  const { store, product, limits } = settings;
   const now = settings.now ?? Date.now;
-  const title = `${product} release notes`;
   const perClient = createRateLimiter({ count: limits.perClientPerHour, perMs: HOUR });
   const overall = createRateLimiter({ count: limits.perHour, perMs: HOUR });
-
-  // Forms are parsed by @fastify/formbody (registered by the server), JSON by Fastify; other
-  // types are read as text (see bodyOf). Each route takes at most MAX_BODY.
-  fastify.addContentTypeParser('*', { parseAs: 'string', bodyLimit: MAX_BODY }, (_request, body, done) =>
-    done(null, body),
-  );
-
-  const verified = async (purpose: 'confirm' | 'unsubscribe', token: string | null) => {
-    const id = token ? tokens.subjectOf(token) : null;
-    const signup = id === null ? null : await store.signupOf(id);
-    const binding = purpose === 'confirm' ? signup?.nonce : null;
-    if (!signup || signup.subscriber.product !== product || tokens.verify(purpose, token!, binding) !== id)
-      throw new HttpError(
-        400,
-        purpose === 'confirm'
-          ? 'This confirmation link is not valid (it may have expired): subscribe again to get a new one.'
-          : 'This unsubscribe link is not valid. Use the link in the latest email, or reply to it.',
-      );
-    return signup;
-  };
-
-  const subscribed = (s: Subscriber): PageAnswer => ({
-    status: 200,
-    heading: 'You are subscribed',
-    body: `<p>${escapeHtml(s.email)} will get the ${escapeHtml(title)}.</p>`,
-  });
 
   const subscribe = async (request: FastifyRequest): Promise<PageAnswer> => {
     const read = readSignup(bodyOf(request), settings.topics);
@@ -186,18 +149,45 @@ export const subscriptionRoutes: FastifyPluginAsync<SubscriptionSettings> = asyn
     };
   };
 
-  const tokenOf = (request: FastifyRequest) => {
-    const token = (request.query as Record<string, unknown>).token;
-    return typeof token === 'string' ? token : Array.isArray(token) ? String(token[0]) : null;
-  };
-
-  const answers: Record<string, (request: FastifyRequest) => Promise<PageAnswer>> = {
+  return {
     'GET /subscribe': async () => ({
       status: 200,
       heading: `Subscribe to the ${title}`,
       body: signupForm(settings.topics),
     }),
     'POST /subscribe': subscribe,
+  };
+}
+
+const tokenOf = (request: FastifyRequest) => {
+  const token = (request.query as Record<string, unknown>).token;
+  return typeof token === 'string' ? token : Array.isArray(token) ? String(token[0]) : null;
+};
+
+/** The confirm and unsubscribe links: a GET shows a button, a POST acts. */
+function linkAnswers(settings: SubscriptionSettings, title: string): Answers {
+  const { store, tokens, product } = settings;
+  const verified = async (purpose: 'confirm' | 'unsubscribe', token: string | null) => {
+    const id = token ? tokens.subjectOf(token) : null;
+    const signup = id === null ? null : await store.signupOf(id);
+    const binding = purpose === 'confirm' ? signup?.nonce : null;
+    if (!signup || signup.subscriber.product !== product || tokens.verify(purpose, token!, binding) !== id)
+      throw new HttpError(
+        400,
+        purpose === 'confirm'
+          ? 'This confirmation link is not valid (it may have expired): subscribe again to get a new one.'
+          : 'This unsubscribe link is not valid. Use the link in the latest email, or reply to it.',
+      );
+    return signup;
+  };
+
+  const subscribed = (s: Subscriber): PageAnswer => ({
+    status: 200,
+    heading: 'You are subscribed',
+    body: `<p>${escapeHtml(s.email)} will get the ${escapeHtml(title)}.</p>`,
+  });
+
+  return {
     'GET /confirm': async (request) => {
       const token = tokenOf(request);
       const { subscriber } = await verified('confirm', token);
@@ -242,7 +232,10 @@ ${buttonForm('unsubscribe', token!, 'Unsubscribe')}`,
       };
     },
   };
+}
 
+/** Each answer as its route, refusals as pages, `/healthz`, and 405 for other methods. */
+function registerAnswers(fastify: FastifyInstance, answers: Answers, title: string): void {
   const send = (reply: FastifyReply, answer: PageAnswer) => {
     const page = renderPage(answer, title);
     return reply.code(page.status).headers(page.headers).send(page.html);
@@ -283,4 +276,27 @@ ${buttonForm('unsubscribe', token!, 'Unsubscribe')}`,
       handler: async (_request, reply) =>
         send(reply, { status: 405, heading: 'Sorry', body: '<p>There is nothing here.</p>' }),
     });
+}
+
+/**
+ * The subscription endpoints of `herald serve`, a Fastify plugin:
+ * - `GET /subscribe` a form; `POST /subscribe` (form or JSON) records the sign-up and queues a
+ *   confirmation email (double opt-in). Every accepted sign-up gets the same 202 and body at
+ *   once, whether the address is new, pending, confirmed or unsubscribed, and whether or not
+ *   mail can be sent: nothing tells who subscribes. Limits per mailbox and day (in the store),
+ *   per client and overall (in memory) answer 429 with Retry-After.
+ * - `GET /confirm?token=` shows a button; `POST /confirm?token=` confirms. The token is bound to
+ *   the sign-up: after leaving, an old link confirms nothing.
+ * - `GET /unsubscribe?token=` shows a button and changes nothing (link scanners follow GETs);
+ *   `POST /unsubscribe?token=` (RFC 8058 one-click, or the button) unsubscribes at once, idempotently.
+ * Tokens are HMAC-signed per subscriber and purpose; nothing here needs a cookie or a login.
+ */
+export const subscriptionRoutes: FastifyPluginAsync<SubscriptionSettings> = async (fastify, settings) => {
+  const title = `${settings.product} release notes`;
+  // Forms are parsed by @fastify/formbody (registered by the server), JSON by Fastify; other
+  // types are read as text (see bodyOf). Each route takes at most MAX_BODY.
+  fastify.addContentTypeParser('*', { parseAs: 'string', bodyLimit: MAX_BODY }, (_request, body, done) =>
+    done(null, body),
+  );
+  registerAnswers(fastify, { ...signupAnswers(settings, title), ...linkAnswers(settings, title) }, title);
 };

@@ -1,7 +1,7 @@
 import { type Kysely, sql, type UpdateObject } from 'kysely';
 import { ANNOUNCEABLE, allows, DELIVERING } from '../../core/lifecycle-table.js';
 import type { BundleStatus, PlannedDelivery } from '../../model/index.js';
-import type { LedgerPort } from '../../ports/store.js';
+import type { LedgerPort, PagedPlan, SideRow } from '../../ports/store.js';
 import { createKyselyClaims } from './kysely-claims.js';
 import {
   audit,
@@ -157,6 +157,200 @@ const plannable = (bundle: Database['bundles'], revision: number, now: number) =
   bundle.announce_at <= now;
 
 /**
+ * Records a revision's plan under the bundle's write lock: its rows written, the rows it no longer
+ * wants skipped, the bundle delivering (or announced when nothing is left to send).
+ */
+async function writePlan(
+  db: Kysely<Database>,
+  ops: DialectOps,
+  bundleId: number,
+  revision: number,
+  plan: readonly PlannedDelivery[],
+  actor: string,
+  paged: PagedPlan,
+): Promise<boolean> {
+  const pagedTargets = Object.keys(paged);
+  const done = await withBundleLock(db, ops, bundleId, async (trx, bundle, now) => {
+    // Another run planned this revision first: its plan stands (re-planning from objects that
+    // runs are creating right now could turn a pending create into a different one).
+    if (bundle.planned_revision === revision && bundle.revision === revision) return true;
+    if (!plannable(bundle, revision, now)) return false;
+    // The rows of paged targets stay in the database: their pages are already written.
+    let read = trx.selectFrom('deliveries').selectAll().where('bundle_id', '=', bundleId);
+    if (pagedTargets.length > 0) read = read.where('target', 'not in', pagedTargets);
+    const existing = await read.execute();
+    const { fresh, keep, drop, revive } = await applyPlanned(trx, bundleId, revision, now, existing, plan);
+    const skipped = { state: 'skipped', lease_owner: null, lease_until: null, updated_at: now } as const;
+    await updateRows(trx, drop, { ...skipped, last_error: `not needed by revision ${revision}` });
+    const pagedOpen = await finishPaged(trx, bundleId, revision, pagedTargets, {
+      ...skipped,
+      last_error: `not needed by revision ${revision}`,
+    });
+    const outstanding =
+      fresh.length +
+      keep.length +
+      revive.length +
+      existing.filter((r) => r.state === 'attempting').length +
+      pagedOpen.open;
+    const status: BundleStatus = outstanding > 0 ? DELIVERING : 'announced';
+    await trx
+      .updateTable('bundles')
+      .set({
+        planned_revision: revision,
+        status,
+        updated_at: now,
+        ...(status === 'announced' && bundle.announced_at === null ? { announced_at: now } : {}),
+      })
+      .where('id', '=', bundleId)
+      .execute();
+    const dropped = drop.length + pagedOpen.dropped;
+    await audit(trx, bundleId, now, actor, status === 'announced' ? 'announced' : 'announce-start', {
+      revision,
+      planned: plan.length + Object.values(paged).reduce((a, b) => a + b, 0),
+      new: fresh.length,
+      ...(dropped > 0 ? { dropped } : {}),
+    });
+    return true;
+  });
+  return done === true;
+}
+
+/** One page of a paged plan, in its own short transaction that re-checks the bundle. */
+async function writePlanPage(
+  db: Kysely<Database>,
+  ops: DialectOps,
+  bundleId: number,
+  revision: number,
+  page: readonly PlannedDelivery[],
+): Promise<boolean> {
+  const done = await withBundleLock(db, ops, bundleId, async (trx, bundle, now) => {
+    if (bundle.planned_revision === revision || !plannable(bundle, revision, now)) return false;
+    // The page's own rows, looked up through the unique (bundle, target, key) index: a
+    // page costs the same however many rows the bundle already has.
+    const existing: Row[] = [];
+    for (const target of new Set(page.map((d) => d.target)))
+      await inChunks(
+        page.filter((d) => d.target === target),
+        LEDGER_CHUNK,
+        async (chunk) => {
+          const rows = await trx
+            .selectFrom('deliveries')
+            .selectAll()
+            .where('bundle_id', '=', bundleId)
+            .where('target', '=', target)
+            .where(
+              'target_key',
+              'in',
+              chunk.map((d) => d.key),
+            )
+            .execute();
+          for (const row of rows) existing.push(row);
+        },
+      );
+    await applyPlanned(trx, bundleId, revision, now, existing, page);
+    return true;
+  });
+  return done === true;
+}
+
+/** Failed rows of the bundle (of one target, or all) due again now; how many. */
+async function requeueFailed(
+  db: Kysely<Database>,
+  ops: DialectOps,
+  bundleId: number,
+  target: string | null,
+  actor: string,
+): Promise<number> {
+  const count = await withBundleLock(db, ops, bundleId, async (trx, _bundle, now) => {
+    let update = trx
+      .updateTable('deliveries')
+      .set({
+        state: requeuedState,
+        next_attempt_at: now,
+        lease_owner: null,
+        lease_until: null,
+        updated_at: now,
+      })
+      .where('bundle_id', '=', bundleId)
+      .where('state', '=', 'failed');
+    // `slack` stands for every Slack destination (`slack:C…`).
+    if (target !== null)
+      update = update.where((w) =>
+        w.or([
+          w('target', '=', target),
+          w(sql<string>`substr(target, 1, ${target.length + 1})`, '=', `${target}:`),
+        ]),
+      );
+    const result = await update.executeTakeFirst();
+    const n = Number(result.numUpdatedRows);
+    if (n > 0) await audit(trx, bundleId, now, actor, 'retry', { target, requeued: n });
+    return n;
+  });
+  return count ?? 0;
+}
+
+/** The bundle announced once no row is open (and its status allows it); its status after. */
+async function completeIfDone(
+  db: Kysely<Database>,
+  ops: DialectOps,
+  bundleId: number,
+  actor: string,
+): Promise<BundleStatus | null> {
+  return withBundleLock(db, ops, bundleId, async (trx, bundle, now) => {
+    if (!allows('complete', bundle.status)) return bundle.status;
+    const open = await trx
+      .selectFrom('deliveries')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('bundle_id', '=', bundleId)
+      .where(isOpenRow())
+      .executeTakeFirstOrThrow();
+    if (Number(open.n) > 0) return bundle.status;
+    await trx
+      .updateTable('bundles')
+      .set({ status: 'announced', updated_at: now, announced_at: bundle.announced_at ?? now })
+      .where('id', '=', bundleId)
+      .execute();
+    await audit(trx, bundleId, now, actor, 'announced', { revision: bundle.revision });
+    return 'announced' as const;
+  });
+}
+
+/** A finished row outside the plan, inserted or overwritten under the bundle's lock. */
+async function writeSideRow(
+  db: Kysely<Database>,
+  ops: DialectOps,
+  bundleId: number,
+  row: SideRow,
+): Promise<void> {
+  await withBundleLock(db, ops, bundleId, async (trx, bundle, now) => {
+    const values = {
+      state: row.state,
+      external_id: row.externalId,
+      external_url: row.externalUrl,
+      receipt: row.receipt,
+      last_error: row.lastError,
+      updated_at: now,
+    };
+    await trx
+      .insertInto('deliveries')
+      .values({
+        ...values,
+        bundle_id: bundleId,
+        target: row.target,
+        target_key: row.key,
+        // After every planned phase: a finished row never waits for, nor holds up, another.
+        phase: SIDE_ROW_PHASE,
+        bundle_revision: bundle.revision,
+        attempts: 0,
+        next_attempt_at: now,
+        created_at: now,
+      } as never)
+      .onConflict((oc) => oc.columns(['bundle_id', 'target', 'target_key']).doUpdateSet(values))
+      .execute();
+  });
+}
+
+/**
  * The delivery ledger over Kysely. Writes that must agree with the release manager's commands
  * (plan, complete, requeue) take the bundle's write lock (`withBundleLock`); claims and fences
  * (`createKyselyClaims`) use short transactions of their own.
@@ -180,110 +374,12 @@ export function createKyselyLedger(db: Kysely<Database>, ops: DialectOps): Ledge
       return rows.map(bundleRecordOf);
     },
 
-    async recordPlan(bundleId, revision, plan, actor, paged = {}) {
-      const pagedTargets = Object.keys(paged);
-      const done = await withBundleLock(db, ops, bundleId, async (trx, bundle, now) => {
-        // Another run planned this revision first: its plan stands (re-planning from objects that
-        // runs are creating right now could turn a pending create into a different one).
-        if (bundle.planned_revision === revision && bundle.revision === revision) return true;
-        if (!plannable(bundle, revision, now)) return false;
-        // The rows of paged targets stay in the database: their pages are already written.
-        let read = trx.selectFrom('deliveries').selectAll().where('bundle_id', '=', bundleId);
-        if (pagedTargets.length > 0) read = read.where('target', 'not in', pagedTargets);
-        const existing = await read.execute();
-        const { fresh, keep, drop, revive } = await applyPlanned(
-          trx,
-          bundleId,
-          revision,
-          now,
-          existing,
-          plan,
-        );
-        const skipped = { state: 'skipped', lease_owner: null, lease_until: null, updated_at: now } as const;
-        await updateRows(trx, drop, { ...skipped, last_error: `not needed by revision ${revision}` });
-        const pagedOpen = await finishPaged(trx, bundleId, revision, pagedTargets, {
-          ...skipped,
-          last_error: `not needed by revision ${revision}`,
-        });
-        const outstanding =
-          fresh.length +
-          keep.length +
-          revive.length +
-          existing.filter((r) => r.state === 'attempting').length +
-          pagedOpen.open;
-        const status: BundleStatus = outstanding > 0 ? DELIVERING : 'announced';
-        await trx
-          .updateTable('bundles')
-          .set({
-            planned_revision: revision,
-            status,
-            updated_at: now,
-            ...(status === 'announced' && bundle.announced_at === null ? { announced_at: now } : {}),
-          })
-          .where('id', '=', bundleId)
-          .execute();
-        const dropped = drop.length + pagedOpen.dropped;
-        await audit(trx, bundleId, now, actor, status === 'announced' ? 'announced' : 'announce-start', {
-          revision,
-          planned: plan.length + Object.values(paged).reduce((a, b) => a + b, 0),
-          new: fresh.length,
-          ...(dropped > 0 ? { dropped } : {}),
-        });
-        return true;
-      });
-      return done === true;
-    },
+    recordPlan: (bundleId, revision, plan, actor, paged = {}) =>
+      writePlan(db, ops, bundleId, revision, plan, actor, paged),
 
-    async recordPlanPage(bundleId, revision, page) {
-      const done = await withBundleLock(db, ops, bundleId, async (trx, bundle, now) => {
-        if (bundle.planned_revision === revision || !plannable(bundle, revision, now)) return false;
-        // The page's own rows, looked up through the unique (bundle, target, key) index: a
-        // page costs the same however many rows the bundle already has.
-        const existing: Row[] = [];
-        for (const target of new Set(page.map((d) => d.target)))
-          await inChunks(
-            page.filter((d) => d.target === target),
-            LEDGER_CHUNK,
-            async (chunk) => {
-              const rows = await trx
-                .selectFrom('deliveries')
-                .selectAll()
-                .where('bundle_id', '=', bundleId)
-                .where('target', '=', target)
-                .where(
-                  'target_key',
-                  'in',
-                  chunk.map((d) => d.key),
-                )
-                .execute();
-              for (const row of rows) existing.push(row);
-            },
-          );
-        await applyPlanned(trx, bundleId, revision, now, existing, page);
-        return true;
-      });
-      return done === true;
-    },
+    recordPlanPage: (bundleId, revision, page) => writePlanPage(db, ops, bundleId, revision, page),
 
-    async completeBundle(bundleId, actor) {
-      return withBundleLock(db, ops, bundleId, async (trx, bundle, now) => {
-        if (!allows('complete', bundle.status)) return bundle.status;
-        const open = await trx
-          .selectFrom('deliveries')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('bundle_id', '=', bundleId)
-          .where(isOpenRow())
-          .executeTakeFirstOrThrow();
-        if (Number(open.n) > 0) return bundle.status;
-        await trx
-          .updateTable('bundles')
-          .set({ status: 'announced', updated_at: now, announced_at: bundle.announced_at ?? now })
-          .where('id', '=', bundleId)
-          .execute();
-        await audit(trx, bundleId, now, actor, 'announced', { revision: bundle.revision });
-        return 'announced' as const;
-      });
-    },
+    completeBundle: (bundleId, actor) => completeIfDone(db, ops, bundleId, actor),
 
     async listDeliveries(bundleId, filter = {}) {
       let query = db.selectFrom('deliveries').selectAll().where('bundle_id', '=', bundleId);
@@ -316,63 +412,9 @@ export function createKyselyLedger(db: Kysely<Database>, ops: DialectOps): Ledge
       return rows.map(deliveryOf);
     },
 
-    async requeueDeliveries(bundleId, target, actor) {
-      const count = await withBundleLock(db, ops, bundleId, async (trx, _bundle, now) => {
-        let update = trx
-          .updateTable('deliveries')
-          .set({
-            state: requeuedState,
-            next_attempt_at: now,
-            lease_owner: null,
-            lease_until: null,
-            updated_at: now,
-          })
-          .where('bundle_id', '=', bundleId)
-          .where('state', '=', 'failed');
-        // `slack` stands for every Slack destination (`slack:C…`).
-        if (target !== null)
-          update = update.where((w) =>
-            w.or([
-              w('target', '=', target),
-              w(sql<string>`substr(target, 1, ${target.length + 1})`, '=', `${target}:`),
-            ]),
-          );
-        const result = await update.executeTakeFirst();
-        const n = Number(result.numUpdatedRows);
-        if (n > 0) await audit(trx, bundleId, now, actor, 'retry', { target, requeued: n });
-        return n;
-      });
-      return count ?? 0;
-    },
+    requeueDeliveries: (bundleId, target, actor) => requeueFailed(db, ops, bundleId, target, actor),
 
-    async saveSideRow(bundleId, row) {
-      await withBundleLock(db, ops, bundleId, async (trx, bundle, now) => {
-        const values = {
-          state: row.state,
-          external_id: row.externalId,
-          external_url: row.externalUrl,
-          receipt: row.receipt,
-          last_error: row.lastError,
-          updated_at: now,
-        };
-        await trx
-          .insertInto('deliveries')
-          .values({
-            ...values,
-            bundle_id: bundleId,
-            target: row.target,
-            target_key: row.key,
-            // After every planned phase: a finished row never waits for, nor holds up, another.
-            phase: SIDE_ROW_PHASE,
-            bundle_revision: bundle.revision,
-            attempts: 0,
-            next_attempt_at: now,
-            created_at: now,
-          } as never)
-          .onConflict((oc) => oc.columns(['bundle_id', 'target', 'target_key']).doUpdateSet(values))
-          .execute();
-      });
-    },
+    saveSideRow: (bundleId, row) => writeSideRow(db, ops, bundleId, row),
 
     async readTargetObjects(site, prefix) {
       const rows = await db

@@ -39,13 +39,23 @@ function dataOf(text: string): Record<string, unknown> {
   }
 }
 
-/** Dashboard users, sessions and sign-in counters over Kysely (see `UserStorePort`). */
-export function createKyselyUsers(db: Kysely<Database>, ops: DialectOps): UserStorePort {
-  const clock = () => readStoreClock(db, ops);
-  // Writes go through the store's write transaction: on SQLite that waits for the lock without
-  // stalling the event loop, where a bare statement would sleep in SQLite's busy handler.
-  const write = <T>(work: (trx: StoreTx) => Promise<T>) => ops.transaction(db, work);
+/**
+ * The store's clock, and its write transaction: on SQLite that waits for the lock without
+ * stalling the event loop, where a bare statement would sleep in SQLite's busy handler.
+ */
+function storeAccess(db: Kysely<Database>, ops: DialectOps) {
+  return {
+    clock: () => readStoreClock(db, ops),
+    write: <T>(work: (trx: StoreTx) => Promise<T>) => ops.transaction(db, work),
+  };
+}
 
+/** The users themselves: added, removed, listed, found, reset. */
+function kyselyAccounts(
+  db: Kysely<Database>,
+  ops: DialectOps,
+): Pick<UserStorePort, 'addUser' | 'removeUser' | 'listUsers' | 'findUser' | 'resetUser'> {
+  const { clock, write } = storeAccess(db, ops);
   return {
     async addUser(name, role, passwordHash) {
       const now = await clock();
@@ -98,7 +108,16 @@ export function createKyselyUsers(db: Kysely<Database>, ops: DialectOps): UserSt
         return true;
       });
     },
+  };
+}
 
+/** Sessions, with their sliding idle expiry capped by an absolute one. */
+function kyselySessions(
+  db: Kysely<Database>,
+  ops: DialectOps,
+): Pick<UserStorePort, 'readSession' | 'writeSession' | 'deleteSession' | 'pruneSessions'> {
+  const { clock, write } = storeAccess(db, ops);
+  return {
     async readSession(idHash, lifetime) {
       // A read per request; the sliding expiry is written at most once a minute per session, so
       // pages do not queue for the store's write lock behind an announce run.
@@ -165,7 +184,16 @@ export function createKyselyUsers(db: Kysely<Database>, ops: DialectOps): UserSt
       });
       return Number(deleted.numDeletedRows);
     },
+  };
+}
 
+/** Sign-in failure counters per name, the clients a user signed in from, shared secrets. */
+function kyselySignIns(
+  db: Kysely<Database>,
+  ops: DialectOps,
+): Pick<UserStorePort, 'loginWait' | 'recordLoginFailure' | 'recordLoginSuccess' | 'sharedSecret'> {
+  const { clock, write } = storeAccess(db, ops);
+  return {
     async loginWait(name, max, windowMs) {
       const row = await db
         .selectFrom('login_attempts')
@@ -230,4 +258,9 @@ export function createKyselyUsers(db: Kysely<Database>, ops: DialectOps): UserSt
       return row.value;
     },
   };
+}
+
+/** Dashboard users, sessions and sign-in counters over Kysely (see `UserStorePort`). */
+export function createKyselyUsers(db: Kysely<Database>, ops: DialectOps): UserStorePort {
+  return { ...kyselyAccounts(db, ops), ...kyselySessions(db, ops), ...kyselySignIns(db, ops) };
 }

@@ -53,10 +53,7 @@ export function createTrackerChannel(
     if (!op) throw deliveryFailures.unknownDelivery(port.description, row.key);
     return op;
   };
-  const itemName = (item: TrackerItem) =>
-    port.tracker === 'jira'
-      ? item.id
-      : `${port.tracker === 'gitlab' && item.kind === 'pull' ? '!' : '#'}${item.id}`;
+  const itemName = (item: TrackerItem) => itemNameOf(port, item);
   const commentText = async (bundle: ReleaseBundle) => {
     const url = (await notesUrl(bundle)) ?? '';
     try {
@@ -86,22 +83,7 @@ export function createTrackerChannel(
     // Content creation is limited per account (GitHub: about 80 a minute): one at a time.
     concurrency: 1,
 
-    async plan({ bundle }) {
-      const rows: PlannedDelivery[] = [];
-      const row = (op: TrackerOp, summary: string) =>
-        rows.push({ target, key: trackerKeys.format(op), phase: CHANNEL_PHASE, summary });
-      if (settings.release)
-        row({ kind: 'release', tag: bundle.tag }, `${port.description}: release page for ${bundle.tag}`);
-      const labels = settings.labels(bundle);
-      for (const item of selectTrackerItems(bundle, settings.selection)) {
-        const name = `${port.description} ${itemName(item)}`;
-        row({ kind: 'comment', item }, `comment on ${name}`);
-        if (labels.length > 0) row({ kind: 'label', item }, `label ${name}: ${labels.join(', ')}`);
-        if (settings.transition)
-          row({ kind: 'transition', item }, `move ${name} through "${settings.transition}"`);
-      }
-      return rows;
-    },
+    plan: async ({ bundle }) => planTrackerRows(target, port, settings, bundle),
 
     async deliver(row, { bundle }) {
       const op = opOf(row);
@@ -121,18 +103,8 @@ export function createTrackerChannel(
         case 'label':
           await port.addLabels(op.item, settings.labels(bundle));
           return { externalId: null, url: null };
-        case 'transition': {
-          if (!port.transition || !settings.transition)
-            throw deliveryFailures.planMismatch(`${port.description} has no transitions`);
-          // Not offered now: the issue is already past it (moved by hand, or by an attempt whose answer was lost).
-          if (!(await port.transition(op.item, settings.transition)))
-            return {
-              externalId: null,
-              url: null,
-              skipped: `${itemName(op.item)} offers no "${settings.transition}" transition in its current status`,
-            };
-          return { externalId: null, url: null };
-        }
+        case 'transition':
+          return deliverTransition(port, settings.transition, op.item);
       }
     },
 
@@ -151,6 +123,52 @@ export function createTrackerChannel(
 
     verify: () => port.verify(),
   };
+}
+
+/** `#12` / `!12` on code hosts, the issue key on Jira. */
+const itemNameOf = (port: TrackerPort, item: TrackerItem) =>
+  port.tracker === 'jira'
+    ? item.id
+    : `${port.tracker === 'gitlab' && item.kind === 'pull' ? '!' : '#'}${item.id}`;
+
+/** The ledger rows of one release: its release page, then per item a comment, labels, a transition. */
+function planTrackerRows(
+  target: string,
+  port: TrackerPort,
+  settings: TrackerSettings,
+  bundle: ReleaseBundle,
+): PlannedDelivery[] {
+  const rows: PlannedDelivery[] = [];
+  const row = (op: TrackerOp, summary: string) =>
+    rows.push({ target, key: trackerKeys.format(op), phase: CHANNEL_PHASE, summary });
+  if (settings.release)
+    row({ kind: 'release', tag: bundle.tag }, `${port.description}: release page for ${bundle.tag}`);
+  const labels = settings.labels(bundle);
+  for (const item of selectTrackerItems(bundle, settings.selection)) {
+    const name = `${port.description} ${itemNameOf(port, item)}`;
+    row({ kind: 'comment', item }, `comment on ${name}`);
+    if (labels.length > 0) row({ kind: 'label', item }, `label ${name}: ${labels.join(', ')}`);
+    if (settings.transition)
+      row({ kind: 'transition', item }, `move ${name} through "${settings.transition}"`);
+  }
+  return rows;
+}
+
+async function deliverTransition(
+  port: TrackerPort,
+  transition: string | null,
+  item: TrackerItem,
+): Promise<Delivered> {
+  if (!port.transition || !transition)
+    throw deliveryFailures.planMismatch(`${port.description} has no transitions`);
+  // Not offered now: the issue is already past it (moved by hand, or by an attempt whose answer was lost).
+  if (!(await port.transition(item, transition)))
+    return {
+      externalId: null,
+      url: null,
+      skipped: `${itemNameOf(port, item)} offers no "${transition}" transition in its current status`,
+    };
+  return { externalId: null, url: null };
 }
 
 async function deliverRelease(

@@ -47,18 +47,13 @@ export function safeNext(value: unknown): string {
 
 const retryAfter = (ms: number) => String(Math.max(1, Math.ceil(ms / 1000)));
 
-/**
- * Sessions, CSRF, sign-in and sign-out, and `request.viewer` on every request. Registered on the
- * server itself (not encapsulated), so the dashboard's pages see the same session, viewer and
- * `csrfProtection`.
- */
-export async function installAuth(fastify: FastifyInstance, settings: AuthSettings): Promise<void> {
-  const { store, login } = settings;
+/** Cookies, sessions in the store, CSRF and the rate limiter, registered on the server itself. */
+async function registerSessionPlugins(fastify: FastifyInstance, settings: AuthSettings): Promise<void> {
   await fastify.register(cookie);
   await fastify.register(session, {
     secret: settings.sessionSecret,
     cookieName: SESSION_COOKIE,
-    store: createSessionStore(store),
+    store: createSessionStore(settings.store),
     // Nothing is stored for a visitor until something is put in the session (a form's CSRF
     // secret), and a session is written when it changes, not on every request.
     saveUninitialized: false,
@@ -69,7 +64,11 @@ export async function installAuth(fastify: FastifyInstance, settings: AuthSettin
   await fastify.register(csrf, { sessionPlugin: '@fastify/session' });
   await fastify.register(rateLimit, { global: false });
   fastify.decorateRequest('viewer', null);
+}
 
+/** `request.viewer` on every request: the trusted proxy's header, else the session's user. */
+function attachViewer(fastify: FastifyInstance, settings: AuthSettings): void {
+  const { store } = settings;
   const viewerNamed = async (name: string): Promise<Viewer | null> => {
     const user = await store.findUser(name);
     return user ? { name: user.name, role: user.role } : null;
@@ -90,7 +89,11 @@ export async function installAuth(fastify: FastifyInstance, settings: AuthSettin
     const user: unknown = request.session.user;
     request.viewer = typeof user === 'string' ? await viewerNamed(user) : null;
   });
+}
 
+/** The sign-in page, sign-in (limited per client and per account name) and sign-out. */
+function registerSignIn(fastify: FastifyInstance, settings: AuthSettings): void {
+  const { store, login } = settings;
   const perClient = (max: number, what: string) => ({
     max,
     timeWindow: 3_600_000,
@@ -169,4 +172,15 @@ export async function installAuth(fastify: FastifyInstance, settings: AuthSettin
     await request.session.destroy();
     return reply.clearCookie(SESSION_COOKIE, { path: '/' }).redirect('/login', 303);
   });
+}
+
+/**
+ * Sessions, CSRF, sign-in and sign-out, and `request.viewer` on every request. Registered on the
+ * server itself (not encapsulated), so the dashboard's pages see the same session, viewer and
+ * `csrfProtection`.
+ */
+export async function installAuth(fastify: FastifyInstance, settings: AuthSettings): Promise<void> {
+  await registerSessionPlugins(fastify, settings);
+  attachViewer(fastify, settings);
+  registerSignIn(fastify, settings);
 }
