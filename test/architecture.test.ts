@@ -109,15 +109,6 @@ function functionSpans(file: string, text: string): FunctionSpan[] {
 /** Long by nature, so outside the limit: the service emulators and template files. */
 const EXEMPT_FROM_FUNCTION_LIMIT = /^server\/emulators\/|templates?\.ts$/;
 
-/**
- * Over-long functions that other engineers are splitting in this round (file + name). The lead
- * empties this list when their branches merge; an entry that is no longer over the limit fails
- * the check, so the list cannot outlive its reason.
- */
-const SPLIT_IN_PROGRESS: { file: string; name: string }[] = [
-  { file: 'cli/commands/preview-files.ts', name: 'writePreview' },
-];
-
 const roomOf = (path: string): string => path.split('/')[0] as string;
 
 /** Which rooms each pure room may not import (DESIGN.md's layout). */
@@ -164,13 +155,7 @@ describe('architecture', () => {
       .filter((file) => !EXEMPT_FROM_FUNCTION_LIMIT.test(file))
       .flatMap((file) => functionSpans(file, readFileSync(join(SRC, file), 'utf8')))
       .filter((span) => span.lines > MAX_FUNCTION_LINES);
-    const allowed = (span: FunctionSpan) =>
-      SPLIT_IN_PROGRESS.some((entry) => entry.file === span.file && entry.name === span.name);
-    expect(
-      long.filter((span) => !allowed(span)).map((s) => `${s.file}:${s.line}:${s.name}: ${s.lines} lines`),
-    ).toEqual([]);
-    const stale = SPLIT_IN_PROGRESS.filter((e) => !long.some((s) => s.file === e.file && s.name === e.name));
-    expect(stale.map((e) => `${e.file}:${e.name} is split now: drop it from SPLIT_IN_PROGRESS`)).toEqual([]);
+    expect(long.map((s) => `${s.file}:${s.line}:${s.name}: ${s.lines} lines`)).toEqual([]);
   });
 
   it('keeps `herald --help` lean: the CLI entry loads no store and no command context', () => {

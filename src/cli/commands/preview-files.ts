@@ -68,13 +68,41 @@ export async function writePreview(
     );
     return files;
   }
+  await writeNotesAndDocs(bundle, store, { out, title, articleTitle: channels.articleTitle, write, files });
+  const index = previewIndex(bundle, record, {
+    slack: slackIndex,
+    email: emailIndex,
+    trackers: trackersIndex,
+  });
+  await write('index.html', documentFor({ title: `${title}: preview`, locale: 'en' }, index));
+  return files;
+}
+
+/** The help centre's release-notes article, each audience's notes, the docs pages and the bundle. */
+async function writeNotesAndDocs(
+  bundle: ReleaseBundle,
+  store: StorePort,
+  {
+    out,
+    title,
+    articleTitle,
+    write,
+    files,
+  }: {
+    out: string;
+    title: string;
+    articleTitle: string | undefined;
+    write: (file: string, content: string | Uint8Array) => Promise<void>;
+    files: string[];
+  },
+): Promise<void> {
   const customer = bundle.notes.customer ?? Object.values(bundle.notes)[0];
   if (customer)
     await write(
       'help-center/release-notes.html',
       documentFor(
         {
-          title: channels.articleTitle ?? `${title} release notes`,
+          title: articleTitle ?? `${title} release notes`,
           locale: bundle.docs.pages[0]?.locale ?? 'en',
         },
         customer.html,
@@ -98,21 +126,28 @@ export async function writePreview(
   });
   files.push(...bundle.docs.pages.map((p) => `help-center/docs/${htmlFileOf(p)}`));
   await write('bundle.json', `${JSON.stringify(bundle, null, 2)}\n`);
+}
 
+/** The preview's index page: status, then a link to every file per channel, audience and page. */
+function previewIndex(
+  bundle: ReleaseBundle,
+  record: BundleRecord,
+  sections: { slack: string; email: string; trackers: string },
+): string {
   const when =
     record.announceAt === null
       ? 'no announce date'
       : formatInstant(record.announceAt, record.timeZone ?? 'UTC');
   const link = (href: string, text: string) => `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`;
   const changed = new Set([...(bundle.docsDiff?.added ?? []), ...(bundle.docsDiff?.changed ?? [])]);
-  const index = `<p><strong>${escapeHtml(record.status)}</strong>${
+  return `<p><strong>${escapeHtml(record.status)}</strong>${
     isEmbargoed(record.status) ? ' (embargoed: nothing has been published)' : ''
   }; ${escapeHtml(when)}; revision ${record.revision}.</p>
 <h2>Help centre</h2>
 <ul><li>${link('help-center/release-notes.html', 'Release-notes article')}</li></ul>
-${slackIndex ? `<h2>Slack</h2>\n${slackIndex}` : ''}
-${emailIndex ? `<h2>Email</h2>\n${emailIndex}` : ''}
-${trackersIndex ? `<h2>Trackers</h2>\n${trackersIndex}` : ''}
+${sections.slack ? `<h2>Slack</h2>\n${sections.slack}` : ''}
+${sections.email ? `<h2>Email</h2>\n${sections.email}` : ''}
+${sections.trackers ? `<h2>Trackers</h2>\n${sections.trackers}` : ''}
 <h2>Notes per audience</h2>
 <ul>${Object.keys(bundle.notes)
     .map(
@@ -127,8 +162,6 @@ ${trackersIndex ? `<h2>Trackers</h2>\n${trackersIndex}` : ''}
         `<li>${link(`help-center/docs/${htmlFileOf(p)}`, `${p.title} (${p.locale})`)}${changed.has(p.id) ? ' <em>changed</em>' : ''}</li>`,
     )
     .join('')}</ul>`;
-  await write('index.html', documentFor({ title: `${title}: preview`, locale: 'en' }, index));
-  return files;
 }
 
 /**
