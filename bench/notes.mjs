@@ -100,7 +100,7 @@ function run(name, command, args, runs = RUNS) {
 function runInterleaved(commands, runs) {
   const samples = commands.map(() => []);
   for (let i = 0; i < runs; i++)
-    commands.forEach(([, command, args], k) => samples[k].push(measure(command, args)));
+    for (const [k, [, command, args]] of commands.entries()) samples[k].push(measure(command, args));
   return commands.map(([name], k) => ({
     name,
     ms: median(samples[k].map((s) => s.ms)),

@@ -32,7 +32,9 @@ describe('herald notes reads the config as semantic-release does', () => {
     expect(ok.stdout).toContain('- Export invoices');
     const bad = await notesWith('.releaserc', 'herald:\n  notes:\n    previousRelease: latest\n');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/\.releaserc:3:5 herald\.notes\.previousRelease {2}expected one of "stable", "any"/);
+    expect(bad.stderr).toMatch(
+      /\.releaserc:3:5 herald\.notes\.previousRelease {2}expected one of "stable", "any"/,
+    );
   });
 
   it('.releaserc.json with comments, release.config.mjs and package.json "release"', async () => {
