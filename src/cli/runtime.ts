@@ -71,6 +71,7 @@ export async function createRuntime(
   const git = createGitCli(global.cwd);
   if (pkg.prefetchRef !== undefined) {
     // Errors surface later, from the calls that need the answers.
+    git.prefetch(pkg.prefetchRef);
     git.describe(pkg.prefetchRef).catch(() => {});
     git.tags('*').catch(() => {});
   }

@@ -91,7 +91,7 @@ describe('start-up', () => {
     expect(JSON.parse(schema.stdout).title).toBe('Herald settings in .releaserc.json');
   });
 
-  it('a typical `herald notes` starts six git processes: top level and shallow cut are one question', async () => {
+  it('a typical `herald notes` starts five git processes: top level and shallow cut are one question, the target and the tags another', async () => {
     const repo = new TestRepo();
     try {
       repo.commit('feat: one');
@@ -105,7 +105,10 @@ describe('start-up', () => {
         .filter((line) => line.includes('trace: built-in: git '))
         .map((line) => line.replace(/.*built-in: git (\S+).*/, '$1'));
       expect(commands.filter((c) => c === 'rev-parse')).toHaveLength(1);
-      expect(commands).toHaveLength(6);
+      expect(commands.filter((c) => c === 'for-each-ref')).toHaveLength(0);
+      expect(commands).toHaveLength(5);
+      expect(result.stdout).toContain('## 1.0.1 (');
+      expect(result.stdout).toContain('- Two');
     } finally {
       repo.remove();
     }
