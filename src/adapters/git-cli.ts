@@ -76,12 +76,9 @@ export interface GitCli extends GitPort {
 /** GitPort over the `git` command line. One streaming `git log` reads a range of any size. */
 export function createGitCli(cwd: string): GitCli {
   // The top-level directory and a shallow clone's cut commits, asked in one call: each git
-  // process costs a few milliseconds of start-up, and a typical `herald notes` starts seven.
+  // process costs a few milliseconds of start-up, and a typical `herald notes` starts five.
   let info: Promise<RepoInfo> | null = null;
-  const repoInfo = () => {
-    info ??= readRepoInfo(cwd, git);
-    return info;
-  };
+  const repoInfo = () => (info ??= readRepoInfo(cwd, git));
 
   const git = (args: string[]) => gitOut(cwd, args);
 
@@ -89,12 +86,8 @@ export function createGitCli(cwd: string): GitCli {
   let allTags: Promise<Tag[]> | null = null;
   const readAllTags = () => git(['for-each-ref', TAG_FORMAT, 'refs/tags/']).then(parseTagLines);
   const describedRefs = new Map<string, Promise<Described>>();
-  const describeRef = async (ref: string): Promise<Described> => {
-    const described = await describeAt(cwd, ref);
-    if (described) return described;
-    await port.resolve(ref); // throws the precise error: not a repository, no commits, unknown ref
-    throw errors.gitFailed(['log', ref], '');
-  };
+  const describeRef = async (ref: string): Promise<Described> =>
+    (await describeAt(cwd, ref)) ?? failToDescribe(ref, port);
 
   const port: GitCli = {
     prefetch(ref) {
@@ -141,12 +134,8 @@ export function createGitCli(cwd: string): GitCli {
     },
 
     describe(ref) {
-      let described = describedRefs.get(ref);
-      if (!described) {
-        described = describeRef(ref);
-        describedRefs.set(ref, described);
-      }
-      return described;
+      if (!describedRefs.has(ref)) describedRefs.set(ref, describeRef(ref));
+      return describedRefs.get(ref)!;
     },
 
     async isAncestor(ancestor, descendant) {
@@ -185,6 +174,12 @@ export function createGitCli(cwd: string): GitCli {
 }
 
 type Described = { hash: string; date: string; tags: string[] };
+
+/** Throws the precise error for a ref git could not describe: not a repository, no commits, unknown. */
+async function failToDescribe(ref: string, port: GitPort): Promise<never> {
+  await port.resolve(ref);
+  throw errors.gitFailed(['log', ref], '');
+}
 type Tag = { tag: string; hash: string };
 const DESCRIBE_FORMAT = '--format=%H%x00%cI%x00%D';
 type RepoInfo = { root: string; shallow: Set<string> };
