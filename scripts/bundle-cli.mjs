@@ -24,6 +24,23 @@ const semverFunctionsOnly = {
   },
 };
 
+/**
+ * jira.js validates with classic zod. Bundled, its zod core modules would be shared with the
+ * config schema's zod/mini in one chunk, and tree-shaking keeps what either needs: 517 KB (every
+ * locale, JSON Schema, the compiler) loaded by every command that reads the config, where zod/mini
+ * alone is about 25 KB. jira.js's zod loads from node_modules instead, when a Jira tracker runs.
+ */
+const jiraZodExternal = {
+  name: 'jira-zod-external',
+  setup(b) {
+    b.onResolve({ filter: /^zod(\/.*)?$/ }, (args) =>
+      args.importer.includes(`${path.sep}node_modules${path.sep}jira.js${path.sep}`)
+        ? { path: args.path, external: true }
+        : undefined,
+    );
+  },
+};
+
 await build({
   entryPoints: { herald: 'src/cli/bin.ts', 'page-compiler-worker': 'src/adapters/page-compiler-worker.ts' },
   outdir: 'dist/bin',
@@ -45,7 +62,7 @@ await build({
   // jsonc-parser's "main" is a UMD build whose require() calls esbuild cannot follow; its ESM
   // build ("module") bundles cleanly.
   alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
-  plugins: [semverFunctionsOnly],
+  plugins: [semverFunctionsOnly, jiraZodExternal],
   // CommonJS dependencies (handlebars, semver) call require(); give the ESM bundle one.
   banner: {
     js: "import { createRequire as __heraldRequire } from 'node:module';\nconst require = __heraldRequire(import.meta.url);",

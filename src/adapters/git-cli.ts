@@ -65,29 +65,41 @@ async function gitOut(cwd: string, args: string[]): Promise<string> {
   return result.stdout.toString('utf8');
 }
 
+export interface GitCli extends GitPort {
+  /**
+   * Asks, in one `git log`, for what describe(ref) and tags() answer (each git process costs a
+   * few milliseconds of start-up): those calls then get the answers without starting their own.
+   */
+  prefetch(ref: string): void;
+}
+
 /** GitPort over the `git` command line. One streaming `git log` reads a range of any size. */
-export function createGitCli(cwd: string): GitPort {
+export function createGitCli(cwd: string): GitCli {
   // The top-level directory and a shallow clone's cut commits, asked in one call: each git
-  // process costs a few milliseconds of start-up, and a typical `herald notes` starts seven.
+  // process costs a few milliseconds of start-up, and a typical `herald notes` starts five.
   let info: Promise<RepoInfo> | null = null;
-  const repoInfo = () => {
-    info ??= readRepoInfo(cwd, git);
-    return info;
-  };
+  const repoInfo = () => (info ??= readRepoInfo(cwd, git));
 
   const git = (args: string[]) => gitOut(cwd, args);
 
   // Memoised: the CLI asks early (to overlap with config loading) and the stage asks again.
-  let allTags: Promise<{ tag: string; hash: string }[]> | null = null;
+  let allTags: Promise<Tag[]> | null = null;
+  const readAllTags = () => git(['for-each-ref', TAG_FORMAT, 'refs/tags/']).then(parseTagLines);
   const describedRefs = new Map<string, Promise<Described>>();
-  const describeRef = async (ref: string): Promise<Described> => {
-    const described = await describeAt(cwd, ref);
-    if (described) return described;
-    await port.resolve(ref); // throws the precise error: not a repository, no commits, unknown ref
-    throw errors.gitFailed(['log', ref], '');
-  };
+  const describeRef = async (ref: string): Promise<Described> =>
+    (await describeAt(cwd, ref)) ?? failToDescribe(ref, port);
 
-  const port: GitPort = {
+  const port: GitCli = {
+    prefetch(ref) {
+      if (allTags || describedRefs.has(ref) || ref.startsWith('-')) return;
+      const both = describeWithTags(cwd, ref); // null: git could not answer; ask each on its own
+      describedRefs.set(
+        ref,
+        both.then((answer) => answer?.described ?? describeRef(ref)),
+      );
+      allTags = both.then((answer) => answer?.tags ?? readAllTags());
+    },
+
     async root() {
       return (await repoInfo()).root;
     },
@@ -106,7 +118,7 @@ export function createGitCli(cwd: string): GitPort {
     async tags(glob) {
       // All tags are read once and filtered here, so the read can start before the config
       // (and so the tag format) is known.
-      allTags ??= git(['for-each-ref', TAG_FORMAT, 'refs/tags/']).then(parseTagLines);
+      allTags ??= readAllTags();
       const matches = globToRegExp(glob);
       return (await allTags).filter((t) => matches.test(t.tag));
     },
@@ -122,12 +134,8 @@ export function createGitCli(cwd: string): GitPort {
     },
 
     describe(ref) {
-      let described = describedRefs.get(ref);
-      if (!described) {
-        described = describeRef(ref);
-        describedRefs.set(ref, described);
-      }
-      return described;
+      if (!describedRefs.has(ref)) describedRefs.set(ref, describeRef(ref));
+      return describedRefs.get(ref)!;
     },
 
     async isAncestor(ancestor, descendant) {
@@ -166,6 +174,14 @@ export function createGitCli(cwd: string): GitPort {
 }
 
 type Described = { hash: string; date: string; tags: string[] };
+
+/** Throws the precise error for a ref git could not describe: not a repository, no commits, unknown. */
+async function failToDescribe(ref: string, port: GitPort): Promise<never> {
+  await port.resolve(ref);
+  throw errors.gitFailed(['log', ref], '');
+}
+type Tag = { tag: string; hash: string };
+const DESCRIBE_FORMAT = '--format=%H%x00%cI%x00%D';
 type RepoInfo = { root: string; shallow: Set<string> };
 
 async function readRepoInfo(cwd: string, git: (args: string[]) => Promise<string>): Promise<RepoInfo> {
@@ -188,17 +204,38 @@ async function describeAt(cwd: string, ref: string): Promise<Described | null> {
     '-1',
     '--no-walk',
     '--decorate-refs=refs/tags/',
-    '--format=%H%x00%cI%x00%D',
+    DESCRIBE_FORMAT,
     '--end-of-options',
     `${ref}^{commit}`,
     '--',
   ]);
   if (result.code !== 0) return null;
-  const [hash, date, decorations] = result.stdout.toString('utf8').trim().split('\0') as [
-    string,
-    string,
-    string?,
-  ];
+  return parseDescribed(result.stdout.toString('utf8').trim());
+}
+
+/**
+ * describeAt(ref) and every tag with its commit, from one `git log --no-walk`: the ref comes
+ * first (unsorted keeps the command line's order; a commit shows once, where first named), then
+ * each tagged commit with its tags. Tags of trees or blobs are not listed (no release is one).
+ */
+async function describeWithTags(
+  cwd: string,
+  ref: string,
+): Promise<{ described: Described; tags: Tag[] } | null> {
+  // No --end-of-options: --tags must come after the ref. The caller refused refs starting with "-".
+  const args = ['log', '--no-walk=unsorted', '--decorate-refs=refs/tags/', DESCRIBE_FORMAT];
+  const result = await run(cwd, [...args, `${ref}^{commit}`, '--tags', '--']);
+  if (result.code !== 0) return null;
+  const records = result.stdout.toString('utf8').split('\n').filter(Boolean).map(parseDescribed);
+  if (records.length === 0) return null;
+  const tags = records
+    .flatMap((record) => record.tags.map((tag) => ({ tag, hash: record.hash })))
+    .sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0)); // as for-each-ref lists them
+  return { described: records[0]!, tags };
+}
+
+function parseDescribed(line: string): Described {
+  const [hash, date, decorations] = line.split('\0') as [string, string, string?];
   const tags = (decorations ?? '')
     .split(', ')
     .filter((d) => d.startsWith('tag: '))
@@ -380,7 +417,7 @@ function parseAncestryRecord(record: Buffer): { hash: string; parents: string[];
   return { hash, committerDate, parents };
 }
 
-function parseTagLines(out: string): { tag: string; hash: string }[] {
+function parseTagLines(out: string): Tag[] {
   return out
     .split('\n')
     .filter(Boolean)

@@ -6,6 +6,7 @@ import { createGitHubIssueTracker } from '../adapters/issue-tracker-github.js';
 import { createGitLabIssueTracker } from '../adapters/issue-tracker-gitlab.js';
 import { loadConfig } from '../config/load-config.js';
 import type { HeraldConfig } from '../config/validate-config.js';
+import type { NotesConfig } from '../config/validate-notes-config.js';
 import { createLinker, type Linker, webUrlFromRemote } from '../core/links.js';
 import { parseTagFormat, type TagFormat } from '../core/tag-format.js';
 import { errors } from '../errors/index.js';
@@ -24,13 +25,15 @@ export interface PackageOptions {
   prefetchRef?: string | undefined;
   /** Commands on stored releases: without --package they see the product's and every package's. */
   packageOptional?: boolean;
+  /** "notes": the command reads only the sections notes are made from; only they are validated. */
+  scope?: 'notes';
 }
 
 /** Everything a notes-type command needs, wired from real adapters. */
-export interface Runtime {
+export interface Runtime<C extends NotesConfig = HeraldConfig> {
   root: string;
   git: GitPort;
-  config: HeraldConfig;
+  config: C;
   configFile: string | null;
   tagFormat: TagFormat;
   packageName: string | null;
@@ -43,33 +46,46 @@ export interface Runtime {
 }
 
 /** The part of a notes, changelog or prepare request that comes from the runtime. */
-export function releaseSettingsOf(runtime: Runtime) {
+export function releaseSettingsOf<C extends NotesConfig>(runtime: Runtime<C>) {
   const { config, tagFormat, product, packageName, path, linker } = runtime;
   return { config, tagFormat, product, packageName, path, linker };
 }
 
 export async function createRuntime(
   global: GlobalOptions,
+  pkg: PackageOptions & { scope: 'notes' },
+  output: Output,
+): Promise<Runtime<NotesConfig>>;
+export async function createRuntime(
+  global: GlobalOptions,
   pkg: PackageOptions,
   output: Output,
-): Promise<Runtime> {
+): Promise<Runtime>;
+export async function createRuntime(
+  global: GlobalOptions,
+  pkg: PackageOptions,
+  output: Output,
+): Promise<Runtime<NotesConfig>> {
+  const load = (dir: string) =>
+    pkg.scope === 'notes' ? loadConfig(dir, global.config, 'notes') : loadConfig(dir, global.config);
   const git = createGitCli(global.cwd);
   if (pkg.prefetchRef !== undefined) {
     // Errors surface later, from the calls that need the answers.
+    git.prefetch(pkg.prefetchRef);
     git.describe(pkg.prefetchRef).catch(() => {});
     git.tags('*').catch(() => {});
   }
   // Independent reads overlap. The config is read from --cwd while git finds the root: CI runs
   // in the root, so the guess is almost always right; when it is not, read it again from the root.
   const remote = git.remoteUrl().catch(() => null);
-  const guess = loadConfig(global.cwd, global.config).then(
+  const guess = load(global.cwd).then(
     (loaded) => ({ loaded }),
     (error: unknown) => ({ error }),
   );
   const root = await git.root();
   const guessed = path.resolve(global.cwd) === root ? await guess : null;
   if (guessed && 'error' in guessed) throw guessed.error;
-  const { config, file } = guessed?.loaded ?? (await loadConfig(root, global.config));
+  const { config, file } = guessed?.loaded ?? (await load(root));
   const logger: Logger = { info: output.info, warn: output.warn, debug: () => {} };
 
   let packageName: string | null = null;
@@ -136,7 +152,7 @@ export async function createRuntime(
 }
 
 function createIssueTracker(
-  config: HeraldConfig,
+  config: NotesConfig,
   web: ReturnType<typeof webUrlFromRemote>,
   root: string,
 ): IssueTrackerPort {

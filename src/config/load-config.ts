@@ -4,10 +4,11 @@ import { pathToFileURL } from 'node:url';
 import { type Loader, lilconfig } from 'lilconfig';
 import { errors, isHeraldError } from '../errors/index.js';
 import type { Locator } from './locate-json-path.js';
-import { type HeraldConfig, validateConfig } from './validate-config.js';
+import type { HeraldConfig } from './validate-config.js';
+import { type NotesConfig, validateNotesConfig } from './validate-notes-config.js';
 
-export interface LoadedConfig {
-  config: HeraldConfig;
+export interface LoadedConfig<C extends NotesConfig = HeraldConfig> {
+  config: C;
   /** The file read, or null when none exists and defaults apply. */
   file: string | null;
 }
@@ -41,8 +42,28 @@ export const CONFIG_FILES = [
   'release.config.mjs',
 ];
 
-/** Reads the config semantic-release would read in the repository root, or `--config`. */
-export async function loadConfig(root: string, explicit?: string): Promise<LoadedConfig> {
+/**
+ * Reads the config semantic-release would read in the repository root, or `--config`. With
+ * scope "notes", only the sections notes are made from are validated (and only their schema is
+ * loaded: most of a typical `herald notes` is start-up); the commands that read the other
+ * sections load the whole config and fail there, with the same located problems.
+ */
+export async function loadConfig(root: string, explicit?: string): Promise<LoadedConfig>;
+export async function loadConfig(
+  root: string,
+  explicit: string | undefined,
+  scope: 'notes',
+): Promise<LoadedConfig<NotesConfig>>;
+export async function loadConfig(
+  root: string,
+  explicit?: string,
+  scope: 'all' | 'notes' = 'all',
+): Promise<LoadedConfig<NotesConfig>> {
+  // The whole schema loads while the file is searched for.
+  const validating: Promise<(value: unknown, file: string, position?: Locator) => NotesConfig> =
+    scope === 'notes'
+      ? Promise.resolve(validateNotesConfig)
+      : import('./validate-config.js').then((m) => m.validateConfig);
   const locators = new Map<string, () => Promise<Locator>>();
   const loaders = loadersRecording(locators);
   if (explicit && !((path.extname(explicit) || 'noExt') in loaders)) {
@@ -65,11 +86,12 @@ export async function loadConfig(root: string, explicit?: string): Promise<Loade
     if (explicit && (error as NodeJS.ErrnoException).code === 'ENOENT') throw errors.configNotFound(explicit);
     throw error;
   }
-  if (!found) return { config: validateConfig({}, '(defaults)'), file: null };
+  const validate = await validating;
+  if (!found) return { config: validate({}, '(defaults)'), file: null };
   const file = found.filepath;
   const value = found.config ?? {};
   try {
-    return { config: validateConfig(value, displayOf(file)), file };
+    return { config: validate(value, displayOf(file)), file };
   } catch (error) {
     // Positions are worked out only for a config with problems: a valid one is read once, fast.
     const locator = locators.get(file);
@@ -77,7 +99,7 @@ export async function loadConfig(root: string, explicit?: string): Promise<Loade
     const located = await locator();
     const inPackageJson = path.basename(file) === 'package.json';
     const locate: Locator = inPackageJson ? (p) => located(['release', ...p]) : located;
-    return { config: validateConfig(value, displayOf(file), locate), file };
+    return { config: validate(value, displayOf(file), locate), file };
   }
 }
 

@@ -83,15 +83,18 @@ export async function resolveRange(input: CollectInput, git: GitPort): Promise<R
 
   const stableOnly =
     input.previousRelease === 'stable' && (toVersion === null || semver.prerelease(toVersion) === null);
+  // Each version is parsed once: sorting hundreds of tags by their strings parses each ~20 times.
+  const upTo = toVersion === null ? null : semver.parse(toVersion);
   const eligible = candidates
     .map(({ tag, hash }) => ({ tag, hash, version: input.tagFormat.versionOf(tag) }))
     .filter(
       (t): t is { tag: string; hash: string; version: string } =>
         t.version !== null && t.hash !== target.hash,
     )
-    .filter((t) => toVersion === null || semver.lt(t.version, toVersion))
-    .filter((t) => !stableOnly || semver.prerelease(t.version) === null)
-    .sort((a, b) => semver.rcompare(a.version, b.version));
+    .map((t) => ({ ...t, parsed: semver.parse(t.version)! }))
+    .filter((t) => upTo === null || semver.lt(t.parsed, upTo))
+    .filter((t) => !stableOnly || t.parsed.prerelease.length === 0)
+    .sort((a, b) => semver.rcompare(a.parsed, b.parsed));
   const best = await highestAncestor(eligible, target.hash, input.tagFormat.glob, git);
   if (!best) await requireAllTags(input, git, toVersion, new Set(candidates.map((c) => c.tag)));
   return {

@@ -1,5 +1,5 @@
 import semver from 'semver';
-import type { HeraldConfig } from '../config/validate-config.js';
+import type { NotesConfig } from '../config/validate-notes-config.js';
 import { buildNotes, type NotesAudience, type NotesInput } from '../core/build-notes.js';
 import type { Linker } from '../core/links.js';
 import { bumpFor, nextVersion } from '../core/next-version.js';
@@ -12,7 +12,8 @@ import { collect } from './collect.js';
 import { createNotesRenderer } from './render-notes.js';
 
 export interface NotesRequest {
-  config: HeraldConfig;
+  /** Only the sections notes are made from: `herald notes` validates no others. */
+  config: NotesConfig;
   tagFormat: TagFormat;
   product: string;
   packageName: string | null;
@@ -94,7 +95,7 @@ export async function generateNotes(request: NotesRequest, ports: NotesPorts): P
 }
 
 /** What commit parsing needs from the config. */
-export function parseOptionsFor(config: HeraldConfig): ParseOptions {
+export function parseOptionsFor(config: NotesConfig): ParseOptions {
   const keys = [config.notes.links.jira, ...config.notes.links.keys].filter((k) => k !== undefined);
   return { skipMarkers: config.notes.skipMarkers, keyPatterns: keys.map((k) => k.pattern) };
 }

@@ -30,10 +30,10 @@ describe('herald notes reads the config as semantic-release does', () => {
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('- Export invoices');
-    const bad = await notesWith('.releaserc', 'herald:\n  email:\n    from: Acme <releases@acme.example>\n');
+    const bad = await notesWith('.releaserc', 'herald:\n  notes:\n    previousRelease: latest\n');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(
-      /\.releaserc:3:5 herald\.email\.from {2}expected an address like releases@acme\.example; the display name goes in `fromName`/,
+      /\.releaserc:3:5 herald\.notes\.previousRelease {2}expected one of "stable", "any"/,
     );
   });
 

@@ -24,6 +24,16 @@ function sourcesOf(files: Iterable<string>): string[] {
   );
 }
 
+/** The chunk a source file was bundled into. */
+function chunkOf(source: string): string {
+  const dir = path.join(bin, 'chunks');
+  const chunk = readdirSync(dir).find(
+    (f) => f.endsWith('.js') && sourcesOf([path.join(dir, f)]).some((s) => s.endsWith(source)),
+  );
+  if (!chunk) throw new Error(`${source} is in no chunk`);
+  return path.join(dir, chunk);
+}
+
 describe('start-up', () => {
   it('loads no command module, config schema or library before a command runs', async () => {
     const loaded = sourcesOf(staticClosure(path.join(bin, 'herald.js')));
@@ -36,6 +46,41 @@ describe('start-up', () => {
     expect(heavy).toEqual([]);
   });
 
+  it('`herald notes` loads the schema of the sections it reads, and no zod beyond zod/mini', () => {
+    const loaded = sourcesOf(staticClosure(chunkOf('src/cli/commands/notes.ts')));
+    expect(loaded.some((s) => s.endsWith('src/config/schema-notes.ts'))).toBe(true);
+    const unread = loaded.filter((s) =>
+      /src\/config\/(schema|schema-delivery|schema-trackers|validate-config)\.ts|node_modules\/zod\/v4\/(locales|classic)\/|node_modules\/jira\.js\//.test(
+        s,
+      ),
+    );
+    expect(unread).toEqual([]);
+  });
+
+  it('a setting `herald notes` does not read fails the command that reads it, located; a misspelt section fails both', async () => {
+    const repo = new TestRepo();
+    try {
+      repo.commit('feat: one');
+      repo.write('.releaserc', 'herald:\n  email:\n    from: Acme <releases@acme.example>\n');
+      const notes = await runCli(['notes', '--cwd', repo.dir]);
+      expect(notes.stderr).toBe('');
+      expect(notes.code).toBe(0);
+      const prepare = await runCli(['prepare', '--cwd', repo.dir]);
+      expect(prepare.code).toBe(2);
+      expect(prepare.stderr).toMatch(
+        /\.releaserc:3:5 herald\.email\.from {2}expected an address like releases@acme\.example; the display name goes in `fromName`/,
+      );
+      repo.write('.releaserc', 'herald:\n  emial: {}\n');
+      for (const command of ['notes', 'prepare']) {
+        const result = await runCli([command, '--cwd', repo.dir]);
+        expect({ command, code: result.code }).toEqual({ command, code: 2 });
+        expect(result.stderr).toContain('.releaserc:2:3 herald.emial  unknown setting "emial"');
+      }
+    } finally {
+      repo.remove();
+    }
+  });
+
   it('still answers help for the commands it loads on demand', async () => {
     const notes = await runCli(['notes', '--help']);
     expect(notes.code).toBe(0);
@@ -46,7 +91,7 @@ describe('start-up', () => {
     expect(JSON.parse(schema.stdout).title).toBe('Herald settings in .releaserc.json');
   });
 
-  it('a typical `herald notes` starts six git processes: top level and shallow cut are one question', async () => {
+  it('a typical `herald notes` starts five git processes: top level and shallow cut are one question, the target and the tags another', async () => {
     const repo = new TestRepo();
     try {
       repo.commit('feat: one');
@@ -60,7 +105,10 @@ describe('start-up', () => {
         .filter((line) => line.includes('trace: built-in: git '))
         .map((line) => line.replace(/.*built-in: git (\S+).*/, '$1'));
       expect(commands.filter((c) => c === 'rev-parse')).toHaveLength(1);
-      expect(commands).toHaveLength(6);
+      expect(commands.filter((c) => c === 'for-each-ref')).toHaveLength(0);
+      expect(commands).toHaveLength(5);
+      expect(result.stdout).toContain('## 1.0.1 (');
+      expect(result.stdout).toContain('- Two');
     } finally {
       repo.remove();
     }

@@ -60,7 +60,7 @@ export async function runNotes(argv: string[], output: Output, cwd: string): Pro
   const { values } = parseCommandArgs(argv, notesOptions, 'notes');
   const runtime = await createRuntime(
     { cwd, config: values.config },
-    { package: values.package, path: values.path, prefetchRef: values.to ?? 'HEAD' },
+    { package: values.package, path: values.path, prefetchRef: values.to ?? 'HEAD', scope: 'notes' },
     output,
   );
   const audience = values.audience ?? 'customer';
@@ -150,7 +150,7 @@ export async function runChangelog(argv: string[], output: Output, cwd: string):
     );
   const runtime = await createRuntime(
     { cwd, config: values.config },
-    { package: values.package, path: values.path },
+    { package: values.package, path: values.path, scope: 'notes' },
     output,
   );
   const audience = values.audience ?? 'customer';
