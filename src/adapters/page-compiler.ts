@@ -102,13 +102,24 @@ async function compileOnWorkers(
   const lane = () =>
     new Promise<void>((resolve, reject) => {
       let worker: Worker;
+      // The batch's pages not yet answered, in the order the worker compiles them: the first one
+      // is the page running now, and the timer measures it from the previous answer.
       let pending = new Set<number>();
       let timer: NodeJS.Timeout | undefined;
+      const startClock = () => {
+        clearTimeout(timer);
+        const [running] = pending;
+        if (running !== undefined) timer = setTimeout(() => overrun(running), budget);
+      };
       const send = () => {
         const batch = queue.shift();
-        if (!batch) return resolve();
+        if (!batch) {
+          clearTimeout(timer);
+          return resolve();
+        }
         pending = new Set(batch);
         worker.postMessage(batch.map((i) => ({ index: i, source: sources[i]! })));
+        startClock();
       };
       const start = () => {
         // A small old generation makes the worker's GC collect early instead of growing the heap,
@@ -116,22 +127,20 @@ async function compileOnWorkers(
         const own = new Worker(workerUrl, { resourceLimits: { maxOldGenerationSizeMb: 192 } });
         worker = own;
         live.add(own);
-        own.on('message', (message: { started: number } | { index: number; page: CompiledPage }) => {
+        own.on('message', (message: { ready: true } | { index: number; page: CompiledPage }) => {
           if (own !== worker) return; // a stopped worker's last words
-          clearTimeout(timer);
-          if ('started' in message) {
-            timer = setTimeout(() => overrun(message.started), budget);
-            return;
-          }
+          if ('ready' in message) return send();
           results[message.index] = message.page;
           finished();
           pending.delete(message.index);
           if (pending.size === 0) send();
+          else startClock();
         });
         own.on('error', (error) => own === worker && reject(error));
         own.on('exit', (code) => {
           live.delete(own);
-          if (own === worker && code !== 0 && pending.size > 0)
+          // Also before it said it was ready (nothing sent yet): the lane would wait forever.
+          if (own === worker && code !== 0)
             reject(new Error(`page compiler worker exited with code ${code}`));
         });
       };
@@ -144,10 +153,8 @@ async function compileOnWorkers(
         pending = new Set();
         void stopped.terminate();
         start();
-        send();
       };
       start();
-      send();
     });
   try {
     await Promise.all(Array.from({ length: Math.min(count, queue.length) }, lane));

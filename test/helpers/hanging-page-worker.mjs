@@ -5,8 +5,8 @@ import { compilePage } from '../../dist/core/docs/compile-page.js';
 
 parentPort.on('message', (batch) => {
   for (const { index, source } of batch) {
-    parentPort.postMessage({ started: index });
     if (new TextDecoder().decode(source.bytes).includes('HANG')) for (;;) {}
     parentPort.postMessage({ index, page: compilePage(source) });
   }
 });
+parentPort.postMessage({ ready: true });

@@ -8,7 +8,6 @@ import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import remarkRehype from 'remark-rehype';
 import { unified } from 'unified';
-import { visit } from 'unist-util-visit';
 import type { CompiledPage, DocMessage, DocRef, PageSource } from '../../model/index.js';
 import { remarkAdmonitions } from './admonitions.js';
 import { findExcessiveComplexity } from './complexity.js';
@@ -17,6 +16,7 @@ import { type DocsFlavor, flavorDefaults } from './flavors.js';
 import { defaultMeta, type FrontmatterExtras, type Report, readFrontmatter } from './frontmatter.js';
 import { addHeadingIds } from './heading-ids.js';
 import { sanitizeSchema } from './sanitize-schema.js';
+import { eachElement, hasVisibleText } from './walk.js';
 
 /** Bump when compiled output changes for the same input: cached pages are keyed by it. */
 export const COMPILER_VERSION = 2;
@@ -53,6 +53,8 @@ export type { PageSource } from '../../model/index.js';
  * such a page, and compiling one takes the Markdown parser tens of seconds.
  */
 const MAX_PAGE_BYTES = 2 * 1024 * 1024;
+/** One decoder for every page (it keeps no state between whole-buffer decodes). */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 export function compilePage(source: PageSource): CompiledPage {
   const messages: DocMessage[] = [];
   const report: Report = (line, column, message, ruleId, severity = 'error') =>
@@ -93,7 +95,7 @@ export function compilePage(source: PageSource): CompiledPage {
   const { links, assets } = collectReferences(tree, source, flavor, report);
   const html = tooDeep(() => processor.stringify(tree).trim(), report);
   if (html === null) return empty();
-  if (hastToString(tree).trim() === '' && !assets.length) {
+  if (!hasVisibleText(tree) && !assets.length) {
     report(1, 1, 'page would render empty', 'empty-page');
   }
   return {
@@ -133,7 +135,7 @@ function decodePage(bytes: Uint8Array, report: Report): string | null {
   }
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    text = strictUtf8.decode(bytes);
   } catch {
     report(
       ...lineColumnOfByte(bytes, firstInvalidUtf8(bytes)),
@@ -193,7 +195,7 @@ function collectReferences(
 ): { links: DocRef[]; assets: DocRef[] } {
   const links: DocRef[] = [];
   const assets: DocRef[] = [];
-  visit(tree, 'element', (node: Element) => {
+  eachElement(tree, (node: Element) => {
     const isLink = node.tagName === 'a' && typeof node.properties.href === 'string';
     const isImage = node.tagName === 'img' && typeof node.properties.src === 'string';
     if (!isLink && !isImage) return;

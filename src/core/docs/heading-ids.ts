@@ -1,8 +1,10 @@
 import GithubSlugger from 'github-slugger';
 import type { Element, Root as HastRoot, Text } from 'hast';
 import { toString as hastToString } from 'hast-util-to-string';
-import { visit } from 'unist-util-visit';
 import type { DocsFlavor } from './flavors.js';
+import { eachElement } from './walk.js';
+
+const headingTag = /^h[1-6]$/;
 
 /**
  * Heading ids the way each generator makes them, so `#anchor` links written for that site
@@ -12,8 +14,8 @@ import type { DocsFlavor } from './flavors.js';
 export function addHeadingIds(tree: HastRoot, flavor: DocsFlavor): string[] {
   const unique = uniqueSlugs(flavor);
   const anchors: string[] = [];
-  visit(tree, 'element', (node: Element) => {
-    if (/^h[1-6]$/.test(node.tagName)) {
+  eachElement(tree, (node: Element) => {
+    if (headingTag.test(node.tagName)) {
       const explicit = takeExplicitId(node);
       const id = explicit ?? unique(hastToString(node));
       node.properties.id = id;
