@@ -380,4 +380,99 @@ describe.each(dialects)('store contract: $name', (dialect) => {
       await settle('article:notes', 'sent');
       expect(await claimable()).toEqual(['post:message', 'section:guide', 'to:1']);
     }));
+
+  it('holds a phase while any lower row of its lane is unfinished (pending, in flight, unknown or failed), whatever lies between, and lets other lanes and targets go', () =>
+    withStore(async (store) => {
+      const id = await planDue(store, [
+        row('helpcenter', 'section:release-notes', 2),
+        row('helpcenter', 'article:notes', 5),
+        row('helpcenter', 'section:guide', 10),
+        row('helpcenter', 'article:doc:a', 20),
+        row('helpcenter', 'article:doc:b', 20),
+        row('helpcenter', 'content:doc:a', 30),
+        row('slack:C1', 'post:message', 40),
+        row('slack:C1', 'post:reply:1', 41),
+        row('slack:C1', 'post:reply:2', 42),
+        row('slack:C2', 'post:message', 40),
+        ...Array.from({ length: 30 }, (_, i) => row('email', `to:${i}`, 40)),
+      ]);
+      const targets = ['helpcenter', 'slack:C1', 'slack:C2', 'email'];
+      const claimable = async () => {
+        const keys: string[] = [];
+        for (const target of targets) {
+          const rows = await store.claimDeliveries({ owner: 'probe', target, limit: 100, leaseMs: 60_000 });
+          keys.push(...rows.map((r) => r.key));
+        }
+        await store.releaseClaims('probe');
+        return keys.filter((k) => !k.startsWith('to:') || k === 'to:0').sort();
+      };
+      /** Claims the row and fences it (in flight); the other rows claimed with it go back. */
+      const begin = async (target: string, key: string) => {
+        const rows = await store.claimDeliveries({ owner: 'w', target, limit: 100, leaseMs: 60_000 });
+        const mine = rows.find((r) => r.key === key);
+        expect(mine, `${key} is claimable`).toBeDefined();
+        const attemptId = `a-${mine!.id}`;
+        expect(
+          await store.recordAttempts({
+            settle: [],
+            fence: [{ id: mine!.id, owner: 'w', attemptId, leaseMs: 60_000 }],
+          }),
+        ).toEqual({ settled: [], fenced: [true] });
+        await store.releaseClaims('w');
+        return { ...mine!, attemptId };
+      };
+      const end = (started: DeliveryRow & { attemptId: string }, state: 'sent' | 'failed') =>
+        store.recordAttempts({
+          settle: [
+            {
+              id: started.id,
+              owner: 'w',
+              attemptId: started.attemptId,
+              outcome: state === 'sent' ? { state, externalId: '1', url: null } : { state, error: 'refused' },
+            },
+          ],
+          fence: [],
+        });
+      const finish = async (target: string, key: string, state: 'sent' | 'failed') =>
+        end(await begin(target, key), state);
+
+      // Each lane's lowest phase; no channel before the notes lane is done.
+      expect(await claimable()).toEqual(['section:guide', 'section:release-notes']);
+      // A row in flight holds its lane as a pending one does.
+      const notesSection = await begin('helpcenter', 'section:release-notes');
+      expect(await claimable()).toEqual(['section:guide']);
+      await end(notesSection, 'sent');
+      await finish('helpcenter', 'article:notes', 'sent');
+      // Notes done: every channel's first phase, beside the docs lane, which holds up nothing else.
+      expect(await claimable()).toEqual(['post:message', 'post:message', 'section:guide', 'to:0']);
+      // Docs: phase 30 waits for 10 while 20 is open too, then for 20 while one of its two is open.
+      await finish('helpcenter', 'section:guide', 'sent');
+      await finish('helpcenter', 'article:doc:a', 'sent');
+      expect((await claimable()).filter((k) => k.includes('doc'))).toEqual(['article:doc:b']);
+      await finish('helpcenter', 'article:doc:b', 'failed');
+      expect((await claimable()).filter((k) => k.includes('doc'))).toEqual([]);
+      // A Slack thread: a part waits for every lower part of its own channel, and for nothing of
+      // another channel or of email, which still has 30 rows open in the same phase.
+      await finish('slack:C1', 'post:message', 'sent');
+      expect((await claimable()).filter((k) => k.startsWith('post:'))).toEqual([
+        'post:message',
+        'post:reply:1',
+      ]);
+      await finish('slack:C1', 'post:reply:1', 'failed');
+      // The failed part holds its thread, and the poll does not wait for it.
+      expect((await claimable()).filter((k) => k.startsWith('post:'))).toEqual(['post:message']);
+      expect(await store.nextAttemptIn(['slack:C1'])).toBeNull();
+      // Retried, the part is unknown (it may have gone out): it is claimable (to reconcile) and
+      // still holds the thread.
+      expect(await store.requeueDeliveries(id, 'slack:C1', 'tester')).toBe(1);
+      expect((await claimable()).filter((k) => k.startsWith('post:'))).toEqual([
+        'post:message',
+        'post:reply:1',
+      ]);
+      // Rows waiting behind a part in flight: the poll looks again soon.
+      const reply = await begin('slack:C1', 'post:reply:1');
+      expect(reply.state).toBe('unknown');
+      expect((await claimable()).filter((k) => k.startsWith('post:'))).toEqual(['post:message']);
+      expect(await store.nextAttemptIn(['slack:C1'])).toBeLessThanOrEqual(500);
+    }));
 });

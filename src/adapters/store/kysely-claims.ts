@@ -1,7 +1,9 @@
 import { type Kysely, sql } from 'kysely';
 import { DELIVERING } from '../../core/lifecycle-table.js';
+import { claimablePhases } from '../../core/phase-lanes.js';
 import type { LedgerPort, SettleAttempt } from '../../ports/store.js';
-import { BLOCKED_POLL_MS, DONE, deliveryOf, isOpenRow, LEDGER_CHUNK, lowerPhaseIn } from './ledger-rows.js';
+import { deliveryOf, isOpenRow, LEDGER_CHUNK } from './ledger-rows.js';
+import { announcingBundles, nextAttemptIn, openPhases } from './phase-gates.js';
 import { preparedQuery } from './prepared-query.js';
 import { type Database, type DialectOps, inChunks, type StoreTx } from './schema.js';
 
@@ -35,28 +37,24 @@ export function createKyselyClaims(db: Kysely<Database>, ops: DialectOps): Claim
     async claimDeliveries({ owner, target, limit, leaseMs }) {
       return ops.transaction(db, async (trx) => {
         const now = await clockOf(trx);
+        // Bundles first (shared, on Postgres), then rows: the order plans and fences lock them in.
+        const bundles = await announcingBundles(trx, ops, { now });
         await expireInterrupted(trx, target, now);
-        let pick = trx
-          .selectFrom('deliveries as d')
-          .innerJoin('bundles as b', 'b.id', 'd.bundle_id')
-          .select('d.id')
-          .where('d.target', '=', target)
-          // Literal states: the planner sees the deliveries_ready partial index applies.
-          .where(sql<boolean>`d.state IN ('pending', 'unknown')`)
-          .where('d.next_attempt_at', '<=', now)
-          .where((eb) => eb.or([eb('d.lease_until', 'is', null), eb('d.lease_until', '<', now)]))
-          .where('b.status', '=', DELIVERING)
-          .where('b.announce_at', '<=', now)
-          // Rows of a plan still being written page by page wait for its end: the help centre's
-          // rows of that revision, which go first, may not be in yet.
-          .whereRef('b.planned_revision', '=', 'b.revision')
-          .where((eb) => eb.not(lowerPhaseIn(eb, 'not in', DONE)))
-          .orderBy('d.bundle_id')
-          .orderBy('d.phase')
-          .orderBy('d.id')
-          .limit(limit);
-        if (postgres) pick = pick.forUpdate('d').skipLocked();
-        const ids = (await pick.execute()).map((r) => r.id);
+        const gates = await openPhases(trx, bundles, target, true);
+        // In claim order (bundle, phase, id), one ordered range of deliveries_ready per phase.
+        const ids: number[] = [];
+        for (const [bundleId, open] of gates)
+          for (const phase of claimablePhases(open, target)) {
+            if (ids.length >= limit) break;
+            const picked = await pickReady(trx, postgres, {
+              target,
+              bundleId,
+              phase,
+              now,
+              limit: limit - ids.length,
+            });
+            ids.push(...picked);
+          }
         if (ids.length === 0) return [];
         const rows = await trx
           .updateTable('deliveries')
@@ -269,45 +267,29 @@ async function settleRow(
   return written;
 }
 
-/** Milliseconds until the next row of an announcing bundle on these targets may be attempted. */
-async function nextAttemptIn(
-  db: Kysely<Database>,
-  ops: DialectOps,
-  targets: string[],
-): Promise<number | null> {
-  if (targets.length === 0) return null;
-  const row = await db
+/** Due, unleased rows of the target in one claimable phase of a bundle, in id order. */
+async function pickReady(
+  trx: StoreTx,
+  postgres: boolean,
+  at: { target: string; bundleId: number; phase: number; now: number; limit: number },
+): Promise<number[]> {
+  const pick = trx
     .selectFrom('deliveries as d')
-    .innerJoin('bundles as b', 'b.id', 'd.bundle_id')
-    .select((eb) => [
-      eb.fn
-        .min(
-          sql<number>`CASE WHEN d.lease_until IS NOT NULL AND d.lease_until > d.next_attempt_at THEN d.lease_until ELSE d.next_attempt_at END`,
-        )
-        .as('next'),
-      sql<number>`${ops.now}`.as('now'),
-    ])
-    .where('d.target', 'in', targets)
-    .where(sql<boolean>`d.state IN ('pending', 'unknown', 'attempting')`)
-    .where(isOpenRow('d'))
-    .where('b.status', '=', DELIVERING)
-    .where((eb) => eb.not(lowerPhaseIn(eb, 'not in', DONE)))
-    .executeTakeFirst();
-  const ready = row && row.next !== null ? Number(row.next) - Number(row.now) : null;
-  // Rows waiting for lower phases still being delivered (not failed): look again soon, even
-  // when the only ready row is one in flight elsewhere with a long lease.
-  const blocked = await db
-    .selectFrom('deliveries as d')
-    .innerJoin('bundles as b', 'b.id', 'd.bundle_id')
     .select('d.id')
-    .where('d.target', 'in', targets)
-    .where(sql<boolean>`d.state IN ('pending', 'unknown', 'attempting')`)
-    .where(isOpenRow('d'))
-    .where('b.status', '=', DELIVERING)
-    .where((eb) => lowerPhaseIn(eb, 'not in', DONE))
-    .where((eb) => eb.not(lowerPhaseIn(eb, 'in', ['failed'])))
-    .limit(1)
-    .executeTakeFirst();
-  if (!blocked) return ready;
-  return ready === null ? BLOCKED_POLL_MS : Math.min(ready, BLOCKED_POLL_MS);
+    .where('d.target', '=', at.target)
+    .where('d.bundle_id', '=', at.bundleId)
+    // The phase as a range, and in the order: only deliveries_ready (target, bundle_id, phase, id)
+    // then gives the order without a sort. With `phase =` the primary key's order looks as good,
+    // and it walks every row the bundle already sent before the first one still to go.
+    .where('d.phase', '>=', at.phase)
+    .where('d.phase', '<=', at.phase)
+    // Literal states: the planner sees the deliveries_ready partial index applies.
+    .where(sql<boolean>`d.state IN ('pending', 'unknown')`)
+    .where('d.next_attempt_at', '<=', at.now)
+    .where((eb) => eb.or([eb('d.lease_until', 'is', null), eb('d.lease_until', '<', at.now)]))
+    .orderBy('d.phase')
+    .orderBy('d.id')
+    .limit(at.limit);
+  const rows = await (postgres ? pick.forUpdate('d').skipLocked() : pick).execute();
+  return rows.map((r) => Number(r.id));
 }

@@ -1,51 +1,15 @@
-import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
-import { CHANNEL_PHASE, type DeliveryRow, type DeliveryState, DOCS_PHASE } from '../../model/index.js';
+import { type Kysely, sql } from 'kysely';
+import type { DeliveryRow, DeliveryState } from '../../model/index.js';
 import { bundleLockKey, type Database, type DialectOps, readStoreClock, type StoreTx } from './schema.js';
 
-// The ledger's shared SQL: row states, the phase-order condition, the bundle write lock.
+// The ledger's shared SQL: row states, the bundle write lock. The phase order: phase-gates.ts.
 
 type Row = Database['deliveries'];
 
 /** Rows a delivery plan no longer needs and that never went out. */
 export const UNSENT = ['pending', 'failed', 'unknown'] as const;
-export const DONE = ['sent', 'skipped'] as const;
 /** Rows per statement in the ledger's bulk writes. */
 export const LEDGER_CHUNK = 200;
-
-/**
- * Some row of the same bundle (`d`) in a lower phase that `d` waits for is (or is not) in `states`:
- * the help centre's two lanes each in phase order; channels after the release notes and in phase
- * order per target. The model states the rule (`CHANNEL_PHASE`, `DOCS_PHASE`).
- */
-export function lowerPhaseIn(
-  eb: ExpressionBuilder<{ d: Row; b: Database['bundles'] } & Database, 'd' | 'b'>,
-  op: 'in' | 'not in',
-  states: readonly DeliveryState[],
-) {
-  // The states are written as literals, not parameters: the planner can then see that
-  // `NOT IN ('sent', 'skipped')` is the condition of the deliveries_open partial index. Asked
-  // for open states only (`IN ('failed')`), the query says that condition too: otherwise SQLite
-  // walks every row of the bundle (100,000 emails) for each row it tests.
-  const list = sql.raw(states.map((s) => `'${s}'`).join(', '));
-  const openOnly = op === 'in' && states.every((s) => !(DONE as readonly string[]).includes(s));
-  const [channel, docs] = [sql.lit(CHANNEL_PHASE), sql.lit(DOCS_PHASE)];
-  return eb.exists(
-    eb
-      .selectFrom('deliveries as e')
-      .select('e.id')
-      .whereRef('e.bundle_id', '=', 'd.bundle_id')
-      .whereRef('e.phase', '<', 'd.phase')
-      .where(
-        sql<boolean>`(
-          (d.phase < ${docs} AND e.phase < ${docs})
-          OR (d.phase >= ${docs} AND d.phase < ${channel} AND e.phase >= ${docs})
-          OR (d.phase >= ${channel} AND (e.target = d.target OR e.phase < ${docs}))
-        )`,
-      )
-      .where(sql<boolean>`e.state ${sql.raw(op)} (${list})`)
-      .$if(openOnly, (q) => q.where(isOpenRow('e'))),
-  );
-}
 
 /**
  * `state NOT IN ('sent', 'skipped')` written literally, beside a query's own state condition: the
