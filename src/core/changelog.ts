@@ -1,9 +1,22 @@
 /**
- * CHANGELOG.md editing, pure. Each release section starts with a level-2 heading whose first
- * bracketed or bare token is the version (`## [1.2.0](…) (2026-01-01)` or `## 1.2.0`). Upserting
- * replaces that version's section or inserts a new one in version order position (newest first).
+ * CHANGELOG.md editing, pure. Each release section starts with a heading whose first bracketed or
+ * bare token is the version (`## [1.2.0](…) (2026-01-01)` or `## 1.2.0`). conventional-changelog
+ * writes a major release as `# [2.0.0](…)`, and patches as `## <small>[1.0.1](…)</small>` (or, in
+ * older versions, `### [1.0.1](…)`): all of them start a section. Upserting replaces that
+ * version's section or inserts a new one in version order position (newest first).
  */
-const sectionHeading = /^##\s+\[?v?([0-9]+\.[0-9]+\.[0-9]+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)\]?/;
+const sectionHeading =
+  /^#{1,3}\s+(?:<small>\s*)?\[?v?([0-9]+\.[0-9]+\.[0-9]+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?)\]?/;
+
+/** Where each release section starts. */
+function sectionStarts(lines: string[]): { line: number; version: string }[] {
+  const starts: { line: number; version: string }[] = [];
+  lines.forEach((line, i) => {
+    const match = sectionHeading.exec(line);
+    if (match) starts.push({ line: i, version: match[1]! });
+  });
+  return starts;
+}
 
 export const CHANGELOG_TITLE = '# Changelog\n';
 
@@ -15,11 +28,7 @@ export function upsertChangelogSection(
 ): string {
   const body = section.trim();
   const lines = existing.replace(/\r\n/g, '\n').split('\n');
-  const starts: { line: number; version: string }[] = [];
-  lines.forEach((line, i) => {
-    const match = sectionHeading.exec(line);
-    if (match) starts.push({ line: i, version: match[1]! });
-  });
+  const starts = sectionStarts(lines);
   const index = starts.findIndex((s) => s.version === version);
   if (index !== -1) {
     const start = starts[index]!.line;
@@ -52,11 +61,7 @@ export interface ChangelogParts {
 
 export function splitChangelog(text: string): ChangelogParts {
   const lines = text.replace(/\r\n/g, '\n').split('\n');
-  const starts: { line: number; version: string }[] = [];
-  lines.forEach((line, i) => {
-    const match = sectionHeading.exec(line);
-    if (match) starts.push({ line: i, version: match[1]! });
-  });
+  const starts = sectionStarts(lines);
   return {
     preamble: lines
       .slice(0, starts[0]?.line ?? lines.length)

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import semver from 'semver';
 import { describe, expect, it } from 'vitest';
-import { upsertChangelogSection } from '../../src/core/changelog.js';
+import { splitChangelog, upsertChangelogSection } from '../../src/core/changelog.js';
 import { createLinker, webUrlFromRemote } from '../../src/core/links.js';
 import { collapseLineBreaks, escapeMarkdownText, markdownUrl } from '../../src/core/markdown-text.js';
 import { bumpFor, nextVersion } from '../../src/core/next-version.js';
@@ -112,6 +112,33 @@ describe('upsertChangelogSection', () => {
     const middle = upsertChangelogSection(replaced, '1.0.5', '## 1.0.5\n\n- c', cmp);
     expect(middle.indexOf('## 1.0.5')).toBeGreaterThan(middle.indexOf('1.1.0'));
     expect(middle.indexOf('## 1.0.5')).toBeLessThan(middle.indexOf('## 1.0.0'));
+  });
+});
+
+describe('splitChangelog', () => {
+  it('knows the headings conventional-changelog writes for major, minor and patch releases', () => {
+    const text = [
+      '# Changelog',
+      '',
+      'Kept by hand.',
+      '',
+      '## <small>[9.1.2](https://x/compare/a%409.1.1...a%409.1.2) (2026-07-30)</small>',
+      '### Features',
+      '* one',
+      '## [9.1.0](https://x/compare) (2026-06-23)',
+      '* two',
+      '# [9.0.0](https://x/compare) (2026-05-01)',
+      '### Bug Fixes',
+      '* three',
+      '### [8.0.1](https://x/compare) (2026-04-01)',
+      '* four',
+      '## 7.0.0',
+    ].join('\n');
+    const parts = splitChangelog(text);
+    expect(parts.preamble).toBe('# Changelog\n\nKept by hand.');
+    expect(parts.sections.map((s) => s.version)).toEqual(['9.1.2', '9.1.0', '9.0.0', '8.0.1', '7.0.0']);
+    // A section's own sub-headings (`### Features`) stay inside it.
+    expect(parts.sections[2]!.text).toBe('# [9.0.0](https://x/compare) (2026-05-01)\n### Bug Fixes\n* three');
   });
 });
 
