@@ -1,35 +1,24 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { TestRepo } from '../helpers/git-repo.js';
+import { repoPool } from '../helpers/herald-repo.js';
 
-const repos: TestRepo[] = [];
-afterAll(() => {
-  for (const repo of repos) rmSync(repo.dir, { recursive: true, force: true });
-});
+const pool = repoPool();
+afterAll(() => pool.removeAll());
 
 describe('herald preview <version> (every channel)', () => {
   it("includes the trackers' comments and release pages, as --channel trackers lists them", async () => {
-    const repo = new TestRepo('herald-preview-trackers-');
-    repos.push(repo);
-    repo.write(
-      '.releaserc.json',
-      JSON.stringify({
-        herald: {
-          product: 'Acme',
-          docs: false,
-          notes: { links: { repository: 'https://github.com/acme/app' } },
-          trackers: {
-            github: {
-              repository: 'acme/app',
-              apiUrl: 'http://127.0.0.1:9/unreachable',
-              release: { enabled: true },
-            },
-          },
+    const repo = pool.make('herald-preview-trackers-', {
+      notes: { links: { repository: 'https://github.com/acme/app' } },
+      trackers: {
+        github: {
+          repository: 'acme/app',
+          apiUrl: 'http://127.0.0.1:9/unreachable',
+          release: { enabled: true },
         },
-      }),
-    );
+      },
+    });
     repo.commit('chore: start');
     repo.tag('v1.0.0');
     repo.commit('fix: export <b>works</b> again\n\nCloses #1');

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type GitHubEmulator, type GitHubSeed, startGitHubEmulator } from '../emulators/github.js';
 import { type GitLabEmulator, startGitLabEmulator } from '../emulators/gitlab.js';
 import { type JiraEmulator, startJiraEmulator } from '../emulators/jira.js';
 import { cliPath, runCli } from '../helpers/cli.js';
-import { TestRepo } from '../helpers/git-repo.js';
+import type { TestRepo } from '../helpers/git-repo.js';
+import { repoPool } from '../helpers/herald-repo.js';
 
 /** Kill-and-rerun trials; CI runs the default, a developer can run thousands. */
 const TRIALS = Number(process.env.HERALD_KILL_TRIALS ?? 6);
@@ -17,35 +17,24 @@ const SEEDS: GitHubSeed[] = [
   { number: 4, title: 'Slow page' },
 ];
 
-const repos: TestRepo[] = [];
-afterAll(() => {
-  for (const repo of repos) rmSync(repo.dir, { recursive: true, force: true });
-});
+const pool = repoPool();
+afterAll(() => pool.removeAll());
 
 /** A product whose next release closes GitHub issues #1, #2, #4 and merges pull request #3. */
 function trackerRepo(github: GitHubEmulator, extra: Record<string, unknown> = {}): TestRepo {
-  const repo = new TestRepo('herald-trackers-');
-  repos.push(repo);
-  repo.write(
-    '.releaserc.json',
-    JSON.stringify({
-      herald: {
-        product: 'Acme',
-        docs: false,
-        notes: { links: { repository: 'https://github.com/acme/app' } },
-        trackers: {
-          labels: ['released', 'released:{{version}}'],
-          github: {
-            repository: 'acme/app',
-            apiUrl: github.url,
-            writeIntervalMs: 0,
-            release: { enabled: true, latest: true },
-          },
-          ...extra,
-        },
+  const repo = pool.make('herald-trackers-', {
+    notes: { links: { repository: 'https://github.com/acme/app' } },
+    trackers: {
+      labels: ['released', 'released:{{version}}'],
+      github: {
+        repository: 'acme/app',
+        apiUrl: github.url,
+        writeIntervalMs: 0,
+        release: { enabled: true, latest: true },
       },
-    }),
-  );
+      ...extra,
+    },
+  });
   repo.commit('chore: start');
   repo.tag('v1.0.0');
   repo.commit('fix(api): export works again\n\nCloses #1, fixes #2');
@@ -157,29 +146,20 @@ async function withTrackers<T>(faults: number, work: (t: Trackers) => Promise<T>
  * repository acme/app and two Jira keys.
  */
 function loopRepo(t: Trackers): TestRepo {
-  const repo = new TestRepo('herald-loop-');
-  repos.push(repo);
-  repo.write(
-    '.releaserc.json',
-    JSON.stringify({
-      herald: {
-        product: 'Acme',
-        docs: false,
-        notes: {
-          links: {
-            repository: 'https://gitlab.example.com/group/proj',
-            jira: { pattern: 'PROJ-\\d+', url: 'https://acme.atlassian.net/browse/{id}' },
-          },
-        },
-        trackers: {
-          labels: ['released'],
-          github: { repository: 'acme/app', apiUrl: t.github.url, writeIntervalMs: 0 },
-          gitlab: { repository: 'group/proj', apiUrl: t.gitlab.url, release: { enabled: true } },
-          jira: { url: t.jira.url, projects: ['PROJ'], transition: 'Released' },
-        },
+  const repo = pool.make('herald-loop-', {
+    notes: {
+      links: {
+        repository: 'https://gitlab.example.com/group/proj',
+        jira: { pattern: 'PROJ-\\d+', url: 'https://acme.atlassian.net/browse/{id}' },
       },
-    }),
-  );
+    },
+    trackers: {
+      labels: ['released'],
+      github: { repository: 'acme/app', apiUrl: t.github.url, writeIntervalMs: 0 },
+      gitlab: { repository: 'group/proj', apiUrl: t.gitlab.url, release: { enabled: true } },
+      jira: { url: t.jira.url, projects: ['PROJ'], transition: 'Released' },
+    },
+  });
   repo.commit('chore: start');
   repo.tag('v1.0.0');
   repo.checkout('-b', 'fix-export');

@@ -1,35 +1,24 @@
-import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startGitHubEmulator } from '../emulators/github.js';
 import { startGitLabEmulator } from '../emulators/gitlab.js';
 import { startJiraEmulator } from '../emulators/jira.js';
 import { runCli } from '../helpers/cli.js';
-import { TestRepo } from '../helpers/git-repo.js';
+import type { TestRepo } from '../helpers/git-repo.js';
+import { repoPool } from '../helpers/herald-repo.js';
 
-const repos: TestRepo[] = [];
-afterAll(() => {
-  for (const repo of repos) rmSync(repo.dir, { recursive: true, force: true });
-});
+const pool = repoPool();
+afterAll(() => pool.removeAll());
 
 function repoWith(trackers: Record<string, unknown>): TestRepo {
-  const repo = new TestRepo('herald-tracker-preview-');
-  repos.push(repo);
-  repo.write(
-    '.releaserc.json',
-    JSON.stringify({
-      herald: {
-        product: 'Acme',
-        docs: false,
-        notes: {
-          links: {
-            repository: 'https://github.com/acme/app',
-            jira: { pattern: 'PROJ-\\d+', url: 'https://acme.atlassian.net/browse/{id}' },
-          },
-        },
-        trackers,
+  const repo = pool.make('herald-tracker-preview-', {
+    notes: {
+      links: {
+        repository: 'https://github.com/acme/app',
+        jira: { pattern: 'PROJ-\\d+', url: 'https://acme.atlassian.net/browse/{id}' },
       },
-    }),
-  );
+    },
+    trackers,
+  });
   repo.commit('chore: start');
   repo.tag('v1.0.0');
   repo.commit('fix: export works again (PROJ-7)\n\nCloses #1');
