@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Loader, lilconfig } from 'lilconfig';
@@ -73,7 +73,7 @@ export async function loadConfig(
     );
   }
   const explorer = lilconfig('release', {
-    searchPlaces: CONFIG_FILES,
+    searchPlaces: presentSearchPlaces(root),
     stopDir: root, // the root only, as semantic-release (cosmiconfig's "none" search strategy)
     cache: false,
     loaders,
@@ -101,6 +101,28 @@ export async function loadConfig(
     const locate: Locator = inPackageJson ? (p) => located(['release', ...p]) : located;
     return { config: validate(value, displayOf(file), locate), file };
   }
+}
+
+/**
+ * The search places that exist in `root`, in their order: two directory listings instead of an
+ * access() per place (21 round trips to the file system, a measurable part of `herald notes`).
+ */
+export function presentSearchPlaces(root: string): string[] {
+  const list = (dir: string) => {
+    try {
+      return new Set(readdirSync(dir));
+    } catch {
+      return null;
+    }
+  };
+  const top = list(root);
+  if (!top) return CONFIG_FILES; // unreadable: let the search report what it finds
+  const nested = top.has('.config')
+    ? (list(path.join(root, '.config')) ?? new Set<string>())
+    : new Set<string>();
+  return CONFIG_FILES.filter((place) =>
+    place.startsWith('.config/') ? nested.has(place.slice('.config/'.length)) : top.has(place),
+  );
 }
 
 function displayOf(file: string): string {
@@ -179,7 +201,7 @@ async function importModule(file: string): Promise<unknown> {
 export async function findConfigFile(root: string): Promise<string | null> {
   const anyContent: Loader = () => ({});
   const explorer = lilconfig('release', {
-    searchPlaces: CONFIG_FILES,
+    searchPlaces: presentSearchPlaces(root),
     stopDir: root,
     cache: false,
     loaders: {

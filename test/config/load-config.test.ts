@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CONFIG_FILES, loadConfig } from '../../src/config/load-config.js';
+import { CONFIG_FILES, loadConfig, presentSearchPlaces } from '../../src/config/load-config.js';
 import { HeraldError } from '../../src/errors/index.js';
 
 const dirs: string[] = [];
@@ -66,6 +66,19 @@ describe('loadConfig: the files semantic-release reads', () => {
       rmSync(path.join(root, name));
     }
     expect((await loadConfig(root)).file).toBeNull();
+  });
+
+  it('looks only at the search places that exist, in semantic-release order', () => {
+    const root = rootWith({
+      'release.config.mjs': 'export default {}',
+      '.config/releaserc.yml': 'herald: {}',
+      'package.json': '{}',
+      'README.md': '# not a config',
+    });
+    expect(presentSearchPlaces(root)).toEqual(['package.json', '.config/releaserc.yml', 'release.config.mjs']);
+    expect(presentSearchPlaces(rootWith({ 'README.md': '' }))).toEqual([]);
+    // A root that cannot be listed is searched place by place, as before.
+    expect(presentSearchPlaces(path.join(root, 'missing'))).toEqual(CONFIG_FILES);
   });
 
   it('skips package.json without a "release" key, and empty files, as semantic-release does', async () => {
