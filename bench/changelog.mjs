@@ -18,7 +18,7 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const PACKAGES = ['core', 'web', 'cli', 'docs'];
 const root = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 const repo = path.join(root, 'bench', '.work', `mono-${COMMITS}-${TAGS}`);
-const herald = path.join(root, 'dist', 'bin', 'herald.js');
+const herald = path.join(root, 'dist', 'bin', 'herald.cjs');
 const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
 const types = ['feat', 'fix', 'fix', 'perf', 'chore', 'docs', 'refactor', 'fix', 'feat'];

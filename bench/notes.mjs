@@ -19,7 +19,7 @@ const STARTUP_RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 21);
 const root = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 const work = path.join(root, 'bench', '.work');
 const repo = path.join(work, `notes-${COMMITS}-${TAGS}`);
-const herald = path.join(root, 'dist', 'bin', 'herald.js');
+const herald = path.join(root, 'dist', 'bin', 'herald.cjs');
 const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
 const types = ['feat', 'fix', 'fix', 'perf', 'chore', 'docs', 'refactor', 'test', 'fix', 'feat'];

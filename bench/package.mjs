@@ -5,7 +5,7 @@
 // prints: the tarball and installed sizes of Herald's own files against the build's files here
 // (dist/, templates/, schema/), the installed size with every dependency, and the CLI's start
 // time (`herald --version`, `herald notes` in a small repository) from node_modules/.bin against
-// `node dist/bin/herald.js` of the checkout, run alternately, medians of BENCH_RUNS (default 15).
+// `node dist/bin/herald.cjs` of the checkout, run alternately, medians of BENCH_RUNS (default 15).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -103,7 +103,7 @@ console.log(`  installed with dependencies ${mb(sizeOf(path.join(project, 'node_
 
 const bins = {
   installed: [process.execPath, [path.join(project, 'node_modules', '.bin', 'herald')]],
-  checkout: [process.execPath, [path.join(root, 'dist', 'bin', 'herald.js')]],
+  checkout: [process.execPath, [path.join(root, 'dist', 'bin', 'herald.cjs')]],
 };
 for (const args of [['--version'], ['notes']]) {
   const samples = { installed: [], checkout: [] };

@@ -1,7 +1,8 @@
 // Bundles the CLI into one file (dist/bin/herald.js). Node 20 has no compile cache, and
 // resolving ~100 ESM modules costs more than the work of a typical `herald notes`: one file
 // starts about twice as fast. The library build (tsc → dist/) stays unbundled.
-import { rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
@@ -67,4 +68,35 @@ await build({
   banner: {
     js: "import { createRequire as __heraldRequire } from 'node:module';\nconst require = __heraldRequire(import.meta.url);",
   },
+});
+
+/**
+ * The fast path of `herald notes` and `herald changelog` (see src/cli/launcher.ts): everything
+ * they can reach in one CommonJS file (no chunks: esbuild splits only ES modules), run through
+ * V8's code cache, and the launcher package.json's "bin" names. CommonJS has no import.meta.
+ */
+const commonJs = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: 'linked',
+  legalComments: 'none',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  logLevel: 'warning',
+  external: ['better-sqlite3', 'pg', 'pg-native'],
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
+  plugins: [semverFunctionsOnly, jiraZodExternal],
+  define: { 'import.meta.url': '__heraldFileUrl' },
+  banner: { js: "const __heraldFileUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
+await build({ ...commonJs, entryPoints: ['src/cli/bin-notes.ts'], outfile: 'dist/bin/notes.cjs' });
+const notesHash = createHash('sha256').update(readFileSync('dist/bin/notes.cjs')).digest('hex').slice(0, 16);
+await build({
+  ...commonJs,
+  entryPoints: ['src/cli/launcher.ts'],
+  outfile: 'dist/bin/herald.cjs',
+  define: { ...commonJs.define, HERALD_NOTES_BUNDLE_HASH: JSON.stringify(notesHash) },
+  banner: { js: `#!/usr/bin/env node\n${commonJs.banner.js}` },
 });

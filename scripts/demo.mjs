@@ -8,7 +8,7 @@ import { buildSampleRepo } from './sample-repo.mjs';
 
 const root = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 const repo = path.join(root, '.herald', 'demo', 'acme-cloud');
-const herald = path.join(root, 'dist', 'bin', 'herald.js');
+const herald = path.join(root, 'dist', 'bin', 'herald.cjs');
 
 function step(title, args, env = {}) {
   const shown = Object.entries(env).map(([k, v]) => `${k}=${k.includes('TOKEN') ? '…' : v} `);

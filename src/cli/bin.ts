@@ -1,19 +1,5 @@
 #!/usr/bin/env node
+import { runAsProcess } from './as-process.js';
 import { main } from './main.js';
 
-// `herald status 1.2.0 | head`: a reader that stops early is not an error.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
-});
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    // main() turns every error into an exit code; reaching this is a bug in Herald itself.
-    console.error(error);
-    process.exitCode = 1;
-  },
-);
+runAsProcess(main);

@@ -171,11 +171,16 @@ function loadersRecording(locators: Map<string, () => Promise<Locator>>): Record
   };
 }
 
+/** Set by the code-cached CLI bundle, where import() cannot run (see src/cli/code-cache.ts). */
+declare const __heraldImport: ((url: string) => Promise<unknown>) | undefined;
+const importFile = (url: string) =>
+  typeof __heraldImport === 'function' ? __heraldImport(url) : import(url);
+
 /** A JavaScript config: its default export (ESM) or module.exports (CommonJS). */
 async function importModule(file: string): Promise<unknown> {
   let loaded: { default?: unknown };
   try {
-    loaded = (await import(pathToFileURL(file).href)) as { default?: unknown };
+    loaded = (await importFile(pathToFileURL(file).href)) as { default?: unknown };
   } catch (error) {
     throw errors.configLoad(
       displayOf(file),

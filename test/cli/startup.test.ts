@@ -1,5 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliPath, runCli } from '../helpers/cli.js';
@@ -127,5 +128,59 @@ describe('start-up', () => {
         called.add(match[1]!);
     expect(called.size).toBeGreaterThan(3);
     for (const name of called) expect(typeof shim[name], name).toBe('function');
+  });
+
+  it('`herald notes` runs from a bundle whose compiled code is cached on disk; a bad cache is replaced, never trusted', async () => {
+    const repo = new TestRepo();
+    const cacheRoot = mkdtempSync(path.join(tmpdir(), 'herald-code-cache-'));
+    try {
+      repo.commit('feat: one');
+      repo.tag('v1.0.0');
+      repo.commit('fix: two');
+      const notes = (env: Record<string, string>) => runCli(['notes', '--cwd', repo.dir], { env });
+      const cacheFiles = () => {
+        try {
+          return readdirSync(path.join(cacheRoot, 'herald')).map((f) => path.join(cacheRoot, 'herald', f));
+        } catch {
+          return [];
+        }
+      };
+      const env = { NODE_COMPILE_CACHE: cacheRoot };
+
+      // A failed run leaves no cache: the cache holds what a whole run compiled.
+      expect((await runCli(['notes', '--cwd', repo.dir, '--audience', 'nobody'], { env })).code).toBe(2);
+      expect(cacheFiles()).toEqual([]);
+
+      const first = await notes(env);
+      expect(first.code).toBe(0);
+      expect(first.stdout).toContain('- Two');
+      const [cache] = cacheFiles();
+      expect(path.basename(cache!)).toMatch(
+        new RegExp(`^code-[0-9a-f]{16}-${process.version}-${process.arch}\\.v8$`),
+      );
+      const written = statSync(cache!);
+
+      // Read, not written again (a rewrite renames a new file into place: a new inode).
+      const second = await notes(env);
+      expect(second).toEqual(first);
+      expect(statSync(cache!).ino).toBe(written.ino);
+
+      // A corrupt cache: V8 rejects it, the run is the same, and a good cache replaces it.
+      writeFileSync(cache!, 'not a V8 code cache');
+      const third = await notes(env);
+      expect(third).toEqual(first);
+      expect(statSync(cache!).size).toBeGreaterThan(written.size / 2);
+      expect(readFileSync(cache!, 'utf8')).not.toBe('not a V8 code cache');
+
+      // Turned off as in Node 22, or nowhere to write: the same notes, no cache.
+      rmSync(path.join(cacheRoot, 'herald'), { recursive: true });
+      expect(await notes({ ...env, NODE_DISABLE_COMPILE_CACHE: '1' })).toEqual(first);
+      expect(cacheFiles()).toEqual([]);
+      writeFileSync(path.join(cacheRoot, 'herald'), 'a file where the cache directory would be');
+      expect(await notes(env)).toEqual(first);
+    } finally {
+      repo.remove();
+      rmSync(cacheRoot, { recursive: true, force: true });
+    }
   });
 });

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const cliPath = path.resolve(fileURLToPath(new URL('../../dist/bin/herald.js', import.meta.url)));
+export const cliPath = path.resolve(fileURLToPath(new URL('../../dist/bin/herald.cjs', import.meta.url)));
 
 export interface CliResult {
   code: number;
