@@ -75,6 +75,28 @@ await build({
  * they can reach in one CommonJS file (no chunks: esbuild splits only ES modules), run through
  * V8's code cache, and the launcher package.json's "bin" names. CommonJS has no import.meta.
  */
+/**
+ * `herald notes --html` and `herald changelog --dry-run` load the Markdown toolchain and a diff
+ * library: half the fast bundle's size, which every run would read and deserialise. The launcher
+ * sends those flags to the ES module build, so the fast bundle leaves both out (in their place, a
+ * function that says so if it is ever reached). test/cli/startup.test.ts runs both flags.
+ */
+const leftOut = { '../../core/docs/compile-page.js': 'compileMarkdown', diff: 'createTwoFilesPatch' };
+const fastPathLeavesOut = {
+  name: 'fast-path-leaves-out',
+  setup(b) {
+    b.onResolve({ filter: /^(\.\.\/\.\.\/core\/docs\/compile-page\.js|diff)$/ }, (args) =>
+      args.kind === 'dynamic-import' && args.importer.endsWith(path.join('commands', 'notes.ts'))
+        ? { path: args.path, namespace: 'left-out' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'left-out' }, (args) => ({
+      contents: `export function ${leftOut[args.path]}() { throw new Error('${args.path} is not in dist/bin/notes.cjs: dist/bin/herald.cjs sends this command to dist/bin/herald.js'); }`,
+      loader: 'js',
+    }));
+  },
+};
+
 const commonJs = {
   bundle: true,
   platform: 'node',
@@ -91,7 +113,12 @@ const commonJs = {
   define: { 'import.meta.url': '__heraldFileUrl' },
   banner: { js: "const __heraldFileUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
-await build({ ...commonJs, entryPoints: ['src/cli/bin-notes.ts'], outfile: 'dist/bin/notes.cjs' });
+await build({
+  ...commonJs,
+  entryPoints: ['src/cli/bin-notes.ts'],
+  outfile: 'dist/bin/notes.cjs',
+  plugins: [...commonJs.plugins, fastPathLeavesOut],
+});
 const notesHash = createHash('sha256').update(readFileSync('dist/bin/notes.cjs')).digest('hex').slice(0, 16);
 await build({
   ...commonJs,

@@ -13,9 +13,15 @@ declare const HERALD_NOTES_BUNDLE_HASH: string;
  * dist/bin/herald.js, which splits each command's libraries into chunks loaded on demand.
  */
 const FAST_COMMANDS = new Set(['notes', 'changelog']);
-const command = process.argv[2];
+/** Flags whose libraries the fast bundle leaves out (see scripts/bundle-cli.mjs): the full build runs them. */
+const FULL_BUILD_FLAGS = ['--html', '--dry-run'];
+const [command, ...args] = process.argv.slice(2);
+const fast =
+  command !== undefined &&
+  FAST_COMMANDS.has(command) &&
+  !args.some((arg) => FULL_BUILD_FLAGS.some((flag) => arg === flag || arg.startsWith(`${flag}=`)));
 
-if (command !== undefined && FAST_COMMANDS.has(command)) {
+if (fast) {
   runWithCodeCache(path.join(__dirname, 'notes.cjs'), HERALD_NOTES_BUNDLE_HASH);
 } else {
   // A URL the bundler leaves alone: the ES module build is a file beside this one, not bundled in.

@@ -183,4 +183,24 @@ describe('start-up', () => {
       rmSync(cacheRoot, { recursive: true, force: true });
     }
   });
+
+  it('the fast bundle leaves out the Markdown toolchain and diff: notes --html and changelog --dry-run run in the full build', async () => {
+    const fast = sourcesOf([path.join(bin, 'notes.cjs')]);
+    expect(fast.some((s) => s.endsWith('src/cli/commands/notes.ts'))).toBe(true);
+    expect(fast.filter((s) => /node_modules\/(micromark|parse5|unified|diff)\//.test(s))).toEqual([]);
+    const repo = new TestRepo();
+    try {
+      repo.commit('feat: one <b>bold</b>');
+      const html = await runCli(['notes', '--html', '--cwd', repo.dir]);
+      expect(html.stderr).toBe('');
+      expect(html.stdout).toMatch(/<h2[^>]*>1\.0\.0 \(/);
+      expect(html.stdout).toContain('&#x3C;b>bold&#x3C;/b>');
+      const dryRun = await runCli(['changelog', '--rebuild', '--dry-run', '--cwd', repo.dir]);
+      expect(dryRun.stderr).toBe('');
+      expect(dryRun.stdout).toMatch(/^\+\+\+ b\/.*CHANGELOG\.md$/m);
+      expect(dryRun.stdout).toContain('+# Changelog');
+    } finally {
+      repo.remove();
+    }
+  });
 });
