@@ -23,7 +23,9 @@ export async function openRaw(where: string): Promise<RawStore> {
       const statement = database.prepare(text);
       return (statement.reader ? statement.all() : (statement.run(), [])) as T[];
     },
-    close: async () => database.close(),
+    close: async () => {
+      database.close();
+    },
   };
 }
 
@@ -34,7 +36,7 @@ const countsOf = (rows: { bundle_id: unknown; target: string; state: string; n: 
     rows
       .filter((r) => Number(r.n) !== 0)
       .map((r) => [`${Number(r.bundle_id)} ${r.target} ${r.state}`, Number(r.n)])
-      .sort(([a], [b]) => a!.localeCompare(b!)),
+      .sort(([a], [b]) => String(a).localeCompare(String(b))),
   );
 
 /** What a fresh count of every ledger row says, per bundle, target and state. */

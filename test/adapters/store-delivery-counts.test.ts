@@ -1,6 +1,10 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { foldDeliveryCounts } from '../../src/adapters/store/delivery-counts.js';
 import { migrationsFor } from '../../src/adapters/store/migrations.js';
 import { openPostgresStore } from '../../src/adapters/store/postgres-store.js';
+import type { Database, DialectOps } from '../../src/adapters/store/schema.js';
 import type { DeliveryRow, DeliverySummary } from '../../src/model/index.js';
 import type { StorePort } from '../../src/ports/index.js';
 import { keyOf, prepare } from '../helpers/bundles.js';
@@ -20,6 +24,8 @@ afterAll(async () => {
 });
 
 const dialects = storeDialects(() => postgres);
+/** What the fold needs of the Postgres dialect. */
+const postgresOps = { dialect: 'postgres' } as DialectOps;
 
 const row = (target: string, key: string, phase: number) => ({ target, key, phase, summary: key });
 const emails = (from: number, to: number) =>
@@ -202,6 +208,42 @@ describe.each(dialects)('kept delivery counts: $name', (dialect) => {
 });
 
 describe('kept delivery counts: two runners on one PostgreSQL store', () => {
+  it("never make one runner's transaction wait for another's, nor a fold wait for either", async () => {
+    const where = await postgres.freshDatabase();
+    const store = await openPostgresStore(where);
+    // A statement that would wait for a lock fails at once instead: no waiting, no timing.
+    const impatient = { connectionString: where, options: '-c lock_timeout=50' };
+    const [a, b] = [new pg.Client(impatient), new pg.Client(impatient)];
+    const folder = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool(impatient) }) });
+    const raw = await openRaw(where);
+    try {
+      const id = await planDue(store, '1.0.0', emails(0, 3));
+      const [first, second, third] = (await store.listDeliveries(id)).map((r) => r.id);
+      await Promise.all([a.connect(), b.connect()]);
+      // Runner A changes a row's state and keeps its transaction open.
+      await a.query('BEGIN');
+      await a.query(`UPDATE deliveries SET state = 'attempting' WHERE id = ${first}`);
+      // Runner B makes the same change to another row of the bundle: same counters, no wait.
+      await b.query('BEGIN');
+      await b.query(`UPDATE deliveries SET state = 'attempting' WHERE id = ${second}`);
+      await b.query('COMMIT');
+      await b.query(`UPDATE deliveries SET state = 'sent' WHERE id = ${third}`);
+      // A fold takes what is free and leaves A's counters for later.
+      await folder.transaction().execute((trx) => foldDeliveryCounts(trx, postgresOps, id));
+      await a.query('COMMIT');
+      expect(await expectCountsExact(raw, 'after both committed')).toEqual({
+        [`${id} email attempting`]: 2,
+        [`${id} email sent`]: 1,
+      });
+      await folder.transaction().execute((trx) => foldDeliveryCounts(trx, postgresOps, id));
+      const shards = await raw.query<{ shard: string }>(`SELECT DISTINCT shard FROM delivery_counts`);
+      expect(shards.map((s) => Number(s.shard))).toEqual([0]);
+      await expectCountsExact(raw, 'folded');
+    } finally {
+      await Promise.all([a.end(), b.end(), folder.destroy(), raw.close(), store.close()]);
+    }
+  });
+
   it('stay exact while two runners claim, fence and settle one bundle at once and a third completes it, with no deadlock', async () => {
     const where = await postgres.freshDatabase();
     const [a, b, lead] = [
@@ -212,25 +254,22 @@ describe('kept delivery counts: two runners on one PostgreSQL store', () => {
     const raw = await openRaw(where);
     try {
       const id = await planDue(lead, '1.0.0', emails(0, 1_500));
-      /** One runner: claims, fences and settles batches until nothing is left to claim. */
+      /**
+       * One runner: claims batches until none is left; as the engine does, one transaction
+       * settles the last batch and fences the next (every 7th refused, the rest sent).
+       */
       const run = async (store: StorePort, owner: string) => {
+        let inFlight: DeliveryRow[] = [];
         for (;;) {
           const rows = await store.claimDeliveries({ owner, target: 'email', limit: 25, leaseMs: 60_000 });
-          if (rows.length === 0) return;
-          await store.recordAttempts({ settle: [], fence: fence(rows, owner) });
-          // Every 7th refused, settled in the same transaction as the sent ones.
-          const refused = rows.filter((r) => Number(r.key.slice(3)) % 7 === 0);
+          const refused = inFlight.filter((r) => Number(r.key.slice(3)) % 7 === 0);
+          const sent = inFlight.filter((r) => !refused.includes(r));
           await store.recordAttempts({
-            settle: [
-              ...settle(refused, owner, 'failed'),
-              ...settle(
-                rows.filter((r) => !refused.includes(r)),
-                owner,
-                'sent',
-              ),
-            ],
-            fence: [],
+            settle: [...settle(refused, owner, 'failed'), ...settle(sent, owner, 'sent')],
+            fence: fence(rows, owner),
           });
+          if (rows.length === 0) return;
+          inFlight = rows;
         }
       };
       /** The lead folds the counts (and checks for completion) while the runners work. */
