@@ -220,14 +220,14 @@ describe('kept delivery counts: two runners on one PostgreSQL store', () => {
       const id = await planDue(store, '1.0.0', emails(0, 3));
       const [first, second, third] = (await store.listDeliveries(id)).map((r) => r.id);
       await Promise.all([a.connect(), b.connect()]);
-      // Runner A changes a row's state and keeps its transaction open.
+      // Runner A has counters of its own, then changes another row and keeps its transaction open.
+      await a.query(`UPDATE deliveries SET state = 'sent' WHERE id = ${third}`);
       await a.query('BEGIN');
       await a.query(`UPDATE deliveries SET state = 'attempting' WHERE id = ${first}`);
       // Runner B makes the same change to another row of the bundle: same counters, no wait.
       await b.query('BEGIN');
       await b.query(`UPDATE deliveries SET state = 'attempting' WHERE id = ${second}`);
       await b.query('COMMIT');
-      await b.query(`UPDATE deliveries SET state = 'sent' WHERE id = ${third}`);
       // A fold takes what is free and leaves A's counters for later.
       await folder.transaction().execute((trx) => foldDeliveryCounts(trx, postgresOps, id));
       await a.query('COMMIT');
