@@ -21,7 +21,9 @@ export async function openRaw(where: string): Promise<RawStore> {
   return {
     query: async <T>(text: string) => {
       const statement = database.prepare(text);
-      return (statement.reader ? statement.all() : (statement.run(), [])) as T[];
+      if (statement.reader) return statement.all() as T[];
+      statement.run();
+      return [];
     },
     close: async () => {
       database.close();

@@ -10,7 +10,7 @@ import type { StorePort } from '../../src/ports/index.js';
 import { keyOf, prepare } from '../helpers/bundles.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { storeDialects } from '../helpers/stores.js';
-import { countedRows, expectCountsExact, keptCounts, openRaw, type RawStore } from './store-counts-kit.js';
+import { countedRows, expectCountsExact, keptCounts, openRaw } from './store-counts-kit.js';
 
 // The kept delivery counts (migration 0010) against a fresh GROUP BY over the ledger, after
 // every kind of change the ledger makes, on both dialects.
