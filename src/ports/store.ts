@@ -61,7 +61,8 @@ export interface StorePort extends LedgerPort, SubscriberStorePort, UserStorePor
     decide: (current: BundleRecord | null, now: number) => BundleMutation<T>,
   ): Promise<{ result: T; record: BundleRecord | null }>;
   /**
-   * Bundles, newest first, with delivery counts; narrowed to a product, a package ('' for a
+   * Bundles, newest first, with delivery counts (kept by the store as rows change, exact at every
+   * commit: a page costs the releases it lists, not their deliveries); narrowed to a product, a package ('' for a
    * release of the product itself), a version and statuses, a page at a time (`offset` rows
    * skipped, default limit 50).
    */
@@ -73,7 +74,7 @@ export interface StorePort extends LedgerPort, SubscriberStorePort, UserStorePor
     offset?: number;
     limit?: number;
   }): Promise<BundleListing[]>;
-  /** Ledger rows of one bundle per target and state. */
+  /** Ledger rows of one bundle per target and state (the kept counts, as `listBundles`). */
   deliverySummary(bundleId: number): Promise<DeliverySummary>;
   /** Scheduled bundles whose announce time has come, by the store's clock, oldest first. */
   dueBundles(limit?: number): Promise<BundleRecord[]>;

@@ -2,6 +2,7 @@ import { type Kysely, sql, type UpdateObject } from 'kysely';
 import { ANNOUNCEABLE, allows, DELIVERING } from '../../core/lifecycle-table.js';
 import type { BundleStatus, PlannedDelivery } from '../../model/index.js';
 import type { LedgerPort, PagedPlan, SideRow } from '../../ports/store.js';
+import { foldDeliveryCounts } from './delivery-counts.js';
 import { createKyselyClaims } from './kysely-claims.js';
 import {
   audit,
@@ -203,6 +204,7 @@ async function writePlan(
       })
       .where('id', '=', bundleId)
       .execute();
+    await foldDeliveryCounts(trx, ops, bundleId);
     const dropped = drop.length + pagedOpen.dropped;
     await audit(trx, bundleId, now, actor, status === 'announced' ? 'announced' : 'announce-start', {
       revision,
@@ -297,6 +299,8 @@ async function completeIfDone(
   actor: string,
 ): Promise<BundleStatus | null> {
   return withBundleLock(db, ops, bundleId, async (trx, bundle, now) => {
+    // The end of a run: the counts its connections kept for the bundle become one row each.
+    await foldDeliveryCounts(trx, ops, bundleId);
     if (!allows('complete', bundle.status)) return bundle.status;
     const open = await trx
       .selectFrom('deliveries')

@@ -1,12 +1,7 @@
 import { type Kysely, sql } from 'kysely';
-import type {
-  AuditEntry,
-  BundleKey,
-  BundleListing,
-  BundleRecord,
-  DeliverySummary,
-} from '../../model/index.js';
+import type { AuditEntry, BundleKey, BundleListing, BundleRecord } from '../../model/index.js';
 import type { BundleMutation, ProductAuditEntry, StoredBlob, StorePort } from '../../ports/store.js';
+import { readDeliveryCounts } from './delivery-counts.js';
 import { createKyselyLedger } from './kysely-ledger.js';
 import { createKyselySubscribers } from './kysely-subscribers.js';
 import { createKyselyUsers } from './kysely-users.js';
@@ -104,7 +99,7 @@ export function createKyselyStore(db: Kysely<Database>, ops: DialectOps): StoreP
         .offset(options.offset ?? 0)
         .execute();
       if (rows.length === 0) return [];
-      const summaries = await summarise(
+      const summaries = await readDeliveryCounts(
         db,
         rows.map((r) => r.id),
       );
@@ -114,7 +109,7 @@ export function createKyselyStore(db: Kysely<Database>, ops: DialectOps): StoreP
     },
 
     async deliverySummary(bundleId) {
-      return (await summarise(db, [bundleId])).get(bundleId) ?? {};
+      return (await readDeliveryCounts(db, [bundleId])).get(bundleId) ?? {};
     },
 
     async dueBundles(limit = 100) {
@@ -147,23 +142,6 @@ function byKey(trx: StoreTx, key: BundleKey) {
     .where('product', '=', key.product)
     .where('package', '=', key.package)
     .where('version', '=', key.version);
-}
-
-/** Ledger rows per bundle, target and state. */
-async function summarise(db: Kysely<Database>, bundleIds: number[]): Promise<Map<number, DeliverySummary>> {
-  const counts = await db
-    .selectFrom('deliveries')
-    .select(['bundle_id', 'target', 'state', (eb) => eb.fn.countAll<number>().as('count')])
-    .where('bundle_id', 'in', bundleIds)
-    .groupBy(['bundle_id', 'target', 'state'])
-    .execute();
-  const summaries = new Map<number, DeliverySummary>();
-  for (const c of counts) {
-    const summary = summaries.get(c.bundle_id) ?? {};
-    summary[c.target] = { ...summary[c.target], [c.state]: Number(c.count) };
-    summaries.set(c.bundle_id, summary);
-  }
-  return summaries;
 }
 
 /**

@@ -1,3 +1,5 @@
+import { deliveryCountsMigration } from './delivery-counts.js';
+
 /**
  * The store's schema, one list of migrations per dialect (the SQL differs in small ways: integer
  * ids, bytea/blob). Applied in order inside one transaction that holds the store's write lock,
@@ -265,5 +267,6 @@ export function migrationsFor(dialect: 'sqlite' | 'postgres'): Migration[] {
     },
     { name: '0008-signups', sql: signups(dialect) },
     { name: '0009-dashboard-users', sql: dashboardUsers(dialect) },
+    { name: '0010-delivery-counts', sql: deliveryCountsMigration(dialect) },
   ];
 }

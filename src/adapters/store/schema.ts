@@ -99,6 +99,8 @@ export interface Database {
     updated_at: number;
     phase: number;
   };
+  /** Kept ledger row counts (migration 0010; see delivery-counts.ts): summed over `shard`. */
+  delivery_counts: { bundle_id: number; target: string; state: DeliveryState; shard: number; n: number };
   target_objects: {
     site: string;
     key: string;
