@@ -75,7 +75,11 @@ describe('loadConfig: the files semantic-release reads', () => {
       'package.json': '{}',
       'README.md': '# not a config',
     });
-    expect(presentSearchPlaces(root)).toEqual(['package.json', '.config/releaserc.yml', 'release.config.mjs']);
+    expect(presentSearchPlaces(root)).toEqual([
+      'package.json',
+      '.config/releaserc.yml',
+      'release.config.mjs',
+    ]);
     expect(presentSearchPlaces(rootWith({ 'README.md': '' }))).toEqual([]);
     // A root that cannot be listed is searched place by place, as before.
     expect(presentSearchPlaces(path.join(root, 'missing'))).toEqual(CONFIG_FILES);
