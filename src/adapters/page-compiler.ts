@@ -122,9 +122,10 @@ async function compileOnWorkers(
         startClock();
       };
       const start = () => {
-        // A small old generation makes the worker's GC collect early instead of growing the heap,
-        // which keeps the peak RSS of big builds down (a worker holds one batch at a time).
-        const own = new Worker(workerUrl, { resourceLimits: { maxOldGenerationSizeMb: 192 } });
+        // No resourceLimits: capping the old generation (192 MB) makes V8 treat the worker as a
+        // low-memory device (heap growing factor 1.3 instead of up to 4), so it ran a major GC
+        // far more often: about 15% more CPU for the whole build, for a few MB less peak RSS.
+        const own = new Worker(workerUrl);
         worker = own;
         live.add(own);
         own.on('message', (message: { ready: true } | { index: number; page: CompiledPage }) => {
