@@ -1,4 +1,4 @@
-import { appendFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { CompiledPage } from '../model/index.js';
 import type { DocsCachePort } from '../ports/index.js';
@@ -62,7 +62,7 @@ export function createFsDocsCache(file: string | null): DocsCachePort {
           return;
         }
         const temp = `${file}.${process.pid}.tmp`;
-        await writeFile(temp, JSON.stringify({ version: 1, entries: [...entries] }));
+        await writeMainFile(temp, entries);
         await rename(temp, file);
         await rm(journal, { force: true });
         loadedMain = new Set(entries.keys());
@@ -72,4 +72,31 @@ export function createFsDocsCache(file: string | null): DocsCachePort {
       }
     },
   };
+}
+
+/** Below this many characters of JSON, entries are gathered before one write. */
+const WRITE_CHUNK = 1 << 20;
+
+/**
+ * The same text as JSON.stringify({ version: 1, entries: [...entries] }), written a megabyte at a
+ * time: one string of every compiled page (tens of MB for thousands of pages, twice that once
+ * encoded) was the peak of a big build's memory.
+ */
+async function writeMainFile(target: string, entries: Map<string, CompiledPage>): Promise<void> {
+  const handle = await open(target, 'w');
+  try {
+    let chunk = '{"version":1,"entries":[';
+    let first = true;
+    for (const entry of entries) {
+      chunk += `${first ? '' : ','}${JSON.stringify(entry)}`;
+      first = false;
+      if (chunk.length >= WRITE_CHUNK) {
+        await handle.write(chunk);
+        chunk = '';
+      }
+    }
+    await handle.write(`${chunk}]}`);
+  } finally {
+    await handle.close();
+  }
 }

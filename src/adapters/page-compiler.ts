@@ -21,6 +21,7 @@ const LARGE_PAGE_BYTES = 16 * 1024;
  * to be slow are refused before parsing anyway.
  */
 const PAGE_BUDGET_MS = 20_000;
+const released = new Uint8Array(0);
 
 export interface PageCompilerOptions {
   workers?: number;
@@ -51,12 +52,16 @@ export function createPageCompiler(options: PageCompilerOptions = {}): PageCompi
           : all.filter((i) => sources[i]!.bytes.length >= LARGE_PAGE_BYTES);
       const results: CompiledPage[] = new Array(sources.length);
       let done = 0;
-      const finished = () => options.onCompiled?.(++done, sources.length);
       const away = new Set(onWorkers);
+      // A compiled page's Markdown is let go at once: a big job does not hold every page to the end.
+      const finished = (i: number) => {
+        sources[i] = { ...sources[i]!, bytes: released };
+        options.onCompiled?.(++done, sources.length);
+      };
       for (const i of all)
         if (!away.has(i)) {
           results[i] = compilePage(sources[i]!);
-          finished();
+          finished(i);
         }
       if (onWorkers.length > 0)
         await compileOnWorkers(
@@ -80,7 +85,7 @@ async function compileOnWorkers(
   count: number,
   workerUrl: URL,
   budget: number,
-  finished: () => void,
+  finished: (index: number) => void,
 ): Promise<void> {
   const queue: number[][] = [];
   let current: number[] = [];
@@ -122,8 +127,10 @@ async function compileOnWorkers(
         startClock();
       };
       const start = () => {
-        // A small old generation makes the worker's GC collect early instead of growing the heap,
-        // which keeps the peak RSS of big builds down (a worker holds one batch at a time).
+        // A small old generation makes V8 size the worker's heap as on a low-memory device (it
+        // grows by 1.3x instead of up to 4x between major GCs): measured on 1,350 pages, 34 major
+        // GCs instead of 19 and roughly 10% more CPU for the build, but 35-60 MB less peak RSS,
+        // which is what keeps a 5,000-page build under 400 MB.
         const own = new Worker(workerUrl, { resourceLimits: { maxOldGenerationSizeMb: 192 } });
         worker = own;
         live.add(own);
@@ -131,7 +138,7 @@ async function compileOnWorkers(
           if (own !== worker) return; // a stopped worker's last words
           if ('ready' in message) return send();
           results[message.index] = message.page;
-          finished();
+          finished(message.index);
           pending.delete(message.index);
           if (pending.size === 0) send();
           else startClock();
@@ -148,7 +155,7 @@ async function compileOnWorkers(
         const stopped = worker;
         pending.delete(index);
         results[index] = overBudget(sources[index]!, budget);
-        finished();
+        finished(index);
         if (pending.size > 0) queue.unshift([...pending]);
         pending = new Set();
         void stopped.terminate();

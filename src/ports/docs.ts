@@ -2,6 +2,10 @@ import type { CompiledPage, PageSource } from '../model/index.js';
 
 /** Compiles pages; adapters run in-process or on worker threads. Output order follows input. */
 export interface PageCompilerPort {
+  /**
+   * Compiles the pages, in their order. It takes the sources: each entry is replaced by one with
+   * empty bytes as its page is done, so a big job lets go of the Markdown as it goes.
+   */
   compile(sources: PageSource[]): Promise<CompiledPage[]>;
 }
 

@@ -167,13 +167,11 @@ async function compileOrReuse(
       .digest('hex');
   const keys = tree.pages.map(keyOf);
   const misses = tree.pages.filter((_, i) => !cached.has(keys[i]!));
-  const blobs = await ports.git.readBlobs([
-    ...new Set([
-      ...misses.map((e) => e.hash),
-      ...tree.symlinks.map((e) => e.hash),
-      ...(tree.sectionsFile ? [tree.sectionsFile.hash] : []),
-    ]),
+  const others = new Set([
+    ...tree.symlinks.map((e) => e.hash),
+    ...(tree.sectionsFile ? [tree.sectionsFile.hash] : []),
   ]);
+  const blobs = await ports.git.readBlobs([...new Set([...misses.map((e) => e.hash), ...others])]);
   const sources: PageSource[] = misses.map((e) => ({
     path: e.path,
     file: tree.fileOf(e.path),
@@ -181,6 +179,8 @@ async function compileOrReuse(
     defaultLocale: input.defaultLocale,
     flavor: tree.flavor,
   }));
+  // Only the compiler keeps the pages' bytes (and lets go of each when it is compiled).
+  for (const e of misses) if (!others.has(e.hash)) blobs.delete(e.hash);
   const compiled = await ports.compiler.compile(sources);
   const fresh = new Map(misses.map((e, i) => [keyOf(e), compiled[i]!]));
   const keep = new Map<string, CompiledPage>();

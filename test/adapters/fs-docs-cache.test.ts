@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -31,5 +31,22 @@ describe('docs cache file', () => {
     expect((await cache.load()).size).toBe(1);
     // Another run reads the disk.
     expect((await createFsDocsCache(file).load()).size).toBe(0);
+  });
+
+  it('writes the main file a piece at a time, as the same JSON, and reads every entry back', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'herald-docs-cache-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'docs.json');
+    // About 3 MB of pages with quotes, non-ASCII text and line breaks: several pieces.
+    const entries = new Map(
+      Array.from({ length: 300 }, (_, i) => [
+        `key-${i}`,
+        { ...page(`p${i}`), html: `<p title="x">${'Grüße → "quoted"\n'.repeat(500)}${i}</p>` },
+      ]),
+    );
+    await createFsDocsCache(file).save(entries);
+    expect(readFileSync(file, 'utf8')).toBe(JSON.stringify({ version: 1, entries: [...entries] }));
+    const loaded = await createFsDocsCache(file).load();
+    expect(loaded).toEqual(entries);
   });
 });

@@ -33,12 +33,26 @@ describe('page compiler worker pool', () => {
 
   it('compiles large pages of a small job on a worker with the same result as in this thread', async () => {
     const sources = [source('one', '## Part {#part}\n\n[self](#part)'), source('two', 'Two.')];
+    const { compilePage } = await import('../../src/core/docs/compile-page.js');
+    const inThisThread = sources.map(compilePage);
     const onWorker = await createPageCompiler({
       workers: 2,
       workerUrl: new URL('../../dist/adapters/page-compiler-worker.js', import.meta.url),
     }).compile(sources);
-    const { compilePage } = await import('../../src/core/docs/compile-page.js');
-    expect(onWorker).toEqual(sources.map(compilePage));
+    expect(onWorker).toEqual(inThisThread);
+  }, 60_000);
+
+  it('lets go of each page it compiled, in this thread and on workers (a big job does not hold all the Markdown)', async () => {
+    for (const count of [3, 48]) {
+      const sources = Array.from({ length: count }, (_, i) => source(`p${i}`, `Page ${i}.`));
+      const pages = await createPageCompiler({
+        workers: 1,
+        workerUrl: new URL('../../dist/adapters/page-compiler-worker.js', import.meta.url),
+      }).compile(sources);
+      expect(pages.map((p) => p.meta.id)).toEqual(sources.map((_, i) => `p${i}`));
+      expect(sources.map((s) => s.bytes.length)).toEqual(sources.map(() => 0));
+      expect(sources.map((s) => s.path)).toEqual(pages.map((p) => p.path));
+    }
   }, 60_000);
 
   it('says as each page finishes, in this thread and on workers, up to the total', async () => {
