@@ -1,6 +1,8 @@
-// Bundles the CLI into one file (dist/bin/herald.js). Node 20 has no compile cache, and
-// resolving ~100 ESM modules costs more than the work of a typical `herald notes`: one file
-// starts about twice as fast. The library build (tsc → dist/) stays unbundled.
+// Bundles the CLI: dist/bin/herald.js (ES modules, each command's libraries in chunks loaded on
+// demand), dist/bin/notes.cjs (the fast path of `herald notes` and `changelog`) and the launcher
+// dist/bin/herald.cjs (package.json's "bin"). Node 20 has no compile cache, and resolving ~100
+// ESM modules costs more than the work of a typical `herald notes`. The library build (tsc →
+// dist/) stays unbundled.
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -71,11 +73,6 @@ await build({
 });
 
 /**
- * The fast path of `herald notes` and `herald changelog` (see src/cli/launcher.ts): everything
- * they can reach in one CommonJS file (no chunks: esbuild splits only ES modules), run through
- * V8's code cache, and the launcher package.json's "bin" names. CommonJS has no import.meta.
- */
-/**
  * `herald notes --html` and `herald changelog --dry-run` load the Markdown toolchain and a diff
  * library: half the fast bundle's size, which every run would read and deserialise. The launcher
  * sends those flags to the ES module build, so the fast bundle leaves both out (in their place, a
@@ -97,6 +94,12 @@ const fastPathLeavesOut = {
   },
 };
 
+/**
+ * The fast path of `herald notes` and `herald changelog` (see src/cli/launcher.ts): everything
+ * they can reach in one CommonJS file (no chunks: esbuild splits only ES modules), run through
+ * V8's code cache, and the launcher package.json's "bin" names. CommonJS has no import.meta: its
+ * URL comes from scripts/file-url.cjs.js, injected (a banner would push "use strict" off the top).
+ */
 const commonJs = {
   bundle: true,
   platform: 'node',
@@ -111,7 +114,7 @@ const commonJs = {
   alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   plugins: [semverFunctionsOnly, jiraZodExternal],
   define: { 'import.meta.url': '__heraldFileUrl' },
-  banner: { js: "const __heraldFileUrl = require('node:url').pathToFileURL(__filename).href;" },
+  inject: ['scripts/file-url.cjs.js'],
 };
 await build({
   ...commonJs,
@@ -125,5 +128,4 @@ await build({
   entryPoints: ['src/cli/launcher.ts'],
   outfile: 'dist/bin/herald.cjs',
   define: { ...commonJs.define, HERALD_NOTES_BUNDLE_HASH: JSON.stringify(notesHash) },
-  banner: { js: `#!/usr/bin/env node\n${commonJs.banner.js}` },
 });
