@@ -1,4 +1,12 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,7 +32,9 @@ export function runWithCodeCache(file: string, bundleHash: string): void {
   if (cacheFile !== null && (cachedData === undefined || script.cachedDataRejected === true)) {
     // Written after a successful run: the cache then holds every function that run compiled.
     process.once('exit', (code) => {
-      if (code === 0) writeAtomically(cacheFile, script.createCachedData());
+      if (code !== 0) return;
+      writeAtomically(cacheFile, script.createCachedData());
+      pruneOldCaches(path.dirname(cacheFile));
     });
   }
   const run = script.runInThisContext() as (
@@ -73,5 +83,20 @@ function writeAtomically(file: string, data: Buffer): void {
     renameSync(temporary, file);
   } catch {
     // A read-only or full disk costs the next run its speed-up, nothing else.
+  }
+}
+
+/** Caches of earlier Herald builds or Node versions kept beside the newest (a few, not every upgrade). */
+const KEPT_CACHES = 8;
+
+function pruneOldCaches(dir: string): void {
+  try {
+    const caches = readdirSync(dir)
+      .filter((name) => /^code-.*\.v8$/.test(name))
+      .map((name) => ({ file: path.join(dir, name), written: statSync(path.join(dir, name)).mtimeMs }))
+      .sort((a, b) => b.written - a.written);
+    for (const { file } of caches.slice(KEPT_CACHES)) unlinkSync(file);
+  } catch {
+    // Another run pruned first, or the directory is not ours to tidy: nothing is lost.
   }
 }

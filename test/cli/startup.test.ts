@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -171,6 +171,20 @@ describe('start-up', () => {
       expect(third).toEqual(first);
       expect(statSync(cache!).size).toBeGreaterThan(written.size / 2);
       expect(readFileSync(cache!, 'utf8')).not.toBe('not a V8 code cache');
+
+      // Caches of other builds: the newest few stay, older ones go when a cache is written.
+      const others = Array.from({ length: 10 }, (_, i) => path.join(cacheRoot, 'herald', `code-old${i}.v8`));
+      others.forEach((file, i) => {
+        writeFileSync(file, 'old');
+        utimesSync(file, new Date(2020, 0, 1 + i), new Date(2020, 0, 1 + i));
+      });
+      rmSync(cache!);
+      expect(await notes(env)).toEqual(first);
+      expect(
+        cacheFiles()
+          .map((f) => path.basename(f))
+          .sort(),
+      ).toEqual([path.basename(cache!), ...others.slice(3).map((f) => path.basename(f))].sort());
 
       // Turned off as in Node 22, or nowhere to write: the same notes, no cache.
       rmSync(path.join(cacheRoot, 'herald'), { recursive: true });
