@@ -44,16 +44,10 @@ const jiraZodExternal = {
   },
 };
 
-await build({
-  entryPoints: { herald: 'src/cli/bin.ts', 'page-compiler-worker': 'src/adapters/page-compiler-worker.ts' },
-  outdir: 'dist/bin',
-  entryNames: '[name]',
-  // The template compiler is loaded only when a template changed: a chunk of its own.
-  splitting: true,
-  chunkNames: 'chunks/[name]-[hash]',
+/** What every bundle shares: Node 20, whitespace and syntax minified, names kept for stack traces. */
+const common = {
   bundle: true,
   platform: 'node',
-  format: 'esm',
   target: 'node20',
   sourcemap: 'linked',
   legalComments: 'none',
@@ -66,6 +60,17 @@ await build({
   // build ("module") bundles cleanly.
   alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   plugins: [semverFunctionsOnly, jiraZodExternal],
+};
+
+await build({
+  ...common,
+  entryPoints: { herald: 'src/cli/bin.ts', 'page-compiler-worker': 'src/adapters/page-compiler-worker.ts' },
+  outdir: 'dist/bin',
+  entryNames: '[name]',
+  // The template compiler is loaded only when a template changed: a chunk of its own.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
+  format: 'esm',
   // CommonJS dependencies (handlebars, semver) call require(); give the ESM bundle one.
   banner: {
     js: "import { createRequire as __heraldRequire } from 'node:module';\nconst require = __heraldRequire(import.meta.url);",
@@ -101,18 +106,8 @@ const fastPathLeavesOut = {
  * URL comes from scripts/file-url.cjs.js, injected (a banner would push "use strict" off the top).
  */
 const commonJs = {
-  bundle: true,
-  platform: 'node',
+  ...common,
   format: 'cjs',
-  target: 'node20',
-  sourcemap: 'linked',
-  legalComments: 'none',
-  minifyWhitespace: true,
-  minifySyntax: true,
-  logLevel: 'warning',
-  external: ['better-sqlite3', 'pg', 'pg-native'],
-  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
-  plugins: [semverFunctionsOnly, jiraZodExternal],
   define: { 'import.meta.url': '__heraldFileUrl' },
   inject: ['scripts/file-url.cjs.js'],
 };
