@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSampleRepo } from '../../scripts/sample-repo.mjs';
 import { runCli } from '../helpers/cli.js';
+import { dueMailingRelease } from '../helpers/due-mailing.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.js';
 import { expectCountsExact, openRaw } from './store-counts-kit.js';
@@ -27,33 +27,16 @@ afterAll(async () => {
 let repos = 0;
 /** A sample repository mailing `subscribers` readers, prepared and due now; its env and store. */
 async function dueRelease(subscribers: number, dialect: 'sqlite' | 'postgres') {
-  const repo = buildSampleRepo(path.join(dir, `repo-${++repos}`));
-  const file = path.join(repo, '.releaserc.json');
-  const config = JSON.parse(readFileSync(file, 'utf8'));
-  config.herald.email = {
-    from: 'releases@acme.example',
-    publicUrl: 'https://releases.acme.test/',
-    maxConnections: 3,
-  };
-  writeFileSync(file, JSON.stringify(config, null, 2));
   const url = dialect === 'postgres' ? await postgres.freshDatabase() : null;
-  const env = {
-    HERALD_EMAIL_SECRET: 'counts-test-secret-0123456789',
-    HERALD_PUBLIC_URL: 'https://help.acme.test',
-    SMTP_URL: smtp.url,
-    ...(url ? { HERALD_DATABASE_URL: url } : {}),
-  };
-  const csv = path.join(dir, `subscribers-${repos}.csv`);
-  const rows = Array.from({ length: subscribers }, (_, i) => `reader${i}@example.com,,,all`);
-  writeFileSync(csv, ['email,name,locale,topics', ...rows].join('\n'));
-  for (const args of [
-    ['subscribers', 'import', csv],
-    ['prepare', '--release-version', '2.0.0'],
-    ['schedule', '2.0.0', '--now'],
-  ]) {
-    const run = await runCli(args, { cwd: repo, env });
-    expect(run.code, run.stderr).toBe(0);
-  }
+  const own = path.join(dir, `release-${++repos}`);
+  mkdirSync(own);
+  const { repo, env } = await dueMailingRelease({
+    dir: own,
+    subscribers,
+    maxConnections: 3,
+    smtpUrl: smtp.url,
+    databaseUrl: url,
+  });
   return { repo, env, store: url ?? path.join(repo, '.herald', 'state.db') };
 }
 

@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildSampleRepo } from '../../scripts/sample-repo.mjs';
 import { runCli } from '../helpers/cli.js';
+import { dueMailingRelease } from '../helpers/due-mailing.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
 
 // Two `herald announce` processes on one PostgreSQL store, the way a team grows past one runner:
@@ -67,32 +67,13 @@ afterAll(async () => {
 
 describe('two herald announce processes on one PostgreSQL store', () => {
   it('split the mailing between them, and mail each subscriber exactly once', async () => {
-    const repo = buildSampleRepo(path.join(dir, 'repo'));
-    const file = path.join(repo, '.releaserc.json');
-    const config = JSON.parse(readFileSync(file, 'utf8'));
-    config.herald.email = {
-      from: 'releases@acme.example',
-      publicUrl: 'https://releases.acme.test/',
+    const { repo, env, addresses } = await dueMailingRelease({
+      dir,
+      subscribers: SUBSCRIBERS,
       maxConnections: CONNECTIONS,
-    };
-    writeFileSync(file, JSON.stringify(config, null, 2));
-    const env = {
-      HERALD_DATABASE_URL: await postgres.freshDatabase(),
-      HERALD_EMAIL_SECRET: 'runners-test-secret-0123456789',
-      HERALD_PUBLIC_URL: 'https://help.acme.test',
-      SMTP_URL: sink.url,
-    };
-    const csv = path.join(dir, 'subscribers.csv');
-    const addresses = Array.from({ length: SUBSCRIBERS }, (_, i) => `reader${i}@example.com`);
-    writeFileSync(csv, ['email,name,locale,topics', ...addresses.map((a) => `${a},,,all`)].join('\n'));
-    for (const args of [
-      ['subscribers', 'import', csv],
-      ['prepare', '--release-version', '2.0.0'],
-      ['schedule', '2.0.0', '--now'],
-    ]) {
-      const run = await runCli(args, { cwd: repo, env });
-      expect(run.code, run.stderr).toBe(0);
-    }
+      smtpUrl: sink.url,
+      databaseUrl: await postgres.freshDatabase(),
+    });
 
     const runs = await Promise.all([1, 2].map(() => runCli(['announce', '--json'], { cwd: repo, env })));
     for (const run of runs) expect(run.code, run.stderr).toBe(0);
