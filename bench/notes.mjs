@@ -7,10 +7,11 @@
 // peak RSS and ratios to the floor. The typical release is also timed against `node -e 0` (its
 // start-up floor), the two interleaved so a loaded machine slows both alike: BENCH_STARTUP_RUNS
 // pairs (default 21). Sizes: BENCH_COMMITS, BENCH_TAGS, BENCH_RUNS.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fastImport, measureIn } from './history-kit.mjs';
 
 const COMMITS = Number(process.env.BENCH_COMMITS ?? 20_000);
 const TAGS = Number(process.env.BENCH_TAGS ?? 200);
@@ -20,7 +21,6 @@ const root = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 const work = path.join(root, 'bench', '.work');
 const repo = path.join(work, `notes-${COMMITS}-${TAGS}`);
 const herald = path.join(root, 'dist', 'bin', 'herald.cjs');
-const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 
 const types = ['feat', 'fix', 'fix', 'perf', 'chore', 'docs', 'refactor', 'test', 'fix', 'feat'];
 const scopes = ['api', 'billing', 'ui', 'auth', 'search', null];
@@ -64,21 +64,10 @@ function generate() {
     if (tag)
       chunks.push(`tag ${tag}\nfrom :${i}\ntagger Release <r@example.com> ${ts} +0000\ndata 8\nrelease\n\n`);
   }
-  const input = Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
-  execFileSync('git', ['fast-import', '--quiet'], { cwd: repo, input, maxBuffer: 1 << 30 });
-  execFileSync('git', ['checkout', '-q', '-f', 'main'], { cwd: repo });
-  writeFileSync(path.join(repo, '.git', 'herald-bench-ok'), '');
+  fastImport(repo, chunks);
 }
 
-function measure(command, args) {
-  const full = timeBin ? [timeBin, ['-f', '%M', command, ...args]] : [command, args];
-  const started = process.hrtime.bigint();
-  const result = spawnSync(full[0], full[1], { cwd: repo, maxBuffer: 1 << 30, encoding: 'buffer' });
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
-  const rssKb = timeBin ? Number(result.stderr.toString().trim().split('\n').pop()) : Number.NaN;
-  return { ms, rssMb: rssKb / 1024, bytes: result.stdout.length };
-}
+const measure = (command, args) => measureIn(repo, command, args);
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
